@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# MIT Kerberos helpers on top of lab.sh. A realm's KDC runs in one lab host; every
+# host gets its own krb5.conf under $LAB_DIR/<host>/ so clients can differ
+# (clock, enctypes, canonicalisation) without touching /etc.
+#
+#   mit_realm REALM KDCHOST KDCIP          create the database in $LAB_DIR/kdc-KDCHOST
+#   mit_kdc_start KDCHOST [WRAPPER...]     start krb5kdc in KDCHOST (WRAPPER: e.g. faketime -f -1h)
+#   mit_kadmin KDCHOST QUERY               kadmin.local -q QUERY against that KDC's database
+#   mit_client_conf HOST REALM KDCIP [extra libdefaults lines...]
+#                                          writes $LAB_DIR/HOST/krb5.conf
+#   mit_as HOST CMD...                     run CMD in HOST with that host's krb5.conf and ccache
+#
+# Passwords: every principal made with mit_addprinc gets password "Passw0rd-<name>".
+set -euo pipefail
+
+mit_realm() {
+    local realm=$1 kdchost=$2 kdcip=$3
+    local d="$LAB_DIR/kdc-$kdchost"
+    mkdir -p "$d"
+    cat > "$d/kdc.conf" <<KDC
+[kdcdefaults]
+    kdc_listen = 88
+    kdc_tcp_listen = 88
+
+[realms]
+    $realm = {
+        database_name = $d/principal
+        key_stash_file = $d/stash
+        acl_file = $d/kadm5.acl
+        max_life = 10h 0m 0s
+        max_renewable_life = 7d 0h 0m 0s
+        supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
+    }
+
+[logging]
+    kdc = FILE:$d/kdc.log
+KDC
+    : > "$d/kadm5.acl"
+    # The KDC's own krb5.conf only needs the realm; clients get theirs from mit_client_conf.
+    cat > "$d/krb5.conf" <<CONF
+[libdefaults]
+    default_realm = $realm
+
+[realms]
+    $realm = {
+        kdc = $kdcip
+    }
+CONF
+    KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf" \
+        kdb5_util -r "$realm" create -s -P "master-$realm" >/dev/null
+}
+
+mit_kadmin() {
+    local kdchost=$1
+    shift
+    local d="$LAB_DIR/kdc-$kdchost"
+    KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf" kadmin.local -q "$*" >/dev/null 2>"$d/kadmin.err" || {
+        cat "$d/kadmin.err" >&2
+        return 1
+    }
+}
+
+mit_addprinc() {
+    # mit_addprinc KDCHOST NAME [extra addprinc options]
+    local kdchost=$1 name=$2
+    shift 2
+    mit_kadmin "$kdchost" "addprinc $* -pw Passw0rd-${name//\//_} $name"
+}
+
+mit_kdc_start() {
+    local kdchost=$1
+    shift
+    local d="$LAB_DIR/kdc-$kdchost"
+    lab_bg "$kdchost" "$d/kdc.pid" env KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf" \
+        "$@" krb5kdc -n -P "$d/kdc.pid.krb5"
+    # Wait for the KDC to listen.
+    local i
+    for i in $(seq 1 50); do
+        lab_exec "$kdchost" ss -lun 2>/dev/null | grep -q ':88 ' && return 0
+        sleep 0.1
+    done
+    echo "mit: KDC in $kdchost did not start" >&2
+    cat "$d/kdc.log" >&2 || true
+    return 1
+}
+
+mit_client_conf() {
+    local host=$1 realm=$2 kdcip=$3
+    shift 3
+    mkdir -p "$LAB_DIR/$host"
+    {
+        echo "[libdefaults]"
+        echo "    default_realm = $realm"
+        echo "    dns_lookup_kdc = false"
+        echo "    dns_lookup_realm = false"
+        echo "    rdns = false"
+        echo "    dns_canonicalize_hostname = false"
+        local line
+        for line in "$@"; do
+            echo "    $line"
+        done
+        echo
+        echo "[realms]"
+        echo "    $realm = {"
+        echo "        kdc = $kdcip"
+        echo "    }"
+    } > "$LAB_DIR/$host/krb5.conf"
+}
+
+mit_as() {
+    local host=$1
+    shift
+    lab_exec "$host" env KRB5_CONFIG="$LAB_DIR/$host/krb5.conf" KRB5CCNAME="FILE:$LAB_DIR/$host/ccache" \
+        KRB5_TRACE="$LAB_DIR/$host/trace.log" "$@"
+}
