@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Web helpers on top of lab.sh and mit.sh: a dnsmasq DNS server, an Apache 2.4 with
+# mod_auth_gssapi, and clients (curl --negotiate) whose resolver points at that DNS
+# server. Everything runs inside the lab's namespaces with private config files under
+# $LAB_DIR; nothing in /etc/apache2, /etc/dnsmasq* or the system services is touched.
+#
+#   web_need                                install apache2, mod_auth_gssapi, dnsmasq-base, curl
+#   web_dns_start HOST RECORD...            dnsmasq in HOST (no upstream, no /etc/hosts);
+#                                           RECORD is  A:name=ip  or  CNAME:alias=target
+#                                           (authoritative for example.test: unknown names
+#                                           get NXDOMAIN)
+#   web_client_dns HOST DNSIP               HOST resolves through DNSIP only: private
+#                                           resolv.conf and a hosts file with localhost only
+#   web_as HOST CMD...                      like mit_as, but /etc/resolv.conf and /etc/hosts
+#                                           are bind-mounted from web_client_dns's files in a
+#                                           private mount namespace
+#   web_apache_start HOST IP NAME KEYTAB [DIRECTIVE...]
+#                                           Apache (prefork, one config file in
+#                                           $LAB_DIR/apache-HOST) on IP:80, ServerName NAME,
+#                                           / protected by mod_auth_gssapi with
+#                                           GssapiCredStore keytab:KEYTAB; extra DIRECTIVEs
+#                                           go into the <Location /> block. Env for the
+#                                           server: WEB_APACHE_ENV=(VAR=value ...)
+#   web_apache_stop HOST                    graceful-stop that Apache (waits for it)
+#   web_curl HOST URL [curl options...]     curl --negotiate -u : URL in HOST (via web_as);
+#                                           prints the HTTP status code
+#   web_ntlmssp                             make gss-ntlmssp available to this lab only:
+#                                           sets WEB_GSS_MECH to a mech config that adds
+#                                           NTLMSSP (see below)
+#
+# GSS mechanisms: web_as and web_apache_start set GSS_MECH_CONFIG, so MIT's mechglue reads
+# only $WEB_GSS_MECH (default: an empty file, i.e. the built-in krb5/SPNEGO only) and
+# never /etc/gss/mech.d. The captures then do not depend on whether gss-ntlmssp happens
+# to be installed on the machine. web_ntlmssp does not install gss-ntlmssp system-wide
+# (its /etc/gss/mech.d file would add NTLMSSP to every MIT SPNEGO exchange on the
+# machine, including other labs running at the same time): it uses the installed module
+# if there is one, else unpacks the Debian package into $LAB_DIR.
+set -euo pipefail
+
+WEB_APACHE_MODULES=/usr/lib/apache2/modules
+WEB_NTLMSSP_SO=/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so
+
+_web_gss_mech() {
+    if [ -z "${WEB_GSS_MECH:-}" ]; then
+        WEB_GSS_MECH=$LAB_DIR/gss-mech.krb5only
+        : > "$WEB_GSS_MECH"
+    fi
+    echo "$WEB_GSS_MECH"
+}
+
+web_ntlmssp() {
+    local so=$WEB_NTLMSSP_SO
+    if [ ! -r "$so" ]; then
+        # The module's run-time dependencies, then the module itself, unpacked privately.
+        lab_need libgssapi-krb5-2 libssl3 libunistring2 libwbclient0 zlib1g
+        local d="$LAB_DIR/gss-ntlmssp"
+        mkdir -p "$d"
+        (cd "$d" && apt-get download gss-ntlmssp >/dev/null 2>&1) || {
+            apt-get update -qq && (cd "$d" && apt-get download gss-ntlmssp >/dev/null)
+        }
+        dpkg-deb -x "$d"/gss-ntlmssp_*.deb "$d/root"
+        so="$d/root${WEB_NTLMSSP_SO}"
+        chmod -R a+rX "$d"
+    fi
+    WEB_GSS_MECH=$LAB_DIR/gss-mech.ntlmssp
+    echo "gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 $so" > "$WEB_GSS_MECH"
+}
+
+web_need() {
+    lab_need apache2-bin libapache2-mod-auth-gssapi dnsmasq-base curl krb5-user krb5-kdc krb5-admin-server
+}
+
+web_dns_start() {
+    local host=$1
+    shift
+    local d="$LAB_DIR/dns-$host"
+    mkdir -p "$d"
+    {
+        echo "no-resolv"
+        echo "no-hosts"
+        echo "no-poll"
+        echo "keep-in-foreground"
+        echo "pid-file="
+        echo "port=53"
+        echo "local=/example.test/"
+        echo "log-queries"
+        echo "log-facility=$d/dnsmasq.log"
+        local r
+        for r in "$@"; do
+            case $r in
+                A:*) r=${r#A:}; echo "host-record=${r%%=*},${r#*=}" ;;
+                CNAME:*) r=${r#CNAME:}; echo "cname=${r%%=*},${r#*=}" ;;
+                *) echo "web: bad DNS record $r" >&2; return 1 ;;
+            esac
+        done
+    } > "$d/dnsmasq.conf"
+    lab_bg "$host" "$d/dnsmasq.pid" dnsmasq --conf-file="$d/dnsmasq.conf"
+    local i
+    for i in $(seq 1 50); do
+        lab_exec "$host" ss -lun 2>/dev/null | grep -q ':53 ' && return 0
+        sleep 0.1
+    done
+    echo "web: dnsmasq in $host did not start" >&2
+    cat "$d/dnsmasq.log" >&2 || true
+    return 1
+}
+
+web_client_dns() {
+    local host=$1 dnsip=$2
+    mkdir -p "$LAB_DIR/$host"
+    printf 'nameserver %s\noptions single-request attempts:1 timeout:2\n' "$dnsip" > "$LAB_DIR/$host/resolv.conf"
+    printf '127.0.0.1 localhost\n' > "$LAB_DIR/$host/hosts"
+}
+
+web_as() {
+    local host=$1
+    shift
+    # A private mount namespace: the bind mounts vanish with the command.
+    lab_exec "$host" unshare -m --propagation private -- sh -c '
+        mount --bind "$1/resolv.conf" /etc/resolv.conf &&
+        mount --bind "$1/hosts" /etc/hosts &&
+        shift && exec "$@"' web_as "$LAB_DIR/$host" \
+        env KRB5_CONFIG="$LAB_DIR/$host/krb5.conf" KRB5CCNAME="FILE:$LAB_DIR/$host/ccache" \
+        KRB5_TRACE="$LAB_DIR/$host/trace.log" GSS_MECH_CONFIG="$(_web_gss_mech)" "$@"
+}
+
+web_apache_start() {
+    local host=$1 ip=$2 name=$3 keytab=$4
+    shift 4
+    local d="$LAB_DIR/apache-$host"
+    mkdir -p "$d/htdocs"
+    echo "hello from $name" > "$d/htdocs/index.html"
+    chmod 644 "$keytab"
+    local m
+    {
+        cat <<CONF
+ServerRoot "$d"
+ServerName $name
+DefaultRuntimeDir "$d"
+PidFile "$d/httpd.pid"
+ErrorLog "$d/error.log"
+LogLevel warn auth_gssapi:debug
+Listen $ip:80
+User www-data
+Group www-data
+CONF
+        for m in mpm_prefork authn_core authz_core authz_user dir auth_gssapi; do
+            echo "LoadModule ${m}_module $WEB_APACHE_MODULES/mod_$m.so"
+        done
+        cat <<CONF
+StartServers 1
+MinSpareServers 1
+MaxSpareServers 2
+MaxRequestWorkers 4
+KeepAlive On
+LogFormat "%h %l %u %t \"%r\" %>s %b" common
+TransferLog "$d/access.log"
+DocumentRoot "$d/htdocs"
+DirectoryIndex index.html
+<Location />
+    AuthType GSSAPI
+    AuthName "krbdiag lab"
+    GssapiCredStore keytab:$keytab
+CONF
+        local line
+        for line in "$@"; do
+            echo "    $line"
+        done
+        cat <<CONF
+    Require valid-user
+</Location>
+CONF
+    } > "$d/httpd.conf"
+    # No replay cache file in /var/tmp: the lab must not leave files behind. setsid: on
+    # shutdown Apache's prefork parent signals its whole process group, which would
+    # otherwise be the caller's.
+    lab_bg "$host" "$d/apache.pid" setsid env KRB5_CONFIG="$LAB_DIR/$host/krb5.conf" KRB5RCACHETYPE=none \
+        GSS_MECH_CONFIG="$(_web_gss_mech)" \
+        ${WEB_APACHE_ENV[@]+"${WEB_APACHE_ENV[@]}"} apache2 -f "$d/httpd.conf" -DFOREGROUND
+    local i
+    for i in $(seq 1 50); do
+        lab_exec "$host" ss -ltn 2>/dev/null | grep -q "$ip:80 " && return 0
+        sleep 0.1
+    done
+    echo "web: Apache in $host did not start" >&2
+    cat "$d/error.log" >&2 || true
+    return 1
+}
+
+web_apache_stop() {
+    local host=$1
+    local d="$LAB_DIR/apache-$host"
+    local pid
+    pid=$(cat "$d/apache.pid" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+}
+
+web_curl() {
+    local host=$1 url=$2
+    shift 2
+    web_as "$host" curl -s -o /dev/null -w '%{http_code}\n' --noproxy '*' --negotiate -u : "$@" "$url"
+}

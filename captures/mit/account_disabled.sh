@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# account_disabled: kinit for a principal that an administrator disabled
+# (kadmin modprinc -allow_tix). The MIT KDC refuses the very first AS-REQ, before any
+# pre-authentication, with KDC_ERR_CLIENT_REVOKED (18). MIT sends no NTSTATUS e-data
+# (only the e-text "CLIENT LOCKED OUT", its internal status string, which is misleading:
+# the account is disabled, not locked), and nothing else in the capture tells disabled
+# from locked, so the expected cause is account_revoked.
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/account_disabled.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init account_disabled
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_kadmin kdc "modprinc -allow_tix alice"
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+if echo Passw0rd-alice | mit_as client kinit alice >/dev/null 2>&1; then
+    echo "account_disabled: kinit for a disabled principal succeeded" >&2
+    exit 1
+fi
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "account_disabled: MIT krb5 1.20, kinit alice after modprinc -allow_tix alice: the" \
+    "first AS-REQ gets KDC_ERR_CLIENT_REVOKED, e-text CLIENT LOCKED OUT, no e-data. MIT" \
+    "sends no NTSTATUS, so disabled cannot be told from locked: account_revoked."
+for f in $(expect_frames 'kerberos.error_code == 18'); do
+    expect_line "$f" account_revoked client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+done
+expect_frame 'kerberos.error_code == 18' >/dev/null
+expect_check

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# account_expired: kinit for a principal whose account expiry date has passed
+# (kadmin modprinc -expire <past date>). The MIT KDC refuses the first AS-REQ, before
+# pre-authentication, with KDC_ERR_NAME_EXP (1; e-text "CLIENT EXPIRED", no e-data).
+# The code itself is specific. Proves account_expired.
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/account_expired.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init account_expired
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_kadmin kdc "modprinc -expire 2020-01-01 alice"
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+if echo Passw0rd-alice | mit_as client kinit alice >/dev/null 2>&1; then
+    echo "account_expired: kinit for an expired principal succeeded" >&2
+    exit 1
+fi
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "account_expired: MIT krb5 1.20, kinit alice after modprinc -expire 2020-01-01 alice:" \
+    "the first AS-REQ gets KDC_ERR_NAME_EXP (e-text CLIENT EXPIRED, no e-data)."
+for f in $(expect_frames 'kerberos.error_code == 1'); do
+    expect_line "$f" account_expired client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+done
+expect_frame 'kerberos.error_code == 1' >/dev/null
+expect_check

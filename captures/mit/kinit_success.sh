@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# kinit_success: the normal MIT exchange, nothing fails. kinit for a principal that
+# requires pre-authentication (AS-REQ, KDC_ERR_PREAUTH_REQUIRED, AS-REQ with
+# PA-ENC-TIMESTAMP, AS-REP), then kvno of an existing service (TGS-REQ, TGS-REP).
+# Proves that the benign PREAUTH_REQUIRED leg is reported as info only
+# (preauth_required) and that a successful exchange raises no warning.
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/kinit_success.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init kinit_success
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_addprinc kdc host/svc.example.test -randkey
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+echo Passw0rd-alice | mit_as client kinit alice >/dev/null
+mit_as client kvno host/svc.example.test
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "kinit_success: MIT krb5 1.20 client and KDC, kinit with pre-authentication, then" \
+    "kvno host/svc.example.test. Everything succeeds: only the benign PREAUTH_REQUIRED."
+expect_frame 'kerberos.msg_type == 13' >/dev/null   # the TGS-REP is there
+expect_preauth_required
+expect_check

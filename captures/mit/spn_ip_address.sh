@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# spn_ip_address: the client addresses the service by IP address, so the SPN it asks
+# for is host/10.88.0.30: no SPN is registered for an IP literal (services are
+# registered under host names). The MIT KDC answers KDC_ERR_S_PRINCIPAL_UNKNOWN (7),
+# twice (the MIT client retries without the canonicalize flag). The service itself is
+# registered under its name. Proves spn_ip_address.
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/spn_ip_address.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init spn_ip_address
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_addprinc kdc host/svc.example.test -randkey
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+echo Passw0rd-alice | mit_as client kinit alice >/dev/null
+if mit_as client kvno host/10.88.0.30 2>/dev/null; then
+    echo "spn_ip_address: kvno of an IP-literal SPN succeeded" >&2
+    exit 1
+fi
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "spn_ip_address: MIT krb5 1.20, kinit alice, then kvno host/10.88.0.30 (the service" \
+    "host svc.example.test addressed by its IP): KDC_ERR_S_PRINCIPAL_UNKNOWN, twice."
+expect_preauth_required
+for f in $(expect_frames 'kerberos.error_code == 7'); do
+    expect_line "$f" spn_ip_address client=alice spn=host/10.88.0.30 "evidence=$(expect_request "$f")"
+done
+expect_frame 'kerberos.error_code == 7' >/dev/null
+expect_check

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# unknown_client: kinit for a principal that does not exist in the realm (a typo in the
+# user name, or the wrong realm). The MIT KDC answers the AS-REQ with
+# KDC_ERR_C_PRINCIPAL_UNKNOWN (6). Proves unknown_client.
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/unknown_client.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init unknown_client
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+if echo Passw0rd-alice | mit_as client kinit alcie >/dev/null 2>&1; then
+    echo "unknown_client: kinit for an unknown principal succeeded" >&2
+    exit 1
+fi
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "unknown_client: MIT krb5 1.20, kinit alcie (typo; only alice exists): the AS-REQ" \
+    "gets KDC_ERR_C_PRINCIPAL_UNKNOWN."
+for f in $(expect_frames 'kerberos.error_code == 6'); do
+    expect_line "$f" unknown_client client=alcie spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+done
+expect_frame 'kerberos.error_code == 6' >/dev/null
+expect_check

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# wrong_password: three kinit attempts with a wrong password for a principal that
+# requires pre-authentication. The MIT KDC answers each pre-authenticated AS-REQ with
+# KDC_ERR_PREAUTH_FAILED (24): the classic mistyped or stale password. Each attempt also
+# shows the benign PREAUTH_REQUIRED leg. Proves wrong_password (and that three failures
+# without a later CLIENT_REVOKED stay wrong_password).
+set -euo pipefail
+CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$CAPTURES/lib/lab.sh"
+. "$CAPTURES/lib/mit.sh"
+. "$CAPTURES/lib/expect.sh"
+lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+PCAP=$CAPTURES/pcap/wrong_password.pcapng
+mkdir -p "$CAPTURES/pcap"
+
+lab_init wrong_password
+lab_host kdc 10.88.0.2
+lab_host client 10.88.0.10
+mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_addprinc kdc alice +requires_preauth
+mit_kdc_start kdc
+mit_client_conf client EXAMPLE.TEST 10.88.0.2
+
+lab_capture_start "$PCAP" 'port 88'
+for i in 1 2 3; do
+    if echo "Wrong-$i" | mit_as client kinit alice >/dev/null 2>&1; then
+        echo "wrong_password: kinit with a wrong password succeeded" >&2
+        exit 1
+    fi
+done
+lab_capture_stop
+
+expect_begin "$PCAP" \
+    "wrong_password: MIT krb5 1.20, three kinit alice attempts with a wrong password;" \
+    "each pre-authenticated AS-REQ gets KDC_ERR_PREAUTH_FAILED."
+expect_preauth_required
+for f in $(expect_frames 'kerberos.error_code == 24'); do
+    expect_line "$f" wrong_password client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+done
+[ "$(expect_frames 'kerberos.error_code == 24' | wc -l)" -eq 3 ]
+expect_check

@@ -1,0 +1,422 @@
+/* kd_catalog.c
+ * The cause catalog and the per-error-code background table.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_catalog.h"
+
+#include <string.h>
+
+#define ROW(up, id_, title_, sev_, group_, expl_, remedy_, ref_) \
+    [KD_CAUSE_##up] = { KD_CAUSE_##up, #id_, title_, sev_, group_, expl_, remedy_, ref_ }
+
+const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
+    ROW(PREAUTH_REQUIRED, preauth_required,
+        "Pre-authentication requested (normal first round trip)",
+        KD_SEV_NOTE, KD_GROUP_KDC,
+        "The KDC asks the client to prove it knows the password before it issues a ticket. "
+        "Clients send a first AS-REQ without pre-authentication, get this error with the salt "
+        "and encryption types (ETYPE-INFO2), and retry with PA-ENC-TIMESTAMP.",
+        "Nothing to fix when a pre-authenticated AS-REQ follows. If none follows, the client "
+        "had no usable password or key for the principal (check its keytab or credential cache).",
+        "RFC 4120 3.1.1, 5.2.7.2"),
+    ROW(WRONG_PASSWORD, wrong_password,
+        "Wrong password (pre-authentication failed)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC could not decrypt the pre-authentication data with the key it holds for the "
+        "principal: the password typed or cached on the client is not the account's current one. "
+        "Repeated failures for one principal from one host at a steady pace point to a stale "
+        "credential stored in a service, scheduled task, mapped drive or keytab; failures for "
+        "many principals from one host point to password guessing.",
+        "Have the user enter the current password; update stored credentials (services, "
+        "scheduled tasks, mapped drives, keytabs: re-export the keytab after a password change). "
+        "Watch the account's lock-out threshold.",
+        "Microsoft event 4771 (0x18); RFC 4120 7.5.9"),
+    ROW(UNKNOWN_CLIENT, unknown_client,
+        "Client principal unknown to the KDC",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC has no account for the client name in the request: a typo, a deleted or renamed "
+        "account, a user principal name the KDC does not know, or the wrong realm. On a TGS-REQ "
+        "with PA-FOR-USER it is an S4U2Self request for an unknown user.",
+        "Check the spelling and realm of the client name (klist, the logon name used); confirm the "
+        "account exists in this realm/domain (Get-ADUser, kadmin getprinc).",
+        "Microsoft event 4768 (0x6)"),
+    ROW(SPN_MISSING, spn_missing,
+        "Service principal name not registered",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC has no account holding the service principal name the client asked for, so it "
+        "cannot issue a service ticket. The client built the SPN from the name it was given "
+        "(host name, DNS alias, port), and no account carries exactly that SPN.",
+        "Register the SPN on the account that runs the service (setspn -S <spn> <account>, or "
+        "kadmin addprinc / ktadd for MIT), or make the client use a name whose SPN exists. "
+        "Windows clients then fall back to NTLM, which hides the problem.",
+        "Microsoft event 4769 (0x7); KERBEROS-ERRORS.md"),
+    ROW(SPN_IP_ADDRESS, spn_ip_address,
+        "Service addressed by IP address (no SPN for an IP)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The client asked for a ticket for a service named by an IP address. SPNs are normally "
+        "registered for host names, so the KDC finds no account and Kerberos fails "
+        "(Windows clients usually do not even try and use NTLM).",
+        "Connect by host name (FQDN) instead of IP address, or register the IP-based SPN on the "
+        "service account (Windows 10 1507+/Server 2016+ clients can use it when "
+        "TryIPSPN is enabled).",
+        "Microsoft: Configuring Kerberos for IP addresses"),
+    ROW(ACCOUNT_LOCKED, account_locked,
+        "Account locked out",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC refuses the client because its account is locked out after too many failed "
+        "logons (NTSTATUS 0xC0000234, or a run of pre-authentication failures just before).",
+        "Find the source of the failed logons (the wrong_password findings before this one name "
+        "the host), fix the stale credential there, then unlock the account (Unlock-ADAccount, "
+        "kadmin modprinc -unlock).",
+        "MS-KILE 3.3.5.7.1; Microsoft event 4771"),
+    ROW(ACCOUNT_DISABLED, account_disabled,
+        "Account disabled",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC refuses the client because the account is disabled (NTSTATUS 0xC0000072).",
+        "Enable the account if it should be used (Enable-ADAccount, kadmin modprinc +allow_tix), "
+        "or stop the client from using it.",
+        "MS-KILE 3.3.5.7.1"),
+    ROW(ACCOUNT_EXPIRED, account_expired,
+        "Account expired",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The account's expiry date has passed (KDC_ERR_NAME_EXP, or NTSTATUS 0xC0000193).",
+        "Extend or clear the account expiry date (Set-ADAccountExpiration, kadmin modprinc "
+        "-expire never) if the account should still be used.",
+        "RFC 4120 7.5.9; MS-KILE 3.3.5.7.1"),
+    ROW(ACCOUNT_REVOKED, account_revoked,
+        "Client credentials revoked (disabled, locked or expired)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The KDC says the client's credentials are revoked but sends no status code that tells "
+        "which: the account is disabled, locked out, expired or outside its logon hours.",
+        "Check the account's state on the KDC (Get-ADUser -Properties Enabled,LockedOut,"
+        "AccountExpirationDate; kadmin getprinc). If it is locked, find the source of the "
+        "failed logons first.",
+        "RFC 4120 7.5.9 (KDC_ERR_CLIENT_REVOKED)"),
+    ROW(LOGON_RESTRICTED, logon_restricted,
+        "Logon restriction (workstation, hours, policy)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "A logon restriction forbids this logon: allowed workstations (0xC0000070), logon hours "
+        "(0xC000006F), an authentication policy or silo (0xC0000413), or another KDC policy.",
+        "Review the account's logon workstations, logon hours and authentication policy "
+        "silo membership, or use an allowed machine and time.",
+        "MS-KILE 3.3.5.7.1; Microsoft event 4768 (0xC)"),
+    ROW(PASSWORD_EXPIRED, password_expired,
+        "Password expired or must be changed",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The account's password has expired or must be changed at next logon "
+        "(KDC_ERR_KEY_EXPIRED, NTSTATUS 0xC0000071 or 0xC0000224).",
+        "Change the password (kpasswd, Ctrl+Alt+Del, Set-ADAccountPassword); for service "
+        "accounts, set a new password and update every place it is stored.",
+        "RFC 4120 7.5.9; Microsoft event 4768 (0x17)"),
+    ROW(CLOCK_SKEW, clock_skew,
+        "Clock skew too great",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The clocks of the client and the KDC or service differ by more than the allowed skew "
+        "(5 minutes by default). Comparing the error's server time with the client time and "
+        "with the capture's own clock tells which side is off.",
+        "Synchronise the clock that is off with the domain's time source (w32tm /resync, "
+        "chrony/ntpd); check time zones and virtual machines restored from snapshots.",
+        "RFC 4120 1.6; Microsoft: Kerberos troubleshooting (clock skew)"),
+    ROW(TICKET_EXPIRED, ticket_expired,
+        "Ticket expired",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The client presented a ticket past its end time. Clients normally renew or request a "
+        "new ticket; a persistent failure means the client does not (or its clock is wrong).",
+        "Get a new ticket (klist purge / kinit); if it keeps happening, check the client's clock "
+        "and its ticket renewal.",
+        "RFC 4120 7.5.9 (KRB_AP_ERR_TKT_EXPIRED)"),
+    ROW(RESPONSE_TOO_BIG, response_too_big,
+        "Response too big for UDP (client retries over TCP)",
+        KD_SEV_NOTE, KD_GROUP_TRANSPORT,
+        "The KDC's answer did not fit in a UDP datagram, so it asks the client to retry over TCP. "
+        "Normal with large tickets (big PACs, many groups).",
+        "Nothing to fix when a TCP retry follows. If it does not, open TCP port 88 between the "
+        "client and the KDC.",
+        "RFC 4120 7.2.1"),
+    ROW(REFERRAL, referral,
+        "Referral to another realm",
+        KD_SEV_NOTE, KD_GROUP_KDC,
+        "The KDC says the principal belongs to another realm and refers the client there "
+        "(client referral, RFC 6806). Normal in multi-domain forests.",
+        "Nothing to fix if the client follows the referral. Persistent errors point to DNS or "
+        "krb5.conf realm mapping ([domain_realm]) sending the client to the wrong realm.",
+        "RFC 6806"),
+    ROW(TICKET_DECRYPT_FAILED, ticket_decrypt_failed,
+        "Service could not decrypt the ticket (cause not determined from this capture)",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The service could not decrypt the ticket the KDC issued for it: the KDC encrypted it "
+        "with the key of one account and the service decrypted with another key. The usual "
+        "causes are a duplicate SPN, a DNS alias (CNAME) making the client ask for another "
+        "host's SPN, the service running as another account than the SPN's (IIS kernel-mode "
+        "authentication), a changed password or stale keytab, or identically named hosts in "
+        "two domains. The capture does not hold the evidence that separates them.",
+        "Capture from the client while reproducing, after klist purge and ipconfig /flushdns, "
+        "so DNS answers and the ticket request are visible; run setspn -Q <spn> and setspn -X "
+        "to find the account(s) holding the SPN; compare with the account the service runs as.",
+        "seed 002; Microsoft KB: KRB_AP_ERR_MODIFIED"),
+    ROW(CNAME_SPN, cname_spn,
+        "DNS alias: ticket requested for the canonical host name",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The user addressed the service by a DNS alias; DNS answered with a CNAME and the client "
+        "requested a ticket for the canonical name's SPN. The KDC encrypted the ticket with the "
+        "key of the account holding that SPN, not the one the service under the alias uses.",
+        "Either register the alias SPN on the service's account and make the client ask for it "
+        "(disable canonicalisation: Internet Explorer/Edge FEATURE_USE_CNAME_FOR_SPN_KB911149, "
+        "krb5.conf dns_canonicalize_hostname = false, HttpWebRequest CustomTargetNameDictionary), "
+        "or replace the CNAME with an A record for the alias.",
+        "seed 002 (scenario 2); Microsoft KB 911149"),
+    ROW(DUPLICATE_SPN, duplicate_spn,
+        "Duplicate SPN: the same SPN is registered on more than one account",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "Two accounts carry the same service principal name. The KDC refuses to choose "
+        "(KDC_ERR_PRINCIPAL_NOT_UNIQUE) or encrypts the ticket with one account's key while the "
+        "service runs as the other, which cannot decrypt it.",
+        "Find the owners with setspn -Q <spn> (and setspn -X for all duplicates in the forest); "
+        "remove the SPN from the account the service does not run as (setspn -D). Check HOST/ "
+        "SPNs too.",
+        "seed 002 (scenario 1); Microsoft event 11 (KDC)"),
+    ROW(SPN_ACCOUNT_MISMATCH, spn_account_mismatch,
+        "Service runs as another account than the SPN's owner",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The KDC encrypted the ticket with the key of the account that holds the SPN, but the "
+        "service decrypts with a different account: typical for IIS kernel-mode authentication, "
+        "which uses the machine account unless useAppPoolCredentials is set, while the HTTP/ "
+        "SPN sits on the application pool's service account (or the other way round).",
+        "Make the SPN's owner and the decrypting account the same: for IIS with the HTTP/ SPN on "
+        "a domain service account, set useAppPoolCredentials=\"true\" (kernel mode on) or "
+        "disable kernel-mode authentication; with the SPN on the machine account, run the pool "
+        "as the machine identity or move the SPN (setspn -D / -S).",
+        "seed 002 (IIS configuration table)"),
+    ROW(STALE_SERVICE_KEY, stale_service_key,
+        "Stale service key (password or keytab changed, key version differs)",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The ticket was encrypted with a key version (kvno) the service does not hold: the "
+        "service account's password or keytab changed on the KDC and the service still uses the "
+        "old key (or the reverse, before replication).",
+        "Re-export the keytab (ktadd / ktpass) and install it on the service, or restart the "
+        "service after its password change; reset the password once and let it replicate to "
+        "every domain controller.",
+        "Microsoft KB: KRB_AP_ERR_MODIFIED; RFC 4120 (kvno)"),
+    ROW(SAME_NAME_OTHER_DOMAIN, same_name_other_domain,
+        "Identically named hosts in two domains",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The target was named without its domain, and the ticket came from a different realm "
+        "than the client's: an identically named account in the other domain holds the SPN, so "
+        "the ticket is encrypted for the wrong machine.",
+        "Use the fully qualified host name of the target; rename one of the machines, or fix "
+        "the DNS suffix search order.",
+        "Kerberos client event 4 text (seeds 001, 002)"),
+    ROW(NTLM_FALLBACK, ntlm_fallback,
+        "Fell back to NTLM",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "Negotiate authentication ended in NTLM instead of Kerberos. NTLM works but hides the "
+        "Kerberos problem, does not delegate, and may be blocked by policy.",
+        "Fix the Kerberos failure named in the evidence (SPN, name used, KDC reachability); "
+        "address servers by host name, not IP address.",
+        "MS-SPNG; KERBEROS-ERRORS.md"),
+    ROW(SEC_PKG_ERROR, sec_pkg_error,
+        "RPC security package error (0x80070721)",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "A DCE/RPC or DCOM call failed with RPC_S_SEC_PKG_ERROR (0x721, HRESULT 0x80070721, "
+        "\"A security package specific error occurred\"): authentication failed beneath the "
+        "call, usually a Kerberos failure between the same hosts just before.",
+        "Fix the Kerberos failure this finding links to. Rule out first the host-side known "
+        "issues that leave no Kerberos trace: a COM+ application whose identity user logged "
+        "off (Windows Server 2008), and DCOM calls from Windows XP clients to Windows Server "
+        "2008 servers.",
+        "seed 000; [MS-RPCE] 0x721"),
+    ROW(SHARED_ADDRESS_LOOPBACK, shared_address_loopback,
+        "DCOM address list contains an address the client shares: it connected to itself",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The DCOM server's ServerAlive2 answer lists a network address that the client owns "
+        "too (for example the link-local 169.254.95.120 of an IBM IMM USB RNDIS adapter present "
+        "on both machines). The client picked it, connected to itself, and presented the other "
+        "server's ticket to its own service, which cannot decrypt it (KRB_AP_ERR_MODIFIED, "
+        "0x80070721).",
+        "Disable the shared interface (IBM USB Remote NDIS Network Device) on one or both "
+        "servers, or re-address it; firmware updates re-enable it, so monitor it.",
+        "seed 001"),
+    ROW(DC_ETYPE_MISMATCH, dc_etype_mismatch,
+        "Domain controllers disagree on encryption types or keys",
+        KD_SEV_WARN, KD_GROUP_ETYPE,
+        "A ticket-granting ticket issued by one KDC is refused by another KDC of the same realm: "
+        "they do not hold the same krbtgt keys or supported encryption types, typically after a "
+        "domain functional level raise when a DC rebuilt its keys before it learned that AES is "
+        "supported.",
+        "Restart the domain controllers one by one so each rebuilds its keys; check AD "
+        "replication (repadmin /showrepl) and the krbtgt account; for MIT, make sure every KDC "
+        "has the same database and stash.",
+        "seed 000"),
+    ROW(TRUST_KEY_MISMATCH, trust_key_mismatch,
+        "Realm trust keys differ between the two realms",
+        KD_SEV_WARN, KD_GROUP_ETYPE,
+        "The referral ticket (krbtgt/OTHER@THIS) issued by this realm's KDC is refused by the "
+        "other realm's KDC: the two sides of the trust hold different trust passwords or keys.",
+        "Reset the trust password on both sides (netdom trust /resetOneSide, or set the same "
+        "password and enctypes on krbtgt/OTHER@THIS in both MIT realms).",
+        "RFC 4120 1.2 (cross-realm)"),
+    ROW(ETYPE_NO_COMMON, etype_no_common,
+        "No common encryption type",
+        KD_SEV_WARN, KD_GROUP_ETYPE,
+        "The encryption types the client offers and the keys the account has do not intersect: "
+        "a DES-only or RC4-only client or account, RC4 disabled while the account only has an "
+        "RC4 key, or an account whose password predates AES support.",
+        "Align the encryption types: allow a type both support (msDS-SupportedEncryptionTypes, "
+        "krb5.conf permitted_enctypes), or reset the account's password so the KDC generates "
+        "AES keys.",
+        "Microsoft KB: KDC event 16/27; RFC 4120 7.5.9"),
+    ROW(KDC_UNREACHABLE, kdc_unreachable,
+        "KDC did not answer",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "The client's Kerberos requests to this KDC got no answer (retransmissions, ICMP "
+        "unreachable, or TCP reset on port 88).",
+        "Check that the KDC is running and reachable on UDP and TCP port 88 from the client "
+        "(firewalls), and that DNS SRV records or krb5.conf name the right KDCs.",
+        "RFC 4120 7.2"),
+    ROW(KRB_ERROR, krb_error,
+        "Kerberos error",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "A Kerberos error with no more specific diagnosis from the capture. The documented "
+        "causes of this error code follow.",
+        "See the remedy for this error code.",
+        "RFC 4120 7.5.9; KERBEROS-ERRORS.md"),
+};
+
+#undef ROW
+
+const kd_cause_info *
+kd_cause_get(kd_cause cause)
+{
+    if ((int)cause < 0 || cause >= KD_CAUSE_COUNT)
+        return NULL;
+    return &kd_catalog[cause];
+}
+
+int
+kd_cause_from_id(const char *id)
+{
+    if (!id)
+        return -1;
+    for (int i = 0; i < KD_CAUSE_COUNT; i++) {
+        if (strcmp(kd_catalog[i].id, id) == 0)
+            return i;
+    }
+    return -1;
+}
+
+const char *
+kd_group_name(kd_rule_group group)
+{
+    static const char *const names[KD_GROUP_COUNT] = {
+        "kdc", "service", "etype", "transport"
+    };
+    return ((int)group >= 0 && group < KD_GROUP_COUNT) ? names[group] : "?";
+}
+
+/* Documented causes per error code (RFC 4120 7.5.9, RFC 6113, RFC 4556, MS-KILE,
+ * Microsoft event 4768/4769/4771 tables). Sorted by code. */
+static const kd_error_info error_info[] = {
+    { 1, "The client's account has expired.", "Extend the account expiry date." },
+    { 2, "The service's account has expired.", "Extend the service account's expiry date." },
+    { 3, "The request uses a Kerberos protocol version the KDC does not support.", "Use Kerberos 5 clients." },
+    { 4, "The client's key is encrypted in an old master key.", "Re-key the client principal." },
+    { 5, "The service's key is encrypted in an old master key.", "Re-key the service principal." },
+    { 6, "The user name does not exist in the KDC's database, or is in another realm.", "Check the user name and realm." },
+    { 7, "No account holds the requested SPN, or the client built the wrong SPN (alias, IP address, port).", "Register the SPN or use the right name." },
+    { 8, "The same principal or SPN is registered on several accounts.", "Remove the duplicate (setspn -X / -Q)." },
+    { 9, "The account has no key (no password set).", "Reset the account's password." },
+    { 10, "The ticket cannot be postdated, or postdating is not allowed.", "Do not request postdated tickets." },
+    { 11, "The requested start time is later than the end time.", "Check the client's requested times and clock." },
+    { 12, "KDC policy rejects the request: logon hours, workstation restrictions, smart card required, authentication policy or silo.", "Review the account's logon restrictions." },
+    { 13, "The KDC cannot honour a requested option: constrained delegation to a target not in msDS-AllowedToDelegateTo, S4U to a protected user, or a ticket near expiry.", "Check delegation settings for the service (msDS-AllowedToDelegateTo, 'sensitive and cannot be delegated')." },
+    { 14, "No common encryption type between the client, the KDC and the account (DES-only or RC4-only accounts, RC4 disabled, keys missing after a functional level raise).", "Align supported encryption types; reset the account password to create AES keys." },
+    { 15, "The KDC does not support the checksum type.", "Use a supported checksum type." },
+    { 16, "The KDC does not support the pre-authentication type: often a smart-card logon with a missing or invalid KDC certificate.", "Check the DC's certificate for smart-card logon." },
+    { 17, "The KDC does not support the transited-realm encoding.", "Check cross-realm configuration." },
+    { 18, "The client's credentials are revoked: account disabled, locked out, expired, or outside logon hours.", "Check the account's state (enabled, locked, expiry)." },
+    { 19, "The service's credentials are revoked (service account disabled or locked).", "Enable or unlock the service account." },
+    { 20, "The ticket-granting ticket has been revoked.", "Get a new TGT (kinit / log off and on)." },
+    { 21, "The client's account is not yet valid.", "Check the account's start date." },
+    { 22, "The service's account is not yet valid.", "Check the service account's start date." },
+    { 23, "The password has expired or must be changed.", "Change the password." },
+    { 24, "Pre-authentication failed: wrong password, or a stale stored credential.", "Use the current password; update stored credentials." },
+    { 25, "The KDC requires pre-authentication (normal first round trip).", "Nothing, if the client retries with pre-authentication." },
+    { 26, "The ticket in the request does not match the requested server.", "Check which ticket the client uses." },
+    { 27, "The service requires user-to-user authentication.", "Use user-to-user mode for this service." },
+    { 28, "The KDC policy rejects the cross-realm path.", "Check the trust path (capaths)." },
+    { 29, "The KDC is unavailable or busy; a read-only DC could not forward the request.", "Check the KDC's health and its link to a writable DC." },
+    { 31, "The authenticator or ticket failed an integrity check: encrypted with a key other than the expected one (krbtgt or trust key mismatch, tampered or forged ticket).", "Check that every KDC has the same krbtgt and trust keys." },
+    { 32, "The ticket has expired (normal renewal when a new request follows).", "Get a new ticket; check the client clock if it persists." },
+    { 33, "The ticket is not yet valid: the clocks of the KDC and the service differ.", "Synchronise the clocks." },
+    { 34, "The authenticator was seen before (replay), e.g. a proxy or load balancer duplicating requests.", "Check for request duplication between client and service." },
+    { 35, "The ticket is for another server or realm (DNS or hosts file pointing elsewhere).", "Check name resolution for the service." },
+    { 36, "The ticket and authenticator do not match (wrong KDC, protocol transition mismatch).", "Check which KDC issued the ticket." },
+    { 37, "The clocks differ by more than the allowed skew.", "Synchronise the clocks." },
+    { 38, "The request came from an address not in the ticket (NAT, proxy, address change).", "Use address-less tickets (noaddresses) or fix the path." },
+    { 39, "Protocol version mismatch.", "Use Kerberos 5 on both sides." },
+    { 40, "Message type not supported by the receiver.", "Check the application's Kerberos use." },
+    { 41, "The service could not decrypt the ticket: the KDC used another account's key (duplicate SPN, DNS alias, wrong service account, stale password, same name in two domains).", "Find which account holds the SPN and which key the service uses." },
+    { 42, "Message out of order.", "Check the application's message sequence." },
+    { 43, "Illegal cross-realm ticket.", "Check cross-realm configuration." },
+    { 44, "The service does not hold the key version the ticket was encrypted with (stale keytab after a password change).", "Refresh the service's keytab." },
+    { 45, "The service has no key for the ticket's encryption type or realm.", "Add a key of that type to the service's keytab; check msDS-SupportedEncryptionTypes." },
+    { 46, "Mutual authentication failed.", "Check the service's key and identity." },
+    { 47, "Incorrect message direction.", "Check the application's Kerberos use." },
+    { 48, "Alternative authentication method required.", "Check the service's requirements." },
+    { 49, "Incorrect sequence number.", "Check the application's message sequence." },
+    { 50, "Inappropriate checksum type.", "Use a supported checksum type." },
+    { 51, "The cross-realm path was not accepted by the service.", "Check the trust path." },
+    { 52, "The response did not fit in UDP; the client should retry over TCP.", "Nothing if a TCP retry follows; otherwise allow TCP/88." },
+    { 60, "Generic error: PAC too large from group memberships, password change not replicated, SPN too long or with too many parts.", "Check the e-data status, token size and SPN form." },
+    { 61, "A field is too long for this implementation.", "Shorten the names involved." },
+    { 62, "Smart card: the client's certificate is not trusted (revoked, untrusted root).", "Check the client certificate chain." },
+    { 63, "Smart card: the KDC's certificate is not trusted by the client.", "Check the KDC certificate chain on the client." },
+    { 64, "Smart card: invalid signature.", "Check the client certificate." },
+    { 65, "Smart card: key too weak or Diffie-Hellman parameters not accepted.", "Use stronger keys." },
+    { 66, "Smart card: certificate does not match the account.", "Check the certificate mapping." },
+    { 67, "No ticket-granting ticket for user-to-user.", "Provide a TGT." },
+    { 68, "Wrong realm: the principal belongs to another realm (referral).", "Follow the referral; check realm mapping." },
+    { 69, "The service requires user-to-user authentication.", "Use user-to-user mode." },
+    { 70, "Smart card: the certificate cannot be verified.", "Check the certificate chain." },
+    { 71, "Smart card: invalid certificate.", "Check the certificate." },
+    { 72, "Smart card: revoked certificate.", "Issue a new certificate." },
+    { 73, "Smart card: revocation status unknown.", "Check CRL/OCSP availability." },
+    { 74, "Smart card: revocation status unavailable.", "Check CRL/OCSP availability." },
+    { 75, "Smart card: client name mismatch.", "Check the certificate's subject alternative name." },
+    { 76, "Smart card: KDC name mismatch.", "Check the KDC certificate." },
+    { 77, "Smart card: inconsistent key purpose.", "Check the certificate's EKU." },
+    { 78, "Smart card: digest in certificate not accepted.", "Use an accepted digest." },
+    { 79, "Smart card: PA checksum must be included.", "Update the client." },
+    { 80, "Smart card: digest in signed data not accepted.", "Use an accepted digest." },
+    { 81, "Smart card: public key encryption not supported.", "Use Diffie-Hellman." },
+    { 90, "FAST: pre-authentication expired.", "Retry the logon." },
+    { 91, "FAST: more pre-authentication data required.", "Nothing; the client continues." },
+    { 92, "FAST: pre-authentication set not accepted.", "Check FAST/armoring configuration." },
+    { 93, "FAST: unknown critical FAST option.", "Update the client or KDC." },
+    { 100, "PKINIT: no acceptable key derivation function.", "Align PKINIT KDF support." },
+};
+
+const kd_error_info *
+kd_error_info_get(gint32 code)
+{
+    guint lo = 0, hi = G_N_ELEMENTS(error_info);
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        if (error_info[mid].code == code)
+            return &error_info[mid];
+        if (error_info[mid].code < code)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+const kd_error_info *
+kd_error_info_all(guint *n)
+{
+    *n = G_N_ELEMENTS(error_info);
+    return error_info;
+}

@@ -1,0 +1,101 @@
+/* kd_catalog.h
+ * The cause catalog: the one place a diagnosis is defined.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Each row gives a stable id (the value users filter on: krbdiag.cause == "id"),
+ * a title, the severity shown in expert info, an explanation, a remedy and a
+ * reference. The plugin's expert-info array, the README's cause list and the
+ * tests' expectations are all derived from kd_catalog[].
+ */
+#ifndef KD_CATALOG_H
+#define KD_CATALOG_H
+
+#include <glib.h>
+
+typedef enum {
+    KD_SEV_NOTE = 0,    /* benign or informational: expert "note" */
+    KD_SEV_WARN         /* a failure with a named cause: expert "warning" */
+} kd_severity;
+
+/* Rule groups can be switched off one by one (preferences). */
+typedef enum {
+    KD_GROUP_KDC = 0,   /* errors answered by a KDC: accounts, SPNs, clocks */
+    KD_GROUP_SERVICE,   /* a service refusing a ticket: KRB_AP_ERR_* */
+    KD_GROUP_ETYPE,     /* encryption types and keys between KDCs */
+    KD_GROUP_TRANSPORT, /* reachability, UDP size, NTLM fallback, RPC status */
+    KD_GROUP_COUNT
+} kd_rule_group;
+
+#define KD_CAUSES(X) \
+    X(PREAUTH_REQUIRED, preauth_required) \
+    X(WRONG_PASSWORD, wrong_password) \
+    X(UNKNOWN_CLIENT, unknown_client) \
+    X(SPN_MISSING, spn_missing) \
+    X(SPN_IP_ADDRESS, spn_ip_address) \
+    X(ACCOUNT_LOCKED, account_locked) \
+    X(ACCOUNT_DISABLED, account_disabled) \
+    X(ACCOUNT_EXPIRED, account_expired) \
+    X(ACCOUNT_REVOKED, account_revoked) \
+    X(LOGON_RESTRICTED, logon_restricted) \
+    X(PASSWORD_EXPIRED, password_expired) \
+    X(CLOCK_SKEW, clock_skew) \
+    X(TICKET_EXPIRED, ticket_expired) \
+    X(RESPONSE_TOO_BIG, response_too_big) \
+    X(REFERRAL, referral) \
+    X(TICKET_DECRYPT_FAILED, ticket_decrypt_failed) \
+    X(CNAME_SPN, cname_spn) \
+    X(DUPLICATE_SPN, duplicate_spn) \
+    X(SPN_ACCOUNT_MISMATCH, spn_account_mismatch) \
+    X(STALE_SERVICE_KEY, stale_service_key) \
+    X(SAME_NAME_OTHER_DOMAIN, same_name_other_domain) \
+    X(NTLM_FALLBACK, ntlm_fallback) \
+    X(SEC_PKG_ERROR, sec_pkg_error) \
+    X(SHARED_ADDRESS_LOOPBACK, shared_address_loopback) \
+    X(DC_ETYPE_MISMATCH, dc_etype_mismatch) \
+    X(TRUST_KEY_MISMATCH, trust_key_mismatch) \
+    X(ETYPE_NO_COMMON, etype_no_common) \
+    X(KDC_UNREACHABLE, kdc_unreachable) \
+    X(KRB_ERROR, krb_error)
+
+typedef enum {
+#define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,
+    KD_CAUSES(KD_CAUSE_ENUM)
+#undef KD_CAUSE_ENUM
+    KD_CAUSE_COUNT
+} kd_cause;
+
+typedef struct {
+    kd_cause cause;
+    const char *id;             /* stable filter value */
+    const char *title;          /* one line; expert summary is "<error>: <title>" */
+    kd_severity severity;
+    kd_rule_group group;
+    const char *explanation;    /* what happened, for an administrator */
+    const char *remedy;         /* what to do */
+    const char *reference;      /* where the reasoning comes from */
+} kd_cause_info;
+
+extern const kd_cause_info kd_catalog[KD_CAUSE_COUNT];
+
+const kd_cause_info *kd_cause_get(kd_cause cause);
+/* -1 when the id is unknown. */
+int kd_cause_from_id(const char *id);
+const char *kd_group_name(kd_rule_group group);
+
+/* Documented causes and remedy for one Kerberos error code: used by the generic
+ * krb_error finding and as background text for specific ones. NULL when the code
+ * is not a known Kerberos error. Names of codes come from Wireshark's own
+ * value_string in the plugin, not from here. */
+typedef struct {
+    gint32 code;
+    const char *causes;
+    const char *remedy;
+} kd_error_info;
+
+const kd_error_info *kd_error_info_get(gint32 code);
+/* Every known error code, in order (for documentation and tests). */
+const kd_error_info *kd_error_info_all(guint *n);
+
+#endif /* KD_CATALOG_H */

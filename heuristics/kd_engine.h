@@ -1,0 +1,89 @@
+/* kd_engine.h
+ * The diagnosis engine: observations in, findings out.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Feed the observations of each frame in capture order with kd_engine_feed().
+ * The engine keeps a bounded correlation store and calls the emit callback with
+ * the complete list of findings of a frame whenever that list is created or
+ * amended (evidence arriving later can amend an earlier frame's findings).
+ */
+#ifndef KD_ENGINE_H
+#define KD_ENGINE_H
+
+#include <glib.h>
+
+#include "kd_catalog.h"
+#include "kd_obs.h"
+
+#define KD_MAX_EVIDENCE     10
+#define KD_MAX_ALTERNATIVES 4
+#define KD_MAX_DETAILS      8
+
+typedef enum {
+    KD_CONF_INFO = 0,
+    KD_CONF_POSSIBLE,
+    KD_CONF_LIKELY,
+    KD_CONF_CONFIRMED
+} kd_confidence;
+
+const char *kd_confidence_name(kd_confidence c);
+
+typedef struct {
+    guint32 frame;
+    char *role;                 /* one line: what this frame shows */
+} kd_evidence;
+
+typedef struct {
+    guint32 frame;              /* the frame the finding is shown on */
+    kd_cause cause;             /* top-ranked cause */
+    kd_confidence confidence;
+    gint32 error_code;          /* Kerberos error code, -1 when none (NTLM fallback, RPC status) */
+    char *spn;                  /* service principal (no realm), or NULL */
+    char *client;               /* client principal (no realm), or NULL */
+    char *summary;              /* one line specific to this case */
+    kd_evidence evidence[KD_MAX_EVIDENCE];
+    guint n_evidence;
+    kd_cause alternatives[KD_MAX_ALTERNATIVES];  /* other candidates, ranked */
+    guint n_alternatives;
+    char *missing;              /* what to capture to decide, when candidates remain */
+    char *details[KD_MAX_DETAILS]; /* "name: value" lines */
+    guint n_details;
+    gboolean has_skew;
+    gint64 skew_seconds;        /* measured clock offset, for clock_skew */
+    guint32 count;              /* failures counted (wrong_password), 0 when not counted */
+    gboolean has_inherited;
+    kd_cause inherited;         /* sec_pkg_error: the cause of the Kerberos failure beneath */
+    guint32 inherited_frame;
+} kd_finding;
+
+typedef struct {
+    gint64 skew_tolerance_s;    /* allowed clock skew, default 300 */
+    gboolean group_enabled[KD_GROUP_COUNT];
+    /* Names for encryption types in finding texts; the plugin passes Wireshark's
+     * own value_string lookup. NULL: numbers are shown. */
+    const char *(*etype_name)(gint32 etype);
+} kd_config;
+
+void kd_config_default(kd_config *cfg);
+
+typedef struct kd_engine kd_engine;
+
+/* Called with every finding of `frame` (n >= 1), each time that set changes. The
+ * findings belong to the engine and are valid during the call only. */
+typedef void (*kd_emit_fn)(guint32 frame, const kd_finding *const *findings, guint n, void *user);
+
+kd_engine *kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user);
+void kd_engine_free(kd_engine *eng);
+
+/* All observations of one frame, in the order the frame carries them. */
+void kd_engine_feed(kd_engine *eng, const kd_obs *obs, guint n);
+
+/* Counters for tests and the benchmark: entries currently held by the store. */
+guint kd_engine_store_size(const kd_engine *eng);
+
+/* Cap on every table of the store. */
+#define KD_STORE_CAP 4096
+
+#endif /* KD_ENGINE_H */

@@ -1,0 +1,205 @@
+/* kd_obs.h
+ * Observations: the plain facts the plugin extracts from one frame.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Nothing here knows about Wireshark. Strings are borrowed: they stay valid only
+ * for the duration of the kd_engine_feed() call that receives the observation;
+ * the engine copies what it keeps. Any string may be NULL (field absent).
+ */
+#ifndef KD_OBS_H
+#define KD_OBS_H
+
+#include <glib.h>
+
+#define KD_MAX_ETYPES   16  /* requested etypes / ETYPE-INFO2 entries kept per message */
+#define KD_MAX_PADATA   16
+#define KD_MAX_DNS_ANSWERS 16
+#define KD_MAX_BINDINGS 16
+#define KD_MAX_LDAP_VALUES 32
+
+/* An IPv4 or IPv6 address; len 0 means unknown. */
+typedef struct {
+    guint8 len;
+    guint8 bytes[16];
+} kd_addr;
+
+typedef enum {
+    KD_OBS_KRB = 1,     /* any Kerberos message */
+    KD_OBS_DNS,         /* DNS response */
+    KD_OBS_HTTP,        /* HTTP request or response */
+    KD_OBS_NTLMSSP,     /* an NTLMSSP message in any carrier */
+    KD_OBS_DCERPC,      /* DCE/RPC connection-oriented PDU */
+    KD_OBS_SMB2,        /* SMB2 SESSION_SETUP request/response */
+    KD_OBS_DCOM_ALIVE2, /* IObjectExporter::ServerAlive2 response address list */
+    KD_OBS_LDAP_ENTRY   /* one LDAP search result entry */
+} kd_obs_kind;
+
+/* Where a Kerberos message travelled: straight to a KDC, or inside an application protocol. */
+typedef enum {
+    KD_CARRIER_KDC = 0,
+    KD_CARRIER_HTTP,
+    KD_CARRIER_SMB2,
+    KD_CARRIER_DCERPC,
+    KD_CARRIER_LDAP,
+    KD_CARRIER_OTHER
+} kd_carrier;
+
+typedef enum {
+    KD_TRANSPORT_OTHER = 0,
+    KD_TRANSPORT_UDP,
+    KD_TRANSPORT_TCP
+} kd_transport;
+
+/* Kerberos message types (RFC 4120 5.10). */
+enum {
+    KD_MSG_AS_REQ = 10,
+    KD_MSG_AS_REP = 11,
+    KD_MSG_TGS_REQ = 12,
+    KD_MSG_TGS_REP = 13,
+    KD_MSG_AP_REQ = 14,
+    KD_MSG_AP_REP = 15,
+    KD_MSG_ERROR = 30
+};
+
+/* A ticket as it travels in clear: realm, server name, enc-part etype and kvno. */
+typedef struct {
+    gboolean present;
+    const char *realm;
+    const char *sname;      /* name components joined with '/' */
+    gint32 etype;           /* -1 when absent */
+    gint64 kvno;            /* -1 when absent */
+} kd_ticket;
+
+typedef struct {
+    gint32 msg_type;
+    kd_carrier carrier;
+    /* KDC-REQ body, KRB-ERROR, KDC-REP */
+    const char *cname;
+    const char *crealm;
+    const char *realm;      /* request/err realm (the service's realm) */
+    const char *sname;
+    gint32 req_etypes[KD_MAX_ETYPES];
+    guint n_req_etypes;
+    gint32 padata[KD_MAX_PADATA];   /* PA-DATA types present (request, or error e-data) */
+    guint n_padata;
+    /* AS-REP/TGS-REP ticket; AP-REQ ticket; in a TGS-REQ the TGT presented in PA-TGS-REQ */
+    kd_ticket ticket;
+    gint32 rep_etype;       /* KDC-REP enc-part etype; -1 when absent */
+    /* KRB-ERROR */
+    gint32 error_code;      /* -1 when absent */
+    gboolean has_stime, has_ctime;
+    gint64 stime_us, ctime_us;  /* microseconds since the epoch */
+    const char *e_text;
+    gboolean has_nt_status;
+    guint32 nt_status;      /* Windows/Samba e-data NTSTATUS */
+    gint32 etype_info2[KD_MAX_ETYPES];  /* etypes announced in ETYPE-INFO(2) */
+    guint n_etype_info2;
+} kd_krb;
+
+typedef struct {
+    const char *name;       /* owner name of the record */
+    const char *cname;      /* CNAME target, or NULL */
+    kd_addr addr;           /* A/AAAA address, len 0 when none */
+} kd_dns_answer;
+
+typedef struct {
+    const char *qname;
+    guint16 qtype;
+    guint16 rcode;
+    kd_dns_answer answers[KD_MAX_DNS_ANSWERS];
+    guint n_answers;
+} kd_dns;
+
+typedef enum {
+    KD_AUTH_NONE = 0,
+    KD_AUTH_NEGOTIATE,      /* Negotiate with a token */
+    KD_AUTH_NEGOTIATE_BARE, /* "Negotiate" with no token (a challenge to start) */
+    KD_AUTH_NTLM,
+    KD_AUTH_KERBEROS,
+    KD_AUTH_OTHER
+} kd_auth_scheme;
+
+typedef struct {
+    gboolean is_request;
+    const char *method;
+    const char *host;
+    const char *uri;
+    guint16 status;
+    kd_auth_scheme auth;    /* Authorization (request) or WWW-Authenticate (response) */
+} kd_http;
+
+typedef struct {
+    guint32 message_type;   /* 1 negotiate, 2 challenge, 3 authenticate */
+    kd_carrier carrier;
+} kd_ntlmssp;
+
+/* DCE/RPC connection-oriented packet types we care about. */
+enum {
+    KD_DCERPC_REQUEST = 0,
+    KD_DCERPC_RESPONSE = 2,
+    KD_DCERPC_FAULT = 3,
+    KD_DCERPC_BIND = 11,
+    KD_DCERPC_BIND_ACK = 12,
+    KD_DCERPC_BIND_NAK = 13,
+    KD_DCERPC_ALTER = 14,
+    KD_DCERPC_ALTER_RESP = 15,
+    KD_DCERPC_AUTH3 = 16
+};
+
+typedef struct {
+    guint8 pkt_type;
+    gboolean has_status;
+    guint32 status;         /* fault status, or bind_nak reject reason */
+    guint8 auth_type;       /* 0 none, 9 SPNEGO, 10 NTLM, 16 Kerberos */
+    gint32 opnum;           /* -1 when absent */
+} kd_dcerpc;
+
+typedef struct {
+    gboolean is_response;
+    guint16 cmd;
+    guint32 nt_status;
+} kd_smb2;
+
+typedef struct {
+    const char *addrs[KD_MAX_BINDINGS]; /* network addresses of the string bindings */
+    guint n_addrs;
+} kd_dcom_alive2;
+
+typedef struct {
+    const char *dn;
+    const char *sam_account_name;
+    const char *spns[KD_MAX_LDAP_VALUES];
+    guint n_spns;
+} kd_ldap_entry;
+
+typedef struct {
+    kd_obs_kind kind;
+    guint32 frame;
+    gint64 time_us;         /* capture time, microseconds since the epoch */
+    kd_addr src, dst;
+    guint16 sport, dport;
+    kd_transport transport;
+    union {
+        kd_krb krb;
+        kd_dns dns;
+        kd_http http;
+        kd_ntlmssp ntlmssp;
+        kd_dcerpc dcerpc;
+        kd_smb2 smb2;
+        kd_dcom_alive2 alive2;
+        kd_ldap_entry ldap;
+    } u;
+} kd_obs;
+
+/* Initialise an observation of the given kind with every optional number "absent". */
+void kd_obs_init(kd_obs *obs, kd_obs_kind kind);
+
+/* Text form of an address ("10.1.2.3", "fe80::1"); "?" when unknown. buf >= 48 bytes. */
+const char *kd_addr_to_str(const kd_addr *a, char *buf, gsize len);
+gboolean kd_addr_equal(const kd_addr *a, const kd_addr *b);
+/* Parse a dotted IPv4 / IPv6 literal. */
+gboolean kd_addr_parse(const char *text, kd_addr *out);
+
+#endif /* KD_OBS_H */

@@ -1,0 +1,172 @@
+/* kd_rules_etype.c
+ * Keys and encryption types between clients, KDCs and realms; unanswered requests.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_engine_int.h"
+#include "kd_rules.h"
+
+#include <string.h>
+
+/* The TGT (ticket for krbtgt/...) this client presented: who issued it? */
+static const kd_issue *
+tgt_issue(kd_engine *eng, const kd_req *req, const kd_addr *client)
+{
+    char *key = kd_lower(req->ticket.sname);
+    kd_issue_hist *h = kd_lru_get(eng->issues, key);
+    g_free(key);
+    if (!h)
+        return NULL;
+    for (guint i = 0; i < h->count; i++) {
+        const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+        if (kd_addr_equal(&it->client, client) &&
+            (req->ticket.kvno < 0 || it->kvno < 0 || it->kvno == req->ticket.kvno) &&
+            (req->ticket.etype < 0 || it->etype == req->ticket.etype))
+            return it;
+    }
+    return NULL;
+}
+
+static gboolean
+intersects(const gint32 *a, guint na, const gint32 *b, guint nb)
+{
+    for (guint i = 0; i < na; i++) {
+        for (guint j = 0; j < nb; j++) {
+            if (a[i] == b[j])
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Codes with which a KDC refuses a ticket-granting ticket it cannot use. */
+static gboolean
+is_tgt_refusal(gint32 code)
+{
+    return code == 14 || code == 31 || code == 41 || code == 44 || code == 60;
+}
+
+gboolean
+kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char *spn, const char *client)
+{
+    const kd_krb *k = &obs->u.krb;
+    const gint32 code = k->error_code;
+    char kdc[48], other[48];
+    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
+    kd_finding *f;
+
+    if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && is_tgt_refusal(code) &&
+        req->ticket.sname && g_ascii_strncasecmp(req->ticket.sname, "krbtgt/", 7) == 0) {
+        const char *target = req->ticket.sname + 7;
+        if (req->ticket.realm && g_ascii_strcasecmp(target, req->ticket.realm) != 0) {
+            /* krbtgt/OTHER@THIS: a referral across a trust, refused by OTHER's KDC. */
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_TRUST_KEY_MISMATCH, KD_CONF_LIKELY, code, spn, client);
+            if (!f)
+                return TRUE;
+            kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
+                               "the two realms hold different trust keys", target, kdc, target,
+                               req->ticket.realm, req->ticket.realm);
+            const kd_issue *it = tgt_issue(eng, req, &obs->dst);
+            if (it) {
+                if (it->req_frame)
+                    kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
+                kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
+                                    G_GINT64_FORMAT ")", req->ticket.realm,
+                                    kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
+                f->confidence = KD_CONF_CONFIRMED;
+            }
+            kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
+            kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
+            return TRUE;
+        }
+        const kd_issue *it = tgt_issue(eng, req, &obs->dst);
+        if (it && !kd_addr_equal(&it->kdc, &obs->src)) {
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_DC_ETYPE_MISMATCH, KD_CONF_LIKELY, code, spn, client);
+            if (!f)
+                return TRUE;
+            char *et = kd_etype_list(eng, &it->etype, 1);
+            kd_addr_to_str(&it->kdc, other, sizeof other);
+            kd_finding_summary(f, "The TGT issued by KDC %s (%s, kvno %" G_GINT64_FORMAT ") is refused by KDC %s of the same "
+                               "realm: the KDCs disagree on the krbtgt keys or encryption types", other, et, it->kvno, kdc);
+            if (it->req_frame)
+                kd_finding_evidence(f, it->req_frame, "the client asks KDC %s for its TGT", other);
+            kd_finding_evidence(f, it->frame, "KDC %s issues the TGT (%s)", other, et);
+            kd_finding_evidence(f, req->frame, "TGS-REQ to KDC %s presenting that TGT", kdc);
+            kd_finding_detail(f, "TGT issued by: %s", other);
+            kd_finding_detail(f, "refused by: %s", kdc);
+            kd_finding_detail(f, "TGT etype: %s", et);
+            g_free(et);
+            return TRUE;
+        }
+    }
+    if (code == 14 || code == 45) {
+        const gint32 *acct = k->etype_info2;
+        guint n_acct = k->n_etype_info2;
+        gboolean known = n_acct > 0;
+        gboolean disjoint = req && req->n_etypes > 0 && known && !intersects(req->etypes, req->n_etypes, acct, n_acct);
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_ETYPE_NO_COMMON, disjoint ? KD_CONF_CONFIRMED : KD_CONF_LIKELY,
+                           code, spn, client);
+        if (!f)
+            return TRUE;
+        char *offered = req ? kd_etype_list(eng, req->etypes, req->n_etypes) : g_strdup("unknown");
+        char *have = known ? kd_etype_list(eng, acct, n_acct) : g_strdup("not in the capture");
+        kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offered, have);
+        kd_finding_detail(f, "client offers: %s", offered);
+        kd_finding_detail(f, "account keys: %s", have);
+        if (req)
+            kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offered);
+        g_free(offered);
+        g_free(have);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+void
+kd_rules_unanswered(kd_engine *eng, const kd_obs *obs, kd_req *req)
+{
+    char a[48], b[48];
+    kd_addr_to_str(&obs->src, a, sizeof a);
+    char *key = g_strdup_printf("c|%s", a);
+    kd_req *prev = kd_lru_get(eng->last_request, key);
+    g_free(key);
+    if (!prev || prev->answered || prev->msg_type != req->msg_type ||
+        g_strcmp0(prev->sname, req->sname) != 0 || g_strcmp0(prev->cname, req->cname) != 0)
+        return;
+    /* Clients wait at least about a second before retrying; quicker repeats are
+     * a second question (MIT retries with other options), not a retransmission. */
+    if (req->time_us - prev->time_us < G_USEC_PER_SEC / 2)
+        return;
+    /* One finding per series, on its first unanswered request. */
+    guint32 first = prev->frame;
+    key = g_strdup_printf("unr|%s|%u", a, prev->frame);
+    kd_counter *series = kd_counter_get(eng, key);
+    g_free(key);
+    if (series)
+        first = series->first_frame;
+    key = g_strdup_printf("unrf|%s|%u", a, first);
+    kd_counter *c = kd_counter_get(eng, key);
+    kd_finding *f;
+    if (!c) {
+        c = kd_counter_bump(eng, key, first);
+        f = kd_finding_add(eng, first, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1, req->sname, req->cname);
+        if (f)
+            c->count = kd_frame_finding_count(eng, first); /* 1-based index of the finding */
+    } else {
+        f = kd_finding_lookup(eng, first, c->count - 1);
+    }
+    g_free(key);
+    /* Let the next retransmission find this series. */
+    key = g_strdup_printf("unr|%s|%u", a, obs->frame);
+    kd_counter *s = kd_counter_bump(eng, key, first);
+    s->first_frame = first;
+    g_free(key);
+    if (!f)
+        return;
+    kd_finding_evidence(f, obs->frame, "%s retransmitted to %s, no answer to the previous one",
+                        kd_msg_name(req->msg_type), kd_addr_to_str(&obs->dst, b, sizeof b));
+    kd_addr_to_str(&prev->server, b, sizeof b);
+    kd_finding_summary(f, "KDC %s did not answer the %s for %s; the client retransmitted", b,
+                       kd_msg_name(req->msg_type), req->sname ? req->sname : "?");
+}

@@ -1,0 +1,364 @@
+/* kd_rules_kdc.c
+ * Rules for errors answered by a KDC: accounts, SPNs, clocks, encryption types.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_engine_int.h"
+#include "kd_rules.h"
+
+#include <string.h>
+
+/* PA-DATA types that carry pre-authentication proof (RFC 4120, 6113, 4556). */
+static gboolean
+is_preauth_proof(gint32 pa)
+{
+    return pa == 2 /* PA-ENC-TIMESTAMP */ || pa == 16 /* PA-PK-AS-REQ */ ||
+           pa == 17 /* PA-PK-AS-REQ-OLD */ || pa == 136 /* PA-FX-FAST */ ||
+           pa == 138 /* PA-ENCRYPTED-CHALLENGE */;
+}
+
+/* NTSTATUS values Windows and Samba KDCs put in KRB-ERROR e-data (MS-KILE 3.3.5.7.1). */
+#define NT_WRONG_PASSWORD        0xC000006Au
+#define NT_ACCOUNT_RESTRICTION   0xC000006Eu
+#define NT_INVALID_LOGON_HOURS   0xC000006Fu
+#define NT_INVALID_WORKSTATION   0xC0000070u
+#define NT_PASSWORD_EXPIRED      0xC0000071u
+#define NT_ACCOUNT_DISABLED      0xC0000072u
+#define NT_ACCOUNT_EXPIRED       0xC0000193u
+#define NT_PASSWORD_MUST_CHANGE  0xC0000224u
+#define NT_ACCOUNT_LOCKED_OUT    0xC0000234u
+#define NT_AUTH_FIREWALL_FAILED  0xC0000413u
+
+char *
+kd_etype_list(const kd_engine *eng, const gint32 *etypes, guint n)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < n; i++) {
+        const char *name = eng->cfg.etype_name ? eng->cfg.etype_name(etypes[i]) : NULL;
+        if (i)
+            g_string_append(s, ", ");
+        if (name)
+            g_string_append(s, name);
+        else
+            g_string_append_printf(s, "%d", etypes[i]);
+    }
+    if (n == 0)
+        g_string_append(s, "none");
+    return g_string_free(s, FALSE);
+}
+
+static void
+request_evidence(kd_finding *f, const kd_req *req)
+{
+    if (!req)
+        return;
+    kd_finding_evidence(f, req->frame, "%s for %s%s%s (the request this error answers)",
+                        kd_msg_name(req->msg_type), req->sname ? req->sname : "?",
+                        req->cname ? " from " : "", req->cname ? req->cname : "");
+}
+
+/* Register that a finding waits for later evidence under `key`. */
+static void
+wait_for(kd_engine *eng, const char *key, guint32 frame)
+{
+    kd_wait *w = g_new0(kd_wait, 1);
+    w->frame = frame;
+    w->index = kd_frame_finding_count(eng, frame) - 1;
+    kd_lru_put(eng->waits, key, w);
+}
+
+static kd_finding *
+take_wait(kd_engine *eng, const char *key, guint32 *frame_out)
+{
+    kd_wait *w = kd_lru_get(eng->waits, key);
+    if (!w)
+        return NULL;
+    kd_finding *f = kd_finding_lookup(eng, w->frame, w->index);
+    if (frame_out)
+        *frame_out = w->frame;
+    kd_lru_remove(eng->waits, key);
+    return f;
+}
+
+void
+kd_rules_on_request(kd_engine *eng, const kd_obs *obs, kd_req *req)
+{
+    const kd_krb *k = &obs->u.krb;
+    char a[48], b[48];
+    kd_addr_to_str(&obs->src, a, sizeof a);
+    kd_addr_to_str(&obs->dst, b, sizeof b);
+
+    /* A pre-authenticated AS-REQ confirms an earlier PREAUTH_REQUIRED as benign. */
+    if (k->msg_type == KD_MSG_AS_REQ && !kd_str_empty(k->cname)) {
+        gboolean proof = FALSE;
+        for (guint i = 0; i < k->n_padata && i < KD_MAX_PADATA; i++)
+            proof = proof || is_preauth_proof(k->padata[i]);
+        if (proof) {
+            char *cn = kd_lower(k->cname);
+            char *key = g_strdup_printf("pre|%s|%s", a, cn);
+            kd_finding *f = take_wait(eng, key, NULL);
+            if (f) {
+                f->confidence = KD_CONF_CONFIRMED;
+                kd_finding_evidence(f, obs->frame, "pre-authenticated AS-REQ follows");
+            }
+            g_free(key);
+            g_free(cn);
+        }
+    }
+
+    /* A TCP request after RESPONSE_TOO_BIG is the expected retry. */
+    if (obs->transport == KD_TRANSPORT_TCP) {
+        char *key = g_strdup_printf("big|%s|%s", a, b);
+        kd_finding *f = take_wait(eng, key, NULL);
+        if (f) {
+            f->confidence = KD_CONF_CONFIRMED;
+            kd_finding_evidence(f, obs->frame, "the client retries over TCP");
+        }
+        g_free(key);
+    }
+
+    kd_rules_unanswered(eng, obs, req);
+}
+
+/* Clock skew: which side is off, measured against the capture's clock. */
+void
+kd_skew_finding(kd_engine *eng, const kd_obs *obs, const char *spn, const char *client,
+                const kd_req *req, const char *server_role)
+{
+    const kd_krb *k = &obs->u.krb;
+    kd_finding *f = kd_finding_add(eng, obs->frame, KD_CAUSE_CLOCK_SKEW, KD_CONF_CONFIRMED,
+                                   k->error_code, spn, client);
+    if (!f)
+        return;
+    request_evidence(f, req);
+    gint64 tol = eng->cfg.skew_tolerance_s;
+    /* Windows and MIT send whole seconds in stime; allow for that and for latency. */
+    gint64 near = MAX(tol / 5, 2);
+    if (!k->has_stime) {
+        kd_finding_summary(f, "The %s says the clocks differ by more than the allowed skew; "
+                           "the error carries no server time to measure it", server_role);
+        f->confidence = KD_CONF_LIKELY;
+        return;
+    }
+    gint64 server_off = (k->stime_us - obs->time_us) / G_USEC_PER_SEC;
+    if (k->has_ctime) {
+        gint64 client_vs_server = (k->ctime_us - k->stime_us) / G_USEC_PER_SEC;
+        kd_finding_detail(f, "client time - %s time: %+" G_GINT64_FORMAT " s", server_role,
+                          client_vs_server);
+    }
+    kd_finding_detail(f, "%s time - capture time: %+" G_GINT64_FORMAT " s", server_role, server_off);
+    f->has_skew = TRUE;
+    if (ABS(server_off) <= near) {
+        /* The server agrees with the capture clock: the client is the one off. */
+        if (k->has_ctime) {
+            f->skew_seconds = (k->ctime_us - k->stime_us) / G_USEC_PER_SEC;
+            kd_finding_summary(f, "The client's clock is off by %+" G_GINT64_FORMAT
+                               " s (the %s's clock agrees with the capture); allowed %"
+                               G_GINT64_FORMAT " s", f->skew_seconds, server_role, tol);
+        } else {
+            f->has_skew = FALSE;
+            kd_finding_summary(f, "The client's clock is off by more than %" G_GINT64_FORMAT
+                               " s (the %s's clock agrees with the capture)", tol, server_role);
+        }
+    } else {
+        f->skew_seconds = server_off;
+        gboolean client_ok = k->has_ctime &&
+                             ABS((k->ctime_us - obs->time_us) / G_USEC_PER_SEC) <= near;
+        kd_finding_summary(f, "The %s's clock is off by %+" G_GINT64_FORMAT
+                           " s against the capture's clock%s; allowed %" G_GINT64_FORMAT " s",
+                           server_role, server_off,
+                           client_ok ? " (the client's clock agrees with the capture)" : "", tol);
+    }
+}
+
+static void
+account_state_from_ntstatus(guint32 st, kd_cause *cause)
+{
+    switch (st) {
+    case NT_ACCOUNT_LOCKED_OUT:   *cause = KD_CAUSE_ACCOUNT_LOCKED; break;
+    case NT_ACCOUNT_DISABLED:     *cause = KD_CAUSE_ACCOUNT_DISABLED; break;
+    case NT_ACCOUNT_EXPIRED:      *cause = KD_CAUSE_ACCOUNT_EXPIRED; break;
+    case NT_PASSWORD_EXPIRED:
+    case NT_PASSWORD_MUST_CHANGE: *cause = KD_CAUSE_PASSWORD_EXPIRED; break;
+    case NT_INVALID_LOGON_HOURS:
+    case NT_INVALID_WORKSTATION:
+    case NT_ACCOUNT_RESTRICTION:
+    case NT_AUTH_FIREWALL_FAILED: *cause = KD_CAUSE_LOGON_RESTRICTED; break;
+    case NT_WRONG_PASSWORD:       *cause = KD_CAUSE_WRONG_PASSWORD; break;
+    default: break;
+    }
+}
+
+static gboolean
+is_ip_literal(const char *host)
+{
+    kd_addr a;
+    return host && kd_addr_parse(host, &a);
+}
+
+/* The DNS alias (if any) that led the client to `host`. */
+const kd_dns_rec *
+kd_alias_for(kd_engine *eng, const char *host, char **alias_out)
+{
+    /* The table maps alias -> canonical; a reverse walk over a bounded LRU would be
+     * costly, so aliases are also indexed by their target. */
+    char *h = kd_lower(host);
+    char *key = g_strdup_printf("cname-of|%s", h);
+    kd_dns_rec *rec = kd_lru_get(eng->dns, key);
+    g_free(key);
+    g_free(h);
+    if (rec && alias_out)
+        *alias_out = rec->cname;
+    return rec;
+}
+
+void
+kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
+{
+    const kd_krb *k = &obs->u.krb;
+    const gint32 code = k->error_code;
+    const char *spn = !kd_str_empty(k->sname) ? k->sname : (req ? req->sname : NULL);
+    const char *client = !kd_str_empty(k->cname) ? k->cname : (req ? req->cname : NULL);
+    char a[48];
+    kd_addr_to_str(&obs->dst, a, sizeof a);
+    char *cn = kd_lower(client);
+    kd_finding *f = NULL;
+    kd_cause cause = KD_CAUSE_KRB_ERROR;
+
+    switch (code) {
+    case 25: { /* KDC_ERR_PREAUTH_REQUIRED */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
+                           client ? client : "the client");
+        char *key = g_strdup_printf("pre|%s|%s", a, cn);
+        wait_for(eng, key, obs->frame);
+        g_free(key);
+        break;
+    }
+    case 24: { /* KDC_ERR_PREAUTH_FAILED */
+        char *key = g_strdup_printf("pw|%s|%s", a, cn);
+        kd_counter *c = kd_counter_bump(eng, key, obs->frame);
+        g_free(key);
+        key = g_strdup_printf("pwp|%s", cn);
+        kd_counter *cp = kd_counter_bump(eng, key, obs->frame);
+        g_free(key);
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_WRONG_PASSWORD, KD_CONF_CONFIRMED, code, spn, client);
+        request_evidence(f, req);
+        f->count = c->count;
+        kd_finding_summary(f, "Wrong password for %s: failure %u from %s in this capture (%u for this principal from all hosts)",
+                           client ? client : "?", c->count, a, cp->count);
+        if (c->count > 1)
+            kd_finding_evidence(f, c->first_frame, "first pre-authentication failure for this principal from this host");
+        break;
+    }
+    case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The KDC has no account %s%s%s",
+                           client ? client : "(no name)", k->crealm ? "@" : "", k->crealm ? k->crealm : "");
+        if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, 129))
+            kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
+        break;
+    case 7: { /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
+        char *host = kd_spn_host(spn);
+        if (is_ip_literal(host)) {
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_IP_ADDRESS, KD_CONF_CONFIRMED, code, spn, client);
+            kd_finding_summary(f, "No account holds %s: the service was addressed by IP address %s",
+                               spn, host);
+        } else {
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_CONFIRMED, code, spn, client);
+            kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
+            char *alias = NULL;
+            const kd_dns_rec *d = host ? kd_alias_for(eng, host, &alias) : NULL;
+            if (d && alias) {
+                kd_finding_detail(f, "DNS: %s is an alias (CNAME) of %s", alias, host);
+                kd_finding_evidence(f, d->frame, "DNS answer: %s is a CNAME for %s", alias, host);
+                kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
+            }
+        }
+        request_evidence(f, req);
+        g_free(host);
+        break;
+    }
+    case 8: /* KDC_ERR_PRINCIPAL_NOT_UNIQUE */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
+        kd_rules_note_duplicate(eng, spn, obs->frame);
+        kd_rules_owner_evidence(eng, f, spn);
+        break;
+    case 18: /* KDC_ERR_CLIENT_REVOKED */
+    case 12: /* KDC_ERR_POLICY */
+    case 23: /* KDC_ERR_KEY_EXP */
+    case 1:  /* KDC_ERR_NAME_EXP */
+        cause = code == 12 ? KD_CAUSE_LOGON_RESTRICTED
+              : code == 23 ? KD_CAUSE_PASSWORD_EXPIRED
+              : code == 1 ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
+        if (k->has_nt_status)
+            account_state_from_ntstatus(k->nt_status, &cause);
+        if (cause == KD_CAUSE_ACCOUNT_REVOKED) {
+            /* No status code: failed logons for this principal just before mean lock-out. */
+            char *key = g_strdup_printf("pwp|%s", cn);
+            kd_counter *cp = kd_counter_get(eng, key);
+            g_free(key);
+            if (cp && cp->count > 0) {
+                f = kd_finding_add(eng, obs->frame, KD_CAUSE_ACCOUNT_LOCKED, KD_CONF_LIKELY, code, spn, client);
+                kd_finding_summary(f, "%s is refused after %u failed pre-authentications in this capture: locked out",
+                                   client ? client : "The account", cp->count);
+                kd_finding_evidence(f, cp->last_frame, "last wrong-password failure for this principal");
+                kd_finding_evidence(f, cp->first_frame, "first wrong-password failure for this principal");
+                kd_finding_alternative(f, KD_CAUSE_ACCOUNT_REVOKED);
+                request_evidence(f, req);
+                break;
+            }
+        }
+        f = kd_finding_add(eng, obs->frame, cause,
+                           k->has_nt_status || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY,
+                           code, spn, client);
+        request_evidence(f, req);
+        if (cause == KD_CAUSE_ACCOUNT_REVOKED)
+            kd_finding_summary(f, "The KDC refuses %s without saying whether it is disabled, locked or expired",
+                               client ? client : "the client");
+        else
+            kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[f ? f->cause : cause].title);
+        break;
+    case 37: /* KRB_AP_ERR_SKEW */
+        kd_skew_finding(eng, obs, spn, client, req, "KDC");
+        break;
+    case 32: /* KRB_AP_ERR_TKT_EXPIRED */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
+                           req && req->ticket.sname ? req->ticket.sname : "");
+        break;
+    case 52: { /* KRB_ERR_RESPONSE_TOO_BIG */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
+        char b[48];
+        char *key = g_strdup_printf("big|%s|%s", a, kd_addr_to_str(&obs->src, b, sizeof b));
+        wait_for(eng, key, obs->frame);
+        g_free(key);
+        break;
+    }
+    case 68: /* KDC_ERR_WRONG_REALM */
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "The KDC refers the client to realm %s",
+                           k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
+        break;
+    default:
+        if (kd_rules_etype_error(eng, obs, req, spn, client))
+            break;
+        f = kd_finding_add(eng, obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE, code, spn, client);
+        request_evidence(f, req);
+        break;
+    }
+    if (f && k->has_nt_status)
+        kd_finding_detail(f, "NTSTATUS in e-data: 0x%08X", k->nt_status);
+    if (f && !kd_str_empty(k->e_text))
+        kd_finding_detail(f, "KDC text: %s", k->e_text);
+    g_free(cn);
+}

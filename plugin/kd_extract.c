@@ -1,0 +1,681 @@
+/* kd_extract.c
+ * Reads other dissectors' fields of one frame into krbdiag observations.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * One generic extractor instead of one per protocol: every wanted field of the
+ * frame is collected once, sorted by position, and each Kerberos leaf is
+ * attributed to the message, ticket, enc-part or ETYPE-INFO2 entry whose byte
+ * range contains it. Field names are ambiguous (kerberos.etype sits in the
+ * request, the ticket and ETYPE-INFO2 alike); byte ranges are not.
+ */
+#include "kd_extract.h"
+
+#include <string.h>
+
+#include <epan/proto.h>
+#include <epan/value_string.h>
+
+typedef enum {
+    /* Kerberos containers */
+    KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
+    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ENC_PART, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
+    /* Kerberos leaves */
+    KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
+    KF_KRB_ETYPE, KF_KRB_KVNO, KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
+    KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
+    /* DNS */
+    KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
+    /* HTTP */
+    KF_HTTP_METHOD, KF_HTTP_HOST, KF_HTTP_URI, KF_HTTP_CODE, KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
+    /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
+    KF_NTLMSSP_TYPE,
+    KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
+    KF_SMB2_CMD,
+    KF_DCOM_ADDR,
+    KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
+    KF_COUNT
+} kd_field_role;
+
+typedef struct {
+    const char *name;
+    gboolean trigger;   /* its presence makes the frame worth reading */
+} kd_field_def;
+
+static const kd_field_def field_defs[KF_COUNT] = {
+    [KF_KRB_AS_REQ]      = { "kerberos.as_req_element", FALSE },
+    [KF_KRB_AS_REP]      = { "kerberos.as_rep_element", FALSE },
+    [KF_KRB_TGS_REQ]     = { "kerberos.tgs_req_element", FALSE },
+    [KF_KRB_TGS_REP]     = { "kerberos.tgs_rep_element", FALSE },
+    [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE },
+    [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE },
+    [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
+    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE },
+    [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE },
+    [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE },
+    [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE },
+    [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE },
+    [KF_KRB_ERROR_CODE]  = { "kerberos.error_code", FALSE },
+    [KF_KRB_CNAME]       = { "kerberos.CNameString", FALSE },
+    [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE },
+    [KF_KRB_REALM]       = { "kerberos.realm", FALSE },
+    [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE },
+    [KF_KRB_ETYPE]       = { "kerberos.etype", FALSE },
+    [KF_KRB_KVNO]        = { "kerberos.kvno", FALSE },
+    [KF_KRB_ENCTYPE]     = { "kerberos.ENCTYPE", FALSE },
+    [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE },
+    [KF_KRB_STIME]       = { "kerberos.stime", FALSE },
+    [KF_KRB_SUSEC]       = { "kerberos.susec", FALSE },
+    [KF_KRB_CTIME]       = { "kerberos.ctime", FALSE },
+    [KF_KRB_CUSEC]       = { "kerberos.cusec", FALSE },
+    [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE },
+    [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE },
+    [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE },
+    [KF_DNS_CNAME]       = { "dns.cname", TRUE },
+    [KF_DNS_A]           = { "dns.a", FALSE },
+    [KF_DNS_AAAA]        = { "dns.aaaa", FALSE },
+    [KF_HTTP_METHOD]     = { "http.request.method", FALSE },
+    [KF_HTTP_HOST]       = { "http.host", FALSE },
+    [KF_HTTP_URI]        = { "http.request.uri", FALSE },
+    [KF_HTTP_CODE]       = { "http.response.code", FALSE },
+    [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE },
+    [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE },
+    [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
+    [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE },
+    [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE },
+    [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE },
+    [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE },
+    [KF_SMB2_CMD]        = { "smb2.cmd", FALSE },
+    [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE },
+    [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE },
+    [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE },
+    [KF_LDAP_DN]         = { "ldap.objectName", FALSE },
+    [KF_LDAP_TYPE]       = { "ldap.type", FALSE },
+    [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE },
+};
+
+/* Every hf id registered under each name (names can be registered several times). */
+static GArray *field_ids[KF_COUNT];
+static const value_string *error_code_vals;
+static const value_string *etype_vals;
+
+/* Hostile frames can hold many items; beyond this the rest is ignored. */
+#define KD_MAX_ITEMS 2048
+#define KD_MAX_STR 256
+
+typedef struct {
+    kd_field_role role;
+    field_info *fi;
+} kd_item;
+
+GArray *
+kd_extract_init(void)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    for (int r = 0; r < KF_COUNT; r++) {
+        if (field_ids[r])
+            g_array_free(field_ids[r], TRUE);
+        field_ids[r] = g_array_new(FALSE, FALSE, sizeof(int));
+        int id = proto_registrar_get_id_byname(field_defs[r].name);
+        if (id < 0)
+            continue;
+        for (header_field_info *h = proto_registrar_get_nth(id); h; h = h->same_name_next) {
+            g_array_append_val(field_ids[r], h->id);
+            g_array_append_val(wanted, h->id);
+        }
+        /* same_name_next starts at the newest registration; walk back too. */
+        for (header_field_info *h = proto_registrar_get_nth(id)->same_name_prev_id >= 0
+                 ? proto_registrar_get_nth(proto_registrar_get_nth(id)->same_name_prev_id) : NULL;
+             h; h = h->same_name_prev_id >= 0 ? proto_registrar_get_nth(h->same_name_prev_id) : NULL) {
+            g_array_append_val(field_ids[r], h->id);
+            g_array_append_val(wanted, h->id);
+        }
+    }
+    header_field_info *ec = proto_registrar_get_byname("kerberos.error_code");
+    if (ec && ec->strings && !(ec->display & (BASE_RANGE_STRING | BASE_EXT_STRING | BASE_VAL64_STRING)))
+        error_code_vals = (const value_string *)ec->strings;
+    header_field_info *et = proto_registrar_get_byname("kerberos.etype");
+    if (et && et->strings && !(et->display & (BASE_RANGE_STRING | BASE_EXT_STRING | BASE_VAL64_STRING)))
+        etype_vals = (const value_string *)et->strings;
+    return wanted;
+}
+
+gboolean
+kd_extract_relevant(proto_tree *tree)
+{
+    if (!tree)
+        return FALSE;
+    for (int r = 0; r < KF_COUNT; r++) {
+        if (!field_defs[r].trigger || !field_ids[r])
+            continue;
+        for (guint i = 0; i < field_ids[r]->len; i++) {
+            GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(field_ids[r], int, i));
+            if (a && a->len)
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* ------------------------------------------------------------------ values */
+
+/* A bounded, printable, valid UTF-8 copy: captures are hostile. */
+static const char *
+safe_str(packet_info *pinfo, const char *s)
+{
+    if (!s)
+        return NULL;
+    gsize n = strnlen(s, KD_MAX_STR * 4);
+    char *valid = g_utf8_make_valid(s, (gssize)n);
+    /* Cut at a character boundary. */
+    if (g_utf8_strlen(valid, -1) > KD_MAX_STR) {
+        char *end = g_utf8_offset_to_pointer(valid, KD_MAX_STR);
+        *end = '\0';
+    }
+    for (char *p = valid; *p; p++) {
+        if ((guchar)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+    char *out = wmem_strdup(pinfo->pool, valid);
+    g_free(valid);
+    return out;
+}
+
+static gint64
+item_int(field_info *fi)
+{
+    switch (fi->hfinfo->type) {
+    case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
+        return fvalue_get_sinteger(&fi->value);
+    case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32: case FT_FRAMENUM:
+        return fvalue_get_uinteger(&fi->value);
+    case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
+        return fvalue_get_sinteger64(&fi->value);
+    case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64:
+        return (gint64)fvalue_get_uinteger64(&fi->value);
+    case FT_BOOLEAN:
+        return fvalue_get_uinteger64(&fi->value) ? 1 : 0;
+    default:
+        return -1;
+    }
+}
+
+static const char *
+item_str(packet_info *pinfo, field_info *fi)
+{
+    switch (fi->hfinfo->type) {
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD: case FT_STRINGZTRUNC:
+        return safe_str(pinfo, fvalue_get_string(&fi->value));
+    case FT_BYTES: case FT_UINT_BYTES:
+        if (fi->ds_tvb && fi->length > 0 && tvb_bytes_exist(fi->ds_tvb, fi->start, MIN(fi->length, KD_MAX_STR))) {
+            return safe_str(pinfo, (const char *)tvb_get_string_enc(pinfo->pool, fi->ds_tvb, fi->start,
+                                                                     MIN(fi->length, KD_MAX_STR), ENC_UTF_8));
+        }
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+static gint64
+item_time_us(field_info *fi)
+{
+    if (fi->hfinfo->type != FT_ABSOLUTE_TIME && fi->hfinfo->type != FT_RELATIVE_TIME)
+        return 0;
+    const nstime_t *t = fvalue_get_time(&fi->value);
+    return t ? (gint64)t->secs * G_USEC_PER_SEC + t->nsecs / 1000 : 0;
+}
+
+static gboolean
+item_addr(field_info *fi, kd_addr *out)
+{
+    int len = fi->hfinfo->type == FT_IPv4 ? 4 : fi->hfinfo->type == FT_IPv6 ? 16 : 0;
+    memset(out, 0, sizeof(*out));
+    if (!len || !fi->ds_tvb || fi->length != len || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
+        return FALSE;
+    tvb_memcpy(fi->ds_tvb, out->bytes, fi->start, len);
+    out->len = (guint8)len;
+    return TRUE;
+}
+
+static void
+pinfo_addr(const address *a, kd_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (a->type == AT_IPv4 && a->len == 4) {
+        memcpy(out->bytes, a->data, 4);
+        out->len = 4;
+    } else if (a->type == AT_IPv6 && a->len == 16) {
+        memcpy(out->bytes, a->data, 16);
+        out->len = 16;
+    }
+}
+
+/* ------------------------------------------------------------------ ranges */
+
+static gboolean
+inside(const field_info *leaf, const field_info *box)
+{
+    return leaf->ds_tvb == box->ds_tvb && leaf->start >= box->start &&
+           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length && leaf != box;
+}
+
+static int
+item_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const kd_item *a = pa, *b = pb;
+    if (a->fi->ds_tvb != b->fi->ds_tvb)
+        return (guintptr)a->fi->ds_tvb < (guintptr)b->fi->ds_tvb ? -1 : 1;
+    if (a->fi->start != b->fi->start)
+        return a->fi->start < b->fi->start ? -1 : 1;
+    if (a->fi->length != b->fi->length)
+        return a->fi->length > b->fi->length ? -1 : 1;  /* containers first */
+    return (int)a->role - (int)b->role;
+}
+
+static gboolean
+is_krb_message(kd_field_role r)
+{
+    return r >= KF_KRB_AS_REQ && r <= KF_KRB_ERROR_EL;
+}
+
+static gint32
+message_type_of(kd_field_role r)
+{
+    static const gint32 types[] = { KD_MSG_AS_REQ, KD_MSG_AS_REP, KD_MSG_TGS_REQ, KD_MSG_TGS_REP,
+                                    KD_MSG_AP_REQ, KD_MSG_AP_REP, KD_MSG_ERROR };
+    return types[r - KF_KRB_AS_REQ];
+}
+
+/* Append a name component ("HTTP", "web.example.test" -> "HTTP/web.example.test"). */
+static const char *
+join_name(packet_info *pinfo, const char *sofar, const char *part)
+{
+    if (!part)
+        return sofar;
+    if (!sofar)
+        return part;
+    if (strlen(sofar) > KD_MAX_STR)
+        return sofar;
+    return wmem_strdup_printf(pinfo->pool, "%s/%s", sofar, part);
+}
+
+static void
+fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
+{
+    const field_info *msg = items[m].fi;
+    const field_info *ticket = NULL;
+    const field_info *boxes[64];        /* enc-parts, ETYPE-INFO entries, nested messages */
+    kd_field_role box_roles[64];
+    guint n_boxes = 0;
+    gboolean have_msg_type = FALSE, have_error = FALSE;
+    gint64 susec = 0, cusec = 0;
+
+    k->msg_type = message_type_of(items[m].role);
+    for (guint i = m + 1; i < n && inside(items[i].fi, msg); i++) {
+        const kd_item *it = &items[i];
+        field_info *fi = it->fi;
+        /* Context of this item inside the message. */
+        gboolean in_ticket = ticket && inside(fi, ticket);
+        gboolean in_nested = FALSE, in_enc = FALSE, in_einfo = FALSE;
+        for (guint b = 0; b < n_boxes; b++) {
+            if (!inside(fi, boxes[b]))
+                continue;
+            if (is_krb_message(box_roles[b]))
+                in_nested = TRUE;
+            else if (box_roles[b] == KF_KRB_ENC_PART)
+                in_enc = TRUE;
+            else
+                in_einfo = TRUE;
+        }
+        switch (it->role) {
+        case KF_KRB_TICKET:
+            if (!ticket) {
+                ticket = fi;
+                k->ticket.present = TRUE;
+            }
+            break;
+        case KF_KRB_ENC_PART: case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:
+        case KF_KRB_AS_REQ: case KF_KRB_AS_REP: case KF_KRB_TGS_REQ: case KF_KRB_TGS_REP:
+        case KF_KRB_AP_REQ: case KF_KRB_AP_REP: case KF_KRB_ERROR_EL:
+            if (n_boxes < G_N_ELEMENTS(boxes)) {
+                boxes[n_boxes] = fi;
+                box_roles[n_boxes++] = it->role;
+            }
+            break;
+        case KF_KRB_MSG_TYPE:
+            if (!in_nested && !have_msg_type) {
+                have_msg_type = TRUE;
+                k->msg_type = (gint32)item_int(fi);
+            }
+            break;
+        case KF_KRB_ERROR_CODE:
+            if (!in_nested && !have_error) {
+                have_error = TRUE;
+                k->error_code = (gint32)item_int(fi);
+            }
+            break;
+        case KF_KRB_CNAME:
+            if (!in_ticket && !in_nested)
+                k->cname = join_name(pinfo, k->cname, item_str(pinfo, fi));
+            break;
+        case KF_KRB_SNAME:
+            if (in_ticket)
+                k->ticket.sname = join_name(pinfo, k->ticket.sname, item_str(pinfo, fi));
+            else if (!in_nested)
+                k->sname = join_name(pinfo, k->sname, item_str(pinfo, fi));
+            break;
+        case KF_KRB_REALM:
+            if (in_ticket) {
+                if (!k->ticket.realm)
+                    k->ticket.realm = item_str(pinfo, fi);
+            } else if (!in_nested && !k->realm) {
+                k->realm = item_str(pinfo, fi);
+            }
+            break;
+        case KF_KRB_CREALM:
+            if (!in_nested && !k->crealm)
+                k->crealm = item_str(pinfo, fi);
+            break;
+        case KF_KRB_ETYPE:
+            if (in_einfo) {
+                if (k->n_etype_info2 < KD_MAX_ETYPES)
+                    k->etype_info2[k->n_etype_info2++] = (gint32)item_int(fi);
+            } else if (in_ticket && in_enc) {
+                if (k->ticket.etype < 0)
+                    k->ticket.etype = (gint32)item_int(fi);
+            } else if (in_enc && !in_nested && !in_ticket && k->rep_etype < 0) {
+                k->rep_etype = (gint32)item_int(fi);
+            }
+            break;
+        case KF_KRB_KVNO:
+            if (in_ticket && k->ticket.kvno < 0)
+                k->ticket.kvno = item_int(fi);
+            break;
+        case KF_KRB_ENCTYPE:
+            if (!in_nested && k->n_req_etypes < KD_MAX_ETYPES)
+                k->req_etypes[k->n_req_etypes++] = (gint32)item_int(fi);
+            break;
+        case KF_KRB_PADATA_TYPE:
+            if (!in_ticket && !in_nested && k->n_padata < KD_MAX_PADATA)
+                k->padata[k->n_padata++] = (gint32)item_int(fi);
+            break;
+        case KF_KRB_STIME:
+            if (!in_nested) {
+                k->has_stime = TRUE;
+                k->stime_us = item_time_us(fi);
+            }
+            break;
+        case KF_KRB_SUSEC:
+            if (!in_nested)
+                susec = item_int(fi);
+            break;
+        case KF_KRB_CTIME:
+            if (!in_nested && k->msg_type == KD_MSG_ERROR) {
+                k->has_ctime = TRUE;
+                k->ctime_us = item_time_us(fi);
+            }
+            break;
+        case KF_KRB_CUSEC:
+            if (!in_nested)
+                cusec = item_int(fi);
+            break;
+        case KF_KRB_ETEXT:
+            if (!in_nested && !k->e_text)
+                k->e_text = item_str(pinfo, fi);
+            break;
+        case KF_KRB_NTSTATUS:
+            if (!in_nested && !k->has_nt_status) {
+                k->has_nt_status = TRUE;
+                k->nt_status = (guint32)item_int(fi);
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (k->has_stime && susec > 0 && susec < G_USEC_PER_SEC)
+        k->stime_us += susec;
+    if (k->has_ctime && cusec > 0 && cusec < G_USEC_PER_SEC)
+        k->ctime_us += cusec;
+}
+
+/* ------------------------------------------------------------------- frame */
+
+static void
+obs_header(packet_info *pinfo, kd_obs *o)
+{
+    o->frame = pinfo->num;
+    o->time_us = (gint64)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
+    pinfo_addr(&pinfo->net_src, &o->src);
+    pinfo_addr(&pinfo->net_dst, &o->dst);
+    if (o->src.len == 0)
+        pinfo_addr(&pinfo->src, &o->src);
+    if (o->dst.len == 0)
+        pinfo_addr(&pinfo->dst, &o->dst);
+    o->sport = (guint16)pinfo->srcport;
+    o->dport = (guint16)pinfo->destport;
+    o->transport = pinfo->ptype == PT_TCP ? KD_TRANSPORT_TCP
+                 : pinfo->ptype == PT_UDP ? KD_TRANSPORT_UDP : KD_TRANSPORT_OTHER;
+}
+
+static kd_auth_scheme
+auth_scheme(const char *v)
+{
+    if (!v)
+        return KD_AUTH_NONE;
+    if (g_ascii_strncasecmp(v, "Negotiate", 9) == 0)
+        return v[9] == ' ' && v[10] ? KD_AUTH_NEGOTIATE : KD_AUTH_NEGOTIATE_BARE;
+    if (g_ascii_strncasecmp(v, "NTLM", 4) == 0)
+        return KD_AUTH_NTLM;
+    if (g_ascii_strncasecmp(v, "Kerberos", 8) == 0)
+        return KD_AUTH_KERBEROS;
+    return KD_AUTH_OTHER;
+}
+
+guint
+kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
+{
+    GArray *items = g_array_sized_new(FALSE, FALSE, sizeof(kd_item), 64);
+    gboolean seen[KF_COUNT] = { FALSE };
+    guint n_obs = 0;
+
+    for (int r = 0; r < KF_COUNT && items->len < KD_MAX_ITEMS; r++) {
+        for (guint i = 0; i < field_ids[r]->len; i++) {
+            GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(field_ids[r], int, i));
+            for (guint j = 0; a && j < a->len && items->len < KD_MAX_ITEMS; j++) {
+                kd_item it = { (kd_field_role)r, g_ptr_array_index(a, j) };
+                if (!it.fi)
+                    continue;
+                g_array_append_val(items, it);
+                seen[r] = TRUE;
+            }
+        }
+    }
+    g_array_sort(items, item_cmp);
+    const kd_item *it = (const kd_item *)(void *)items->data;
+    const guint n = items->len;
+
+    kd_carrier carrier = seen[KF_HTTP_METHOD] || seen[KF_HTTP_CODE] ? KD_CARRIER_HTTP
+                       : seen[KF_SMB2_CMD] ? KD_CARRIER_SMB2
+                       : seen[KF_DCERPC_PKT_TYPE] ? KD_CARRIER_DCERPC
+                       : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
+
+    /* DNS: only answers with an alias matter (CNAME chains). */
+    if (seen[KF_DNS_CNAME] && n_obs < KD_MAX_OBS_PER_FRAME) {
+        kd_obs *o = &obs[n_obs];
+        kd_obs_init(o, KD_OBS_DNS);
+        obs_header(pinfo, o);
+        kd_dns *d = &o->u.dns;
+        for (guint i = 0; i < n; i++) {
+            if (it[i].role == KF_DNS_RESP_NAME && d->n_answers < KD_MAX_DNS_ANSWERS) {
+                d->answers[d->n_answers++].name = item_str(pinfo, it[i].fi);
+            } else if (d->n_answers > 0 && it[i].role == KF_DNS_CNAME) {
+                d->answers[d->n_answers - 1].cname = item_str(pinfo, it[i].fi);
+            } else if (d->n_answers > 0 && (it[i].role == KF_DNS_A || it[i].role == KF_DNS_AAAA)) {
+                item_addr(it[i].fi, &d->answers[d->n_answers - 1].addr);
+            }
+        }
+        n_obs++;
+    }
+
+    /* HTTP with authentication headers: the carrier context comes before its tokens. */
+    if ((seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH]) && n_obs < KD_MAX_OBS_PER_FRAME) {
+        kd_obs *o = &obs[n_obs];
+        kd_obs_init(o, KD_OBS_HTTP);
+        obs_header(pinfo, o);
+        kd_http *h = &o->u.http;
+        for (guint i = 0; i < n; i++) {
+            switch (it[i].role) {
+            case KF_HTTP_METHOD: h->is_request = TRUE; h->method = item_str(pinfo, it[i].fi); break;
+            case KF_HTTP_HOST: if (!h->host) h->host = item_str(pinfo, it[i].fi); break;
+            case KF_HTTP_URI: if (!h->uri) h->uri = item_str(pinfo, it[i].fi); break;
+            case KF_HTTP_CODE: h->status = (guint16)item_int(it[i].fi); break;
+            case KF_HTTP_AUTHZ: case KF_HTTP_WWW_AUTH:
+                if (h->auth == KD_AUTH_NONE)
+                    h->auth = auth_scheme(item_str(pinfo, it[i].fi));
+                break;
+            default: break;
+            }
+        }
+        n_obs++;
+    }
+
+    /* Kerberos: every top-level message (an AP-REQ inside a TGS-REQ is part of it). */
+    for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
+        if (!is_krb_message(it[i].role))
+            continue;
+        gboolean nested = FALSE;
+        for (guint j = 0; j < i && !nested; j++)
+            nested = is_krb_message(it[j].role) && inside(it[i].fi, it[j].fi);
+        if (nested)
+            continue;
+        kd_obs *o = &obs[n_obs++];
+        kd_obs_init(o, KD_OBS_KRB);
+        obs_header(pinfo, o);
+        o->u.krb.carrier = carrier;
+        fill_krb(pinfo, it, n, i, &o->u.krb);
+    }
+
+    for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
+        if (it[i].role != KF_NTLMSSP_TYPE)
+            continue;
+        kd_obs *o = &obs[n_obs++];
+        kd_obs_init(o, KD_OBS_NTLMSSP);
+        obs_header(pinfo, o);
+        o->u.ntlmssp.message_type = (guint32)item_int(it[i].fi);
+        o->u.ntlmssp.carrier = carrier;
+    }
+
+    if (seen[KF_DCERPC_STATUS] && n_obs < KD_MAX_OBS_PER_FRAME) {
+        kd_obs *o = &obs[n_obs++];
+        kd_obs_init(o, KD_OBS_DCERPC);
+        obs_header(pinfo, o);
+        for (guint i = 0; i < n; i++) {
+            switch (it[i].role) {
+            case KF_DCERPC_PKT_TYPE: o->u.dcerpc.pkt_type = (guint8)item_int(it[i].fi); break;
+            case KF_DCERPC_STATUS:
+                o->u.dcerpc.has_status = TRUE;
+                o->u.dcerpc.status = (guint32)item_int(it[i].fi);
+                break;
+            case KF_DCERPC_AUTH_TYPE: o->u.dcerpc.auth_type = (guint8)item_int(it[i].fi); break;
+            case KF_DCERPC_OPNUM: o->u.dcerpc.opnum = (gint32)item_int(it[i].fi); break;
+            default: break;
+            }
+        }
+    }
+
+    if (seen[KF_DCOM_ADDR] && n_obs < KD_MAX_OBS_PER_FRAME) {
+        kd_obs *o = &obs[n_obs++];
+        kd_obs_init(o, KD_OBS_DCOM_ALIVE2);
+        obs_header(pinfo, o);
+        for (guint i = 0; i < n && o->u.alive2.n_addrs < KD_MAX_BINDINGS; i++) {
+            if (it[i].role != KF_DCOM_ADDR)
+                continue;
+            const char *s = item_str(pinfo, it[i].fi);
+            if (!s)
+                continue;
+            /* OBJREF resolver bindings read "host[port]". */
+            char *addr = wmem_strdup(pinfo->pool, s);
+            char *br = strchr(addr, '[');
+            if (br)
+                *br = '\0';
+            o->u.alive2.addrs[o->u.alive2.n_addrs++] = addr;
+        }
+    }
+
+    for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
+        if (it[i].role != KF_LDAP_ENTRY)
+            continue;
+        kd_obs *o = &obs[n_obs];
+        kd_obs_init(o, KD_OBS_LDAP_ENTRY);
+        obs_header(pinfo, o);
+        kd_ldap_entry *e = &o->u.ldap;
+        const char *attr = NULL;
+        for (guint j = i + 1; j < n && inside(it[j].fi, it[i].fi); j++) {
+            switch (it[j].role) {
+            case KF_LDAP_DN: if (!e->dn) e->dn = item_str(pinfo, it[j].fi); break;
+            case KF_LDAP_TYPE: attr = item_str(pinfo, it[j].fi); break;
+            case KF_LDAP_VALUE:
+                if (attr && g_ascii_strcasecmp(attr, "servicePrincipalName") == 0 && e->n_spns < KD_MAX_LDAP_VALUES)
+                    e->spns[e->n_spns++] = item_str(pinfo, it[j].fi);
+                else if (attr && g_ascii_strcasecmp(attr, "sAMAccountName") == 0 && !e->sam_account_name)
+                    e->sam_account_name = item_str(pinfo, it[j].fi);
+                break;
+            default: break;
+            }
+        }
+        if (e->n_spns)
+            n_obs++;
+    }
+
+    g_array_free(items, TRUE);
+    return n_obs;
+}
+
+/* ------------------------------------------------------------------- names */
+
+const char *
+kd_error_name(gint32 code)
+{
+    static char buf[64];
+    const char *vs = error_code_vals ? try_val_to_str(code, error_code_vals) : NULL;
+    if (!vs) {
+        g_snprintf(buf, sizeof buf, "Kerberos error %d", code);
+        return buf;
+    }
+    /* Wireshark's ASN.1 names read "eRR-PREAUTH-FAILED"; the RFC's read
+     * KDC_ERR_PREAUTH_FAILED: the class prefix follows from the code. */
+    const char *stem = vs;
+    if (g_str_has_prefix(stem, "eRROR-"))
+        stem += 6;
+    else if (g_str_has_prefix(stem, "eRR-"))
+        stem += 4;
+    const char *prefix = "KDC_ERR_";
+    if ((code >= 31 && code <= 50) || code == 67 || code == 69)
+        prefix = "KRB_AP_ERR_";
+    else if (code == 51)
+        prefix = "KRB_AP_";
+    else if (code == 52 || code == 60 || code == 61)
+        prefix = "KRB_ERR_";
+    g_snprintf(buf, sizeof buf, "%s%s", prefix, stem);
+    for (char *p = buf; *p; p++)
+        *p = *p == '-' ? '_' : g_ascii_toupper(*p);
+    return buf;
+}
+
+const char *
+kd_etype_name(gint32 etype)
+{
+    static char buf[64];
+    const char *vs = etype_vals ? try_val_to_str(etype, etype_vals) : NULL;
+    if (!vs)
+        return NULL;
+    if (g_str_has_prefix(vs, "eTYPE-"))
+        vs += 6;
+    g_strlcpy(buf, vs, sizeof buf);
+    for (char *p = buf; *p; p++)
+        *p = g_ascii_tolower(*p);
+    return buf;
+}

@@ -1,0 +1,264 @@
+/* kd_stats.c
+ * Statistics (-z krbdiag,tree) and the end-of-run report (-z krbdiag,report[,json]).
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <wireshark.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <epan/packet.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+#include <epan/to_str.h>
+
+#include "packet-krbdiag.h"
+
+/* ------------------------------------------------------------- stats tree */
+
+static const char st_cause[] = "Findings by cause";
+static const char st_error[] = "By Kerberos error";
+static const char st_spn[] = "By service principal";
+static const char st_client[] = "By client principal";
+static const char st_host[] = "By answering host (KDC or service)";
+static int st_node_cause, st_node_error, st_node_spn, st_node_client, st_node_host;
+
+static void
+kd_stats_init(stats_tree *st)
+{
+    st_node_cause = stats_tree_create_node(st, st_cause, 0, STAT_DT_INT, TRUE);
+    st_node_error = stats_tree_create_node(st, st_error, 0, STAT_DT_INT, TRUE);
+    st_node_spn = stats_tree_create_node(st, st_spn, 0, STAT_DT_INT, TRUE);
+    st_node_client = stats_tree_create_node(st, st_client, 0, STAT_DT_INT, TRUE);
+    st_node_host = stats_tree_create_node(st, st_host, 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status
+kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    const kd_stored_frame *sf = data;
+    char *host = address_to_str(pinfo->pool, &pinfo->net_src);
+    for (guint i = 0; i < sf->n; i++) {
+        const kd_stored_finding *s = &sf->findings[i];
+        tick_stat_node(st, st_cause, 0, TRUE);
+        tick_stat_node(st, kd_cause_get(s->cause)->id, st_node_cause, FALSE);
+        tick_stat_node(st, st_error, 0, TRUE);
+        tick_stat_node(st, kd_finding_error_label(s), st_node_error, FALSE);
+        tick_stat_node(st, st_spn, 0, TRUE);
+        tick_stat_node(st, s->spn ? s->spn : "(none)", st_node_spn, FALSE);
+        tick_stat_node(st, st_client, 0, TRUE);
+        tick_stat_node(st, s->client ? s->client : "(none)", st_node_client, FALSE);
+        tick_stat_node(st, st_host, 0, TRUE);
+        tick_stat_node(st, host, st_node_host, FALSE);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* ----------------------------------------------------------------- report */
+
+#define KD_REPORT_MAX_PROBLEMS 1000
+
+typedef struct {
+    kd_cause cause;
+    char *subject;
+    char *error;
+    guint count;
+    guint32 first, last;
+    guint32 evidence[KD_MAX_EVIDENCE];
+    guint n_evidence;
+    char *summary;
+} kd_problem;
+
+typedef struct {
+    gboolean json;
+    GHashTable *by_key;     /* "cause|subject" -> kd_problem* */
+    GPtrArray *problems;
+    guint frames_with_findings;
+    guint dropped;
+} kd_report;
+
+static void
+problem_free(gpointer p)
+{
+    kd_problem *pr = p;
+    g_free(pr->subject);
+    g_free(pr->error);
+    g_free(pr->summary);
+    g_free(pr);
+}
+
+static void
+report_reset(void *tapdata)
+{
+    kd_report *r = tapdata;
+    g_hash_table_remove_all(r->by_key);
+    g_ptr_array_set_size(r->problems, 0);
+    r->frames_with_findings = 0;
+    r->dropped = 0;
+}
+
+static tap_packet_status
+report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+{
+    kd_report *r = tapdata;
+    const kd_stored_frame *sf = data;
+    r->frames_with_findings++;
+    for (guint i = 0; i < sf->n; i++) {
+        const kd_stored_finding *s = &sf->findings[i];
+        const char *subject = s->spn ? s->spn : s->client ? s->client : "-";
+        char *key = g_strdup_printf("%d|%s", s->cause, subject);
+        kd_problem *pr = g_hash_table_lookup(r->by_key, key);
+        if (!pr) {
+            if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {
+                r->dropped++;
+                g_free(key);
+                continue;
+            }
+            pr = g_new0(kd_problem, 1);
+            pr->cause = s->cause;
+            pr->subject = g_strdup(subject);
+            pr->error = g_strdup(kd_finding_error_label(s));
+            pr->first = pinfo->num;
+            pr->summary = g_strdup(s->summary);
+            for (guint e = 0; e < s->n_evidence; e++)
+                pr->evidence[pr->n_evidence++] = s->evidence[e];
+            g_hash_table_insert(r->by_key, key, pr);
+            g_ptr_array_add(r->problems, pr);
+        } else {
+            g_free(key);
+        }
+        pr->count++;
+        pr->last = pinfo->num;
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+/* Warnings before notes, then the most frequent first. */
+static gint
+problem_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const kd_problem *a = *(const kd_problem *const *)pa, *b = *(const kd_problem *const *)pb;
+    int sa = kd_cause_get(a->cause)->severity, sb = kd_cause_get(b->cause)->severity;
+    if (sa != sb)
+        return sb - sa;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+static void
+json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void
+report_draw(void *tapdata)
+{
+    kd_report *r = tapdata;
+    g_ptr_array_sort(r->problems, problem_cmp);
+    guint warnings = 0;
+    for (guint i = 0; i < r->problems->len; i++) {
+        const kd_problem *pr = g_ptr_array_index(r->problems, i);
+        warnings += kd_cause_get(pr->cause)->severity == KD_SEV_WARN;
+    }
+    if (r->json) {
+        for (guint i = 0; i < r->problems->len; i++) {
+            const kd_problem *pr = g_ptr_array_index(r->problems, i);
+            const kd_cause_info *c = kd_cause_get(pr->cause);
+            printf("{\"type\":\"problem\",\"cause\":");
+            json_string(c->id);
+            printf(",\"severity\":\"%s\",\"title\":", c->severity == KD_SEV_WARN ? "warning" : "note");
+            json_string(c->title);
+            printf(",\"error\":");
+            json_string(pr->error);
+            printf(",\"subject\":");
+            json_string(pr->subject);
+            printf(",\"count\":%u,\"first_frame\":%u,\"last_frame\":%u,\"evidence\":[", pr->count, pr->first, pr->last);
+            for (guint e = 0; e < pr->n_evidence; e++)
+                printf("%s%u", e ? "," : "", pr->evidence[e]);
+            printf("],\"summary\":");
+            json_string(pr->summary);
+            printf(",\"remedy\":");
+            json_string(c->remedy);
+            printf("}\n");
+        }
+        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"frames_with_findings\":%u}\n",
+               r->problems->len, warnings, r->frames_with_findings);
+        return;
+    }
+    printf("\n================ Kerberos Diagnosis report ================\n");
+    for (guint i = 0; i < r->problems->len; i++) {
+        const kd_problem *pr = g_ptr_array_index(r->problems, i);
+        const kd_cause_info *c = kd_cause_get(pr->cause);
+        printf("\n[%s] %s (%s)\n", c->severity == KD_SEV_WARN ? "WARNING" : "note", c->title, c->id);
+        printf("  error:    %s\n", pr->error);
+        printf("  subject:  %s\n", pr->subject);
+        printf("  seen:     %u time%s, frames %u..%u\n", pr->count, pr->count == 1 ? "" : "s", pr->first, pr->last);
+        if (pr->n_evidence) {
+            printf("  evidence:");
+            for (guint e = 0; e < pr->n_evidence; e++)
+                printf(" %u", pr->evidence[e]);
+            printf("\n");
+        }
+        if (pr->summary)
+            printf("  what:     %s\n", pr->summary);
+        printf("  remedy:   %s\n", c->remedy);
+    }
+    if (r->dropped)
+        printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);
+    if (r->problems->len == 0)
+        printf("\nVerdict: no Kerberos problem found.\n");
+    else
+        printf("\nVerdict: %u distinct problem%s, %u of them failures (warnings).\n", r->problems->len,
+               r->problems->len == 1 ? "" : "s", warnings);
+    printf("===========================================================\n");
+}
+
+static void
+report_finish(void *tapdata)
+{
+    kd_report *r = tapdata;
+    g_hash_table_destroy(r->by_key);
+    g_ptr_array_free(r->problems, TRUE);
+    g_free(r);
+}
+
+static void
+report_init(const char *opt_arg, void *userdata _U_)
+{
+    kd_report *r = g_new0(kd_report, 1);
+    r->json = opt_arg && strstr(opt_arg, ",json") != NULL;
+    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    r->problems = g_ptr_array_new_with_free_func(problem_free);
+    GString *err = register_tap_listener("krbdiag", r, NULL, TL_REQUIRES_NOTHING, report_reset, report_packet,
+                                         report_draw, report_finish);
+    if (err) {
+        fprintf(stderr, "krbdiag: cannot register the report: %s\n", err->str);
+        g_string_free(err, TRUE);
+        report_finish(r);
+    }
+}
+
+static stat_tap_ui report_ui = {
+    REGISTER_STAT_GROUP_GENERIC, "Kerberos Diagnosis report", "krbdiag,report", report_init, 0, NULL
+};
+
+void
+kd_register_stats(void)
+{
+    stats_tree_register_plugin("krbdiag", "krbdiag", "Kerberos Diagnosis", 0, kd_stats_packet, kd_stats_init, NULL);
+    register_stat_tap_ui(&report_ui, NULL);
+}

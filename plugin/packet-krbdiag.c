@@ -1,0 +1,361 @@
+/* packet-krbdiag.c
+ * krbdiag: a post-dissector that names the root cause of Kerberos failures.
+ * Registration, the per-frame entry point and rendering of stored findings.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#define WS_BUILD_DLL
+#include <wireshark.h>
+
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+
+#include "kd_engine.h"
+#include "kd_extract.h"
+#include "packet-krbdiag.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+WS_DLL_PUBLIC void plugin_register(void);
+
+static int proto_krbdiag = -1;
+static int krbdiag_tap = -1;
+static dissector_handle_t krbdiag_handle;
+
+static int hf_finding = -1;
+static int hf_cause = -1;
+static int hf_title = -1;
+static int hf_confidence = -1;
+static int hf_error = -1;
+static int hf_error_code = -1;
+static int hf_spn = -1;
+static int hf_client = -1;
+static int hf_summary = -1;
+static int hf_explanation = -1;
+static int hf_remedy = -1;
+static int hf_evidence = -1;
+static int hf_alternative = -1;
+static int hf_missing = -1;
+static int hf_detail = -1;
+static int hf_skew = -1;
+static int hf_count = -1;
+static int hf_inherited = -1;
+static int hf_inherited_frame = -1;
+static int hf_reference = -1;
+
+static gint ett_krbdiag = -1;
+static gint ett_finding = -1;
+static gint ett_evidence = -1;
+
+/* One expert item per catalog cause, built from the catalog at registration. */
+static expert_field ei_cause[KD_CAUSE_COUNT];
+
+/* Preferences */
+static guint pref_skew_tolerance = 300;
+static gboolean pref_show_info = TRUE;
+static gboolean pref_group[KD_GROUP_COUNT] = { TRUE, TRUE, TRUE, TRUE };
+
+/* Per capture: the engine, and the findings of each frame (wmem file scope). */
+static kd_engine *engine;
+static wmem_map_t *frame_findings;  /* frame number -> kd_stored_frame* */
+
+/* ------------------------------------------------------------------ storage */
+
+static char *
+file_strdup(const char *s)
+{
+    return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
+}
+
+/* Copy the engine's findings of a frame into file scope, replacing any earlier copy:
+ * later evidence amends a frame's findings. */
+static void
+store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *user _U_)
+{
+    kd_stored_frame *sf = wmem_new0(wmem_file_scope(), kd_stored_frame);
+    sf->n = MIN(n, KD_MAX_STORED);
+    for (guint i = 0; i < sf->n; i++) {
+        const kd_finding *f = findings[i];
+        kd_stored_finding *s = &sf->findings[i];
+        s->cause = f->cause;
+        s->confidence = f->confidence;
+        s->error_code = f->error_code;
+        s->spn = file_strdup(f->spn);
+        s->client = file_strdup(f->client);
+        s->summary = file_strdup(f->summary);
+        s->missing = file_strdup(f->missing);
+        s->n_evidence = f->n_evidence;
+        for (guint e = 0; e < f->n_evidence; e++) {
+            s->evidence[e] = f->evidence[e].frame;
+            s->evidence_role[e] = file_strdup(f->evidence[e].role);
+        }
+        s->n_alternatives = f->n_alternatives;
+        for (guint a = 0; a < f->n_alternatives; a++)
+            s->alternatives[a] = f->alternatives[a];
+        s->n_details = f->n_details;
+        for (guint d = 0; d < f->n_details; d++)
+            s->details[d] = file_strdup(f->details[d]);
+        s->has_skew = f->has_skew;
+        s->skew_seconds = f->skew_seconds;
+        s->count = f->count;
+        s->has_inherited = f->has_inherited;
+        s->inherited = f->inherited;
+        s->inherited_frame = f->inherited_frame;
+    }
+    wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
+}
+
+static void
+krbdiag_init(void)
+{
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.skew_tolerance_s = pref_skew_tolerance;
+    for (int g = 0; g < KD_GROUP_COUNT; g++)
+        cfg.group_enabled[g] = pref_group[g];
+    cfg.etype_name = kd_etype_name;
+    engine = kd_engine_new(&cfg, store_findings, NULL);
+    frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+}
+
+static void
+krbdiag_cleanup(void)
+{
+    kd_engine_free(engine);
+    engine = NULL;
+    frame_findings = NULL;
+}
+
+const kd_stored_frame *
+kd_frame_findings(guint32 frame)
+{
+    return frame_findings ? wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame)) : NULL;
+}
+
+/* ---------------------------------------------------------------- rendering */
+
+const char *
+kd_finding_error_label(const kd_stored_finding *s)
+{
+    if (s->error_code >= 0)
+        return kd_error_name(s->error_code);
+    return s->cause == KD_CAUSE_SEC_PKG_ERROR ? "RPC_S_SEC_PKG_ERROR" : "Kerberos";
+}
+
+static void
+render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_stored_finding *s)
+{
+    const kd_cause_info *c = kd_cause_get(s->cause);
+    char errname[64];
+    g_strlcpy(errname, kd_finding_error_label(s), sizeof errname);
+
+    proto_item *fi = proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s: %s [%s]",
+                                                  errname, c->title, kd_confidence_name(s->confidence));
+    proto_item_set_generated(fi);
+    proto_tree *ft = proto_item_add_subtree(fi, ett_finding);
+
+    proto_item *ci = proto_tree_add_string(ft, hf_cause, tvb, 0, 0, c->id);
+    proto_item_set_generated(ci);
+    proto_item_set_generated(proto_tree_add_string(ft, hf_title, tvb, 0, 0, c->title));
+    proto_item_set_generated(proto_tree_add_string(ft, hf_confidence, tvb, 0, 0, kd_confidence_name(s->confidence)));
+    if (s->error_code >= 0) {
+        proto_item_set_generated(proto_tree_add_string(ft, hf_error, tvb, 0, 0, errname));
+        proto_item_set_generated(proto_tree_add_int(ft, hf_error_code, tvb, 0, 0, s->error_code));
+    }
+    if (s->spn)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_spn, tvb, 0, 0, s->spn));
+    if (s->client)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_client, tvb, 0, 0, s->client));
+    if (s->summary)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_summary, tvb, 0, 0, s->summary));
+    if (s->has_inherited) {
+        proto_item_set_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(s->inherited)->id));
+        proto_item_set_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, s->inherited_frame));
+    }
+    if (s->has_skew)
+        proto_item_set_generated(proto_tree_add_int64(ft, hf_skew, tvb, 0, 0, s->skew_seconds));
+    if (s->count)
+        proto_item_set_generated(proto_tree_add_uint(ft, hf_count, tvb, 0, 0, s->count));
+    for (guint d = 0; d < s->n_details; d++)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_detail, tvb, 0, 0, s->details[d]));
+    if (s->n_evidence) {
+        proto_tree *et = proto_tree_add_subtree_format(ft, tvb, 0, 0, ett_evidence, NULL, "Evidence (%u frames)", s->n_evidence);
+        for (guint e = 0; e < s->n_evidence; e++) {
+            proto_item *ei = proto_tree_add_uint_format_value(et, hf_evidence, tvb, 0, 0, s->evidence[e], "%u: %s",
+                                                              s->evidence[e], s->evidence_role[e] ? s->evidence_role[e] : "");
+            proto_item_set_generated(ei);
+        }
+    }
+    for (guint a = 0; a < s->n_alternatives; a++) {
+        const kd_cause_info *alt = kd_cause_get(s->alternatives[a]);
+        proto_item_set_generated(proto_tree_add_string_format_value(ft, hf_alternative, tvb, 0, 0, alt->id,
+                                                                    "%s (%s)", alt->id, alt->title));
+    }
+    if (s->missing)
+        proto_item_set_generated(proto_tree_add_string(ft, hf_missing, tvb, 0, 0, s->missing));
+    if (s->cause == KD_CAUSE_KRB_ERROR && s->error_code >= 0) {
+        const kd_error_info *info = kd_error_info_get(s->error_code);
+        proto_item_set_generated(proto_tree_add_string(ft, hf_explanation, tvb, 0, 0,
+                                                       info ? info->causes : c->explanation));
+        proto_item_set_generated(proto_tree_add_string(ft, hf_remedy, tvb, 0, 0, info ? info->remedy : c->remedy));
+    } else {
+        proto_item_set_generated(proto_tree_add_string(ft, hf_explanation, tvb, 0, 0, c->explanation));
+        proto_item_set_generated(proto_tree_add_string(ft, hf_remedy, tvb, 0, 0, c->remedy));
+    }
+    proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
+
+    expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
+}
+
+static int
+dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    /* Feed the engine once, on the first pass, in capture order. Later passes
+     * (tshark -2, GUI redisplay) only render what was stored. */
+    if (!pinfo->fd->visited && engine && kd_extract_relevant(tree)) {
+        kd_obs obs[KD_MAX_OBS_PER_FRAME];
+        guint n = kd_extract_frame(pinfo, tree, obs);
+        if (n)
+            kd_engine_feed(engine, obs, n);
+    }
+    const kd_stored_frame *sf = kd_frame_findings(pinfo->num);
+    if (!sf)
+        return 0;
+
+    guint shown = 0;
+    for (guint i = 0; i < sf->n; i++)
+        shown += pref_show_info || kd_cause_get(sf->findings[i].cause)->severity != KD_SEV_NOTE;
+    if (!shown)
+        return 0;
+
+    proto_item *ti = proto_tree_add_item(tree, proto_krbdiag, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    proto_tree *kt = proto_item_add_subtree(ti, ett_krbdiag);
+    for (guint i = 0; i < sf->n; i++) {
+        const kd_stored_finding *s = &sf->findings[i];
+        if (!pref_show_info && kd_cause_get(s->cause)->severity == KD_SEV_NOTE)
+            continue;
+        render_finding(tvb, pinfo, kt, s);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[krbdiag: %s]", kd_cause_get(s->cause)->id);
+        if (i == 0)
+            proto_item_append_text(ti, ": %s", kd_cause_get(s->cause)->title);
+    }
+    tap_queue_packet(krbdiag_tap, pinfo, sf);
+    return 0;
+}
+
+/* ------------------------------------------------------------- registration */
+
+static void
+proto_register_krbdiag(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_finding, { "Finding", "krbdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "One diagnosis on this frame (its value is the cause id)", HFILL } },
+        { &hf_cause, { "Cause", "krbdiag.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "Stable id of the diagnosed root cause (see the cause catalog)", HFILL } },
+        { &hf_title, { "Title", "krbdiag.title", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "One-line title of the cause", HFILL } },
+        { &hf_confidence, { "Confidence", "krbdiag.confidence", FT_STRING, BASE_NONE, NULL, 0x0,
+                            "How well the capture supports the cause: confirmed, likely, possible or info", HFILL } },
+        { &hf_error, { "Kerberos error", "krbdiag.error", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "Name of the Kerberos error the finding explains", HFILL } },
+        { &hf_error_code, { "Kerberos error code", "krbdiag.error_code", FT_INT32, BASE_DEC, NULL, 0x0,
+                            "Numeric Kerberos error code", HFILL } },
+        { &hf_spn, { "Service principal", "krbdiag.spn", FT_STRING, BASE_NONE, NULL, 0x0,
+                     "The service principal name the failure is about", HFILL } },
+        { &hf_client, { "Client principal", "krbdiag.client", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "The client principal the failure is about", HFILL } },
+        { &hf_summary, { "Summary", "krbdiag.summary", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "What happened in this case, with the values seen", HFILL } },
+        { &hf_explanation, { "Explanation", "krbdiag.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
+                             "Why this cause produces this failure", HFILL } },
+        { &hf_remedy, { "Remedy", "krbdiag.remedy", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "What to do about it", HFILL } },
+        { &hf_evidence, { "Evidence frame", "krbdiag.evidence", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                          "A frame that supports the diagnosis (click to go there)", HFILL } },
+        { &hf_alternative, { "Other candidate", "krbdiag.alternative", FT_STRING, BASE_NONE, NULL, 0x0,
+                             "Another cause the capture does not rule out, ranked", HFILL } },
+        { &hf_missing, { "To decide, capture", "krbdiag.missing", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "Evidence that would settle between the candidate causes", HFILL } },
+        { &hf_detail, { "Detail", "krbdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "A value that backs the diagnosis", HFILL } },
+        { &hf_skew, { "Clock offset (s)", "krbdiag.skew", FT_INT64, BASE_DEC, NULL, 0x0,
+                      "Measured clock offset of the side that is off, in seconds", HFILL } },
+        { &hf_count, { "Failures so far", "krbdiag.count", FT_UINT32, BASE_DEC, NULL, 0x0,
+                       "Failures counted for this principal and client up to this frame", HFILL } },
+        { &hf_inherited, { "Underlying cause", "krbdiag.inherited", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Cause of the Kerberos failure beneath an RPC or NTLM symptom", HFILL } },
+        { &hf_inherited_frame, { "Underlying failure", "krbdiag.inherited_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                                 "Frame of the Kerberos failure beneath this symptom", HFILL } },
+        { &hf_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Where the reasoning behind this cause comes from", HFILL } },
+    };
+    static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence };
+
+    proto_krbdiag = proto_register_protocol("Kerberos Diagnosis", "KRBDIAG", "krbdiag");
+    proto_register_field_array(proto_krbdiag, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+
+    /* Expert items derive from the catalog: one per cause. */
+    static ei_register_info ei[KD_CAUSE_COUNT];
+    for (int i = 0; i < KD_CAUSE_COUNT; i++) {
+        const kd_cause_info *c = &kd_catalog[i];
+        ei_register_info e = { &ei_cause[i],
+            { g_strdup_printf("krbdiag.expert.%s", c->id), PI_SECURITY,
+              c->severity == KD_SEV_WARN ? PI_WARN : PI_NOTE, c->title, EXPFILL } };
+        ei[i] = e;
+    }
+    expert_module_t *expert = expert_register_protocol(proto_krbdiag);
+    expert_register_field_array(expert, ei, array_length(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_krbdiag, NULL);
+    prefs_register_uint_preference(prefs, "skew_tolerance", "Clock skew tolerance (seconds)",
+                                   "Clock difference the Kerberos realm allows (default 300 s)", 10, &pref_skew_tolerance);
+    prefs_register_bool_preference(prefs, "show_info", "Show informational findings",
+                                   "Show benign findings (pre-authentication round trip, TCP retry, referrals)",
+                                   &pref_show_info);
+    prefs_register_bool_preference(prefs, "rules_kdc", "Rules: KDC errors",
+                                   "Accounts, SPNs, clocks (errors answered by a KDC)", &pref_group[KD_GROUP_KDC]);
+    prefs_register_bool_preference(prefs, "rules_service", "Rules: service errors",
+                                   "Tickets a service refuses (KRB_AP_ERR_MODIFIED and relatives)", &pref_group[KD_GROUP_SERVICE]);
+    prefs_register_bool_preference(prefs, "rules_etype", "Rules: encryption types and keys",
+                                   "Encryption types and keys between KDCs and realms", &pref_group[KD_GROUP_ETYPE]);
+    prefs_register_bool_preference(prefs, "rules_transport", "Rules: transport and fallbacks",
+                                   "Unreachable KDCs, UDP size, NTLM fallback, RPC status codes", &pref_group[KD_GROUP_TRANSPORT]);
+
+    krbdiag_handle = register_dissector("krbdiag", dissect_krbdiag, proto_krbdiag);
+    register_postdissector(krbdiag_handle);
+    register_init_routine(krbdiag_init);
+    register_cleanup_routine(krbdiag_cleanup);
+    krbdiag_tap = register_tap("krbdiag");
+}
+
+static void
+proto_reg_handoff_krbdiag(void)
+{
+    /* Field ids of other protocols are final once every protocol registered. */
+    set_postdissector_wanted_hfids(krbdiag_handle, kd_extract_init());
+}
+
+void
+plugin_register(void)
+{
+    static proto_plugin plug;
+    plug.register_protoinfo = proto_register_krbdiag;
+    plug.register_handoff = proto_reg_handoff_krbdiag;
+    proto_register_plugin(&plug);
+
+    static tap_plugin tplug;
+    tplug.register_tap_listener = kd_register_stats;
+    tap_register_plugin(&tplug);
+}

@@ -1,0 +1,46 @@
+/* packet-krbdiag.h
+ * Stored findings shared between the dissector and the statistics/report taps.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef PACKET_KRBDIAG_H
+#define PACKET_KRBDIAG_H
+
+#include <wireshark.h>
+
+#include "kd_engine.h"
+
+#define KD_MAX_STORED 8
+
+/* A finding as kept for a frame (wmem file scope). */
+typedef struct {
+    kd_cause cause;
+    kd_confidence confidence;
+    gint32 error_code;
+    const char *spn, *client, *summary, *missing;
+    guint32 evidence[KD_MAX_EVIDENCE];
+    const char *evidence_role[KD_MAX_EVIDENCE];
+    guint n_evidence;
+    kd_cause alternatives[KD_MAX_ALTERNATIVES];
+    guint n_alternatives;
+    const char *details[KD_MAX_DETAILS];
+    guint n_details;
+    gboolean has_skew;
+    gint64 skew_seconds;
+    guint32 count;
+    gboolean has_inherited;
+    kd_cause inherited;
+    guint32 inherited_frame;
+} kd_stored_finding;
+
+typedef struct {
+    kd_stored_finding findings[KD_MAX_STORED];
+    guint n;
+} kd_stored_frame;
+
+const kd_stored_frame *kd_frame_findings(guint32 frame);
+const char *kd_finding_error_label(const kd_stored_finding *s);
+void kd_register_stats(void);
+
+#endif /* PACKET_KRBDIAG_H */
