@@ -4,6 +4,7 @@
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "kd_edata.h"
 #include "kd_engine_int.h"
 
 #include <stdarg.h>
@@ -58,6 +59,17 @@ kd_key_pair(const kd_addr *a, const kd_addr *b)
 {
     char x[48], y[48];
     return g_strdup_printf("%s|%s", kd_addr_to_str(a, x, sizeof x), kd_addr_to_str(b, y, sizeof y));
+}
+
+char *
+kd_tgt_ok_key(const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *t)
+{
+    char a[48], b[48];
+    char *sn = kd_lower(t->sname);
+    char *key = g_strdup_printf("tgtok|%s|%s|%s|%" G_GINT64_FORMAT "|%d", kd_addr_to_str(client, a, sizeof a),
+                                kd_addr_to_str(kdc, b, sizeof b), sn, t->kvno, t->etype);
+    g_free(sn);
+    return key;
 }
 
 char *
@@ -303,8 +315,10 @@ static void
 issue_hist_free(gpointer p)
 {
     kd_issue_hist *h = p;
-    for (guint i = 0; i < KD_SPN_HISTORY; i++)
+    for (guint i = 0; i < KD_SPN_HISTORY; i++) {
         g_free(h->items[i].realm);
+        g_free(h->items[i].cname);
+    }
     g_free(h);
 }
 
@@ -348,6 +362,7 @@ kd_counter_bump(kd_engine *eng, const char *key, guint32 frame)
         c->first_frame = frame;
         kd_lru_put(eng->counters, key, c);
     }
+    c->recent[c->count % KD_COUNTER_FRAMES] = frame;
     c->count++;
     c->last_frame = frame;
     return c;
@@ -378,6 +393,8 @@ issue_hist_push(kd_issue_hist *h, const kd_obs *obs, const kd_req *req)
 {
     kd_issue *it = &h->items[h->next];
     g_free(it->realm);
+    g_free(it->cname);
+    it->cname = g_strdup(obs->u.krb.cname);
     it->frame = obs->frame;
     it->req_frame = req ? req->frame : 0;
     it->kdc = obs->src;
@@ -462,6 +479,7 @@ kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user)
     eng->bindings = kd_lru_new(KD_STORE_CAP, g_free);
     eng->krb_failures = kd_lru_new(KD_STORE_CAP, g_free);
     eng->neg_pending = kd_lru_new(KD_STORE_CAP, g_free);
+    eng->account_etypes = kd_lru_new(KD_STORE_CAP, g_free);
     eng->dirty = g_array_new(FALSE, FALSE, sizeof(guint32));
     return eng;
 }
@@ -475,7 +493,7 @@ kd_engine_free(kd_engine *eng)
         eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
         eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
         eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending
+        eng->neg_pending, eng->account_etypes
     };
     for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
         kd_lru_free(tables[i]);
@@ -490,7 +508,7 @@ kd_engine_store_size(const kd_engine *eng)
         eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
         eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
         eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending
+        eng->neg_pending, eng->account_etypes
     };
     guint n = 0;
     for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
@@ -537,6 +555,12 @@ on_kdc_reply(kd_engine *eng, const kd_obs *obs)
     kd_req *req = find_kdc_request(eng, obs);
     if (req)
         req->answered = TRUE;
+    if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
+        /* This KDC accepted the TGT the request presented. */
+        char *key = kd_tgt_ok_key(&req->client, &obs->src, &req->ticket);
+        kd_counter_bump(eng, key, req->frame);
+        g_free(key);
+    }
     if (!k->ticket.present || kd_str_empty(k->ticket.sname))
         return;
     char *spn = kd_lower(k->ticket.sname);
@@ -620,8 +644,24 @@ record_failure(kd_engine *eng, const kd_obs *obs)
 }
 
 static void
-on_krb_error(kd_engine *eng, const kd_obs *obs)
+on_krb_error(kd_engine *eng, const kd_obs *in)
 {
+    /* Fill in what the dissector could not decode from the raw e-data. */
+    kd_obs copy;
+    const kd_obs *obs = in;
+    kd_edata ed;
+    if (in->u.krb.e_data && kd_edata_parse(in->u.krb.e_data, in->u.krb.e_data_len, &ed)) {
+        copy = *in;
+        if (!copy.u.krb.has_nt_status && ed.has_nt_status) {
+            copy.u.krb.has_nt_status = TRUE;
+            copy.u.krb.nt_status = ed.nt_status;
+        }
+        if (copy.u.krb.n_etype_info2 == 0 && ed.n_etype_info2) {
+            memcpy(copy.u.krb.etype_info2, ed.etype_info2, ed.n_etype_info2 * sizeof(gint32));
+            copy.u.krb.n_etype_info2 = ed.n_etype_info2;
+        }
+        obs = &copy;
+    }
     const kd_krb *k = &obs->u.krb;
     if (k->carrier == KD_CARRIER_KDC) {
         kd_req *req = find_kdc_request(eng, obs);
@@ -637,6 +677,28 @@ on_krb_error(kd_engine *eng, const kd_obs *obs)
     record_failure(eng, obs);
 }
 
+/* Remember which key types a KDC announced for a principal (PREAUTH_REQUIRED
+ * e-data, AS-REP padata): later etype errors compare against them. */
+static void
+note_account_etypes(kd_engine *eng, const kd_obs *obs)
+{
+    const kd_krb *k = &obs->u.krb;
+    if (k->n_etype_info2 == 0 || kd_str_empty(k->cname))
+        return;
+    char *cn = kd_lower(k->cname);
+    kd_account_etypes *old = kd_lru_get(eng->account_etypes, cn);
+    guint n = MIN(k->n_etype_info2, KD_MAX_ETYPES);
+    /* Keep the first frame that announced this set: it is the one an admin looks for. */
+    if (!old || old->n != n || memcmp(old->etypes, k->etype_info2, n * sizeof(gint32)) != 0) {
+        kd_account_etypes *ae = g_new0(kd_account_etypes, 1);
+        ae->frame = obs->frame;
+        ae->n = n;
+        memcpy(ae->etypes, k->etype_info2, n * sizeof(gint32));
+        kd_lru_put(eng->account_etypes, cn, ae);
+    }
+    g_free(cn);
+}
+
 static void
 on_krb(kd_engine *eng, const kd_obs *obs)
 {
@@ -648,6 +710,7 @@ on_krb(kd_engine *eng, const kd_obs *obs)
     case KD_MSG_AS_REP:
     case KD_MSG_TGS_REP:
         on_kdc_reply(eng, obs);
+        note_account_etypes(eng, obs);
         break;
     case KD_MSG_AP_REQ:
         on_ap_request(eng, obs);
@@ -657,6 +720,7 @@ on_krb(kd_engine *eng, const kd_obs *obs)
         break;
     case KD_MSG_ERROR:
         on_krb_error(eng, obs);
+        note_account_etypes(eng, obs);
         break;
     default:
         break;
@@ -673,8 +737,19 @@ on_dns(kd_engine *eng, const kd_obs *obs)
             continue;
         char *name = kd_lower(a->name);
         if (!kd_str_empty(a->cname)) {
+            /* Prefer the answer that resolved the alias all the way to an address
+             * (the A query's) over a later one that did not (the AAAA query's). */
+            gboolean resolved = FALSE;
+            for (guint j = 0; j < d->n_answers && j < KD_MAX_DNS_ANSWERS; j++)
+                resolved = resolved || d->answers[j].addr.len != 0;
+            kd_dns_rec *old = kd_lru_get(eng->dns, name);
+            if (old && old->resolved && !resolved) {
+                g_free(name);
+                continue;
+            }
             kd_dns_rec *rec = g_new0(kd_dns_rec, 1);
             rec->frame = obs->frame;
+            rec->resolved = resolved;
             rec->cname = kd_lower(a->cname);
             kd_lru_put(eng->dns, name, rec);
             /* Index by target too: rules ask "which alias led to this host?" */

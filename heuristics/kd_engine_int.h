@@ -51,6 +51,7 @@ typedef struct {
     gint32 etype;
     gint64 kvno;
     char *realm;
+    char *cname;            /* the client the ticket was issued to */
 } kd_issue;
 
 typedef struct {
@@ -69,12 +70,15 @@ typedef struct {
 typedef struct {
     guint32 frame;
     char *cname;            /* the name's CNAME target, or NULL */
+    gboolean resolved;      /* the answer also carried the address it led to */
 } kd_dns_rec;
 
-/* Failure counter per key. */
+/* Failure counter per key, with the latest frames counted. */
+#define KD_COUNTER_FRAMES 6
 typedef struct {
     guint32 count;
     guint32 first_frame, last_frame;
+    guint32 recent[KD_COUNTER_FRAMES];  /* ring of the latest frames */
 } kd_counter;
 
 /* A frame's findings, kept while later evidence may still amend them. */
@@ -90,6 +94,13 @@ typedef struct {
     kd_addr client, server;
     char *principal;
 } kd_wait;
+
+/* Encryption types of a principal's keys, as a KDC announced them (ETYPE-INFO2). */
+typedef struct {
+    guint32 frame;
+    gint32 etypes[KD_MAX_ETYPES];
+    guint n;
+} kd_account_etypes;
 
 /* LDAP knowledge: accounts holding an SPN. */
 #define KD_MAX_OWNERS 4
@@ -127,6 +138,7 @@ struct kd_engine {
     kd_lru *spn_owners;     /* lower(spn) -> kd_spn_owners (from LDAP) */
     kd_lru *bindings;       /* address -> kd_binding_rec (DCOM ServerAlive2) */
     kd_lru *krb_failures;   /* "client|server" -> kd_counter + last failure frame (for RPC linking) */
+    kd_lru *account_etypes; /* lower(cname) -> kd_account_etypes */
     kd_lru *neg_pending;    /* "client|cport|server|sport" -> kd_counter (Kerberos failure on a connection) */
 
     /* frames touched during the current feed, emitted at its end */
@@ -150,6 +162,8 @@ void kd_mark_dirty(kd_engine *eng, guint32 frame);
 char *kd_key_conn(const kd_addr *a, guint16 ap, const kd_addr *b, guint16 bp);
 char *kd_key_pair(const kd_addr *a, const kd_addr *b);
 char *kd_lower(const char *s);
+/* Key under which "KDC kdc accepted ticket t from client" is counted. */
+char *kd_tgt_ok_key(const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *t);
 gboolean kd_str_empty(const char *s);
 /* Host part of an SPN ("HTTP/web.example.test:8080" -> "web.example.test"), newly allocated. */
 char *kd_spn_host(const char *spn);

@@ -96,6 +96,8 @@ typedef struct {
     guint32 nt_status;      /* Windows/Samba e-data NTSTATUS */
     gint32 etype_info2[KD_MAX_ETYPES];  /* etypes announced in ETYPE-INFO(2) */
     guint n_etype_info2;
+    const guint8 *e_data;   /* raw e-data, parsed by the engine where the dissector did not */
+    gsize e_data_len;
 } kd_krb;
 
 typedef struct {

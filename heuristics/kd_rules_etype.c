@@ -82,7 +82,8 @@ kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char 
         }
         const kd_issue *it = tgt_issue(eng, req, &obs->dst);
         if (it && !kd_addr_equal(&it->kdc, &obs->src)) {
-            f = kd_finding_add(eng, obs->frame, KD_CAUSE_DC_ETYPE_MISMATCH, KD_CONF_LIKELY, code, spn, client);
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_DC_ETYPE_MISMATCH, KD_CONF_LIKELY, code, spn,
+                               client ? client : it->cname);
             if (!f)
                 return TRUE;
             char *et = kd_etype_list(eng, &it->etype, 1);
@@ -92,6 +93,14 @@ kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char 
             if (it->req_frame)
                 kd_finding_evidence(f, it->req_frame, "the client asks KDC %s for its TGT", other);
             kd_finding_evidence(f, it->frame, "KDC %s issues the TGT (%s)", other, et);
+            /* The issuing KDC accepting the same TGT proves the TGT itself is sound. */
+            char *key = kd_tgt_ok_key(&req->client, &it->kdc, &req->ticket);
+            const kd_counter *ok = kd_counter_get(eng, key);
+            g_free(key);
+            if (ok) {
+                kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same TGT", other);
+                f->confidence = KD_CONF_CONFIRMED;
+            }
             kd_finding_evidence(f, req->frame, "TGS-REQ to KDC %s presenting that TGT", kdc);
             kd_finding_detail(f, "TGT issued by: %s", other);
             kd_finding_detail(f, "refused by: %s", kdc);
@@ -103,6 +112,16 @@ kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char 
     if (code == 14 || code == 45) {
         const gint32 *acct = k->etype_info2;
         guint n_acct = k->n_etype_info2;
+        const kd_account_etypes *seen = NULL;
+        if (n_acct == 0 && !kd_str_empty(client)) {
+            char *cn = kd_lower(client);
+            seen = kd_lru_get(eng->account_etypes, cn);
+            g_free(cn);
+            if (seen) {
+                acct = seen->etypes;
+                n_acct = seen->n;
+            }
+        }
         gboolean known = n_acct > 0;
         gboolean disjoint = req && req->n_etypes > 0 && known && !intersects(req->etypes, req->n_etypes, acct, n_acct);
         f = kd_finding_add(eng, obs->frame, KD_CAUSE_ETYPE_NO_COMMON, disjoint ? KD_CONF_CONFIRMED : KD_CONF_LIKELY,
@@ -114,6 +133,8 @@ kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char 
         kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offered, have);
         kd_finding_detail(f, "client offers: %s", offered);
         kd_finding_detail(f, "account keys: %s", have);
+        if (seen)
+            kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
         if (req)
             kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offered);
         g_free(offered);

@@ -218,7 +218,9 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
 {
     const kd_krb *k = &obs->u.krb;
     const gint32 code = k->error_code;
-    const char *spn = !kd_str_empty(k->sname) ? k->sname : (req ? req->sname : NULL);
+    /* The client's request names what it asked for; error snames vary by KDC
+     * (Heimdal leaves it empty, MIT's RESPONSE_TOO_BIG names krbtgt). */
+    const char *spn = req && !kd_str_empty(req->sname) ? req->sname : k->sname;
     const char *client = !kd_str_empty(k->cname) ? k->cname : (req ? req->cname : NULL);
     char a[48];
     kd_addr_to_str(&obs->dst, a, sizeof a);
@@ -268,14 +270,21 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
             kd_finding_summary(f, "No account holds %s: the service was addressed by IP address %s",
                                spn, host);
         } else {
-            f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_CONFIRMED, code, spn, client);
-            kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
             char *alias = NULL;
             const kd_dns_rec *d = host ? kd_alias_for(eng, host, &alias) : NULL;
             if (d && alias) {
-                kd_finding_detail(f, "DNS: %s is an alias (CNAME) of %s", alias, host);
+                /* The client canonicalised a DNS alias and asked for the canonical
+                 * host's SPN: the alias is what the user named. */
+                f = kd_finding_add(eng, obs->frame, KD_CAUSE_CNAME_SPN, KD_CONF_LIKELY, code, spn, client);
+                kd_finding_summary(f, "The user named %s, a DNS alias of %s; the client asked for %s, which no "
+                                   "account holds", alias, host, spn);
+                kd_finding_detail(f, "alias: %s", alias);
+                kd_finding_detail(f, "canonical name: %s", host);
                 kd_finding_evidence(f, d->frame, "DNS answer: %s is a CNAME for %s", alias, host);
-                kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
+                kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
+            } else {
+                f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_CONFIRMED, code, spn, client);
+                kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
             }
         }
         request_evidence(f, req);
@@ -307,8 +316,10 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
                 f = kd_finding_add(eng, obs->frame, KD_CAUSE_ACCOUNT_LOCKED, KD_CONF_LIKELY, code, spn, client);
                 kd_finding_summary(f, "%s is refused after %u failed pre-authentications in this capture: locked out",
                                    client ? client : "The account", cp->count);
-                kd_finding_evidence(f, cp->last_frame, "last wrong-password failure for this principal");
                 kd_finding_evidence(f, cp->first_frame, "first wrong-password failure for this principal");
+                for (guint i = 0; i < MIN(cp->count, KD_COUNTER_FRAMES); i++)
+                    kd_finding_evidence(f, cp->recent[(cp->count - 1 - i) % KD_COUNTER_FRAMES],
+                                        "wrong-password failure for this principal");
                 kd_finding_alternative(f, KD_CAUSE_ACCOUNT_REVOKED);
                 request_evidence(f, req);
                 break;

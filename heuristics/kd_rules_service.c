@@ -201,8 +201,15 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
     const gint64 kvno = ap && ap->ticket.present ? ap->ticket.kvno : -1;
     const gboolean stale_accept = accepted && kvno >= 0 && accepted->kvno >= 0 && accepted->kvno != kvno;
     const kd_issue *older = spn ? other_kvno_issue(eng, spn, kvno) : NULL;
-    const gboolean name_differs = !kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
-                                  !g_str_has_prefix(k->sname, "krbtgt/");
+    /* The acceptor names another principal than the requested SPN (Windows names the
+     * account it decrypts as), or says outright that the ticket is not for it
+     * (KRB_AP_ERR_NOT_US) although the client reached the address DNS gave for the
+     * SPN's host: the service runs as another principal than the SPN's. */
+    char srv[48];
+    const char *dns_name = kd_lru_get(eng->addr_names, kd_addr_to_str(&obs->src, srv, sizeof srv));
+    const gboolean not_us = code == 35 && spn && (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
+    const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
+                                             !g_str_has_prefix(k->sname, "krbtgt/"));
     const char *ticket_realm = ap && ap->ticket.present ? ap->ticket.realm : NULL;
     const char *client_realm = !kd_str_empty(k->crealm) ? k->crealm : NULL;
     const gboolean other_domain = host && !strchr(host, '.') && ticket_realm && client_realm &&
@@ -283,6 +290,8 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
                                "version %" G_GINT64_FORMAT " earlier: its key is stale (password or keytab changed)",
                                spn, kvno, accepted->kvno);
             kd_finding_evidence(f, accepted->frame, "the service accepted a ticket with kvno %" G_GINT64_FORMAT, accepted->kvno);
+            if (older)
+                kd_finding_evidence(f, older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn, older->kvno);
         } else if (older) {
             kd_finding_summary(f, "The KDC issued %s with key version %" G_GINT64_FORMAT " before and %" G_GINT64_FORMAT
                                " now: the service account's key changed and the service still has the old one",
@@ -295,10 +304,15 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
         kd_finding_detail(f, "ticket kvno: %" G_GINT64_FORMAT, kvno);
         break;
     case KD_CAUSE_SPN_ACCOUNT_MISMATCH:
-        kd_finding_summary(f, "The client asked for %s but the service decrypts as %s: the SPN and the account the "
-                           "service runs as differ", spn, k->sname);
+        if (not_us && same_service_name(k->sname, spn)) {
+            kd_finding_summary(f, "The service at %s refuses the ticket for %s as not its own (KRB_AP_ERR_NOT_US): it "
+                               "runs as another principal than the SPN's", srv, spn);
+        } else {
+            kd_finding_summary(f, "The client asked for %s but the service decrypts as %s: the SPN and the account the "
+                               "service runs as differ", spn, k->sname);
+            kd_finding_detail(f, "service decrypts as: %s", k->sname);
+        }
         kd_finding_detail(f, "requested SPN: %s", spn);
-        kd_finding_detail(f, "service decrypts as: %s", k->sname);
         issue_evidence(f, issued, spn);
         break;
     case KD_CAUSE_SAME_NAME_OTHER_DOMAIN:
@@ -322,6 +336,17 @@ kd_rules_service_error(kd_engine *eng, const kd_obs *obs, kd_req *ap)
     const char *spn = ap && ap->ticket.present && !kd_str_empty(ap->ticket.sname) ? ap->ticket.sname : k->sname;
     const char *client = !kd_str_empty(k->cname) ? k->cname : NULL;
     kd_finding *f;
+    if (!client && spn) {
+        /* Service errors rarely name the client; the ticket's issue does. */
+        const kd_issue *it = issued_to(eng, spn, &obs->dst);
+        if (!it) {
+            /* The client may answer from another of its addresses. */
+            char *l = kd_lower(spn);
+            it = kd_issue_hist_latest(kd_lru_get(eng->issues, l));
+            g_free(l);
+        }
+        client = it ? it->cname : NULL;
+    }
 
     if (code == 37) {
         kd_skew_finding(eng, obs, spn, client, ap, "service");

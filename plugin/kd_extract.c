@@ -24,7 +24,7 @@ typedef enum {
     /* Kerberos leaves */
     KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
     KF_KRB_ETYPE, KF_KRB_KVNO, KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
-    KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
+    KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS, KF_KRB_EDATA,
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
@@ -71,6 +71,7 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_CUSEC]       = { "kerberos.cusec", FALSE },
     [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE },
     [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE },
+    [KF_KRB_EDATA]       = { "kerberos.e_data", FALSE },
     [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE },
     [KF_DNS_CNAME]       = { "dns.cname", TRUE },
     [KF_DNS_A]           = { "dns.a", FALSE },
@@ -103,6 +104,7 @@ static const value_string *etype_vals;
 /* Hostile frames can hold many items; beyond this the rest is ignored. */
 #define KD_MAX_ITEMS 2048
 #define KD_MAX_STR 256
+#define KD_MAX_EDATA 4096
 
 typedef struct {
     kd_field_role role;
@@ -424,6 +426,15 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         case KF_KRB_ETEXT:
             if (!in_nested && !k->e_text)
                 k->e_text = item_str(pinfo, fi);
+            break;
+        case KF_KRB_EDATA:
+            /* Raw bytes for the engine's own bounded parser (Wireshark 4.0 mis-reads
+             * Samba's PA-PW-SALT status). */
+            if (!in_nested && !k->e_data && fi->ds_tvb && fi->length > 0 &&
+                tvb_bytes_exist(fi->ds_tvb, fi->start, MIN(fi->length, KD_MAX_EDATA))) {
+                k->e_data_len = (gsize)MIN(fi->length, KD_MAX_EDATA);
+                k->e_data = tvb_memdup(pinfo->pool, fi->ds_tvb, fi->start, k->e_data_len);
+            }
             break;
         case KF_KRB_NTSTATUS:
             if (!in_nested && !k->has_nt_status) {

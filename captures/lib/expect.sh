@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # Writing pcap/<scenario>.expected from what a scenario did. Frames are located with
 # plain Wireshark fields through tshark (never from krbdiag's output). tshark takes
 # most of a second to start, so expect_begin reads the common fields of every frame once
@@ -10,6 +11,8 @@
 #   expect_comment TEXT...             append a "# TEXT" line
 #   expect_frames FILTER               all frame numbers matching the display filter
 #                                      (one tshark run each)
+#   expect_errors CODE                 frames carrying a KRB-ERROR with that error code
+#                                      (from the table: no tshark run); fails if none
 #   expect_frame FILTER [N]            the Nth (default 1st) matching frame; fails if none
 #   expect_field FRAME FIELD           values of FIELD in FRAME (comma-separated)
 #   expect_request FRAME               the request (AS-REQ, TGS-REQ or AP-REQ carrier) that
@@ -22,14 +25,16 @@
 #                                      joined with "/", without realm
 #   expect_preauth_required            one preauth_required line for every
 #                                      KDC_ERR_PREAUTH_REQUIRED followed by an AS-REQ with
-#                                      PA-ENC-TIMESTAMP from the same client (evidence: the
-#                                      AS-REQ it answers and that pre-authenticated AS-REQ);
+#                                      PA-ENC-TIMESTAMP from the same client to the same KDC
+#                                      (evidence: the AS-REQ it answers and that
+#                                      pre-authenticated AS-REQ);
 #                                      fails if one is not followed by such an AS-REQ
 #   expect_line FRAME CAUSE [KEY=VALUE...]
 #                                      append a finding; adds error=NAME itself when FRAME
 #                                      carries a KRB-ERROR and no error= was given
 #   expect_check                       the capture has no malformed frames or error-level
-#                                      expert items, every KRB-ERROR frame has exactly one
+#                                      expert items (except frames matching the filter in
+#                                      $EXPECT_KNOWN_MALFORMED, if set), every KRB-ERROR frame has exactly one
 #                                      line and every line's frame exists; prints the file
 set -euo pipefail
 
@@ -76,6 +81,17 @@ expect_frame() {
         return 1
     fi
     echo "$f"
+}
+
+expect_errors() {
+    local out
+    out=$(awk -F'\t' -v ec="$(_expect_col kerberos.error_code)" -v c="$1" \
+        '{ n = split($ec, v, ","); for (i = 1; i <= n; i++) if (v[i] == c) { print $1; break } }' "$EXPECT_TABLE")
+    if [ -z "$out" ]; then
+        echo "expect: no KRB-ERROR with code $1 in $EXPECT_PCAP" >&2
+        return 1
+    fi
+    echo "$out"
 }
 
 expect_field() {
@@ -130,14 +146,17 @@ expect_cname() {
 }
 
 expect_preauth_required() {
-    local f req next client
+    local f req next client kdc
+    # shellcheck disable=SC2013
     for f in $(awk -F'\t' -v ec="$(_expect_col kerberos.error_code)" '$ec == 25 { print $1 }' "$EXPECT_TABLE"); do
         req=$(expect_request "$f")
         client=$(expect_field "$f" ip.dst)
-        # The next AS-REQ (10) from the client that carries PA-ENC-TIMESTAMP (2).
-        next=$(awk -F'\t' -v f="$f" -v ip="$client" -v sc="$(_expect_col ip.src)" \
-                -v mc="$(_expect_col kerberos.msg_type)" -v pc="$(_expect_col kerberos.padata_type)" '
-            $1 + 0 > f + 0 && $sc == ip && $mc == 10 && $pc ~ /(^|,)2(,|$)/ { print $1; exit }' "$EXPECT_TABLE")
+        kdc=$(expect_field "$f" ip.src)
+        # The next AS-REQ (10) from the client to that KDC that carries PA-ENC-TIMESTAMP (2).
+        next=$(awk -F'\t' -v f="$f" -v ip="$client" -v kdc="$kdc" -v sc="$(_expect_col ip.src)" \
+                -v dc="$(_expect_col ip.dst)" -v mc="$(_expect_col kerberos.msg_type)" \
+                -v pc="$(_expect_col kerberos.padata_type)" '
+            $1 + 0 > f + 0 && $sc == ip && $dc == kdc && $mc == 10 && $pc ~ /(^|,)2(,|$)/ { print $1; exit }' "$EXPECT_TABLE")
         if [ -z "$next" ]; then
             echo "expect: PREAUTH_REQUIRED in frame $f is not followed by a pre-authenticated AS-REQ" >&2
             return 1
@@ -204,6 +223,11 @@ expect_line() {
     local line="$frame $cause" kv has_error=
     for kv in "$@"; do
         case $kv in error=*) has_error=1 ;; esac
+        # An empty value (e.g. a failed $(expect_request ...)) is a scenario bug.
+        if [[ $kv != *=?* || $kv == *=,* || $kv == *,, || $kv == *,,* || $kv == *, ]]; then
+            echo "expect: bad key=value '$kv' for frame $frame" >&2
+            return 1
+        fi
     done
     if [ -z "$has_error" ] && [ -n "$(expect_field "$frame" kerberos.error_code)" ]; then
         line="$line error=$(expect_errname "$frame")"
@@ -216,12 +240,16 @@ expect_line() {
 
 expect_check() {
     local bad rc=0 f n nframes
-    bad=$(_expect_tshark -r "$EXPECT_PCAP" -Y '_ws.malformed || _ws.expert.severity >= error')
+    # EXPECT_KNOWN_MALFORMED: a display filter for frames whose dissection errors are a
+    # known, documented Wireshark 4.0 limitation on a real capture (say why in the script).
+    local known=${EXPECT_KNOWN_MALFORMED:-}
+    bad=$(_expect_tshark -r "$EXPECT_PCAP" -Y "(_ws.malformed || _ws.expert.severity >= error)${known:+ && !($known)}")
     if [ -n "$bad" ]; then
         echo "expect: $EXPECT_PCAP has malformed frames or expert errors:" >&2
         echo "$bad" >&2
         rc=1
     fi
+    # shellcheck disable=SC2013
     for f in $(awk -F'\t' -v mc="$(_expect_col kerberos.msg_type)" '$mc ~ /(^|,)30(,|$)/ { print $1 }' "$EXPECT_TABLE"); do
         n=$(grep -v '^#' "$EXPECT_FILE" | awk -v f="$f" '$1 == f' | wc -l)
         if [ "$n" -ne 1 ]; then
@@ -230,6 +258,7 @@ expect_check() {
         fi
     done
     nframes=$(wc -l < "$EXPECT_TABLE")
+    # shellcheck disable=SC2013
     for f in $(grep -v '^#' "$EXPECT_FILE" | awk 'NF { print $1 }'); do
         if ! [[ $f =~ ^[0-9]+$ ]] || [ "$f" -lt 1 ] || [ "$f" -gt "$nframes" ]; then
             echo "expect: line for frame '$f' in $EXPECT_FILE: no such frame" >&2

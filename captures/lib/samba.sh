@@ -14,8 +14,20 @@
 #                                  (private/sam.ldb.d/DC=...ldb)
 #   samba_adduser HOST NAME [samba-tool user create options...]
 #                                  password Passw0rd-<NAME>
-#   samba_client_conf HOST DCIP    krb5.conf (via mit_client_conf) and smb.conf for client tools
-#   samba_as HOST CMD...           like mit_as: CMD with the host's krb5.conf, ccache, smb.conf
+#   samba_client_conf HOST DCIP [krb5 libdefaults lines...]
+#                                  krb5.conf (via mit_client_conf, forwardable TGTs as a
+#                                  Windows client gets them) and smb.conf for client tools
+#   samba_client_dns HOST DNSIP    HOST resolves names through DNSIP (the DC's DNS) only
+#   samba_as HOST CMD...           like mit_as: CMD with the host's krb5.conf, ccache,
+#                                  smb.conf (and resolv.conf if samba_client_dns was used)
+#   samba_lab NAME [krb5 libdefaults lines...]
+#                                  the usual lab: lab_init NAME, DC "dc" 10.88.0.2 provisioned
+#                                  and started, client "client" 10.88.0.10 configured for it
+#                                  (DNS through the DC); user alice; sets SAMBA_SMB_OPTS
+#                                  (smbclient/rpcclient options: client smb.conf, Kerberos only)
+#   samba_expect_known_edata       sets EXPECT_KNOWN_MALFORMED for expect_check: Wireshark 4.0
+#                                  mis-dissects the METHOD-DATA e-data Samba puts in
+#                                  KDC_ERR_CLIENT_REVOKED / KDC_ERR_KEY_EXP (see below)
 #
 # Administrator's password: $SAMBA_ADMINPASS.
 set -euo pipefail
@@ -147,7 +159,7 @@ samba_adduser() {
 samba_client_conf() {
     local host=$1 dcip=$2
     shift 2
-    mit_client_conf "$host" "$SAMBA_REALM" "$dcip" "$@"
+    mit_client_conf "$host" "$SAMBA_REALM" "$dcip" "forwardable = true" "$@"
     cat > "$LAB_DIR/$host/smb.conf" <<CONF
 [global]
     workgroup = $SAMBA_DOMAIN
@@ -179,7 +191,8 @@ samba_client_dns() {
     local host=$1 dnsip=$2
     mkdir -p "$LAB_DIR/$host"
     printf 'nameserver %s\noptions single-request attempts:1 timeout:2\n' "$dnsip" > "$LAB_DIR/$host/resolv.conf"
-    printf '127.0.0.1 localhost\n' > "$LAB_DIR/$host/hosts"
+    # The own host name too, or libldap asks the DNS server for it.
+    printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$(uname -n)" > "$LAB_DIR/$host/hosts"
 }
 
 samba_as() {
@@ -196,4 +209,88 @@ samba_as() {
     else
         lab_exec "$host" "${env[@]}" "$@"
     fi
+}
+
+samba_lab() {
+    local name=$1
+    shift
+    lab_init "$name"
+    lab_host dc 10.88.0.2
+    lab_host client 10.88.0.10
+    samba_provision dc 10.88.0.2
+    samba_start dc
+    samba_adduser dc alice
+    samba_client_conf client 10.88.0.2 "$@"
+    samba_client_dns client 10.88.0.2
+    SAMBA_SMB_OPTS=(-s "$LAB_DIR/client/smb.conf" --use-kerberos=required --no-pass)
+}
+
+# Samba 4.17's KDC answers an account-state failure (KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXP)
+# with e-data = METHOD-DATA { PA-ETYPE-INFO2, PA-PW-SALT(KERB-EXT-ERROR: NTSTATUS, 0, 1) }
+# (the PW-SALT entry is missing for a locked-out account). Wireshark 4.0 decodes the e-data
+# of these two codes as one PA-DATA (the form Windows uses), so it reports BER errors
+# (expert group Malformed) and never fills kerberos.smb.nt_status for Samba.
+samba_expect_known_edata() {
+    EXPECT_KNOWN_MALFORMED='kerberos.error_code in {18,23}'
+}
+
+samba_edata_ntstatus() {
+    # samba_edata_ntstatus FRAME: the NTSTATUS in the PA-PW-SALT of Samba's e-data, as
+    # 0xC0000072, read from the raw kerberos.e_data bytes; empty if there is none
+    local hex
+    hex=$(expect_field "$1" kerberos.e_data)
+    python3 - "$hex" <<'PY'
+import sys
+b = bytes.fromhex(sys.argv[1]) if sys.argv[1] else b''
+def tlv(b, i):
+    t = b[i]; l = b[i + 1]; i += 2
+    if l & 0x80:
+        n = l & 0x7f; l = int.from_bytes(b[i:i + n], 'big'); i += n
+    return t, b[i:i + l], i + l
+try:
+    t, seq, _ = tlv(b, 0)
+    i = 0
+    while i < len(seq):
+        _, padata, i = tlv(seq, i)
+        _, typ, j = tlv(padata, 0)      # [1] padata-type
+        _, val, _ = tlv(padata, j)      # [2] padata-value
+        _, ptype, _ = tlv(typ, 0)
+        if int.from_bytes(ptype, 'big') == 3:
+            _, octets, _ = tlv(val, 0)
+            print('0x%08X' % int.from_bytes(octets[0:4], 'little'))
+except (IndexError, ValueError):
+    pass
+PY
+}
+
+samba_expect_response_too_big() {
+    # One response_too_big line for every KRB_ERR_RESPONSE_TOO_BIG followed by a TCP retry
+    # (an AS-REQ/TGS-REQ over TCP from the same client); fails if the retry is missing.
+    local f req retry mt
+    for f in $(expect_frames 'kerberos.error_code == 52'); do
+        req=$(expect_request "$f")
+        mt=$(expect_field "$req" kerberos.msg_type)
+        retry=$(expect_frame "kerberos.msg_type == $mt && tcp && ip.src == $(expect_field "$f" ip.dst) && frame.number > $f")
+        expect_line "$f" response_too_big "client=$(expect_cname "$f")" "spn=$(expect_sname "$f")" "evidence=$req,$retry"
+    done
+}
+
+samba_duplicate_spn() {
+    # samba_duplicate_spn HOST SPN ACCOUNT1 ACCOUNT2: SPN on both accounts. Samba refuses
+    # a duplicate through samba-tool and through sam.ldb (even with the relax control), so
+    # the DC is stopped and the domain partition file is modified directly, then started.
+    local host=$1 spn=$2 a1=$3 a2=$4 part dn
+    samba_tool "$host" spn add "$spn" "$a1" >/dev/null
+    if samba_tool "$host" spn add "$spn" "$a2" >/dev/null 2>&1; then
+        echo "samba: samba-tool accepted a duplicate SPN" >&2
+        return 1
+    fi
+    samba_stop "$host"
+    part=$(samba_partition_ldb "$host")
+    dn=$(ldbsearch -H "$part" "(sAMAccountName=$a2)" dn | sed -n 's/^dn: //p')
+    [ -n "$dn" ]
+    printf 'dn: %s\nchangetype: modify\nadd: servicePrincipalName\nservicePrincipalName: %s\n' \
+        "$dn" "$spn" | ldbmodify -H "$part" >/dev/null
+    samba_start "$host"
+    [ "$(ldbsearch -H "$(samba_ldb "$host")" "(servicePrincipalName=$spn)" dn | grep -c '^dn: ')" -eq 2 ]
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # Web helpers on top of lab.sh and mit.sh: a dnsmasq DNS server, an Apache 2.4 with
 # mod_auth_gssapi, and clients (curl --negotiate) whose resolver points at that DNS
 # server. Everything runs inside the lab's namespaces with private config files under
@@ -21,7 +22,7 @@
 #                                           GssapiCredStore keytab:KEYTAB; extra DIRECTIVEs
 #                                           go into the <Location /> block. Env for the
 #                                           server: WEB_APACHE_ENV=(VAR=value ...)
-#   web_apache_stop HOST                    graceful-stop that Apache (waits for it)
+#   web_apache_stop HOST                    stop that Apache (SIGTERM, waits for it)
 #   web_curl HOST URL [curl options...]     curl --negotiate -u : URL in HOST (via web_as);
 #                                           prints the HTTP status code
 #   web_ntlmssp                             make gss-ntlmssp available to this lab only:
@@ -95,8 +96,8 @@ web_dns_start() {
         done
     } > "$d/dnsmasq.conf"
     lab_bg "$host" "$d/dnsmasq.pid" dnsmasq --conf-file="$d/dnsmasq.conf"
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
         lab_exec "$host" ss -lun 2>/dev/null | grep -q ':53 ' && return 0
         sleep 0.1
     done
@@ -116,6 +117,7 @@ web_as() {
     local host=$1
     shift
     # A private mount namespace: the bind mounts vanish with the command.
+    # shellcheck disable=SC2016 # $1 and $@ belong to the inner sh
     lab_exec "$host" unshare -m --propagation private -- sh -c '
         mount --bind "$1/resolv.conf" /etc/resolv.conf &&
         mount --bind "$1/hosts" /etc/hosts &&
@@ -177,8 +179,8 @@ CONF
     lab_bg "$host" "$d/apache.pid" setsid env KRB5_CONFIG="$LAB_DIR/$host/krb5.conf" KRB5RCACHETYPE=none \
         GSS_MECH_CONFIG="$(_web_gss_mech)" \
         ${WEB_APACHE_ENV[@]+"${WEB_APACHE_ENV[@]}"} apache2 -f "$d/httpd.conf" -DFOREGROUND
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
         lab_exec "$host" ss -ltn 2>/dev/null | grep -q "$ip:80 " && return 0
         sleep 0.1
     done
@@ -193,8 +195,8 @@ web_apache_stop() {
     local pid
     pid=$(cat "$d/apache.pid" 2>/dev/null) || return 0
     kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done

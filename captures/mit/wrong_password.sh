@@ -35,8 +35,9 @@ expect_begin "$PCAP" \
     "wrong_password: MIT krb5 1.20, three kinit alice attempts with a wrong password;" \
     "each pre-authenticated AS-REQ gets KDC_ERR_PREAUTH_FAILED."
 expect_preauth_required
-for f in $(expect_frames 'kerberos.error_code == 24'); do
+errs=$(expect_errors 24)
+for f in $errs; do
     expect_line "$f" wrong_password client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
 done
-[ "$(expect_frames 'kerberos.error_code == 24' | wc -l)" -eq 3 ]
+[ "$(echo "$errs" | wc -w)" -eq 3 ]
 expect_check

@@ -1,0 +1,151 @@
+/* kd_edata.c
+ * A bounded reader for KRB-ERROR e-data (DER).
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Only definite-length, low-tag-number DER is accepted (what KDCs send); anything
+ * else stops the parse. Nesting is bounded by the fixed structure read here.
+ */
+#include "kd_edata.h"
+
+#include <string.h>
+
+typedef struct {
+    const guint8 *p;
+    gsize len;
+} kd_der;
+
+/* Reads one TLV; `body` receives the value. FALSE on any malformation. */
+static gboolean
+der_next(kd_der *d, guint8 *tag, kd_der *body)
+{
+    if (d->len < 2)
+        return FALSE;
+    *tag = d->p[0];
+    if ((*tag & 0x1f) == 0x1f)
+        return FALSE;
+    gsize pos = 1;
+    gsize l = d->p[pos++];
+    if (l & 0x80) {
+        guint n = l & 0x7f;
+        if (n == 0 || n > 4 || d->len - pos < n)
+            return FALSE;
+        l = 0;
+        for (guint i = 0; i < n; i++)
+            l = (l << 8) | d->p[pos++];
+    }
+    if (l > d->len - pos)
+        return FALSE;
+    body->p = d->p + pos;
+    body->len = l;
+    d->p += pos + l;
+    d->len -= pos + l;
+    return TRUE;
+}
+
+static gboolean
+der_int(kd_der v, gint64 *out)
+{
+    guint8 tag;
+    kd_der body;
+    if (!der_next(&v, &tag, &body) || tag != 0x02 || body.len == 0 || body.len > 8)
+        return FALSE;
+    gint64 x = (body.p[0] & 0x80) ? -1 : 0;
+    for (gsize i = 0; i < body.len; i++)
+        x = (gint64)(((guint64)x << 8) | body.p[i]);
+    *out = x;
+    return TRUE;
+}
+
+/* { [1] type INTEGER, [2] value OCTET STRING } (PA-DATA and KERB-ERROR-DATA alike). */
+static gboolean
+typed_value(kd_der seq, gint64 *type, kd_der *value)
+{
+    gboolean have_type = FALSE, have_value = FALSE;
+    guint8 tag;
+    kd_der field;
+    while (seq.len && der_next(&seq, &tag, &field)) {
+        if (tag == 0xa1) {
+            have_type = der_int(field, type);
+        } else if (tag == 0xa2) {
+            kd_der os;
+            guint8 t2;
+            if (der_next(&field, &t2, &os) && t2 == 0x04) {
+                *value = os;
+                have_value = TRUE;
+            }
+        }
+    }
+    return have_type && have_value;
+}
+
+/* Windows' 12-byte status blocks (PW-SALT, KERB-EXT-ERROR): NTSTATUS little-endian first. */
+static void
+status_block(kd_der v, kd_edata *out)
+{
+    if (v.len != 12 || out->has_nt_status)
+        return;
+    guint32 st = (guint32)v.p[0] | ((guint32)v.p[1] << 8) | ((guint32)v.p[2] << 16) | ((guint32)v.p[3] << 24);
+    /* Only error-severity NTSTATUS values; a salt that happens to be 12 bytes is not one. */
+    if ((st & 0xC0000000u) == 0xC0000000u) {
+        out->has_nt_status = TRUE;
+        out->nt_status = st;
+    }
+}
+
+static void
+etype_info2(kd_der v, kd_edata *out)
+{
+    guint8 tag;
+    kd_der seq, entry;
+    if (!der_next(&v, &tag, &seq) || tag != 0x30)
+        return;
+    while (seq.len && der_next(&seq, &tag, &entry) && out->n_etype_info2 < KD_MAX_ETYPES) {
+        if (tag != 0x30)
+            return;
+        kd_der field;
+        while (entry.len && der_next(&entry, &tag, &field)) {
+            gint64 et;
+            if (tag == 0xa0 && der_int(field, &et) && et >= G_MININT32 && et <= G_MAXINT32)
+                out->etype_info2[out->n_etype_info2++] = (gint32)et;
+        }
+    }
+}
+
+gboolean
+kd_edata_parse(const guint8 *buf, gsize len, kd_edata *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!buf || len < 2)
+        return FALSE;
+    kd_der d = { buf, len }, outer, item;
+    guint8 tag;
+    if (!der_next(&d, &tag, &outer) || tag != 0x30)
+        return FALSE;
+    kd_der peek = outer;
+    if (!der_next(&peek, &tag, &item))
+        return FALSE;
+    if (tag == 0xa1) {
+        /* KERB-ERROR-DATA: data-type 3 = KERB_ERR_TYPE_EXTENDED (MS-KILE 2.2.2). */
+        gint64 type;
+        kd_der value;
+        if (typed_value(outer, &type, &value) && type == 3)
+            status_block(value, out);
+    } else {
+        /* METHOD-DATA: SEQUENCE OF PA-DATA. */
+        while (outer.len && der_next(&outer, &tag, &item)) {
+            if (tag != 0x30)
+                break;
+            gint64 type;
+            kd_der value;
+            if (!typed_value(item, &type, &value))
+                continue;
+            if (type == 3)          /* PA-PW-SALT carrying a status block */
+                status_block(value, out);
+            else if (type == 19)    /* PA-ETYPE-INFO2 */
+                etype_info2(value, out);
+        }
+    }
+    return out->has_nt_status || out->n_etype_info2 > 0;
+}

@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared helpers for krbdiag's end-to-end checks: run tshark with the freshly
+built plugin (tools/kd-tshark) and read its findings from PDML."""
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+KD_TSHARK = os.path.join(REPO, "tools", "kd-tshark")
+
+
+def build_dir():
+    return os.environ.get("KRBDIAG_BUILD", os.path.join(REPO, "build"))
+
+
+def tshark(args, check=True):
+    """Run tshark with the built plugin; returns (rc, stdout, stderr)."""
+    cmd = [KD_TSHARK, "-B", build_dir()] + args
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, errors="replace", timeout=600)
+    if check and p.returncode != 0:
+        raise RuntimeError("tshark %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr[-2000:]))
+    return p.returncode, p.stdout, p.stderr
+
+
+class Finding:
+    def __init__(self, frame):
+        self.frame = frame
+        self.cause = None
+        self.error = None
+        self.error_code = None
+        self.spn = None
+        self.client = None
+        self.confidence = None
+        self.evidence = []
+        self.alternatives = []
+
+    def key(self):
+        return (self.frame, self.cause)
+
+    def __repr__(self):
+        return "%d %s error=%s spn=%s client=%s evidence=%s" % (
+            self.frame, self.cause, self.error, self.spn, self.client,
+            ",".join(str(e) for e in self.evidence))
+
+
+def _walk(elem):
+    for child in elem:
+        yield child
+        yield from _walk(child)
+
+
+def parse_pdml(text):
+    """Returns (findings, krb_errors): findings is a list of Finding; krb_errors maps
+    frame -> list of Kerberos error codes the frame carries."""
+    findings = []
+    krb_errors = {}
+    root = ET.fromstring(text)
+    for packet in root.iter("packet"):
+        frame = None
+        for proto in packet.iter("proto"):
+            if proto.get("name") == "frame":
+                for f in proto.iter("field"):
+                    if f.get("name") == "frame.number":
+                        frame = int(f.get("show"))
+                        break
+        for f in _walk(packet):
+            if f.tag == "field" and f.get("name") == "kerberos.error_code":
+                krb_errors.setdefault(frame, []).append(int(f.get("show")))
+        for proto in packet.iter("proto"):
+            if proto.get("name") != "krbdiag":
+                continue
+            for item in proto.iter("field"):
+                if item.get("name") != "krbdiag.finding":
+                    continue
+                fd = Finding(frame)
+                for f in _walk(item):
+                    name, show = f.get("name"), f.get("show")
+                    if name == "krbdiag.cause":
+                        fd.cause = show
+                    elif name == "krbdiag.error":
+                        fd.error = show
+                    elif name == "krbdiag.error_code":
+                        fd.error_code = int(show)
+                    elif name == "krbdiag.spn":
+                        fd.spn = show
+                    elif name == "krbdiag.client":
+                        fd.client = show
+                    elif name == "krbdiag.confidence":
+                        fd.confidence = show
+                    elif name == "krbdiag.evidence":
+                        fd.evidence.append(int(show))
+                    elif name == "krbdiag.alternative":
+                        fd.alternatives.append(show)
+                findings.append(fd)
+    return findings, krb_errors
+
+
+def findings_of(capture, two_pass=True):
+    args = (["-2"] if two_pass else []) + ["-r", capture, "-T", "pdml"]
+    _, out, _ = tshark(args)
+    return parse_pdml(out)
+
+
+def severities():
+    """cause id -> 'warning' | 'note', from the cause catalog itself."""
+    out = subprocess.run([os.path.join(build_dir(), "heuristics", "kd_catalog_doc"), "--tsv"],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    return {line.split("\t")[0]: line.split("\t")[1] for line in out.splitlines() if line}
+
+
+def report(name, ok, detail=""):
+    print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail else ""))
+    sys.stdout.flush()
