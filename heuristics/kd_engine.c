@@ -394,7 +394,9 @@ issue_hist_push(kd_issue_hist *h, const kd_obs *obs, const kd_req *req)
     kd_issue *it = &h->items[h->next];
     g_free(it->realm);
     g_free(it->cname);
-    it->cname = g_strdup(obs->u.krb.cname);
+    /* FAST replies may name the anonymous principal outside the armor: no client. */
+    it->cname = obs->u.krb.cname && g_ascii_strcasecmp(obs->u.krb.cname, "WELLKNOWN/ANONYMOUS") != 0
+                    ? g_strdup(obs->u.krb.cname) : NULL;
     it->frame = obs->frame;
     it->req_frame = req ? req->frame : 0;
     it->kdc = obs->src;
@@ -480,6 +482,7 @@ kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user)
     eng->krb_failures = kd_lru_new(KD_STORE_CAP, g_free);
     eng->neg_pending = kd_lru_new(KD_STORE_CAP, g_free);
     eng->account_etypes = kd_lru_new(KD_STORE_CAP, g_free);
+    eng->client_names = kd_lru_new(KD_STORE_CAP, g_free);
     eng->dirty = g_array_new(FALSE, FALSE, sizeof(guint32));
     return eng;
 }
@@ -493,7 +496,7 @@ kd_engine_free(kd_engine *eng)
         eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
         eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
         eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending, eng->account_etypes
+        eng->neg_pending, eng->account_etypes, eng->client_names
     };
     for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
         kd_lru_free(tables[i]);
@@ -508,7 +511,7 @@ kd_engine_store_size(const kd_engine *eng)
         eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
         eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
         eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending, eng->account_etypes
+        eng->neg_pending, eng->account_etypes, eng->client_names
     };
     guint n = 0;
     for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
@@ -555,6 +558,7 @@ on_kdc_reply(kd_engine *eng, const kd_obs *obs)
     kd_req *req = find_kdc_request(eng, obs);
     if (req)
         req->answered = TRUE;
+    kd_rules_kdc_answered(eng, &obs->dst, &obs->src);
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
         /* This KDC accepted the TGT the request presented. */
         char *key = kd_tgt_ok_key(&req->client, &obs->src, &req->ticket);
@@ -563,6 +567,11 @@ on_kdc_reply(kd_engine *eng, const kd_obs *obs)
     }
     if (!k->ticket.present || kd_str_empty(k->ticket.sname))
         return;
+    if (k->msg_type == KD_MSG_AS_REP && !kd_str_empty(k->cname) &&
+        g_ascii_strcasecmp(k->cname, "WELLKNOWN/ANONYMOUS") != 0) {
+        char a[48];
+        kd_lru_put(eng->client_names, kd_addr_to_str(&obs->dst, a, sizeof a), g_strdup(k->cname));
+    }
     char *spn = kd_lower(k->ticket.sname);
     issue_hist_push(kd_issue_hist_get(eng, eng->issues, spn), obs, req);
     g_free(spn);
@@ -584,8 +593,8 @@ on_ap_request(kd_engine *eng, const kd_obs *obs)
     g_rc_box_release_full(r, req_clear);
 }
 
-static kd_req *
-find_ap_request(kd_engine *eng, const kd_obs *obs)
+kd_req *
+kd_find_ap_request(kd_engine *eng, const kd_obs *obs)
 {
     char *key = kd_key_conn(&obs->dst, obs->dport, &obs->src, obs->sport);
     kd_req *r = kd_lru_get(eng->ap_conns, key);
@@ -601,7 +610,7 @@ find_ap_request(kd_engine *eng, const kd_obs *obs)
 static void
 on_ap_reply(kd_engine *eng, const kd_obs *obs)
 {
-    kd_req *ap = find_ap_request(eng, obs);
+    kd_req *ap = kd_find_ap_request(eng, obs);
     if (!ap || !ap->ticket.present || kd_str_empty(ap->ticket.sname))
         return;
     char addr[48];
@@ -667,13 +676,14 @@ on_krb_error(kd_engine *eng, const kd_obs *in)
         kd_req *req = find_kdc_request(eng, obs);
         if (req)
             req->answered = TRUE;
+        kd_rules_kdc_answered(eng, &obs->dst, &obs->src);
         if (req || obs->sport == 88 || obs->sport == 464) {
             kd_rules_kdc_error(eng, obs, req);
             record_failure(eng, obs);
             return;
         }
     }
-    kd_rules_service_error(eng, obs, find_ap_request(eng, obs));
+    kd_rules_service_error(eng, obs, kd_find_ap_request(eng, obs));
     record_failure(eng, obs);
 }
 
@@ -818,6 +828,8 @@ on_ldap_entry(kd_engine *eng, const kd_obs *obs)
             o->owners[o->n] = g_strdup(who);
             o->frames[o->n] = obs->frame;
             o->n++;
+            if (o->n == 2)
+                kd_rules_owners_changed(eng, e->spns[i]);
         }
         g_free(spn);
     }
@@ -837,7 +849,8 @@ kd_engine_feed(kd_engine *eng, const kd_obs *obs, guint n)
         case KD_OBS_HTTP:       on_http(eng, o); break;
         case KD_OBS_NTLMSSP:    kd_rules_ntlmssp(eng, o); break;
         case KD_OBS_DCERPC:     kd_rules_dcerpc(eng, o); break;
-        case KD_OBS_SMB2:       break;
+        case KD_OBS_SMB2:       kd_rules_smb2(eng, o); break;
+        case KD_OBS_TRANSPORT:  kd_rules_transport(eng, o); break;
         case KD_OBS_DCOM_ALIVE2: kd_rules_alive2(eng, o); break;
         case KD_OBS_LDAP_ENTRY: on_ldap_entry(eng, o); break;
         }

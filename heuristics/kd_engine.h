@@ -53,6 +53,8 @@ typedef struct {
     gboolean has_skew;
     gint64 skew_seconds;        /* measured clock offset, for clock_skew */
     guint32 count;              /* failures counted (wrong_password), 0 when not counted */
+    gboolean has_status;
+    guint32 status;             /* non-Kerberos status the failure surfaced as (SMB2 NTSTATUS, RPC status) */
     gboolean has_inherited;
     kd_cause inherited;         /* sec_pkg_error: the cause of the Kerberos failure beneath */
     guint32 inherited_frame;

@@ -139,6 +139,7 @@ struct kd_engine {
     kd_lru *bindings;       /* address -> kd_binding_rec (DCOM ServerAlive2) */
     kd_lru *krb_failures;   /* "client|server" -> kd_counter + last failure frame (for RPC linking) */
     kd_lru *account_etypes; /* lower(cname) -> kd_account_etypes */
+    kd_lru *client_names;   /* client address -> principal its latest TGT was issued to */
     kd_lru *neg_pending;    /* "client|cport|server|sport" -> kd_counter (Kerberos failure on a connection) */
 
     /* frames touched during the current feed, emitted at its end */
@@ -177,6 +178,11 @@ void kd_rules_on_request(kd_engine *eng, const kd_obs *obs, kd_req *req);
 void kd_rules_ntlmssp(kd_engine *eng, const kd_obs *obs);
 void kd_rules_dcerpc(kd_engine *eng, const kd_obs *obs);
 void kd_rules_alive2(kd_engine *eng, const kd_obs *obs);
+void kd_rules_smb2(kd_engine *eng, const kd_obs *obs);
+void kd_rules_transport(kd_engine *eng, const kd_obs *obs);
+kd_req *kd_find_ap_request(kd_engine *eng, const kd_obs *obs);
+void kd_rules_owners_changed(kd_engine *eng, const char *spn);
+void kd_rules_kdc_answered(kd_engine *eng, const kd_addr *client, const kd_addr *kdc);
 
 kd_counter *kd_counter_bump(kd_engine *eng, const char *key, guint32 frame);
 kd_counter *kd_counter_get(kd_engine *eng, const char *key);

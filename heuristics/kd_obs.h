@@ -33,7 +33,8 @@ typedef enum {
     KD_OBS_DCERPC,      /* DCE/RPC connection-oriented PDU */
     KD_OBS_SMB2,        /* SMB2 SESSION_SETUP request/response */
     KD_OBS_DCOM_ALIVE2, /* IObjectExporter::ServerAlive2 response address list */
-    KD_OBS_LDAP_ENTRY   /* one LDAP search result entry */
+    KD_OBS_LDAP_ENTRY,  /* one LDAP search result entry */
+    KD_OBS_TRANSPORT    /* a sign that a KDC is not answering: ICMP error, TCP SYN/RST on port 88 */
 } kd_obs_kind;
 
 /* Where a Kerberos message travelled: straight to a KDC, or inside an application protocol. */
@@ -176,6 +177,17 @@ typedef struct {
     guint n_spns;
 } kd_ldap_entry;
 
+typedef enum {
+    KD_NET_ICMP_UNREACHABLE = 1,  /* src: the reporting host; about a datagram from dst to kdc */
+    KD_NET_TCP_SYN,               /* client -> KDC port 88 */
+    KD_NET_TCP_RESET              /* KDC port 88 -> client */
+} kd_net_event;
+
+typedef struct {
+    kd_net_event event;
+    kd_addr kdc;                  /* the KDC address the failed traffic was for */
+} kd_transport_ev;
+
 typedef struct {
     kd_obs_kind kind;
     guint32 frame;
@@ -192,6 +204,7 @@ typedef struct {
         kd_smb2 smb2;
         kd_dcom_alive2 alive2;
         kd_ldap_entry ldap;
+        kd_transport_ev net;
     } u;
 } kd_obs;
 

@@ -30,4 +30,12 @@ void kd_rules_owner_evidence(kd_engine *eng, kd_finding *f, const char *spn);
 const kd_binding_rec *kd_rules_shared_binding(kd_engine *eng, const kd_obs *err);
 void kd_rules_shared_evidence(kd_engine *eng, kd_finding *f, const kd_obs *err, const kd_binding_rec *b);
 
+/* Duplicate SPN evidence from LDAP: arriving before or after a failure. */
+void kd_rules_await_owners(kd_engine *eng, const char *spn, guint32 frame);
+guint kd_owner_count(kd_engine *eng, const char *spn);
+
+void kd_rules_issue_evidence(kd_engine *eng, kd_finding *f, const char *spn, const kd_addr *client);
+const char *kd_issued_client(kd_engine *eng, const char *spn, const kd_addr *client);
+kd_finding *kd_rules_silent_refusal(kd_engine *eng, const kd_obs *obs, const kd_req *ap);
+
 #endif /* KD_RULES_H */

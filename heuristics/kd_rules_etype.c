@@ -144,50 +144,104 @@ kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req, const char 
     return FALSE;
 }
 
+/* The open "KDC does not answer" series of a client and a KDC: the finding sits on
+ * the first unanswered request; later signs (retransmissions, ICMP errors, TCP
+ * attempts and resets) are added to it as evidence. */
+static kd_finding *
+unanswered_series(kd_engine *eng, const kd_addr *client, const kd_addr *kdc, kd_req *first, gboolean create)
+{
+    char *key = kd_key_pair(client, kdc);
+    char *skey = g_strdup_printf("unrs|%s", key);
+    g_free(key);
+    kd_counter *c = kd_counter_get(eng, skey);
+    kd_finding *f = NULL;
+    if (c) {
+        f = kd_finding_lookup(eng, c->first_frame, c->count - 1);
+    } else if (create && first) {
+        f = kd_finding_add(eng, first->frame, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1, first->sname, first->cname);
+        if (f) {
+            c = kd_counter_bump(eng, skey, first->frame);
+            c->count = kd_frame_finding_count(eng, first->frame); /* index of the finding + 1 */
+            char b[48];
+            kd_finding_summary(f, "KDC %s did not answer the %s for %s", kd_addr_to_str(kdc, b, sizeof b),
+                               kd_msg_name(first->msg_type), first->sname ? first->sname : "?");
+            kd_finding_evidence(f, first->frame, "%s with no answer", kd_msg_name(first->msg_type));
+        }
+    }
+    g_free(skey);
+    return f;
+}
+
+void
+kd_rules_kdc_answered(kd_engine *eng, const kd_addr *client, const kd_addr *kdc)
+{
+    char *key = kd_key_pair(client, kdc);
+    char *skey = g_strdup_printf("unrs|%s", key);
+    kd_lru_remove(eng->counters, skey);
+    g_free(skey);
+    g_free(key);
+}
+
+/* The latest request from client to kdc, if it has no answer yet. */
+static kd_req *
+pending_request(kd_engine *eng, const kd_addr *client, const kd_addr *kdc)
+{
+    char *key = kd_key_pair(client, kdc);
+    kd_req *r = kd_lru_get(eng->last_request, key);
+    g_free(key);
+    return r && !r->answered ? r : NULL;
+}
+
 void
 kd_rules_unanswered(kd_engine *eng, const kd_obs *obs, kd_req *req)
 {
-    char a[48], b[48];
-    kd_addr_to_str(&obs->src, a, sizeof a);
-    char *key = g_strdup_printf("c|%s", a);
-    kd_req *prev = kd_lru_get(eng->last_request, key);
-    g_free(key);
-    if (!prev || prev->answered || prev->msg_type != req->msg_type ||
-        g_strcmp0(prev->sname, req->sname) != 0 || g_strcmp0(prev->cname, req->cname) != 0)
+    kd_req *prev = pending_request(eng, &obs->src, &obs->dst);
+    if (!prev || prev->msg_type != req->msg_type || g_strcmp0(prev->sname, req->sname) != 0 ||
+        g_strcmp0(prev->cname, req->cname) != 0)
         return;
-    /* Clients wait at least about a second before retrying; quicker repeats are
-     * a second question (MIT retries with other options), not a retransmission. */
+    /* Clients wait about a second before retrying; a quicker repeat is a second
+     * question (MIT asks again with other options), not a retransmission. */
     if (req->time_us - prev->time_us < G_USEC_PER_SEC / 2)
         return;
-    /* One finding per series, on its first unanswered request. */
-    guint32 first = prev->frame;
-    key = g_strdup_printf("unr|%s|%u", a, prev->frame);
-    kd_counter *series = kd_counter_get(eng, key);
-    g_free(key);
-    if (series)
-        first = series->first_frame;
-    key = g_strdup_printf("unrf|%s|%u", a, first);
-    kd_counter *c = kd_counter_get(eng, key);
-    kd_finding *f;
-    if (!c) {
-        c = kd_counter_bump(eng, key, first);
-        f = kd_finding_add(eng, first, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1, req->sname, req->cname);
-        if (f)
-            c->count = kd_frame_finding_count(eng, first); /* 1-based index of the finding */
-    } else {
-        f = kd_finding_lookup(eng, first, c->count - 1);
+    char b[48];
+    kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, prev, TRUE);
+    kd_finding_evidence(f, obs->frame, "%s retransmitted to %s", kd_msg_name(req->msg_type),
+                        kd_addr_to_str(&obs->dst, b, sizeof b));
+}
+
+void
+kd_rules_transport(kd_engine *eng, const kd_obs *obs)
+{
+    const kd_transport_ev *ev = &obs->u.net;
+    char b[48];
+    switch (ev->event) {
+    case KD_NET_ICMP_UNREACHABLE: {
+        /* The ICMP error goes back to the client that sent the request. */
+        kd_req *r = pending_request(eng, &obs->dst, &ev->kdc);
+        kd_finding *f = unanswered_series(eng, &obs->dst, &ev->kdc, r, TRUE);
+        if (r && f && r->frame != f->frame)
+            kd_finding_evidence(f, r->frame, "%s to the same KDC, again unanswered", kd_msg_name(r->msg_type));
+        kd_finding_evidence(f, obs->frame, "ICMP destination unreachable from %s for the request to %s",
+                            kd_addr_to_str(&obs->src, b, sizeof b), kd_addr_to_str(&ev->kdc, b, sizeof b));
+        break;
     }
-    g_free(key);
-    /* Let the next retransmission find this series. */
-    key = g_strdup_printf("unr|%s|%u", a, obs->frame);
-    kd_counter *s = kd_counter_bump(eng, key, first);
-    s->first_frame = first;
-    g_free(key);
-    if (!f)
-        return;
-    kd_finding_evidence(f, obs->frame, "%s retransmitted to %s, no answer to the previous one",
-                        kd_msg_name(req->msg_type), kd_addr_to_str(&obs->dst, b, sizeof b));
-    kd_addr_to_str(&prev->server, b, sizeof b);
-    kd_finding_summary(f, "KDC %s did not answer the %s for %s; the client retransmitted", b,
-                       kd_msg_name(req->msg_type), req->sname ? req->sname : "?");
+    case KD_NET_TCP_SYN: {
+        /* One piece of evidence per connection attempt, not per SYN retransmission. */
+        char *key = g_strdup_printf("syn|%s|%u", kd_addr_to_str(&obs->src, b, sizeof b), obs->sport);
+        gboolean seen = kd_counter_get(eng, key) != NULL;
+        kd_counter_bump(eng, key, obs->frame);
+        g_free(key);
+        if (seen)
+            break;
+        kd_req *r = pending_request(eng, &obs->src, &obs->dst);
+        kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, r, r != NULL);
+        kd_finding_evidence(f, obs->frame, "the client tries TCP port 88 on %s", kd_addr_to_str(&obs->dst, b, sizeof b));
+        break;
+    }
+    case KD_NET_TCP_RESET: {
+        kd_finding *f = unanswered_series(eng, &obs->dst, &obs->src, pending_request(eng, &obs->dst, &obs->src), TRUE);
+        kd_finding_evidence(f, obs->frame, "%s refuses TCP port 88 (reset)", kd_addr_to_str(&obs->src, b, sizeof b));
+        break;
+    }
+    }
 }

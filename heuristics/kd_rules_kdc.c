@@ -96,7 +96,7 @@ kd_rules_on_request(kd_engine *eng, const kd_obs *obs, kd_req *req)
             proof = proof || is_preauth_proof(k->padata[i]);
         if (proof) {
             char *cn = kd_lower(k->cname);
-            char *key = g_strdup_printf("pre|%s|%s", a, cn);
+            char *key = g_strdup_printf("pre|%s|%s|%s", a, b, cn);
             kd_finding *f = take_wait(eng, key, NULL);
             if (f) {
                 f->confidence = KD_CONF_CONFIRMED;
@@ -234,7 +234,8 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
                            client ? client : "the client");
-        char *key = g_strdup_printf("pre|%s|%s", a, cn);
+        char kdc[48];
+        char *key = g_strdup_printf("pre|%s|%s|%s", a, kd_addr_to_str(&obs->src, kdc, sizeof kdc), cn);
         wait_for(eng, key, obs->frame);
         g_free(key);
         break;
@@ -265,7 +266,14 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
         break;
     case 7: { /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
         char *host = kd_spn_host(spn);
-        if (is_ip_literal(host)) {
+        if (spn && kd_owner_count(eng, spn) >= 2) {
+            /* Samba's KDC answers a duplicate SPN with S_PRINCIPAL_UNKNOWN. */
+            f = kd_finding_add(eng, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+            kd_finding_summary(f, "The KDC does not find %s although LDAP shows it on more than one account: "
+                               "a duplicate SPN the KDC refuses to choose from", spn);
+            kd_rules_owner_evidence(eng, f, spn);
+            kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
+        } else if (is_ip_literal(host)) {
             f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_IP_ADDRESS, KD_CONF_CONFIRMED, code, spn, client);
             kd_finding_summary(f, "No account holds %s: the service was addressed by IP address %s",
                                spn, host);
@@ -288,6 +296,8 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
             }
         }
         request_evidence(f, req);
+        if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
+            kd_rules_await_owners(eng, spn, obs->frame);
         g_free(host);
         break;
     }

@@ -74,12 +74,26 @@ void
 kd_rules_dcerpc(kd_engine *eng, const kd_obs *obs)
 {
     const kd_dcerpc *d = &obs->u.dcerpc;
+    if (d->pkt_type == KD_DCERPC_BIND_NAK) {
+        /* A bind refused right after a Kerberos AP-REQ on the connection. */
+        kd_req *ap = kd_find_ap_request(eng, obs);
+        if (ap && ap->ticket.present && ap->carrier == KD_CARRIER_DCERPC) {
+            kd_finding *f = kd_rules_silent_refusal(eng, obs, ap);
+            if (f) {
+                f->has_status = TRUE;
+                f->status = d->status;
+                kd_finding_detail(f, "DCE/RPC bind_nak, reject reason %u (no KRB-ERROR on the wire)", d->status);
+            }
+        }
+        return;
+    }
     if (!d->has_status)
         return;
     if (d->status != RPC_S_SEC_PKG_ERROR && d->status != HRESULT_SEC_PKG_ERROR)
         return;
     /* A fault travels from the server to the client. */
     const kd_counter *c = recent_failure(eng, &obs->dst, &obs->src);
+    kd_req *ap = NULL;
     const kd_finding *why = c ? first_finding(eng, c->last_frame) : NULL;
     kd_finding *f = kd_finding_add(eng, obs->frame, KD_CAUSE_SEC_PKG_ERROR, why ? KD_CONF_CONFIRMED : KD_CONF_POSSIBLE,
                                    -1, why ? why->spn : NULL, why ? why->client : NULL);
@@ -94,6 +108,23 @@ kd_rules_dcerpc(kd_engine *eng, const kd_obs *obs)
         kd_finding_summary(f, "0x%08X because of the Kerberos failure in frame %u; likely cause: %s", d->status,
                            c->last_frame, kd_catalog[why->cause].title);
         kd_finding_evidence(f, c->last_frame, "the Kerberos failure beneath this RPC error");
+    } else if ((ap = kd_find_ap_request(eng, obs)) != NULL && ap->ticket.present) {
+        /* No KRB-ERROR, but the service got a ticket on this connection just before. */
+        const char *spn = ap->ticket.sname;
+        g_free(f->spn);
+        f->spn = g_strdup(spn);
+        if (!f->client && spn) {
+            const char *cl = kd_issued_client(eng, spn, &obs->dst);
+            f->client = g_strdup(cl);
+        }
+        f->confidence = KD_CONF_LIKELY;
+        kd_finding_summary(f, "0x%08X: the service refused the Kerberos ticket for %s presented in frame %u "
+                           "(no KRB-ERROR on the wire)", d->status, spn ? spn : "?", ap->frame);
+        kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this connection",
+                            spn ? spn : "?", ap->ticket.kvno);
+        kd_rules_issue_evidence(eng, f, spn, &obs->dst);
+        kd_finding_set_missing(f, "the server's own log (or a capture with its keytab, kerberos.decrypt) tells why "
+                               "it refused the ticket");
     } else {
         kd_finding_summary(f, "0x%08X with no Kerberos failure in sight", d->status);
         kd_finding_set_missing(f, "capture on both the client and the server from before the call (klist purge "

@@ -95,6 +95,26 @@ issued_to(kd_engine *eng, const char *spn, const kd_addr *client)
     return NULL;
 }
 
+/* Service errors rarely name the client; the ticket's issue does. Newest issue to
+ * this client address first, then any (the client may use another address). */
+const char *
+kd_issued_client(kd_engine *eng, const char *spn, const kd_addr *client)
+{
+    char *key = kd_lower(spn);
+    kd_issue_hist *h = kd_lru_get(eng->issues, key);
+    g_free(key);
+    for (int pass = 0; h && pass < 2; pass++) {
+        for (guint i = 0; i < h->count; i++) {
+            const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+            if (it->cname && (pass == 1 || kd_addr_equal(&it->client, client)))
+                return it->cname;
+        }
+    }
+    /* FAST hides the client of a TGS exchange: take whoever logged on from that address. */
+    char a[48];
+    return kd_lru_get(eng->client_names, kd_addr_to_str(client, a, sizeof a));
+}
+
 /* A ticket for spn with another kvno than `kvno`, issued earlier. */
 static const kd_issue *
 other_kvno_issue(kd_engine *eng, const char *spn, gint64 kvno)
@@ -110,6 +130,54 @@ other_kvno_issue(kd_engine *eng, const char *spn, gint64 kvno)
             return it;
     }
     return NULL;
+}
+
+void
+kd_rules_issue_evidence(kd_engine *eng, kd_finding *f, const char *spn, const kd_addr *client)
+{
+    if (spn)
+        issue_evidence(f, issued_to(eng, spn, client), spn);
+}
+
+static kd_finding *decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char *spn,
+                                   const char *client);
+
+/* A failed SMB2 SESSION_SETUP after a Kerberos AP-REQ: Samba and Windows answer a
+ * ticket they cannot use with STATUS_LOGON_FAILURE and no KRB-ERROR at all. */
+void
+kd_rules_smb2(kd_engine *eng, const kd_obs *obs)
+{
+    const kd_smb2 *s = &obs->u.smb2;
+    if (!s->is_response || s->cmd != 1 || s->nt_status == 0 || s->nt_status == 0xC0000016u /* more processing */)
+        return;
+    kd_req *ap = kd_find_ap_request(eng, obs);
+    if (!ap || !ap->ticket.present || ap->carrier != KD_CARRIER_SMB2)
+        return;
+    kd_obs as_krb = *obs;
+    memset(&as_krb.u, 0, sizeof(as_krb.u));
+    as_krb.kind = KD_OBS_KRB;
+    as_krb.u.krb.msg_type = KD_MSG_ERROR;
+    as_krb.u.krb.error_code = -1;
+    kd_finding *f = kd_rules_silent_refusal(eng, obs, ap);
+    if (f) {
+        f->has_status = TRUE;
+        f->status = s->nt_status;
+        kd_finding_detail(f, "SMB2 SESSION_SETUP status: 0x%08X (no KRB-ERROR on the wire)", s->nt_status);
+    }
+}
+
+/* A service refused the ticket of the AP-REQ `ap` without sending a KRB-ERROR
+ * (SMB2 logon failure, DCE/RPC bind_nak): the same analysis as a decrypt error. */
+kd_finding *
+kd_rules_silent_refusal(kd_engine *eng, const kd_obs *obs, const kd_req *ap)
+{
+    kd_obs as_krb = *obs;
+    memset(&as_krb.u, 0, sizeof(as_krb.u));
+    as_krb.kind = KD_OBS_KRB;
+    as_krb.u.krb.msg_type = KD_MSG_ERROR;
+    as_krb.u.krb.error_code = -1;
+    const char *spn = ap->ticket.sname;
+    return decrypt_failure(eng, &as_krb, ap, spn, spn ? kd_issued_client(eng, spn, &obs->dst) : NULL);
 }
 
 void
@@ -141,6 +209,57 @@ kd_rules_owner_evidence(kd_engine *eng, kd_finding *f, const char *spn)
                           o->n > 1 ? o->owners[1] : "", o->n > 2 ? ", " : "", o->n > 2 ? o->owners[2] : "");
 }
 
+/* Remember the latest failure about spn, so LDAP results arriving later (an admin's
+ * search after the failure) can amend it to duplicate_spn. */
+void
+kd_rules_await_owners(kd_engine *eng, const char *spn, guint32 frame)
+{
+    char *l = kd_lower(spn);
+    char *key = g_strdup_printf("owners|%s", l);
+    kd_wait *w = g_new0(kd_wait, 1);
+    w->frame = frame;
+    w->index = kd_frame_finding_count(eng, frame) - 1;
+    kd_lru_put(eng->waits, key, w);
+    g_free(key);
+    g_free(l);
+}
+
+/* Called when LDAP shows a second account holding spn. */
+void
+kd_rules_owners_changed(kd_engine *eng, const char *spn)
+{
+    char *l = kd_lower(spn);
+    char *key = g_strdup_printf("owners|%s", l);
+    g_free(l);
+    kd_wait *w = kd_lru_get(eng->waits, key);
+    kd_finding *f = w ? kd_finding_lookup(eng, w->frame, w->index) : NULL;
+    if (f && f->cause != KD_CAUSE_DUPLICATE_SPN) {
+        kd_cause was = f->cause;
+        f->cause = KD_CAUSE_DUPLICATE_SPN;
+        f->confidence = KD_CONF_CONFIRMED;
+        /* The earlier top cause stays as the first alternative. */
+        memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
+        f->alternatives[0] = was;
+        f->n_alternatives = MIN(f->n_alternatives + 1, KD_MAX_ALTERNATIVES);
+        for (guint i = 1; i < f->n_alternatives; i++) {
+            if (f->alternatives[i] == KD_CAUSE_DUPLICATE_SPN)
+                f->alternatives[i] = was;
+        }
+        kd_finding_summary(f, "%s is registered on more than one account (LDAP results in this capture)", spn);
+        kd_rules_owner_evidence(eng, f, spn);
+    }
+    g_free(key);
+}
+
+guint
+kd_owner_count(kd_engine *eng, const char *spn)
+{
+    char *l = kd_lower(spn);
+    kd_spn_owners *o = kd_lru_get(eng->spn_owners, l);
+    g_free(l);
+    return o ? o->n : 0;
+}
+
 static guint
 owner_count(kd_engine *eng, const char *spn)
 {
@@ -151,7 +270,7 @@ owner_count(kd_engine *eng, const char *spn)
 }
 
 /* Decide among the KRB_AP_ERR_MODIFIED family of causes, most specific evidence first. */
-static void
+static kd_finding *
 decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client)
 {
     const kd_krb *k = &obs->u.krb;
@@ -248,6 +367,8 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
         kd_finding_set_missing(f, m->str);
         g_string_free(m, TRUE);
         ap_evidence(f, ap);
+        if (spn)
+            issue_evidence(f, issued_to(eng, spn, &obs->dst), spn);
         goto out;
     }
 
@@ -324,8 +445,11 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
         break;
     }
 out:
+    if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
+        kd_rules_await_owners(eng, spn, obs->frame);
     g_free(alias);
     g_free(host);
+    return f;
 }
 
 void
@@ -336,17 +460,8 @@ kd_rules_service_error(kd_engine *eng, const kd_obs *obs, kd_req *ap)
     const char *spn = ap && ap->ticket.present && !kd_str_empty(ap->ticket.sname) ? ap->ticket.sname : k->sname;
     const char *client = !kd_str_empty(k->cname) ? k->cname : NULL;
     kd_finding *f;
-    if (!client && spn) {
-        /* Service errors rarely name the client; the ticket's issue does. */
-        const kd_issue *it = issued_to(eng, spn, &obs->dst);
-        if (!it) {
-            /* The client may answer from another of its addresses. */
-            char *l = kd_lower(spn);
-            it = kd_issue_hist_latest(kd_lru_get(eng->issues, l));
-            g_free(l);
-        }
-        client = it ? it->cname : NULL;
-    }
+    if (!client && spn)
+        client = kd_issued_client(eng, spn, &obs->dst);
 
     if (code == 37) {
         kd_skew_finding(eng, obs, spn, client, ap, "service");

@@ -31,8 +31,10 @@ typedef enum {
     KF_HTTP_METHOD, KF_HTTP_HOST, KF_HTTP_URI, KF_HTTP_CODE, KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
-    KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
-    KF_SMB2_CMD,
+    KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
+    KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
+    /* transport signs of a silent KDC */
+    KF_ICMP_TYPE, KF_IP_DST, KF_UDP_DSTPORT, KF_TCP_SYN, KF_TCP_ACK, KF_TCP_RST,
     KF_DCOM_ADDR,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     KF_COUNT
@@ -85,9 +87,18 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
     [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE },
     [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE },
+    [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE },
     [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE },
     [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE },
     [KF_SMB2_CMD]        = { "smb2.cmd", FALSE },
+    [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE },
+    [KF_SMB2_RESPONSE]   = { "smb2.flags.response", FALSE },
+    [KF_ICMP_TYPE]       = { "icmp.type", TRUE },
+    [KF_IP_DST]          = { "ip.dst", FALSE },
+    [KF_UDP_DSTPORT]     = { "udp.dstport", FALSE },
+    [KF_TCP_SYN]         = { "tcp.flags.syn", FALSE },
+    [KF_TCP_ACK]         = { "tcp.flags.ack", FALSE },
+    [KF_TCP_RST]         = { "tcp.flags.reset", FALSE },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE },
     [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE },
@@ -143,17 +154,47 @@ kd_extract_init(void)
     return wanted;
 }
 
+/* Some trigger fields are everywhere in their protocol; only some values matter. */
+static gboolean
+trigger_value_matters(kd_field_role r, GPtrArray *a)
+{
+    for (guint j = 0; j < a->len; j++) {
+        field_info *fi = g_ptr_array_index(a, j);
+        if (!fi)
+            continue;
+        switch (r) {
+        case KF_SMB2_STATUS: {
+            guint32 st = fvalue_get_uinteger(&fi->value);
+            /* success, STATUS_PENDING, STATUS_MORE_PROCESSING_REQUIRED */
+            if (st != 0 && st != 0x103 && st != 0xC0000016u)
+                return TRUE;
+            break;
+        }
+        case KF_ICMP_TYPE:
+            if (fvalue_get_uinteger(&fi->value) == 3)   /* destination unreachable */
+                return TRUE;
+            break;
+        default:
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 gboolean
-kd_extract_relevant(proto_tree *tree)
+kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
     if (!tree)
         return FALSE;
+    /* TCP to or from the Kerberos port: SYN and RST show a KDC that does not answer. */
+    if (pinfo->ptype == PT_TCP && (pinfo->srcport == 88 || pinfo->destport == 88))
+        return TRUE;
     for (int r = 0; r < KF_COUNT; r++) {
         if (!field_defs[r].trigger || !field_ids[r])
             continue;
         for (guint i = 0; i < field_ids[r]->len; i++) {
             GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(field_ids[r], int, i));
-            if (a && a->len)
+            if (a && a->len && trigger_value_matters((kd_field_role)r, a))
                 return TRUE;
         }
     }
@@ -553,6 +594,48 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         n_obs++;
     }
 
+    /* An ICMP error quotes the datagram it is about: a request to a KDC that does
+     * not listen. Its quoted Kerberos message is not a new request. */
+    gboolean icmp_error = FALSE;
+    for (guint i = 0; i < n; i++)
+        icmp_error = icmp_error || (it[i].role == KF_ICMP_TYPE && item_int(it[i].fi) == 3);
+    if (icmp_error) {
+        gint64 inner_port = -1;
+        field_info *inner_dst = NULL;
+        for (guint i = 0; i < n; i++) {
+            if (it[i].role == KF_UDP_DSTPORT)
+                inner_port = item_int(it[i].fi);
+            else if (it[i].role == KF_IP_DST && (!inner_dst || it[i].fi->start > inner_dst->start ||
+                                                 it[i].fi->ds_tvb != inner_dst->ds_tvb))
+                inner_dst = it[i].fi;
+        }
+        if ((inner_port == 88 || seen[KF_KRB_MSG_TYPE]) && inner_dst && n_obs < KD_MAX_OBS_PER_FRAME) {
+            kd_obs *o = &obs[n_obs];
+            kd_obs_init(o, KD_OBS_TRANSPORT);
+            obs_header(pinfo, o);
+            o->u.net.event = KD_NET_ICMP_UNREACHABLE;
+            if (item_addr(inner_dst, &o->u.net.kdc))
+                n_obs++;
+        }
+        g_array_free(items, TRUE);
+        return n_obs;
+    }
+    if (pinfo->ptype == PT_TCP && (pinfo->srcport == 88 || pinfo->destport == 88) && n_obs < KD_MAX_OBS_PER_FRAME) {
+        gboolean syn = FALSE, ack = FALSE, rst = FALSE;
+        for (guint i = 0; i < n; i++) {
+            if (it[i].role == KF_TCP_SYN) syn = item_int(it[i].fi) != 0;
+            else if (it[i].role == KF_TCP_ACK) ack = item_int(it[i].fi) != 0;
+            else if (it[i].role == KF_TCP_RST) rst = item_int(it[i].fi) != 0;
+        }
+        if ((syn && !ack && pinfo->destport == 88) || (rst && pinfo->srcport == 88)) {
+            kd_obs *o = &obs[n_obs++];
+            kd_obs_init(o, KD_OBS_TRANSPORT);
+            obs_header(pinfo, o);
+            o->u.net.event = rst ? KD_NET_TCP_RESET : KD_NET_TCP_SYN;
+            o->u.net.kdc = rst ? o->src : o->dst;
+        }
+    }
+
     /* Kerberos: every top-level message (an AP-REQ inside a TGS-REQ is part of it). */
     for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
         if (!is_krb_message(it[i].role))
@@ -579,7 +662,24 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         o->u.ntlmssp.carrier = carrier;
     }
 
-    if (seen[KF_DCERPC_STATUS] && n_obs < KD_MAX_OBS_PER_FRAME) {
+    if (seen[KF_SMB2_STATUS] && seen[KF_SMB2_CMD] && n_obs < KD_MAX_OBS_PER_FRAME) {
+        kd_obs *o = &obs[n_obs];
+        kd_obs_init(o, KD_OBS_SMB2);
+        obs_header(pinfo, o);
+        for (guint i = 0; i < n; i++) {
+            switch (it[i].role) {
+            case KF_SMB2_CMD: o->u.smb2.cmd = (guint16)item_int(it[i].fi); break;
+            case KF_SMB2_STATUS: o->u.smb2.nt_status = (guint32)item_int(it[i].fi); break;
+            case KF_SMB2_RESPONSE: o->u.smb2.is_response = item_int(it[i].fi) != 0; break;
+            default: break;
+            }
+        }
+        /* Only a failed SESSION_SETUP answer is a sign of an authentication failure. */
+        if (o->u.smb2.is_response && o->u.smb2.cmd == 1 && o->u.smb2.nt_status != 0)
+            n_obs++;
+    }
+
+    if ((seen[KF_DCERPC_STATUS] || seen[KF_DCERPC_REJECT]) && n_obs < KD_MAX_OBS_PER_FRAME) {
         kd_obs *o = &obs[n_obs++];
         kd_obs_init(o, KD_OBS_DCERPC);
         obs_header(pinfo, o);
@@ -590,6 +690,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
                 o->u.dcerpc.has_status = TRUE;
                 o->u.dcerpc.status = (guint32)item_int(it[i].fi);
                 break;
+            case KF_DCERPC_REJECT: o->u.dcerpc.status = (guint32)item_int(it[i].fi); break;
             case KF_DCERPC_AUTH_TYPE: o->u.dcerpc.auth_type = (guint8)item_int(it[i].fi); break;
             case KF_DCERPC_OPNUM: o->u.dcerpc.opnum = (gint32)item_int(it[i].fi); break;
             default: break;

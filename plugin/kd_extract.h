@@ -19,7 +19,7 @@
 GArray *kd_extract_init(void);
 
 /* O(1) test: does this frame carry any field krbdiag reads? */
-gboolean kd_extract_relevant(proto_tree *tree);
+gboolean kd_extract_relevant(packet_info *pinfo, proto_tree *tree);
 
 /* Fill obs[] (at most KD_MAX_OBS_PER_FRAME) for this frame; strings live in pinfo->pool. */
 guint kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs);

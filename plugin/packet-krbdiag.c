@@ -221,7 +221,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 {
     /* Feed the engine once, on the first pass, in capture order. Later passes
      * (tshark -2, GUI redisplay) only render what was stored. */
-    if (!pinfo->fd->visited && engine && kd_extract_relevant(tree)) {
+    if (!pinfo->fd->visited && engine && kd_extract_relevant(pinfo, tree)) {
         kd_obs obs[KD_MAX_OBS_PER_FRAME];
         guint n = kd_extract_frame(pinfo, tree, obs);
         if (n)

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash disable=SC2016,SC2034
 # Samba 4.17 Active Directory DC helpers on top of lab.sh. The DC is provisioned into
 # $LAB_DIR/samba-<host> with its own smb.conf (nothing under /etc/samba, no system
 # service) and runs inside the host's network namespace. Provisioning takes a few
@@ -112,25 +113,19 @@ samba_start() {
 
 samba_stop() {
     local host=$1
-    local d pid i
+    local d pid pids i
     d=$(samba_dir "$host")
     pid=$(cat "$d/samba.pid")
     kill -TERM "$pid" 2>/dev/null || true
+    # samba takes its children (smbd, winbindd, the service processes) with it; whatever
+    # is left in the namespace after 10 s is killed.
     for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    # Children (smbd, winbindd, the forked service processes) go with the namespace's pids.
-    local pids
-    pids=$(ip netns pids "kd-$LAB_ID-$host" 2>/dev/null || true)
-    for i in $(seq 1 50); do
         pids=$(ip netns pids "kd-$LAB_ID-$host" 2>/dev/null || true)
-        [ -z "$pids" ] && break
+        [ -z "$pids" ] && return 0
         sleep 0.1
     done
     # shellcheck disable=SC2086
-    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
-    return 0
+    kill -9 $pids 2>/dev/null || true
 }
 
 samba_tool() {

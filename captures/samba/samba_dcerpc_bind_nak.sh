@@ -9,7 +9,8 @@
 # port with auth level sign: the answer is a bind_nak with reject reason 0 "not
 # specified" (Samba sends neither RPC_S_SEC_PKG_ERROR 0x721 nor a KRB-ERROR in an auth
 # verifier); rpcclient reports NT_STATUS_NETWORK_ACCESS_DENIED. Nothing in the capture
-# says why the ticket was refused: proves ticket_decrypt_failed.
+# says why the ticket was refused: proves ticket_decrypt_failed. (An AP-REQ that arrives
+# in an alter_context gets fault 0x721 instead: samba_dcerpc_failure.)
 set -euo pipefail
 CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"

@@ -5,7 +5,8 @@
 # PREAUTH_REQUIRED, then KDC_ERR_KEY_EXPIRED (23) whose e-data METHOD-DATA carries
 # PA-PW-SALT = NTSTATUS 0xC0000224 STATUS_PASSWORD_MUST_CHANGE (mis-dissected by
 # Wireshark 4.0, see samba.sh). kinit then asks for a kadmin/changepw ticket (a
-# successful AS exchange, over TCP after KRB_ERR_RESPONSE_TOO_BIG) and gives up when no new password comes on stdin.
+# successful AS exchange, over TCP after KRB_ERR_RESPONSE_TOO_BIG) and gives up when no
+# new password comes on stdin.
 # Proves password_expired (the code itself).
 set -euo pipefail
 CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
