@@ -195,6 +195,13 @@ pending_request(kd_engine *eng, const kd_addr *client, const kd_addr *kdc)
 void
 kd_rules_unanswered(kd_engine *eng, const kd_obs *obs, kd_req *req)
 {
+    if (obs->transport == KD_TRANSPORT_TCP) {
+        /* This connection carried a request: a reset on it is not a refusal. */
+        char a[48];
+        char *key = g_strdup_printf("tcpreq|%s|%u", kd_addr_to_str(&obs->src, a, sizeof a), obs->sport);
+        kd_counter_bump(eng, key, obs->frame);
+        g_free(key);
+    }
     kd_req *prev = pending_request(eng, &obs->src, &obs->dst);
     if (!prev || prev->msg_type != req->msg_type || g_strcmp0(prev->sname, req->sname) != 0 ||
         g_strcmp0(prev->cname, req->cname) != 0)
@@ -233,12 +240,25 @@ kd_rules_transport(kd_engine *eng, const kd_obs *obs)
         g_free(key);
         if (seen)
             break;
+        /* A client falling back to TCP a while after an unanswered UDP request is a
+         * sign; a new connection while another TCP request is in flight is not. */
         kd_req *r = pending_request(eng, &obs->src, &obs->dst);
-        kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, r, r != NULL);
+        gboolean fallback = r && r->transport == KD_TRANSPORT_UDP && obs->time_us - r->time_us >= G_USEC_PER_SEC / 2;
+        kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, r, fallback);
         kd_finding_evidence(f, obs->frame, "the client tries TCP port 88 on %s", kd_addr_to_str(&obs->dst, b, sizeof b));
         break;
     }
     case KD_NET_TCP_RESET: {
+        /* Only a reset that refuses a connection attempt counts: Windows KDCs reset
+         * every connection after answering on it. */
+        char *key = g_strdup_printf("syn|%s|%u", kd_addr_to_str(&obs->dst, b, sizeof b), obs->dport);
+        gboolean attempt = kd_counter_get(eng, key) != NULL;
+        g_free(key);
+        key = g_strdup_printf("tcpreq|%s|%u", b, obs->dport);
+        gboolean used = kd_counter_get(eng, key) != NULL;
+        g_free(key);
+        if (!attempt || used)
+            break;
         kd_finding *f = unanswered_series(eng, &obs->dst, &obs->src, pending_request(eng, &obs->dst, &obs->src), TRUE);
         kd_finding_evidence(f, obs->frame, "%s refuses TCP port 88 (reset)", kd_addr_to_str(&obs->src, b, sizeof b));
         break;

@@ -165,7 +165,9 @@ def run_batch(ctx, bi, members, mode, tag=None):
     except subprocess.TimeoutExpired:
         rc, err = "timeout", ""
     secs = time.time() - t0
-    logs = ""
+    # AddressSanitizer writes to log_path; gcc's UndefinedBehaviorSanitizer
+    # runtime writes to stderr whatever its log_path says: read both.
+    logs = err + "\n"
     for f in sorted(glob.glob(log_prefix + ".*")):
         logs += open(f, errors="replace").read() + "\n"
     reports = classify(logs)
@@ -184,7 +186,9 @@ def run_batch(ctx, bi, members, mode, tag=None):
         plain_dies = plain_rc == "timeout" or plain_rc < 0 or plain_rc >= 128
         res["died"] = not plain_dies
         res["foreign_death"] = plain_dies
-    res["fail"] = bool(res["ours"]) or res["died"]
+    # The sanitizer's exit code without a report we could read: fail, do not guess.
+    res["unread"] = rc == 86 and not reports
+    res["fail"] = bool(res["ours"]) or res["died"] or res["unread"]
     if not res["fail"] and not ctx.keep:
         shutil.rmtree(bdir, ignore_errors=True)
     return res
@@ -306,6 +310,8 @@ def main():
         print("FAIL %s (mode %d, rc %s): %s" % (r["tag"], r["mode"], r["rc"], r["cap"]))
         for kind, _, head in r["ours"]:
             print("  [%s]\n    %s" % (kind, head.replace("\n", "\n    ")))
+        if r["unread"]:
+            print("  sanitizer exit code without a readable report; stderr: %s" % r["stderr"][-500:])
         if r["died"]:
             print("  tshark died with krbdiag and not without it; stderr: %s" % r["stderr"][-500:])
     for path, desc, one in repro:

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Real-world check: every capture under ../shared/captures-public (recorded by
+other projects; read in place, never copied into the project).
+
+For each: tshark with krbdiag must not crash or report a dissector bug; every
+KRB-ERROR must get a finding of its own error code; and where nothing failed (no
+KRB-ERROR beyond the benign PREAUTH_REQUIRED / RESPONSE_TOO_BIG / WRONG_REALM, and no
+DCE/RPC security-package fault) krbdiag must raise no warning."""
+
+import glob
+import os
+import sys
+
+import kdtest
+
+BENIGN = {25, 52, 68}
+
+
+def public_dir():
+    return os.environ.get("KRBDIAG_PUBLIC", os.path.join(os.path.dirname(kdtest.REPO), "shared", "captures-public"))
+
+
+def main():
+    root = public_dir()
+    caps = sorted(p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
+                  if p.endswith((".pcap", ".pcapng", ".cap")))
+    if not caps:
+        print("public: no captures under %s" % root)
+        print("public: 0 passed, 0 failed")
+        return 0
+    sev = kdtest.severities()
+    passed = failed = 0
+    for cap in caps:
+        problems = []
+        name = os.path.relpath(cap, root)
+        rc, out, err = kdtest.tshark(["-2", "-r", cap, "-T", "pdml"], check=False)
+        if rc != 0 and "appears to have been cut short" not in err:
+            problems.append("tshark exit %d: %s" % (rc, err.strip()[-300:]))
+        if "Dissector bug, protocol KRBDIAG" in out + err or "krbdiag: " in err:
+            problems.append("dissector bug or plugin message")
+        try:
+            findings, krb_errors = kdtest.parse_pdml(out)
+        except Exception as e:  # noqa: BLE001 - a broken PDML is itself a failure
+            problems.append("unreadable PDML: %s" % e)
+            findings, krb_errors = [], {}
+        for frame, codes in krb_errors.items():
+            have = [fd.error_code for fd in findings if fd.frame == frame]
+            for code in codes:
+                if code not in have:
+                    problems.append("frame %d: KRB-ERROR %d has no finding" % (frame, code))
+        failing = any(c not in BENIGN for codes in krb_errors.values() for c in codes)
+        failing = failing or any(fd.cause == "sec_pkg_error" for fd in findings)
+        warnings = [fd for fd in findings if sev.get(fd.cause) == "warning"]
+        if not failing and warnings:
+            problems.append("warnings where nothing failed: %s" % warnings[:5])
+        summary = "%d findings, %d warnings, %d KRB-ERROR frames" % (len(findings), len(warnings), len(krb_errors))
+        kdtest.report(name, not problems, "; ".join(problems) if problems else summary)
+        passed += not problems
+        failed += bool(problems)
+    print("public: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
