@@ -195,8 +195,9 @@ report_draw(void *tapdata)
             json_string(c->remedy);
             printf("}\n");
         }
-        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"frames_with_findings\":%u}\n",
-               r->problems->len, warnings, r->frames_with_findings);
+        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"frames_with_findings\":%u,"
+               "\"kerberos_frames\":%u}\n", r->problems->len, warnings, r->frames_with_findings,
+               kd_kerberos_frame_count());
         return;
     }
     printf("\n================ Kerberos Diagnosis report ================\n");
@@ -219,8 +220,10 @@ report_draw(void *tapdata)
     }
     if (r->dropped)
         printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);
-    if (r->problems->len == 0)
-        printf("\nVerdict: no Kerberos problem found.\n");
+    if (r->problems->len == 0 && kd_kerberos_frame_count() == 0)
+        printf("\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
+    else if (r->problems->len == 0)
+        printf("\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n", kd_kerberos_frame_count());
     else
         printf("\nVerdict: %u distinct problem%s, %u of them failures (warnings).\n", r->problems->len,
                r->problems->len == 1 ? "" : "s", warnings);

@@ -67,6 +67,7 @@ static gboolean pref_group[KD_GROUP_COUNT] = { TRUE, TRUE, TRUE, TRUE };
 /* Per capture: the engine, and the findings of each frame (wmem file scope). */
 static kd_engine *engine;
 static wmem_map_t *frame_findings;  /* frame number -> kd_stored_frame* */
+static guint kerberos_frames;       /* frames that carried Kerberos, for the report's verdict */
 
 /* ------------------------------------------------------------------ storage */
 
@@ -125,6 +126,13 @@ krbdiag_init(void)
     cfg.etype_name = kd_etype_name;
     engine = kd_engine_new(&cfg, store_findings, NULL);
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    kerberos_frames = 0;
+}
+
+guint
+kd_kerberos_frame_count(void)
+{
+    return kerberos_frames;
 }
 
 static void
@@ -224,6 +232,12 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     if (!pinfo->fd->visited && engine && kd_extract_relevant(pinfo, tree)) {
         kd_obs obs[KD_MAX_OBS_PER_FRAME];
         guint n = kd_extract_frame(pinfo, tree, obs);
+        for (guint i = 0; i < n; i++) {
+            if (obs[i].kind == KD_OBS_KRB) {
+                kerberos_frames++;
+                break;
+            }
+        }
         if (n)
             kd_engine_feed(engine, obs, n);
     }
@@ -313,6 +327,8 @@ proto_register_krbdiag(void)
         ei_register_info e = { &ei_cause[i],
             { g_strdup_printf("krbdiag.expert.%s", c->id), PI_SECURITY,
               c->severity == KD_SEV_WARN ? PI_WARN : PI_NOTE, c->title, EXPFILL } };
+        /* Expert items appear in `tshark -G fields` too: give them the explanation. */
+        e.eiinfo.hf_info.hfinfo.blurb = c->explanation;
         ei[i] = e;
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);

@@ -42,5 +42,7 @@ typedef struct {
 const kd_stored_frame *kd_frame_findings(guint32 frame);
 const char *kd_finding_error_label(const kd_stored_finding *s);
 void kd_register_stats(void);
+/* Frames carrying Kerberos seen on the first pass of the current capture. */
+guint kd_kerberos_frame_count(void);
 
 #endif /* PACKET_KRBDIAG_H */

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What users see besides the tree: the plugin loads, every field has a blurb,
+README's cause list is the catalog's, statistics, the batch report (text and
+JSON lines), preferences, expert info and filters in one-pass tshark."""
+
+import json
+import os
+import subprocess
+import sys
+
+import kdtest
+
+CAP = os.path.join(kdtest.REPO, "captures", "pcap")
+results = []
+
+
+def check(name, ok, detail=""):
+    kdtest.report(name, ok, detail)
+    results.append(ok)
+
+
+def main():
+    _, out, _ = kdtest.tshark(["-G", "plugins"])
+    check("plugin loads", any(l.startswith("krbdiag.so") for l in out.splitlines()), out[-300:])
+
+    _, out, _ = kdtest.tshark(["-G", "fields"])
+    rows = [l.split("\t") for l in out.splitlines() if "\tkrbdiag." in l and l.startswith("F\t")]
+    bare = [r[2] for r in rows if len(r) < 8 or not r[7].strip()]
+    check("every krbdiag field has a description", len(rows) >= 15 and not bare, "missing: %s" % bare)
+
+    doc = subprocess.run([os.path.join(kdtest.build_dir(), "heuristics", "kd_catalog_doc")],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    readme = open(os.path.join(kdtest.REPO, "README.md"), encoding="utf-8").read()
+    check("README cause list is generated from the catalog", doc.strip() in readme,
+          "regenerate with: build/heuristics/kd_catalog_doc")
+
+    wrong = os.path.join(CAP, "wrong_password.pcapng")
+    _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,tree"])
+    check("stats tree counts findings by cause",
+          "Findings by cause" in out and "wrong_password" in out and "By Kerberos error" in out
+          and "KDC_ERR_PREAUTH_FAILED" in out and "By client principal" in out, out[-500:])
+
+    _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,report"])
+    check("text report: one block per problem, warnings first, verdict",
+          out.find("Wrong password") < out.find("Pre-authentication requested") and "seen:     3 times" in out
+          and "Verdict:" in out, out[-800:])
+
+    _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,report,json"])
+    lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    problems = [l for l in lines if l.get("type") == "problem"]
+    verdict = [l for l in lines if l.get("type") == "verdict"]
+    check("JSON report parses and counts",
+          problems and problems[0]["cause"] == "wrong_password" and problems[0]["count"] == 3
+          and verdict and verdict[0]["warnings"] == 1, out[-500:])
+
+    ok_cap = os.path.join(CAP, "kinit_success.pcapng")
+    _, out, _ = kdtest.tshark(["-r", ok_cap, "-q", "-z", "krbdiag,report"])
+    check("report on a successful logon: no warning", "WARNING" not in out and "0 of them failures" in out, out[-400:])
+
+    _, out, _ = kdtest.tshark(["-r", ok_cap, "-o", "krbdiag.show_info:FALSE", "-Y", "krbdiag", "-T", "fields",
+                               "-e", "frame.number"])
+    check("preference show_info:FALSE hides notes", out.strip() == "", out)
+
+    skew = os.path.join(CAP, "clock_skew_kdc_behind.pcapng")
+    _, a, _ = kdtest.tshark(["-r", skew, "-Y", "krbdiag.cause == \"clock_skew\"", "-T", "fields", "-e", "krbdiag.summary"])
+    _, b, _ = kdtest.tshark(["-r", skew, "-o", "krbdiag.skew_tolerance:7200", "-Y", "krbdiag.cause == \"clock_skew\"",
+                             "-T", "fields", "-e", "krbdiag.summary"])
+    check("preference skew_tolerance reaches the engine", "allowed 300 s" in a and "allowed 7200 s" in b, a + b)
+
+    _, out, _ = kdtest.tshark(["-r", wrong, "-o", "krbdiag.rules_kdc:FALSE", "-Y", "krbdiag.cause == \"krb_error\"",
+                               "-T", "fields", "-e", "frame.number"])
+    # all six errors (3 PREAUTH_REQUIRED, 3 PREAUTH_FAILED) are KDC-group causes
+    check("rule group switched off falls back to the generic finding", out.split() == ["2", "4", "6", "8", "10", "12"], out)
+
+    _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "expert"])
+    check("-z expert lists krbdiag items",
+          "KRBDIAG" in out and "KDC_ERR_PREAUTH_FAILED: Wrong password" in out, out[-600:])
+
+    _, out, _ = kdtest.tshark(["-r", wrong])
+    check("Info column carries the cause tag", "[krbdiag: wrong_password]" in out, out[-400:])
+
+    _, out, _ = kdtest.tshark(["-r", wrong, "-Y", "krbdiag.evidence == 3 && krbdiag.count == 1", "-T", "fields",
+                               "-e", "frame.number"])
+    check("evidence frames and counts are filterable", out.split() == ["4"], out)
+
+    print("outputs: %d passed, %d failed" % (results.count(True), results.count(False)))
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

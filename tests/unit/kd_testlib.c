@@ -1,0 +1,297 @@
+/* kd_testlib.c
+ * Helpers for the engine's unit tests.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_testlib.h"
+
+#include <string.h>
+
+static void
+t_finding_free(gpointer p)
+{
+    t_finding *f = p;
+    g_free(f->spn);
+    g_free(f->client);
+    g_free(f->summary);
+    g_free(f);
+}
+
+static void
+collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
+{
+    t_harness *h = user;
+    GPtrArray *a = g_ptr_array_new_with_free_func(t_finding_free);
+    for (guint i = 0; i < n; i++) {
+        const kd_finding *k = findings[i];
+        t_finding *f = g_new0(t_finding, 1);
+        f->frame = k->frame;
+        f->cause = k->cause;
+        f->confidence = k->confidence;
+        f->error_code = k->error_code;
+        f->spn = g_strdup(k->spn);
+        f->client = g_strdup(k->client);
+        f->summary = g_strdup(k->summary);
+        f->n_evidence = k->n_evidence;
+        for (guint e = 0; e < k->n_evidence; e++)
+            f->evidence[e] = k->evidence[e].frame;
+        f->n_alternatives = k->n_alternatives;
+        memcpy(f->alternatives, k->alternatives, sizeof(k->alternatives));
+        f->has_skew = k->has_skew;
+        f->skew = k->skew_seconds;
+        f->count = k->count;
+        f->has_inherited = k->has_inherited;
+        f->inherited = k->inherited;
+        g_ptr_array_add(a, f);
+    }
+    g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);
+}
+
+t_harness *
+t_new(const kd_config *cfg)
+{
+    t_harness *h = g_new0(t_harness, 1);
+    h->by_frame = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+    h->eng = kd_engine_new(cfg, collect, h);
+    h->frame = 1;
+    h->now_us = (gint64)1790000000 * G_USEC_PER_SEC;
+    return h;
+}
+
+void
+t_free(t_harness *h)
+{
+    kd_engine_free(h->eng);
+    g_hash_table_destroy(h->by_frame);
+    g_free(h);
+}
+
+guint32
+t_feed(t_harness *h, kd_obs *o)
+{
+    o->frame = h->frame++;
+    o->time_us = h->now_us;
+    h->now_us += 1000;
+    kd_engine_feed(h->eng, o, 1);
+    return o->frame;
+}
+
+void
+t_sleep(t_harness *h, double seconds)
+{
+    h->now_us += (gint64)(seconds * G_USEC_PER_SEC);
+}
+
+guint
+t_count(t_harness *h, guint32 frame)
+{
+    GPtrArray *a = g_hash_table_lookup(h->by_frame, GUINT_TO_POINTER(frame));
+    return a ? a->len : 0;
+}
+
+const t_finding *
+t_get(t_harness *h, guint32 frame, guint i)
+{
+    GPtrArray *a = g_hash_table_lookup(h->by_frame, GUINT_TO_POINTER(frame));
+    return a && i < a->len ? g_ptr_array_index(a, i) : NULL;
+}
+
+gboolean
+t_has_evidence(const t_finding *f, guint32 frame)
+{
+    for (guint i = 0; f && i < f->n_evidence; i++) {
+        if (f->evidence[i] == frame)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+guint
+t_total(t_harness *h, kd_cause cause)
+{
+    guint n = 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, h->by_frame);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        GPtrArray *a = v;
+        for (guint i = 0; i < a->len; i++)
+            n += ((t_finding *)g_ptr_array_index(a, i))->cause == cause;
+    }
+    return n;
+}
+
+kd_addr
+t_ip(int n)
+{
+    kd_addr a = { 4, { 10, 0, 0, (guint8)n } };
+    return a;
+}
+
+static kd_obs
+krb(kd_obs_kind kind, int src, int dst, guint16 sport, guint16 dport)
+{
+    kd_obs o;
+    kd_obs_init(&o, kind);
+    o.src = t_ip(src);
+    o.dst = t_ip(dst);
+    o.sport = sport;
+    o.dport = dport;
+    o.transport = KD_TRANSPORT_UDP;
+    return o;
+}
+
+kd_obs
+t_as_req(int client, int kdc, guint16 cport, const char *cname, const char *realm, gboolean preauth)
+{
+    static char snames[8][64];
+    static int next;
+    kd_obs o = krb(KD_OBS_KRB, client, kdc, cport, 88);
+    o.u.krb.msg_type = KD_MSG_AS_REQ;
+    o.u.krb.cname = cname;
+    o.u.krb.realm = realm;
+    char *s = snames[next++ % 8];
+    g_snprintf(s, 64, "krbtgt/%s", realm);
+    o.u.krb.sname = s;
+    o.u.krb.req_etypes[0] = 18;
+    o.u.krb.req_etypes[1] = 17;
+    o.u.krb.n_req_etypes = 2;
+    o.u.krb.padata[o.u.krb.n_padata++] = 149;
+    if (preauth)
+        o.u.krb.padata[o.u.krb.n_padata++] = 2;
+    return o;
+}
+
+kd_obs
+t_tgs_req(int client, int kdc, guint16 cport, const char *sname, const char *realm,
+          const char *tgt_realm, gint32 tgt_etype, gint64 tgt_kvno)
+{
+    static char tgts[8][64];
+    static int next;
+    kd_obs o = krb(KD_OBS_KRB, client, kdc, cport, 88);
+    o.u.krb.msg_type = KD_MSG_TGS_REQ;
+    o.u.krb.sname = sname;
+    o.u.krb.realm = realm;
+    o.u.krb.req_etypes[0] = 18;
+    o.u.krb.n_req_etypes = 1;
+    o.u.krb.padata[o.u.krb.n_padata++] = 1;
+    if (tgt_realm) {
+        char *t = tgts[next++ % 8];
+        g_snprintf(t, 64, "krbtgt/%s", realm);
+        o.u.krb.ticket.present = TRUE;
+        o.u.krb.ticket.realm = tgt_realm;
+        o.u.krb.ticket.sname = t;
+        o.u.krb.ticket.etype = tgt_etype;
+        o.u.krb.ticket.kvno = tgt_kvno;
+    }
+    return o;
+}
+
+kd_obs
+t_rep(const kd_obs *req, gint32 msg_type, const char *cname, const char *ticket_sname,
+      const char *ticket_realm, gint32 etype, gint64 kvno)
+{
+    kd_obs o = *req;
+    memset(&o.u, 0, sizeof(o.u));
+    kd_obs_init(&o, KD_OBS_KRB);
+    o.src = req->dst;
+    o.dst = req->src;
+    o.sport = req->dport;
+    o.dport = req->sport;
+    o.transport = req->transport;
+    o.u.krb.msg_type = msg_type;
+    o.u.krb.cname = cname;
+    o.u.krb.ticket.present = TRUE;
+    o.u.krb.ticket.sname = ticket_sname;
+    o.u.krb.ticket.realm = ticket_realm;
+    o.u.krb.ticket.etype = etype;
+    o.u.krb.ticket.kvno = kvno;
+    return o;
+}
+
+kd_obs
+t_error(const kd_obs *req, gint32 code, const char *cname, const char *sname)
+{
+    kd_obs o = *req;
+    kd_obs_init(&o, KD_OBS_KRB);
+    o.src = req->dst;
+    o.dst = req->src;
+    o.sport = req->dport;
+    o.dport = req->sport;
+    o.transport = req->transport;
+    o.u.krb.msg_type = KD_MSG_ERROR;
+    o.u.krb.error_code = code;
+    o.u.krb.cname = cname;
+    o.u.krb.sname = sname;
+    o.u.krb.carrier = req->u.krb.carrier;
+    return o;
+}
+
+kd_obs
+t_ap_req(int client, int server, guint16 cport, guint16 sport, kd_carrier carrier,
+         const char *sname, const char *realm, gint64 kvno)
+{
+    kd_obs o = krb(KD_OBS_KRB, client, server, cport, sport);
+    o.transport = KD_TRANSPORT_TCP;
+    o.u.krb.msg_type = KD_MSG_AP_REQ;
+    o.u.krb.carrier = carrier;
+    o.u.krb.ticket.present = TRUE;
+    o.u.krb.ticket.sname = sname;
+    o.u.krb.ticket.realm = realm;
+    o.u.krb.ticket.etype = 18;
+    o.u.krb.ticket.kvno = kvno;
+    return o;
+}
+
+kd_obs
+t_ap_rep(const kd_obs *ap)
+{
+    kd_obs o = t_error(ap, 0, NULL, NULL);
+    o.u.krb.msg_type = KD_MSG_AP_REP;
+    o.u.krb.error_code = -1;
+    return o;
+}
+
+kd_obs
+t_ap_error(const kd_obs *ap, gint32 code, const char *sname)
+{
+    return t_error(ap, code, NULL, sname);
+}
+
+kd_obs
+t_http_req(int client, int server, guint16 cport, const char *host)
+{
+    kd_obs o = krb(KD_OBS_HTTP, client, server, cport, 80);
+    o.transport = KD_TRANSPORT_TCP;
+    o.u.http.is_request = TRUE;
+    o.u.http.method = "GET";
+    o.u.http.host = host;
+    o.u.http.auth = KD_AUTH_NEGOTIATE;
+    return o;
+}
+
+kd_obs
+t_dns_cname(int client, int dns, const char *alias, const char *target, int target_ip)
+{
+    kd_obs o = krb(KD_OBS_DNS, dns, client, 53, 40000);
+    o.u.dns.qname = alias;
+    o.u.dns.answers[0].name = alias;
+    o.u.dns.answers[0].cname = target;
+    o.u.dns.answers[1].name = target;
+    o.u.dns.answers[1].addr = t_ip(target_ip);
+    o.u.dns.n_answers = 2;
+    return o;
+}
+
+kd_obs
+t_ldap_entry(int client, int dc, const char *sam, const char *spn)
+{
+    kd_obs o = krb(KD_OBS_LDAP_ENTRY, dc, client, 389, 41000);
+    o.transport = KD_TRANSPORT_TCP;
+    o.u.ldap.dn = sam;
+    o.u.ldap.sam_account_name = sam;
+    o.u.ldap.spns[0] = spn;
+    o.u.ldap.n_spns = 1;
+    return o;
+}

@@ -1,0 +1,70 @@
+/* kd_testlib.h
+ * Helpers for the engine's unit tests: build observations, collect findings.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef KD_TESTLIB_H
+#define KD_TESTLIB_H
+
+#include <glib.h>
+
+#include "kd_engine.h"
+
+/* Findings as last emitted, per frame (copies owned by the harness). */
+typedef struct {
+    guint32 frame;
+    kd_cause cause;
+    kd_confidence confidence;
+    gint32 error_code;
+    char *spn, *client, *summary;
+    guint32 evidence[KD_MAX_EVIDENCE];
+    guint n_evidence;
+    kd_cause alternatives[KD_MAX_ALTERNATIVES];
+    guint n_alternatives;
+    gboolean has_skew;
+    gint64 skew;
+    guint32 count;
+    gboolean has_inherited;
+    kd_cause inherited;
+} t_finding;
+
+typedef struct {
+    kd_engine *eng;
+    GHashTable *by_frame;   /* frame -> GPtrArray of t_finding* */
+    guint32 frame;          /* next frame number */
+    gint64 now_us;          /* capture clock */
+} t_harness;
+
+t_harness *t_new(const kd_config *cfg);
+void t_free(t_harness *h);
+/* Feed one observation as its own frame; returns that frame's number. */
+guint32 t_feed(t_harness *h, kd_obs *o);
+/* Advance the capture clock. */
+void t_sleep(t_harness *h, double seconds);
+/* The findings of a frame (NULL when none) and the count. */
+guint t_count(t_harness *h, guint32 frame);
+const t_finding *t_get(t_harness *h, guint32 frame, guint i);
+gboolean t_has_evidence(const t_finding *f, guint32 frame);
+/* Total findings of any frame with this cause. */
+guint t_total(t_harness *h, kd_cause cause);
+
+/* Addresses 10.0.0.N */
+kd_addr t_ip(int n);
+
+/* Observation builders (strings are static or owned by the caller). */
+kd_obs t_as_req(int client, int kdc, guint16 cport, const char *cname, const char *realm, gboolean preauth);
+kd_obs t_tgs_req(int client, int kdc, guint16 cport, const char *sname, const char *realm,
+                 const char *tgt_realm, gint32 tgt_etype, gint64 tgt_kvno);
+kd_obs t_rep(const kd_obs *req, gint32 msg_type, const char *cname, const char *ticket_sname,
+             const char *ticket_realm, gint32 etype, gint64 kvno);
+kd_obs t_error(const kd_obs *req, gint32 code, const char *cname, const char *sname);
+kd_obs t_ap_req(int client, int server, guint16 cport, guint16 sport, kd_carrier carrier,
+                const char *sname, const char *realm, gint64 kvno);
+kd_obs t_ap_rep(const kd_obs *ap);
+kd_obs t_ap_error(const kd_obs *ap, gint32 code, const char *sname);
+kd_obs t_http_req(int client, int server, guint16 cport, const char *host);
+kd_obs t_dns_cname(int client, int dns, const char *alias, const char *target, int target_ip);
+kd_obs t_ldap_entry(int client, int dc, const char *sam, const char *spn);
+
+#endif /* KD_TESTLIB_H */

@@ -1,0 +1,885 @@
+/* test_engine.c
+ * Unit tests of the diagnosis rules: for each cause a positive case, a benign
+ * look-alike that must not get the cause, and odd or missing fields.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kd_testlib.h"
+
+#define REALM "EXAMPLE.TEST"
+#define KDC 2
+#define CLIENT 10
+#define WEB 20
+
+static const t_finding *
+only(t_harness *h, guint32 frame)
+{
+    assert_int_equal(t_count(h, frame), 1);
+    return t_get(h, frame, 0);
+}
+
+/* ---------------------------------------------------------------- KDC errors */
+
+static void
+test_preauth_required_confirmed_by_followup(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    guint32 rf = t_feed(h, &req);
+    kd_obs err = t_error(&req, 25, "alice", "krbtgt/" REALM);
+    guint32 ef = t_feed(h, &err);
+    const t_finding *f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_PREAUTH_REQUIRED);
+    assert_int_equal(f->confidence, KD_CONF_INFO);
+    assert_true(t_has_evidence(f, rf));
+    kd_obs again = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
+    guint32 af = t_feed(h, &again);
+    f = only(h, ef);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, af));
+    t_free(h);
+}
+
+static void
+test_preauth_required_lookalike_other_principal(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 25, "alice", "krbtgt/" REALM);
+    guint32 ef = t_feed(h, &err);
+    /* bob pre-authenticating does not confirm alice's round trip */
+    kd_obs other = t_as_req(CLIENT, KDC, 50001, "bob", REALM, TRUE);
+    t_feed(h, &other);
+    assert_int_equal(only(h, ef)->confidence, KD_CONF_INFO);
+    assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
+    t_free(h);
+}
+
+static void
+test_wrong_password_counts(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    guint32 first = 0;
+    for (int i = 0; i < 3; i++) {
+        kd_obs req = t_as_req(CLIENT, KDC, (guint16)(50000 + i), "alice", REALM, TRUE);
+        guint32 rf = t_feed(h, &req);
+        kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
+        guint32 ef = t_feed(h, &err);
+        const t_finding *f = only(h, ef);
+        assert_int_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+        assert_int_equal(f->count, i + 1);
+        assert_true(t_has_evidence(f, rf));
+        if (i == 0)
+            first = ef;
+        else
+            assert_true(t_has_evidence(f, first));
+        assert_string_equal(f->client, "alice");
+    }
+    /* another principal starts its own count */
+    kd_obs req = t_as_req(CLIENT, KDC, 50100, "bob", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 24, "bob", "krbtgt/" REALM);
+    assert_int_equal(only(h, t_feed(h, &err))->count, 1);
+    t_free(h);
+}
+
+static void
+test_unknown_client(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alcie", REALM, FALSE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 6, "alcie", "krbtgt/" REALM);
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_UNKNOWN_CLIENT);
+    assert_string_equal(f->client, "alcie");
+    t_free(h);
+}
+
+static kd_cause
+tgs_error_cause(const char *sname, gint32 code, const char **spn_out)
+{
+    static char spn[128];
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, sname, REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, code, NULL, sname);
+    const t_finding *f = only(h, t_feed(h, &err));
+    kd_cause c = f->cause;
+    g_strlcpy(spn, f->spn ? f->spn : "", sizeof spn);
+    if (spn_out)
+        *spn_out = spn;
+    t_free(h);
+    return c;
+}
+
+static void
+test_spn_missing_and_ip_literals(void **state)
+{
+    (void)state;
+    const char *spn = NULL;
+    assert_int_equal(tgs_error_cause("HTTP/web.example.test", 7, &spn), KD_CAUSE_SPN_MISSING);
+    assert_string_equal(spn, "HTTP/web.example.test");
+    assert_int_equal(tgs_error_cause("host/10.0.0.30", 7, NULL), KD_CAUSE_SPN_IP_ADDRESS);
+    assert_int_equal(tgs_error_cause("MSSQLSvc/10.0.0.30:1433", 7, NULL), KD_CAUSE_SPN_IP_ADDRESS);
+    assert_int_equal(tgs_error_cause("host/fe80::1", 7, NULL), KD_CAUSE_SPN_IP_ADDRESS);
+    assert_int_equal(tgs_error_cause("host/[2001:db8::5]", 7, NULL), KD_CAUSE_SPN_IP_ADDRESS);
+    /* look-alikes: names with digits are host names */
+    assert_int_equal(tgs_error_cause("host/10.example.test", 7, NULL), KD_CAUSE_SPN_MISSING);
+    assert_int_equal(tgs_error_cause("host/10.0.0", 7, NULL), KD_CAUSE_SPN_MISSING);
+}
+
+static void
+test_heimdal_empty_sname_takes_request(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/app.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, "");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
+    assert_string_equal(f->spn, "HTTP/app.example.test");
+    t_free(h);
+}
+
+static kd_cause
+account_cause(gint32 code, gboolean has_status, guint32 status)
+{
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "bob", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, code, "bob", "krbtgt/" REALM);
+    err.u.krb.has_nt_status = has_status;
+    err.u.krb.nt_status = status;
+    kd_cause c = only(h, t_feed(h, &err))->cause;
+    t_free(h);
+    return c;
+}
+
+static void
+test_account_states(void **state)
+{
+    (void)state;
+    assert_int_equal(account_cause(18, TRUE, 0xC0000234u), KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(account_cause(18, TRUE, 0xC0000072u), KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(account_cause(18, TRUE, 0xC0000193u), KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_int_equal(account_cause(18, TRUE, 0xC000006Fu), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(12, TRUE, 0xC0000070u), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(12, FALSE, 0), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(23, TRUE, 0xC0000224u), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(23, FALSE, 0), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(1, FALSE, 0), KD_CAUSE_ACCOUNT_EXPIRED);
+    /* no status: nothing tells disabled from locked */
+    assert_int_equal(account_cause(18, FALSE, 0), KD_CAUSE_ACCOUNT_REVOKED);
+    /* an unknown status does not invent a state */
+    assert_int_equal(account_cause(18, TRUE, 0xC0000001u), KD_CAUSE_ACCOUNT_REVOKED);
+}
+
+static void
+test_lockout_after_wrong_passwords(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    guint32 fails[3];
+    for (int i = 0; i < 3; i++) {
+        kd_obs req = t_as_req(CLIENT, KDC, (guint16)(50000 + i), "alice", REALM, TRUE);
+        t_feed(h, &req);
+        kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
+        fails[i] = t_feed(h, &err);
+    }
+    kd_obs req = t_as_req(CLIENT, KDC, 50010, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 18, "alice", "krbtgt/" REALM);
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    for (int i = 0; i < 3; i++)
+        assert_true(t_has_evidence(f, fails[i]));
+    /* look-alike: bob's failures do not lock carol */
+    kd_obs r2 = t_as_req(CLIENT, KDC, 50020, "bob", REALM, TRUE);
+    t_feed(h, &r2);
+    kd_obs e2 = t_error(&r2, 24, "bob", "krbtgt/" REALM);
+    t_feed(h, &e2);
+    kd_obs r3 = t_as_req(CLIENT, KDC, 50021, "carol", REALM, TRUE);
+    t_feed(h, &r3);
+    kd_obs e3 = t_error(&r3, 18, "carol", "krbtgt/" REALM);
+    assert_int_equal(only(h, t_feed(h, &e3))->cause, KD_CAUSE_ACCOUNT_REVOKED);
+    t_free(h);
+}
+
+static const t_finding *
+skew_case(t_harness *h, gint64 stime_off, gboolean ctime, gint64 ctime_off)
+{
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 37, "alice", "krbtgt/" REALM);
+    err.u.krb.has_stime = TRUE;
+    err.u.krb.stime_us = h->now_us + stime_off * G_USEC_PER_SEC;
+    err.u.krb.has_ctime = ctime;
+    err.u.krb.ctime_us = h->now_us + ctime_off * G_USEC_PER_SEC;
+    return only(h, t_feed(h, &err));
+}
+
+static void
+test_clock_skew_which_side(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    const t_finding *f = skew_case(h, 0, TRUE, 7200);
+    assert_int_equal(f->cause, KD_CAUSE_CLOCK_SKEW);
+    assert_true(f->has_skew);
+    assert_true(f->skew >= 7199 && f->skew <= 7200);
+    assert_non_null(strstr(f->summary, "client's clock"));
+    t_free(h);
+
+    h = t_new(NULL);
+    f = skew_case(h, -7200, FALSE, 0);
+    assert_true(f->has_skew);
+    assert_true(f->skew <= -7199 && f->skew >= -7201);
+    assert_non_null(strstr(f->summary, "KDC's clock"));
+    t_free(h);
+
+    /* client ahead without ctime: direction known, magnitude not */
+    h = t_new(NULL);
+    f = skew_case(h, 0, FALSE, 0);
+    assert_false(f->has_skew);
+    assert_non_null(strstr(f->summary, "client's clock"));
+    t_free(h);
+
+    /* no stime at all */
+    h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 37, "alice", "krbtgt/" REALM);
+    f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_CLOCK_SKEW);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+static void
+test_response_too_big_then_tcp(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 52, NULL, "krbtgt/" REALM);
+    guint32 ef = t_feed(h, &err);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_RESPONSE_TOO_BIG);
+    assert_int_equal(only(h, ef)->confidence, KD_CONF_INFO);
+    kd_obs tcp = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
+    tcp.transport = KD_TRANSPORT_TCP;
+    guint32 tf = t_feed(h, &tcp);
+    assert_int_equal(only(h, ef)->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(only(h, ef), tf));
+    t_free(h);
+}
+
+static void
+test_referral_and_generic(void **state)
+{
+    (void)state;
+    assert_int_equal(tgs_error_cause("host/x.example.test", 68, NULL), KD_CAUSE_REFERRAL);
+    assert_int_equal(tgs_error_cause("host/x.example.test", 13, NULL), KD_CAUSE_KRB_ERROR);
+    assert_int_equal(tgs_error_cause("host/x.example.test", 99, NULL), KD_CAUSE_KRB_ERROR);
+    assert_int_equal(tgs_error_cause("host/x.example.test", 32, NULL), KD_CAUSE_TICKET_EXPIRED);
+    assert_int_equal(tgs_error_cause("host/x.example.test", 8, NULL), KD_CAUSE_DUPLICATE_SPN);
+}
+
+/* ------------------------------------------------------------ service errors */
+
+/* TGS exchange for sname, then the AP-REQ over HTTP; returns the AP-REQ obs. */
+static kd_obs
+http_attempt(t_harness *h, const char *host, const char *sname, gint64 kvno, guint16 cport,
+             guint32 *tgs_frame, guint32 *http_frame)
+{
+    kd_obs tgs = t_tgs_req(CLIENT, KDC, (guint16)(cport + 1000), sname, REALM, REALM, 18, 2);
+    guint32 tf = t_feed(h, &tgs);
+    kd_obs rep = t_rep(&tgs, KD_MSG_TGS_REP, "alice", sname, REALM, 18, kvno);
+    t_feed(h, &rep);
+    if (tgs_frame)
+        *tgs_frame = tf;
+    kd_obs http = t_http_req(CLIENT, WEB, cport, host);
+    kd_obs ap = t_ap_req(CLIENT, WEB, cport, 80, KD_CARRIER_HTTP, sname, REALM, kvno);
+    http.frame = ap.frame = h->frame++;
+    http.time_us = ap.time_us = h->now_us;
+    kd_obs both[2] = { http, ap };
+    kd_engine_feed(h->eng, both, 2);
+    if (http_frame)
+        *http_frame = http.frame;
+    ap.frame = http.frame;
+    return ap;
+}
+
+static void
+test_cname_spn(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
+    guint32 df = t_feed(h, &dns);
+    guint32 tf, hf;
+    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, &tf, &hf);
+    kd_obs err = t_ap_error(&ap, 41, "HTTP/web01.example.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_CNAME_SPN);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, df));
+    assert_true(t_has_evidence(f, tf));
+    assert_true(t_has_evidence(f, hf));
+    assert_string_equal(f->client, "alice");
+    t_free(h);
+}
+
+static void
+test_cname_lookalike_success(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
+    t_feed(h, &dns);
+    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
+    kd_obs ok = t_ap_rep(&ap);
+    t_feed(h, &ok);
+    assert_int_equal(t_total(h, KD_CAUSE_CNAME_SPN), 0);
+    assert_int_equal(kd_engine_store_size(h->eng) > 0, TRUE);
+    t_free(h);
+}
+
+static void
+test_stale_service_key(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap1 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    kd_obs ok = t_ap_rep(&ap1);
+    guint32 okf = t_feed(h, &ok);
+    kd_obs ap2 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
+    kd_obs err = t_ap_error(&ap2, 44, "HTTP/www.example.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_STALE_SERVICE_KEY);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, okf));
+    t_free(h);
+}
+
+static void
+test_stale_key_lookalike_kvno_change_succeeds(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap1 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    kd_obs ok1 = t_ap_rep(&ap1);
+    t_feed(h, &ok1);
+    kd_obs ap2 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
+    kd_obs ok2 = t_ap_rep(&ap2);
+    t_feed(h, &ok2);
+    assert_int_equal(t_total(h, KD_CAUSE_STALE_SERVICE_KEY), 0);
+    assert_int_equal(t_total(h, KD_CAUSE_TICKET_DECRYPT_FAILED), 0);
+    t_free(h);
+}
+
+static void
+test_undetermined_lists_candidates(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap = t_ap_req(CLIENT, WEB, 40000, 445, KD_CARRIER_SMB2, "cifs/fs.example.test", REALM, 5);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "cifs/fs.example.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_TICKET_DECRYPT_FAILED);
+    assert_true(f->n_alternatives >= 3);
+    assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
+    t_free(h);
+}
+
+static void
+test_spn_account_mismatch(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    /* Windows names the account it decrypted with */
+    kd_obs err = t_ap_error(&ap, 41, "WWW$");
+    assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+    t_free(h);
+
+    /* look-alike: the error names the requested SPN itself (any realm suffix) */
+    h = t_new(NULL);
+    ap = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    err = t_ap_error(&ap, 41, "http/WWW.example.test@" REALM);
+    assert_int_not_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+    t_free(h);
+}
+
+static void
+test_same_name_other_domain(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap = t_ap_req(CLIENT, WEB, 40000, 135, KD_CARRIER_DCERPC, "host/srv2", "BETA.TEST", 4);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "host/srv2");
+    err.u.krb.crealm = "ALPHA.TEST";
+    assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SAME_NAME_OTHER_DOMAIN);
+    t_free(h);
+
+    /* look-alike: fully qualified name */
+    h = t_new(NULL);
+    ap = t_ap_req(CLIENT, WEB, 40000, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    t_feed(h, &ap);
+    err = t_ap_error(&ap, 41, "host/srv2.beta.test");
+    err.u.krb.crealm = "ALPHA.TEST";
+    assert_int_not_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SAME_NAME_OTHER_DOMAIN);
+    t_free(h);
+}
+
+static void
+test_duplicate_spn_from_ldap_before_and_after(void **state)
+{
+    (void)state;
+    const char *spn = "HTTP/app.example.test";
+    /* before: Samba answers a duplicate SPN with S_PRINCIPAL_UNKNOWN */
+    t_harness *h = t_new(NULL);
+    kd_obs l1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    guint32 lf1 = t_feed(h, &l1);
+    kd_obs l2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    guint32 lf2 = t_feed(h, &l2);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, spn);
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_DUPLICATE_SPN);
+    assert_true(t_has_evidence(f, lf1) && t_has_evidence(f, lf2));
+    t_free(h);
+
+    /* after: an admin's LDAP search amends the earlier finding */
+    h = t_new(NULL);
+    kd_obs ap = http_attempt(h, "app.example.test", spn, 2, 40000, NULL, NULL);
+    kd_obs e2 = t_ap_error(&ap, 41, spn);
+    guint32 ef = t_feed(h, &e2);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_TICKET_DECRYPT_FAILED);
+    kd_obs a1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    t_feed(h, &a1);
+    kd_obs a2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    guint32 af = t_feed(h, &a2);
+    f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_DUPLICATE_SPN);
+    assert_true(t_has_evidence(f, af));
+    assert_int_equal(f->alternatives[0], KD_CAUSE_TICKET_DECRYPT_FAILED);
+    t_free(h);
+
+    /* look-alike: two SPNs on different hosts, one owner each */
+    h = t_new(NULL);
+    kd_obs b1 = t_ldap_entry(CLIENT, KDC, "svc_a", "HTTP/a.example.test");
+    t_feed(h, &b1);
+    kd_obs b2 = t_ldap_entry(CLIENT, KDC, "svc_b", "HTTP/b.example.test");
+    t_feed(h, &b2);
+    kd_obs r3 = t_tgs_req(CLIENT, KDC, 50000, "HTTP/a.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &r3);
+    kd_obs e3 = t_error(&r3, 7, NULL, "HTTP/a.example.test");
+    assert_int_equal(only(h, t_feed(h, &e3))->cause, KD_CAUSE_SPN_MISSING);
+    t_free(h);
+}
+
+/* ------------------------------------------------------ transport and RPC */
+
+static void
+test_ntlm_fallback(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/intranet.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, "HTTP/intranet.example.test");
+    guint32 ef = t_feed(h, &err);
+    kd_obs ntlm;
+    kd_obs_init(&ntlm, KD_OBS_NTLMSSP);
+    ntlm.src = t_ip(CLIENT);
+    ntlm.dst = t_ip(WEB);
+    ntlm.sport = 40000;
+    ntlm.dport = 80;
+    ntlm.u.ntlmssp.message_type = 1;
+    const t_finding *f = only(h, t_feed(h, &ntlm));
+    assert_int_equal(f->cause, KD_CAUSE_NTLM_FALLBACK);
+    assert_true(f->has_inherited);
+    assert_int_equal(f->inherited, KD_CAUSE_SPN_MISSING);
+    assert_true(t_has_evidence(f, ef));
+    /* the AUTHENTICATE on the same connection is the same fallback */
+    ntlm.u.ntlmssp.message_type = 3;
+    assert_int_equal(t_count(h, t_feed(h, &ntlm)), 0);
+    t_free(h);
+
+    /* look-alike: NTLM with no Kerberos failure is not a fallback we can explain */
+    h = t_new(NULL);
+    ntlm.u.ntlmssp.message_type = 1;
+    assert_int_equal(t_count(h, t_feed(h, &ntlm)), 0);
+    t_free(h);
+}
+
+static kd_obs
+fault(int server, int client, guint32 status)
+{
+    kd_obs o;
+    kd_obs_init(&o, KD_OBS_DCERPC);
+    o.src = t_ip(server);
+    o.dst = t_ip(client);
+    o.sport = 135;
+    o.dport = 40000;
+    o.u.dcerpc.pkt_type = KD_DCERPC_FAULT;
+    o.u.dcerpc.has_status = TRUE;
+    o.u.dcerpc.status = status;
+    return o;
+}
+
+static void
+test_sec_pkg_error_inherits(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ap = t_ap_req(CLIENT, WEB, 40000, 135, KD_CARRIER_DCERPC, "host/srv.example.test", REALM, 3);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "WWW$");
+    guint32 ef = t_feed(h, &err);
+    kd_obs fl = fault(WEB, CLIENT, 0x721);
+    const t_finding *f = only(h, t_feed(h, &fl));
+    assert_int_equal(f->cause, KD_CAUSE_SEC_PKG_ERROR);
+    assert_true(f->has_inherited);
+    assert_int_equal(f->inherited, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+    assert_true(t_has_evidence(f, ef));
+    t_free(h);
+
+    /* look-alikes: another fault status; 0x721 with no Kerberos in sight */
+    h = t_new(NULL);
+    kd_obs other = fault(WEB, CLIENT, 0x1c010002);
+    assert_int_equal(t_count(h, t_feed(h, &other)), 0);
+    kd_obs lone = fault(WEB, CLIENT, 0x80070721u);
+    f = only(h, t_feed(h, &lone));
+    assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
+    assert_false(f->has_inherited);
+    t_free(h);
+}
+
+static kd_obs
+alive2(int server, int client, const char *a1, const char *a2)
+{
+    kd_obs o;
+    kd_obs_init(&o, KD_OBS_DCOM_ALIVE2);
+    o.src = t_ip(server);
+    o.dst = t_ip(client);
+    o.sport = 135;
+    o.dport = 40000;
+    o.u.alive2.addrs[0] = "SRV";
+    o.u.alive2.addrs[1] = a1;
+    o.u.alive2.addrs[2] = a2;
+    o.u.alive2.n_addrs = 3;
+    return o;
+}
+
+static void
+test_shared_address_loopback(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs al = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    guint32 af = t_feed(h, &al);
+    kd_obs ap = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    kd_addr_parse("169.254.95.120", &ap.src);
+    kd_addr_parse("169.254.95.120", &ap.dst);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "srv1$");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_true(t_has_evidence(f, af));
+    t_free(h);
+
+    /* look-alike: the list holds only the server's own address, which answers */
+    h = t_new(NULL);
+    kd_obs ok = alive2(22, 12, "10.0.0.22", "10.0.0.22");
+    t_feed(h, &ok);
+    kd_obs ap2 = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    t_feed(h, &ap2);
+    kd_obs err2 = t_ap_error(&ap2, 41, "host/srv2.beta.test");
+    assert_int_not_equal(only(h, t_feed(h, &err2))->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    t_free(h);
+}
+
+static void
+test_dc_etype_mismatch(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs as = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &as);
+    kd_obs tgt = t_rep(&as, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 2);
+    guint32 tgtf = t_feed(h, &tgt);
+    kd_obs ok = t_tgs_req(CLIENT, KDC, 50001, "host/app.example.test", REALM, REALM, 18, 2);
+    guint32 okf = t_feed(h, &ok);
+    kd_obs okrep = t_rep(&ok, KD_MSG_TGS_REP, "alice", "host/app.example.test", REALM, 18, 1);
+    t_feed(h, &okrep);
+    kd_obs other = t_tgs_req(CLIENT, 3, 50002, "host/app.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &other);
+    kd_obs err = t_error(&other, 60, NULL, "host/app.example.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_DC_ETYPE_MISMATCH);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, tgtf) && t_has_evidence(f, okf));
+    assert_string_equal(f->client, "alice");
+    t_free(h);
+
+    /* look-alike: the issuing KDC itself refuses: not a disagreement between KDCs */
+    h = t_new(NULL);
+    kd_obs as2 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &as2);
+    kd_obs tgt2 = t_rep(&as2, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 2);
+    t_feed(h, &tgt2);
+    kd_obs same = t_tgs_req(CLIENT, KDC, 50002, "host/app.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &same);
+    kd_obs e2 = t_error(&same, 60, NULL, "host/app.example.test");
+    assert_int_equal(only(h, t_feed(h, &e2))->cause, KD_CAUSE_KRB_ERROR);
+    t_free(h);
+}
+
+static void
+test_trust_key_mismatch(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* realm A's KDC issues krbtgt/B.TEST@A.TEST, realm B's KDC (3) refuses it */
+    kd_obs tgs = t_tgs_req(CLIENT, KDC, 50000, "host/svc.b.test", "A.TEST", "A.TEST", 18, 2);
+    t_feed(h, &tgs);
+    kd_obs ref = t_rep(&tgs, KD_MSG_TGS_REP, "alice", "krbtgt/B.TEST", "A.TEST", 18, 1);
+    guint32 reff = t_feed(h, &ref);
+    kd_obs tgsb = t_tgs_req(CLIENT, 3, 50001, "host/svc.b.test", "B.TEST", "A.TEST", 18, 1);
+    t_feed(h, &tgsb);
+    kd_obs err = t_error(&tgsb, 31, NULL, "host/svc.b.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_TRUST_KEY_MISMATCH);
+    assert_true(t_has_evidence(f, reff));
+    t_free(h);
+}
+
+static void
+test_etype_no_common(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    req.u.krb.req_etypes[0] = 20;
+    req.u.krb.n_req_etypes = 1;
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
+    err.u.krb.etype_info2[0] = 18;
+    err.u.krb.n_etype_info2 = 1;
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    t_free(h);
+
+    /* the account's keys unknown: still the cause, less sure */
+    h = t_new(NULL);
+    kd_obs r2 = t_as_req(CLIENT, KDC, 50000, "bob", REALM, FALSE);
+    t_feed(h, &r2);
+    kd_obs e2 = t_error(&r2, 14, "bob", "krbtgt/" REALM);
+    assert_int_equal(only(h, t_feed(h, &e2))->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+static void
+test_kdc_unreachable(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    guint32 first = t_feed(h, &req);
+    t_sleep(h, 1.0);
+    kd_obs again = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    guint32 second = t_feed(h, &again);
+    t_sleep(h, 3.0);
+    kd_obs third = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    guint32 thirdf = t_feed(h, &third);
+    const t_finding *f = only(h, first);
+    assert_int_equal(f->cause, KD_CAUSE_KDC_UNREACHABLE);
+    assert_true(t_has_evidence(f, second) && t_has_evidence(f, thirdf));
+    assert_int_equal(t_total(h, KD_CAUSE_KDC_UNREACHABLE), 1);
+    t_free(h);
+
+    /* look-alikes: a quick second question, and a new request after an answer */
+    h = t_new(NULL);
+    kd_obs a = t_tgs_req(CLIENT, KDC, 50000, "host/x.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &a);
+    kd_obs b = t_tgs_req(CLIENT, KDC, 50001, "host/x.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &b);
+    kd_obs rep = t_rep(&b, KD_MSG_TGS_REP, "alice", "host/x.example.test", REALM, 18, 1);
+    t_feed(h, &rep);
+    t_sleep(h, 5);
+    kd_obs c = t_tgs_req(CLIENT, KDC, 50002, "host/x.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &c);
+    assert_int_equal(t_total(h, KD_CAUSE_KDC_UNREACHABLE), 0);
+    t_free(h);
+}
+
+static void
+test_icmp_unreachable(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, 5, 50000, "alice", REALM, FALSE);
+    guint32 rf = t_feed(h, &req);
+    kd_obs icmp;
+    kd_obs_init(&icmp, KD_OBS_TRANSPORT);
+    icmp.src = t_ip(5);
+    icmp.dst = t_ip(CLIENT);
+    icmp.u.net.event = KD_NET_ICMP_UNREACHABLE;
+    icmp.u.net.kdc = t_ip(5);
+    guint32 icf = t_feed(h, &icmp);
+    const t_finding *f = only(h, rf);
+    assert_int_equal(f->cause, KD_CAUSE_KDC_UNREACHABLE);
+    assert_true(t_has_evidence(f, icf));
+    t_free(h);
+}
+
+/* ------------------------------------------------------ robustness, config */
+
+static void
+test_missing_and_odd_fields(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* an error with nothing else known: still exactly one finding */
+    kd_obs err;
+    kd_obs_init(&err, KD_OBS_KRB);
+    err.u.krb.msg_type = KD_MSG_ERROR;
+    err.u.krb.error_code = 41;
+    assert_int_equal(t_count(h, t_feed(h, &err)), 1);
+    err.u.krb.error_code = -5;
+    assert_int_equal(t_count(h, t_feed(h, &err)), 1);
+    err.u.krb.error_code = G_MAXINT32;
+    assert_int_equal(t_count(h, t_feed(h, &err)), 1);
+    /* huge and non-ASCII strings */
+    char *big = g_strnfill(100000, 'A');
+    kd_obs req = t_tgs_req(CLIENT, KDC, 1, big, "\xff\xfe", NULL, -1, -1);
+    t_feed(h, &req);
+    kd_obs e2 = t_error(&req, 7, "\xc3\x28", big);
+    assert_int_equal(t_count(h, t_feed(h, &e2)), 1);
+    g_free(big);
+    /* SPNs without a host part, only slashes, only a colon */
+    const char *odd[] = { "", "/", "//", "host/", "host/:", "host/[", "host/]", ":", "a/b/c/d" };
+    for (gsize i = 0; i < G_N_ELEMENTS(odd); i++) {
+        kd_obs r = t_tgs_req(CLIENT, KDC, 2, odd[i], REALM, REALM, 18, 2);
+        t_feed(h, &r);
+        kd_obs e = t_error(&r, 7, NULL, odd[i]);
+        assert_int_equal(t_count(h, t_feed(h, &e)), 1);
+    }
+    /* unknown kinds, empty feeds, a NULL engine */
+    kd_obs junk;
+    memset(&junk, 0, sizeof(junk));
+    junk.kind = (kd_obs_kind)999;
+    t_feed(h, &junk);
+    kd_engine_feed(h->eng, NULL, 3);
+    kd_engine_feed(NULL, &junk, 1);
+    kd_engine_feed(h->eng, &junk, 0);
+    t_free(h);
+}
+
+static void
+test_group_switched_off_leaves_generic(void **state)
+{
+    (void)state;
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.group_enabled[KD_GROUP_KDC] = FALSE;
+    t_harness *h = t_new(&cfg);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
+    assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_KRB_ERROR);
+    t_free(h);
+}
+
+static void
+test_skew_tolerance_config(void **state)
+{
+    (void)state;
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.skew_tolerance_s = 60;
+    t_harness *h = t_new(&cfg);
+    const t_finding *f = skew_case(h, -100, FALSE, 0);
+    /* 100 s off: outside the 12 s "agrees with the capture" band of a 60 s tolerance */
+    assert_non_null(strstr(f->summary, "KDC's clock"));
+    assert_non_null(strstr(f->summary, "allowed 60 s"));
+    t_free(h);
+}
+
+static void
+test_store_stays_bounded(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    char name[64];
+    for (int i = 0; i < 30000; i++) {
+        g_snprintf(name, sizeof name, "user%d", i);
+        kd_obs req = t_as_req(i % 250 + 1, KDC, (guint16)(i % 60000 + 1), name, REALM, TRUE);
+        t_feed(h, &req);
+        kd_obs err = t_error(&req, 24, name, "krbtgt/" REALM);
+        t_feed(h, &err);
+    }
+    assert_true(kd_engine_store_size(h->eng) <= 20 * KD_STORE_CAP);
+    t_free(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_preauth_required_confirmed_by_followup),
+        cmocka_unit_test(test_preauth_required_lookalike_other_principal),
+        cmocka_unit_test(test_wrong_password_counts),
+        cmocka_unit_test(test_unknown_client),
+        cmocka_unit_test(test_spn_missing_and_ip_literals),
+        cmocka_unit_test(test_heimdal_empty_sname_takes_request),
+        cmocka_unit_test(test_account_states),
+        cmocka_unit_test(test_lockout_after_wrong_passwords),
+        cmocka_unit_test(test_clock_skew_which_side),
+        cmocka_unit_test(test_response_too_big_then_tcp),
+        cmocka_unit_test(test_referral_and_generic),
+        cmocka_unit_test(test_cname_spn),
+        cmocka_unit_test(test_cname_lookalike_success),
+        cmocka_unit_test(test_stale_service_key),
+        cmocka_unit_test(test_stale_key_lookalike_kvno_change_succeeds),
+        cmocka_unit_test(test_undetermined_lists_candidates),
+        cmocka_unit_test(test_spn_account_mismatch),
+        cmocka_unit_test(test_same_name_other_domain),
+        cmocka_unit_test(test_duplicate_spn_from_ldap_before_and_after),
+        cmocka_unit_test(test_ntlm_fallback),
+        cmocka_unit_test(test_sec_pkg_error_inherits),
+        cmocka_unit_test(test_shared_address_loopback),
+        cmocka_unit_test(test_dc_etype_mismatch),
+        cmocka_unit_test(test_trust_key_mismatch),
+        cmocka_unit_test(test_etype_no_common),
+        cmocka_unit_test(test_kdc_unreachable),
+        cmocka_unit_test(test_icmp_unreachable),
+        cmocka_unit_test(test_missing_and_odd_fields),
+        cmocka_unit_test(test_group_switched_off_leaves_generic),
+        cmocka_unit_test(test_skew_tolerance_config),
+        cmocka_unit_test(test_store_stays_bounded),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
