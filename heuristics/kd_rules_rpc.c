@@ -79,11 +79,7 @@ kd_rules_dcerpc(kd_engine *eng, const kd_obs *obs)
         kd_req *ap = kd_find_ap_request(eng, obs);
         if (ap && ap->ticket.present && ap->carrier == KD_CARRIER_DCERPC) {
             kd_finding *f = kd_rules_silent_refusal(eng, obs, ap);
-            if (f) {
-                f->has_status = TRUE;
-                f->status = d->status;
-                kd_finding_detail(f, "DCE/RPC bind_nak, reject reason %u (no KRB-ERROR on the wire)", d->status);
-            }
+            kd_finding_detail(f, "DCE/RPC bind_nak, reject reason %u (no KRB-ERROR on the wire)", d->status);
         }
         return;
     }

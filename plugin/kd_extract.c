@@ -111,6 +111,7 @@ static const kd_field_def field_defs[KF_COUNT] = {
 static GArray *field_ids[KF_COUNT];
 static const value_string *error_code_vals;
 static const value_string *etype_vals;
+static value_string_ext *ntstatus_vals_ext;
 
 /* Hostile frames can hold many items; beyond this the rest is ignored. */
 #define KD_MAX_ITEMS 2048
@@ -148,6 +149,9 @@ kd_extract_init(void)
     header_field_info *ec = proto_registrar_get_byname("kerberos.error_code");
     if (ec && ec->strings && !(ec->display & (BASE_RANGE_STRING | BASE_EXT_STRING | BASE_VAL64_STRING)))
         error_code_vals = (const value_string *)ec->strings;
+    header_field_info *nt = proto_registrar_get_byname("smb2.nt_status");
+    if (nt && nt->strings && (nt->display & BASE_EXT_STRING))
+        ntstatus_vals_ext = (value_string_ext *)nt->strings;
     header_field_info *et = proto_registrar_get_byname("kerberos.etype");
     if (et && et->strings && !(et->display & (BASE_RANGE_STRING | BASE_EXT_STRING | BASE_VAL64_STRING)))
         etype_vals = (const value_string *)et->strings;
@@ -774,6 +778,18 @@ kd_error_name(gint32 code)
     g_snprintf(buf, sizeof buf, "%s%s", prefix, stem);
     for (char *p = buf; *p; p++)
         *p = *p == '-' ? '_' : g_ascii_toupper(*p);
+    return buf;
+}
+
+const char *
+kd_ntstatus_name(guint32 status)
+{
+    static char buf[64];
+    const char *vs = ntstatus_vals_ext ? try_val_to_str_ext(status, ntstatus_vals_ext) : NULL;
+    if (vs)
+        g_strlcpy(buf, vs, sizeof buf);
+    else
+        g_snprintf(buf, sizeof buf, "status 0x%08X", status);
     return buf;
 }
 

@@ -28,5 +28,7 @@ guint kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs);
  * "aes256-cts-hmac-sha1-96" from kerberos.etype's. */
 const char *kd_error_name(gint32 code);
 const char *kd_etype_name(gint32 etype);
+/* "STATUS_LOGON_FAILURE" from Wireshark's NTSTATUS table, else "status 0x...". */
+const char *kd_ntstatus_name(guint32 status);
 
 #endif /* KD_EXTRACT_H */

@@ -108,6 +108,8 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
         s->has_skew = f->has_skew;
         s->skew_seconds = f->skew_seconds;
         s->count = f->count;
+        s->has_status = f->has_status;
+        s->status = f->status;
         s->has_inherited = f->has_inherited;
         s->inherited = f->inherited;
         s->inherited_frame = f->inherited_frame;
@@ -156,7 +158,11 @@ kd_finding_error_label(const kd_stored_finding *s)
 {
     if (s->error_code >= 0)
         return kd_error_name(s->error_code);
-    return s->cause == KD_CAUSE_SEC_PKG_ERROR ? "RPC_S_SEC_PKG_ERROR" : "Kerberos";
+    if (s->cause == KD_CAUSE_SEC_PKG_ERROR)
+        return "RPC_S_SEC_PKG_ERROR";
+    if (s->has_status)
+        return kd_ntstatus_name(s->status);
+    return "Kerberos";
 }
 
 static void

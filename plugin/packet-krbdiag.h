@@ -29,6 +29,8 @@ typedef struct {
     gboolean has_skew;
     gint64 skew_seconds;
     guint32 count;
+    gboolean has_status;
+    guint32 status;
     gboolean has_inherited;
     kd_cause inherited;
     guint32 inherited_frame;
