@@ -20,6 +20,39 @@ def check(name, ok, detail=""):
     results.append(ok)
 
 
+def check_wrapper():
+    """tools/krbdiag on bad input: a clear line per file, non-zero when something could
+    not be read, and the other files of the batch still processed."""
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="krbdiag-wrapper.")
+    os.chmod(tmp, 0o755)
+    not_capture = os.path.join(tmp, "notes.pcapng")
+    with open(not_capture, "w") as f:
+        f.write("this is not a capture\n")
+    truncated = os.path.join(tmp, "truncated.pcapng")
+    data = open(os.path.join(CAP, "wrong_password.pcapng"), "rb").read()
+    with open(truncated, "wb") as f:
+        f.write(data[:len(data) - 100])
+    no_krb = os.path.join(tmp, "no_kerberos.pcapng")
+    subprocess.run(["editcap", "-r", os.path.join(CAP, "cname_spn.pcapng"), no_krb, "5-11"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for p in (not_capture, truncated, no_krb):
+        os.chmod(p, 0o644)
+    env = dict(os.environ, KRBDIAG_USE_BUILD="1")
+    p = subprocess.run([os.path.join(kdtest.REPO, "tools", "krbdiag"), os.path.join(tmp, "missing.pcapng"),
+                        not_capture, truncated, no_krb, os.path.join(CAP, "kinit_success.pcapng")],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=300)
+    err, out = p.stderr, p.stdout
+    check("wrapper: missing file is named", "missing.pcapng: no such file" in err, err)
+    check("wrapper: a file that is not a capture is named", "notes.pcapng: not a capture" in err, err)
+    check("wrapper: truncated capture is diagnosed and flagged",
+          "truncated.pcapng: truncated capture" in err and "Wrong password" in out, err + out[-300:])
+    check("wrapper: no Kerberos is said, not an error", "no Kerberos traffic in this capture" in out, out[-300:])
+    check("wrapper: the rest of the batch runs and the exit status is non-zero",
+          p.returncode == 1 and "[5/5]" in err and out.count("Verdict:") == 3, "rc=%d" % p.returncode)
+    subprocess.run(["rm", "-rf", tmp])
+
+
 def main():
     _, out, _ = kdtest.tshark(["-G", "plugins"])
     check("plugin loads", any(l.startswith("krbdiag.so") for l in out.splitlines()), out[-300:])
@@ -84,6 +117,7 @@ def main():
                                "-e", "frame.number"])
     check("evidence frames and counts are filterable", out.split() == ["4"], out)
 
+    check_wrapper()
     print("outputs: %d passed, %d failed" % (results.count(True), results.count(False)))
     return 0 if all(results) else 1
 
