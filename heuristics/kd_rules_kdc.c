@@ -291,8 +291,16 @@ kd_rules_kdc_error(kd_engine *eng, const kd_obs *obs, kd_req *req)
                 kd_finding_evidence(f, d->frame, "DNS answer: %s is a CNAME for %s", alias, host);
                 kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
             } else {
-                f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_CONFIRMED, code, spn, client);
+                f = kd_finding_add(eng, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_LIKELY, code, spn, client);
                 kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
+                /* Samba's (Heimdal) KDC reports a duplicate SPN as unknown too. */
+                kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
+                if (f) {
+                    char *m = g_strdup_printf("run setspn -Q %s (or capture an LDAP search for it): no account "
+                                              "means missing, two or more mean duplicate", spn ? spn : "<spn>");
+                    kd_finding_set_missing(f, m);
+                    g_free(m);
+                }
             }
         }
         request_evidence(f, req);
