@@ -274,13 +274,17 @@ def main():
 
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
         muts = list(ex.map(make, range(total)))
+    print("  %d captures made in %.0f s" % (len(muts), time.time() - t0))
+    sys.stdout.flush()
     frames = 0
-    for dst, _ in muts:
-        out = subprocess.run(["capinfos", "-T", "-r", "-c", dst], stdout=subprocess.PIPE, text=True).stdout
-        try:
-            frames += int(out.split("\t")[1])
-        except (IndexError, ValueError):
-            pass
+    for k in range(0, len(muts), 500):     # capinfos takes many files at once
+        out = subprocess.run(["capinfos", "-T", "-r", "-c"] + [m[0] for m in muts[k:k + 500]],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        for line in out.splitlines():
+            try:
+                frames += int(line.split("\t")[1])
+            except (IndexError, ValueError):
+                pass
     batches = [muts[i:i + a.batch] for i in range(0, len(muts), a.batch)]
     results = []
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
