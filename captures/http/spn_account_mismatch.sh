@@ -23,39 +23,13 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/web.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 tshark util-linux
 web_need
 PCAP=$CAPTURES/pcap/spn_account_mismatch.pcapng
 SPN=HTTP/www.example.test
 mkdir -p "$CAPTURES/pcap"
 
-lab_init spn_account_mismatch
-lab_host kdc 10.88.0.2
-lab_host dns 10.88.0.3
-lab_host www 10.88.0.20
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
-mit_addprinc kdc alice +requires_preauth
-mit_addprinc kdc "$SPN" -randkey
-mit_addprinc kdc host/www.example.test -randkey
-mit_kadmin kdc "ktadd -k $LAB_DIR/http.keytab host/www.example.test"
-mit_kadmin kdc "ktadd -k $LAB_DIR/http.keytab $SPN"
-mit_kdc_start kdc
-web_dns_start dns A:www.example.test=10.88.0.20
-mit_client_conf www EXAMPLE.TEST 10.88.0.2
-web_apache_start www 10.88.0.20 www.example.test "$LAB_DIR/http.keytab" \
-    "GssapiAcceptorName host@www.example.test"
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
-web_client_dns client 10.88.0.3
-
-lab_capture_start "$PCAP" 'port 80 or port 88 or port 53'
-echo Passw0rd-alice | web_as client kinit alice >/dev/null
-status=$(web_curl client http://www.example.test/)
-lab_capture_stop
-if [ "$status" != 401 ]; then
-    echo "spn_account_mismatch: expected HTTP 401, got $status" >&2
-    exit 1
-fi
+web_acceptor_mismatch_lab spn_account_mismatch
+web_get "$PCAP" http://www.example.test/ 401
 
 expect_begin "$PCAP" \
     "spn_account_mismatch: curl --negotiate (MIT krb5 1.20) to Apache 2.4 +" \
@@ -64,9 +38,6 @@ expect_begin "$PCAP" \
     "KRB_AP_ERR_NOT_US (error sname = the requested SPN; MIT never names the acceptor)."
 expect_preauth_required
 tgsreq=$(expect_frame "kerberos.msg_type == 12 && kerberos.SNameString == \"www.example.test\"")
-for f in $(expect_frames 'http.response.code == 401 && kerberos.msg_type == 30'); do
-    expect_line "$f" spn_account_mismatch client=alice "spn=$SPN" \
-        "evidence=$(expect_request "$f"),$tgsreq"
-done
+web_expect_401 spn_account_mismatch "$SPN" "$tgsreq"
 expect_frame 'http.response.code == 401 && kerberos.error_code == 35' >/dev/null
 expect_check

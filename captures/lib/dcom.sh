@@ -3,7 +3,11 @@
 # lib/dcom.sh: the real-Kerberos half of the synthesized DCOM captures (dcom_shared_address,
 # dcom_serveralive2_ok). Source after lab.sh and mit.sh, then:
 #
+#   dcom_need                the Debian packages of dcom_lab and dcom_synth.py
 #   dcom_lab NAME MODE       MODE ok | fail
+#   dcom_capture NAME MODE PCAP
+#                            dcom_lab NAME MODE, then dcom_synth.py MODE builds PCAP around the
+#                            real KDC frames and tokens (world-readable); cleans the lab up
 #
 # Two MIT realms as two domains of one forest: ALPHA.EXAMPLE.TEST (KDC 10.88.0.2, the
 # client srv1 = host/srv1.alpha.example.test at 10.88.0.12) and BETA.EXAMPLE.TEST (KDC
@@ -22,6 +26,11 @@
 set -euo pipefail
 
 DCOM_SYNTH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../synth" && pwd)
+
+dcom_need() {
+    lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark python3-gssapi \
+        python3-scapy python3-impacket python3-pyasn1
+}
 
 dcom_lab() {
     local name=$1 mode=$2
@@ -64,4 +73,12 @@ dcom_lab() {
     mit_as srv1 env KRB5RCACHETYPE=none /usr/bin/python3 "$DCOM_SYNTH_DIR/dcom_tokens.py" \
         tokens "$DCOM_OUT" srv2.beta.example.test "$keytab" "$mode"
     lab_capture_stop
+}
+
+dcom_capture() {
+    local name=$1 mode=$2 pcap=$3
+    dcom_lab "$name" "$mode"
+    /usr/bin/python3 "$DCOM_SYNTH_DIR/dcom_synth.py" "$mode" "$DCOM_KDC_PCAP" "$DCOM_OUT/tokens.json" "$pcap"
+    chmod a+r "$pcap"
+    lab_cleanup
 }

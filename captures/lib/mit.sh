@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # MIT Kerberos helpers on top of lab.sh. A realm's KDC runs in one lab host; every
 # host gets its own krb5.conf under $LAB_DIR/<host>/ so clients can differ
 # (clock, enctypes, canonicalisation) without touching /etc.
@@ -9,6 +10,18 @@
 #   mit_client_conf HOST REALM KDCIP [extra libdefaults lines...]
 #                                          writes $LAB_DIR/HOST/krb5.conf
 #   mit_as HOST CMD...                     run CMD in HOST with that host's krb5.conf and ccache
+#   mit_lab NAME                           the usual two-host lab: lab_init NAME, host "kdc"
+#                                          10.88.0.2 with realm EXAMPLE.TEST and alice
+#                                          (+requires_preauth; KDC not started yet), host
+#                                          "client" 10.88.0.10 (no krb5.conf yet)
+#   mit_clock_skew_lab NAME PCAP client|kdc OFFSET
+#                                          mit_lab NAME; that side's clock shifted by OFFSET
+#                                          (faketime -f OFFSET, e.g. +2h), the client without
+#                                          kdc_timesync; captures (port 88) a kinit alice into
+#                                          PCAP; fails if kinit succeeds
+#   mit_expect_errors CODE CAUSE           expect.sh lines: CAUSE for every KRB-ERROR with CODE
+#                                          (client=alice spn=krbtgt/EXAMPLE.TEST, evidence: the
+#                                          request it answers)
 #
 # Passwords: every principal made with mit_addprinc gets password "Passw0rd-<name>".
 set -euo pipefail
@@ -74,8 +87,8 @@ mit_kdc_start() {
     lab_bg "$kdchost" "$d/kdc.pid" env KRB5_CONFIG="$d/krb5.conf" KRB5_KDC_PROFILE="$d/kdc.conf" \
         "$@" krb5kdc -n -P "$d/kdc.pid.krb5"
     # Wait for the KDC to listen.
-    local i
-    for i in $(seq 1 50); do
+    local _
+    for _ in $(seq 1 50); do
         lab_exec "$kdchost" ss -lun 2>/dev/null | grep -q ':88 ' && return 0
         sleep 0.1
     done
@@ -112,4 +125,40 @@ mit_as() {
     shift
     lab_exec "$host" env KRB5_CONFIG="$LAB_DIR/$host/krb5.conf" KRB5CCNAME="FILE:$LAB_DIR/$host/ccache" \
         KRB5_TRACE="$LAB_DIR/$host/trace.log" "$@"
+}
+
+mit_lab() {
+    lab_init "$1"
+    lab_host kdc 10.88.0.2
+    lab_host client 10.88.0.10
+    mit_realm EXAMPLE.TEST kdc 10.88.0.2
+    mit_addprinc kdc alice +requires_preauth
+}
+
+mit_clock_skew_lab() {
+    local name=$1 pcap=$2 side=$3 offset=$4
+    local kdc_clock=() client_clock=()
+    case $side in
+        kdc) kdc_clock=(faketime -f "$offset") ;;
+        client) client_clock=(faketime -f "$offset") ;;
+        *) echo "mit: clock skew side must be client or kdc, not $side" >&2; return 1 ;;
+    esac
+    mit_lab "$name"
+    mit_kdc_start kdc "${kdc_clock[@]}"
+    # Without this the MIT client silently adopts the KDC's time after the error.
+    mit_client_conf client EXAMPLE.TEST 10.88.0.2 "kdc_timesync = 0"
+    lab_capture_start "$pcap" 'port 88'
+    if echo Passw0rd-alice | mit_as client "${client_clock[@]}" kinit alice >/dev/null 2>&1; then
+        echo "$name: kinit succeeded despite the skew" >&2
+        return 1
+    fi
+    lab_capture_stop
+}
+
+mit_expect_errors() {
+    local code=$1 cause=$2 errs f
+    errs=$(expect_errors "$code")
+    for f in $errs; do
+        expect_line "$f" "$cause" client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+    done
 }

@@ -26,6 +26,19 @@
 #                                  and started, client "client" 10.88.0.10 configured for it
 #                                  (DNS through the DC); user alice; sets SAMBA_SMB_OPTS
 #                                  (smbclient/rpcclient options: client smb.conf, Kerberos only)
+#   samba_split_dc_key_lab NAME PCAP
+#                                  samba_lab NAME (client: udp_preference_limit = 1) whose DC$
+#                                  password then changes in the directory only (samba-tool
+#                                  user setpassword): the KDC issues kvno-2 tickets for the
+#                                  DC's services, which still accept with the kvno-1 key kept
+#                                  in secrets.ldb. Then starts the capture into PCAP and
+#                                  runs kinit alice in client
+#   samba_expect_rpc_refusal FILTER PKT_TYPE CAUSE SPN
+#                                  a CAUSE line (client=alice spn=SPN) on the first frame
+#                                  matching FILTER (the DC's refusal); evidence: the DCE/RPC
+#                                  PDU of type PKT_TYPE (11 bind, 14 alter_context) carrying
+#                                  the AP-REQ in the same TCP stream, and the TGS-REP for the
+#                                  host/ ticket
 #   samba_expect_known_edata       sets EXPECT_KNOWN_MALFORMED for expect_check: Wireshark 4.0
 #                                  mis-dissects the METHOD-DATA e-data Samba puts in
 #                                  KDC_ERR_CLIENT_REVOKED / KDC_ERR_KEY_EXP (see below)
@@ -218,6 +231,23 @@ samba_lab() {
     samba_client_conf client 10.88.0.2 "$@"
     samba_client_dns client 10.88.0.2
     SAMBA_SMB_OPTS=(-s "$LAB_DIR/client/smb.conf" --use-kerberos=required --no-pass)
+}
+
+samba_split_dc_key_lab() {
+    local name=$1 pcap=$2
+    samba_lab "$name" "udp_preference_limit = 1"
+    samba_tool dc user setpassword 'DC$' --newpassword='Machine-Passw0rd-2' >/dev/null
+    lab_capture_start "$pcap"
+    echo Passw0rd-alice | samba_as client kinit alice >/dev/null
+}
+
+samba_expect_rpc_refusal() {
+    local filter=$1 ptype=$2 cause=$3 spn=$4 f stream req tgsrep
+    f=$(expect_frame "$filter")
+    stream=$(expect_field "$f" tcp.stream)
+    req=$(expect_frame "dcerpc.pkt_type == $ptype && kerberos.msg_type == 14 && tcp.stream == $stream")
+    tgsrep=$(expect_frame 'kerberos.msg_type == 13 && kerberos.SNameString == "host"')
+    expect_line "$f" "$cause" client=alice "spn=$spn" "evidence=$req,$tgsrep"
 }
 
 # Samba 4.17's KDC answers an account-state failure (KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXP)

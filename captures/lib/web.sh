@@ -5,7 +5,8 @@
 # server. Everything runs inside the lab's namespaces with private config files under
 # $LAB_DIR; nothing in /etc/apache2, /etc/dnsmasq* or the system services is touched.
 #
-#   web_need                                install apache2, mod_auth_gssapi, dnsmasq-base, curl
+#   web_need                                install apache2, mod_auth_gssapi, dnsmasq-base, curl,
+#                                           MIT krb5, tshark and the lab's tools
 #   web_dns_start HOST RECORD...            dnsmasq in HOST (no upstream, no /etc/hosts);
 #                                           RECORD is  A:name=ip  or  CNAME:alias=target
 #                                           (authoritative for example.test: unknown names
@@ -24,10 +25,43 @@
 #                                           server: WEB_APACHE_ENV=(VAR=value ...)
 #   web_apache_stop HOST                    stop that Apache (SIGTERM, waits for it)
 #   web_curl HOST URL [curl options...]     curl --negotiate -u : URL in HOST (via web_as);
-#                                           prints the HTTP status code
+#                                           prints the HTTP status code. Env for curl:
+#                                           WEB_CURL_ENV=(VAR=value ...)
 #   web_ntlmssp                             make gss-ntlmssp available to this lab only:
 #                                           sets WEB_GSS_MECH to a mech config that adds
 #                                           NTLMSSP (see below)
+#
+# The HTTP group's lab, built from the helpers above (every scenario in captures/http):
+#
+#   web_lab NAME                            lab_init NAME; hosts kdc 10.88.0.2, dns 10.88.0.3,
+#                                           www 10.88.0.20, client 10.88.0.10; realm
+#                                           EXAMPLE.TEST in kdc (not started yet) with alice
+#                                           (+requires_preauth). The scenario then adds its
+#                                           service principals and fills $WEB_KEYTAB
+#   web_keytab PRINCIPAL...                 ktadd each PRINCIPAL, in this order, to $WEB_KEYTAB
+#                                           (a new random key: kvno goes up by one)
+#   web_site SITE RECORD... [-- DIRECTIVE...]
+#                                           start the KDC; dnsmasq in dns with the RECORDs
+#                                           (web_dns_start); Apache in www on 10.88.0.20,
+#                                           ServerName SITE, keytab $WEB_KEYTAB, DIRECTIVEs in
+#                                           <Location />; krb5.conf for www and client, and
+#                                           client resolving through dns
+#   web_cname_site                          web_site alias.example.test with alias.example.test
+#                                           CNAME web01.example.test (A 10.88.0.20), and the
+#                                           client canonicalising host names through forward DNS
+#                                           (dns_canonicalize_hostname = true)
+#   web_acceptor_mismatch_lab NAME          web_lab NAME with HTTP/www.example.test and
+#                                           host/www.example.test (own keys, both in the keytab)
+#                                           and web_site www.example.test accepting as
+#                                           host@www.example.test (GssapiAcceptorName)
+#   web_kinit                               kinit alice in client
+#   web_get PCAP URL STATUS                 capture ($WEB_BPF) web_kinit and web_curl client URL
+#                                           into PCAP; fails unless the answer is HTTP STATUS
+#   web_expect_spn_missing SPN              expect.sh lines: spn_missing for every
+#                                           KDC_ERR_S_PRINCIPAL_UNKNOWN (evidence: its request)
+#   web_expect_401 CAUSE SPN [FRAME...]     expect.sh lines: CAUSE for every 401 carrying a
+#                                           KRB-ERROR (evidence: the HTTP request it answers,
+#                                           then the FRAMEs)
 #
 # GSS mechanisms: web_as and web_apache_start set GSS_MECH_CONFIG, so MIT's mechglue reads
 # only $WEB_GSS_MECH (default: an empty file, i.e. the built-in krb5/SPNEGO only) and
@@ -40,6 +74,7 @@ set -euo pipefail
 
 WEB_APACHE_MODULES=/usr/lib/apache2/modules
 WEB_NTLMSSP_SO=/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so
+WEB_BPF='port 80 or port 88 or port 53'
 
 _web_gss_mech() {
     if [ -z "${WEB_GSS_MECH:-}" ]; then
@@ -68,7 +103,8 @@ web_ntlmssp() {
 }
 
 web_need() {
-    lab_need apache2-bin libapache2-mod-auth-gssapi dnsmasq-base curl krb5-user krb5-kdc krb5-admin-server
+    lab_need iproute2 tshark util-linux apache2-bin libapache2-mod-auth-gssapi dnsmasq-base curl \
+        krb5-user krb5-kdc krb5-admin-server
 }
 
 web_dns_start() {
@@ -205,5 +241,90 @@ web_apache_stop() {
 web_curl() {
     local host=$1 url=$2
     shift 2
-    web_as "$host" curl -s -o /dev/null -w '%{http_code}\n' --noproxy '*' --negotiate -u : "$@" "$url"
+    local env=()
+    [ -z "${WEB_CURL_ENV+set}" ] || env=(env "${WEB_CURL_ENV[@]}")
+    web_as "$host" "${env[@]}" curl -s -o /dev/null -w '%{http_code}\n' --noproxy '*' --negotiate -u : "$@" "$url"
+}
+
+web_lab() {
+    lab_init "$1"
+    lab_host kdc 10.88.0.2
+    lab_host dns 10.88.0.3
+    lab_host www 10.88.0.20
+    lab_host client 10.88.0.10
+    mit_realm EXAMPLE.TEST kdc 10.88.0.2
+    mit_addprinc kdc alice +requires_preauth
+    WEB_KEYTAB=$LAB_DIR/http.keytab
+}
+
+web_keytab() {
+    local p
+    for p in "$@"; do
+        mit_kadmin kdc "ktadd -k $WEB_KEYTAB $p"
+    done
+}
+
+web_site() {
+    local site=$1 records=()
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        records+=("$1")
+        shift
+    done
+    [ $# -eq 0 ] || shift
+    mit_kdc_start kdc
+    web_dns_start dns "${records[@]}"
+    mit_client_conf www EXAMPLE.TEST 10.88.0.2
+    web_apache_start www 10.88.0.20 "$site" "$WEB_KEYTAB" "$@"
+    mit_client_conf client EXAMPLE.TEST 10.88.0.2
+    web_client_dns client 10.88.0.3
+}
+
+web_cname_site() {
+    web_site alias.example.test A:web01.example.test=10.88.0.20 CNAME:alias.example.test=web01.example.test
+    # Canonicalise host names through forward DNS only (no reverse lookup).
+    sed -i 's/dns_canonicalize_hostname = false/dns_canonicalize_hostname = true/' "$LAB_DIR/client/krb5.conf"
+}
+
+web_acceptor_mismatch_lab() {
+    web_lab "$1"
+    mit_addprinc kdc HTTP/www.example.test -randkey
+    mit_addprinc kdc host/www.example.test -randkey
+    web_keytab host/www.example.test HTTP/www.example.test
+    web_site www.example.test A:www.example.test=10.88.0.20 -- "GssapiAcceptorName host@www.example.test"
+}
+
+web_kinit() {
+    echo Passw0rd-alice | web_as client kinit alice >/dev/null
+}
+
+web_get() {
+    local pcap=$1 url=$2 want=$3 status
+    lab_capture_start "$pcap" "$WEB_BPF"
+    web_kinit
+    status=$(web_curl client "$url")
+    lab_capture_stop
+    if [ "$status" != "$want" ]; then
+        echo "$LAB_NAME: expected HTTP $want, got $status" >&2
+        return 1
+    fi
+}
+
+web_expect_spn_missing() {
+    local spn=$1 f
+    for f in $(expect_frames 'kerberos.error_code == 7'); do
+        expect_line "$f" spn_missing client=alice "spn=$spn" "evidence=$(expect_request "$f")"
+    done
+}
+
+web_expect_401() {
+    local cause=$1 spn=$2 f ev extra
+    shift 2
+    for f in $(expect_frames 'http.response.code == 401 && kerberos.msg_type == 30'); do
+        ev=$(expect_request "$f")
+        for extra in "$@"; do
+            ev=$ev,$extra
+        done
+        expect_line "$f" "$cause" client=alice "spn=$spn" "evidence=$ev"
+    done
 }

@@ -19,15 +19,11 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
 . "$CAPTURES/lib/dcom.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark python3-gssapi \
-    python3-scapy python3-impacket python3-pyasn1
+dcom_need
 PCAP=$CAPTURES/pcap/dcom_serveralive2_ok.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-dcom_lab dcom_serveralive2_ok ok
-/usr/bin/python3 "$CAPTURES/synth/dcom_synth.py" ok "$DCOM_KDC_PCAP" "$DCOM_OUT/tokens.json" "$PCAP"
-chmod a+r "$PCAP"
-lab_cleanup
+dcom_capture dcom_serveralive2_ok ok "$PCAP"
 
 expect_begin "$PCAP" \
     "dcom_serveralive2_ok: SYNTHESIZED capture (no free DCOM server): DCE/RPC and TCP/IP" \

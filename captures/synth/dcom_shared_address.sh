@@ -43,15 +43,11 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
 . "$CAPTURES/lib/dcom.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark python3-gssapi \
-    python3-scapy python3-impacket python3-pyasn1
+dcom_need
 PCAP=$CAPTURES/pcap/dcom_shared_address.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-dcom_lab dcom_shared_address fail
-/usr/bin/python3 "$CAPTURES/synth/dcom_synth.py" fail "$DCOM_KDC_PCAP" "$DCOM_OUT/tokens.json" "$PCAP"
-chmod a+r "$PCAP"
-lab_cleanup
+dcom_capture dcom_shared_address fail "$PCAP"
 
 expect_begin "$PCAP" \
     "dcom_shared_address: SYNTHESIZED capture (no free DCOM server): DCE/RPC, TCP/IP and" \
