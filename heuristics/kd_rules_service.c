@@ -326,7 +326,8 @@ decrypt_failure(kd_engine *eng, const kd_obs *obs, const kd_req *ap, const char 
      * SPN's host: the service runs as another principal than the SPN's. */
     char srv[48];
     const char *dns_name = kd_lru_get(eng->addr_names, kd_addr_to_str(&obs->src, srv, sizeof srv));
-    const gboolean not_us = code == 35 && spn && (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
+    const gboolean not_us = code == 35 && spn && !cname &&
+                            (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
     const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
                                              !g_str_has_prefix(k->sname, "krbtgt/"));
     const char *ticket_realm = ap && ap->ticket.present ? ap->ticket.realm : NULL;

@@ -55,6 +55,7 @@ static int hf_reference = -1;
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
 static gint ett_evidence = -1;
+static gint ett_text = -1;
 
 /* One expert item per catalog cause, built from the catalog at registration. */
 static expert_field ei_cause[KD_CAUSE_COUNT];
@@ -153,6 +154,50 @@ kd_frame_findings(guint32 frame)
 
 /* ---------------------------------------------------------------- rendering */
 
+/* Wireshark cuts an item's label at ITEM_LABEL_LENGTH (240 bytes, field name
+ * included) and marks it "[truncated]". A text longer than one line keeps its
+ * full value in the field (filters, -T fields, -T json); its label shows the
+ * first line, and the whole text follows below it in lines of at most
+ * KD_TEXT_LINE bytes, cut at spaces. */
+#define KD_TEXT_LINE 110
+
+static size_t
+text_line_length(const char *p)
+{
+    size_t len = strlen(p);
+    if (len <= KD_TEXT_LINE)
+        return len;
+    size_t n = KD_TEXT_LINE;
+    while (n > KD_TEXT_LINE / 2 && p[n] != ' ')
+        n--;
+    if (p[n] != ' ') {              /* no space: cut, but not inside a UTF-8 sequence */
+        n = KD_TEXT_LINE;
+        while (n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return n;
+}
+
+static void
+add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text)
+{
+    size_t first = text_line_length(text);
+    if (text[first] == '\0') {
+        proto_item_set_generated(proto_tree_add_string(tree, hf, tvb, 0, 0, text));
+        return;
+    }
+    proto_item *it = proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, text, "%.*s \u2026", (int)first, text);
+    proto_item_set_generated(it);
+    proto_tree *sub = proto_item_add_subtree(it, ett_text);
+    for (const char *p = text; *p;) {
+        size_t n = text_line_length(p);
+        proto_tree_add_subtree_format(sub, tvb, 0, 0, ett_text, NULL, "%.*s", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 const char *
 kd_finding_error_label(const kd_stored_finding *s)
 {
@@ -190,7 +235,7 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
     if (s->client)
         proto_item_set_generated(proto_tree_add_string(ft, hf_client, tvb, 0, 0, s->client));
     if (s->summary)
-        proto_item_set_generated(proto_tree_add_string(ft, hf_summary, tvb, 0, 0, s->summary));
+        add_text(ft, hf_summary, tvb, s->summary);
     if (s->has_inherited) {
         proto_item_set_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(s->inherited)->id));
         proto_item_set_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, s->inherited_frame));
@@ -215,15 +260,14 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
                                                                     "%s (%s)", alt->id, alt->title));
     }
     if (s->missing)
-        proto_item_set_generated(proto_tree_add_string(ft, hf_missing, tvb, 0, 0, s->missing));
+        add_text(ft, hf_missing, tvb, s->missing);
     if (s->cause == KD_CAUSE_KRB_ERROR && s->error_code >= 0) {
         const kd_error_info *info = kd_error_info_get(s->error_code);
-        proto_item_set_generated(proto_tree_add_string(ft, hf_explanation, tvb, 0, 0,
-                                                       info ? info->causes : c->explanation));
-        proto_item_set_generated(proto_tree_add_string(ft, hf_remedy, tvb, 0, 0, info ? info->remedy : c->remedy));
+        add_text(ft, hf_explanation, tvb, info ? info->causes : c->explanation);
+        add_text(ft, hf_remedy, tvb, info ? info->remedy : c->remedy);
     } else {
-        proto_item_set_generated(proto_tree_add_string(ft, hf_explanation, tvb, 0, 0, c->explanation));
-        proto_item_set_generated(proto_tree_add_string(ft, hf_remedy, tvb, 0, 0, c->remedy));
+        add_text(ft, hf_explanation, tvb, c->explanation);
+        add_text(ft, hf_remedy, tvb, c->remedy);
     }
     proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
 
@@ -302,7 +346,7 @@ proto_register_krbdiag(void)
         { &hf_remedy, { "Remedy", "krbdiag.remedy", FT_STRING, BASE_NONE, NULL, 0x0,
                         "What to do about it", HFILL } },
         { &hf_evidence, { "Evidence frame", "krbdiag.evidence", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                          "A frame that supports the diagnosis (click to go there)", HFILL } },
+                          "A frame that supports the diagnosis (double-click to go there)", HFILL } },
         { &hf_alternative, { "Other candidate", "krbdiag.alternative", FT_STRING, BASE_NONE, NULL, 0x0,
                              "Another cause the capture does not rule out, ranked", HFILL } },
         { &hf_missing, { "To decide, capture", "krbdiag.missing", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -320,7 +364,7 @@ proto_register_krbdiag(void)
         { &hf_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
                            "Where the reasoning behind this cause comes from", HFILL } },
     };
-    static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence };
+    static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
 
     proto_krbdiag = proto_register_protocol("Kerberos Diagnosis", "KRBDIAG", "krbdiag");
     proto_register_field_array(proto_krbdiag, hf, array_length(hf));
