@@ -179,11 +179,17 @@ kd_rules_shared_evidence(kd_engine *eng, kd_finding *f, const kd_obs *err, const
     (void)eng;
     char addr[48], srv[48];
     kd_addr_to_str(&err->src, addr, sizeof addr);
-    for (guint i = 0; i < b->n; i++)
-        kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s lists %s",
-                            kd_addr_to_str(&b->servers[i], srv, sizeof srv), addr);
-    kd_finding_summary(f, "%s is listed by DCOM server %s but the host answering there is another (the client "
-                       "itself or another server): the client connected to the wrong machine with %s's ticket",
-                       addr, kd_addr_to_str(&b->servers[0], srv, sizeof srv), srv);
+    GString *who = g_string_new(NULL);
+    for (guint i = 0; i < b->n; i++) {
+        kd_addr_to_str(&b->servers[i], srv, sizeof srv);
+        kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s lists %s", srv, addr);
+        g_string_append_printf(who, "%s%s", i ? (i + 1 == b->n ? " and " : ", ") : "", srv);
+    }
+    kd_finding_summary(f, "%s is announced by DCOM server%s %s: %s. The client connected to it and presented its "
+                       "ticket for %s to the machine that answered there (itself or another server), which cannot "
+                       "decrypt it", addr, b->n > 1 ? "s" : "", who->str,
+                       b->n > 1 ? "two machines share the address" : "another host answers at that address",
+                       f->spn ? f->spn : "the intended server");
     kd_finding_detail(f, "shared address: %s", addr);
+    g_string_free(who, TRUE);
 }
