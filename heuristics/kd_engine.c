@@ -40,6 +40,21 @@ kd_str_empty(const char *s)
     return s == NULL || *s == '\0';
 }
 
+gint64
+kd_time_diff(gint64 a, gint64 b)
+{
+    gint64 d;
+    if (__builtin_sub_overflow(a, b, &d))
+        return a < b ? G_MININT64 : G_MAXINT64;
+    return d;
+}
+
+gint64
+kd_time_diff_s(gint64 a, gint64 b)
+{
+    return kd_time_diff(a, b) / G_USEC_PER_SEC;
+}
+
 char *
 kd_lower(const char *s)
 {
@@ -545,7 +560,7 @@ find_kdc_request(kd_engine *eng, const kd_obs *obs)
         r = kd_lru_get(eng->last_request, key);
         g_free(key);
         /* Only a recent request can be the one answered. */
-        if (r && obs->time_us - r->time_us > 60 * G_USEC_PER_SEC)
+        if (r && kd_time_diff(obs->time_us, r->time_us) > 60 * G_USEC_PER_SEC)
             r = NULL;
     }
     return r;

@@ -163,6 +163,10 @@ void kd_mark_dirty(kd_engine *eng, guint32 frame);
 char *kd_key_conn(const kd_addr *a, guint16 ap, const kd_addr *b, guint16 bp);
 char *kd_key_pair(const kd_addr *a, const kd_addr *b);
 char *kd_lower(const char *s);
+/* a - b in microseconds, saturated: capture and Kerberos times are untrusted. */
+gint64 kd_time_diff(gint64 a, gint64 b);
+/* The same in whole seconds. */
+gint64 kd_time_diff_s(gint64 a, gint64 b);
 /* Key under which "KDC kdc accepted ticket t from client" is counted. */
 char *kd_tgt_ok_key(const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *t);
 gboolean kd_str_empty(const char *s);

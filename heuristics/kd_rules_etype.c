@@ -208,7 +208,7 @@ kd_rules_unanswered(kd_engine *eng, const kd_obs *obs, kd_req *req)
         return;
     /* Clients wait about a second before retrying; a quicker repeat is a second
      * question (MIT asks again with other options), not a retransmission. */
-    if (req->time_us - prev->time_us < G_USEC_PER_SEC / 2)
+    if (kd_time_diff(req->time_us, prev->time_us) < G_USEC_PER_SEC / 2)
         return;
     char b[48];
     kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, prev, TRUE);
@@ -243,7 +243,7 @@ kd_rules_transport(kd_engine *eng, const kd_obs *obs)
         /* A client falling back to TCP a while after an unanswered UDP request is a
          * sign; a new connection while another TCP request is in flight is not. */
         kd_req *r = pending_request(eng, &obs->src, &obs->dst);
-        gboolean fallback = r && r->transport == KD_TRANSPORT_UDP && obs->time_us - r->time_us >= G_USEC_PER_SEC / 2;
+        gboolean fallback = r && r->transport == KD_TRANSPORT_UDP && kd_time_diff(obs->time_us, r->time_us) >= G_USEC_PER_SEC / 2;
         kd_finding *f = unanswered_series(eng, &obs->src, &obs->dst, r, fallback);
         kd_finding_evidence(f, obs->frame, "the client tries TCP port 88 on %s", kd_addr_to_str(&obs->dst, b, sizeof b));
         break;

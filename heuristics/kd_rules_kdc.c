@@ -141,9 +141,9 @@ kd_skew_finding(kd_engine *eng, const kd_obs *obs, const char *spn, const char *
         f->confidence = KD_CONF_LIKELY;
         return;
     }
-    gint64 server_off = (k->stime_us - obs->time_us) / G_USEC_PER_SEC;
+    gint64 server_off = kd_time_diff_s(k->stime_us, obs->time_us);
     if (k->has_ctime) {
-        gint64 client_vs_server = (k->ctime_us - k->stime_us) / G_USEC_PER_SEC;
+        gint64 client_vs_server = kd_time_diff_s(k->ctime_us, k->stime_us);
         kd_finding_detail(f, "client time - %s time: %+" G_GINT64_FORMAT " s", server_role,
                           client_vs_server);
     }
@@ -152,7 +152,7 @@ kd_skew_finding(kd_engine *eng, const kd_obs *obs, const char *spn, const char *
     if (ABS(server_off) <= near) {
         /* The server agrees with the capture clock: the client is the one off. */
         if (k->has_ctime) {
-            f->skew_seconds = (k->ctime_us - k->stime_us) / G_USEC_PER_SEC;
+            f->skew_seconds = kd_time_diff_s(k->ctime_us, k->stime_us);
             kd_finding_summary(f, "The client's clock is off by %+" G_GINT64_FORMAT
                                " s (the %s's clock agrees with the capture); allowed %"
                                G_GINT64_FORMAT " s", f->skew_seconds, server_role, tol);
@@ -164,7 +164,7 @@ kd_skew_finding(kd_engine *eng, const kd_obs *obs, const char *spn, const char *
     } else {
         f->skew_seconds = server_off;
         gboolean client_ok = k->has_ctime &&
-                             ABS((k->ctime_us - obs->time_us) / G_USEC_PER_SEC) <= near;
+                             ABS(kd_time_diff_s(k->ctime_us, obs->time_us)) <= near;
         kd_finding_summary(f, "The %s's clock is off by %+" G_GINT64_FORMAT
                            " s against the capture's clock%s; allowed %" G_GINT64_FORMAT " s",
                            server_role, server_off,

@@ -265,13 +265,23 @@ item_str(packet_info *pinfo, field_info *fi)
     }
 }
 
+/* Microseconds since the epoch, clamped so later arithmetic cannot overflow:
+ * timestamps in captures and in Kerberos messages are untrusted. */
+static gint64
+nstime_to_us(const nstime_t *t)
+{
+    const gint64 max_secs = G_MAXINT64 / G_USEC_PER_SEC / 4;
+    gint64 secs = CLAMP((gint64)t->secs, -max_secs, max_secs);
+    return secs * G_USEC_PER_SEC + CLAMP(t->nsecs, 0, 999999999) / 1000;
+}
+
 static gint64
 item_time_us(field_info *fi)
 {
     if (fi->hfinfo->type != FT_ABSOLUTE_TIME && fi->hfinfo->type != FT_RELATIVE_TIME)
         return 0;
     const nstime_t *t = fvalue_get_time(&fi->value);
-    return t ? (gint64)t->secs * G_USEC_PER_SEC + t->nsecs / 1000 : 0;
+    return t ? nstime_to_us(t) : 0;
 }
 
 static gboolean
@@ -503,7 +513,7 @@ static void
 obs_header(packet_info *pinfo, kd_obs *o)
 {
     o->frame = pinfo->num;
-    o->time_us = (gint64)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
+    o->time_us = nstime_to_us(&pinfo->abs_ts);
     pinfo_addr(&pinfo->net_src, &o->src);
     pinfo_addr(&pinfo->net_dst, &o->dst);
     if (o->src.len == 0)
