@@ -372,10 +372,12 @@ proto_register_krbdiag(void)
 
     /* Expert items derive from the catalog: one per cause. */
     static ei_register_info ei[KD_CAUSE_COUNT];
+    static char ei_names[KD_CAUSE_COUNT][64];   /* static: registered names live as long as Wireshark */
     for (int i = 0; i < KD_CAUSE_COUNT; i++) {
         const kd_cause_info *c = &kd_catalog[i];
+        g_snprintf(ei_names[i], sizeof ei_names[i], "krbdiag.expert.%s", c->id);
         ei_register_info e = { &ei_cause[i],
-            { g_strdup_printf("krbdiag.expert.%s", c->id), PI_SECURITY,
+            { ei_names[i], PI_SECURITY,
               c->severity == KD_SEV_WARN ? PI_WARN : PI_NOTE, c->title, EXPFILL } };
         /* Expert items appear in `tshark -G fields` too: give them the explanation. */
         e.eiinfo.hf_info.hfinfo.blurb = c->explanation;

@@ -106,6 +106,7 @@ EOF
     mv "$bg_raw" "$cache/bg.pcapng"
     chmod 644 "$cache/bg.pcapng"
     echo "$bg_frames" >"$cache/bg.stamp"
+    echo "$port" >"$cache/bg.port"
 fi
 bg=$cache/bg.pcapng
 bg_n=$(frames "$bg")
