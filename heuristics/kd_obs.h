@@ -126,10 +126,7 @@ typedef enum {
 
 typedef struct {
     gboolean is_request;
-    const char *method;
     const char *host;
-    const char *uri;
-    guint16 status;
     kd_auth_scheme auth;    /* Authorization (request) or WWW-Authenticate (response) */
 } kd_http;
 

@@ -28,13 +28,13 @@ typedef enum {
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
-    KF_HTTP_METHOD, KF_HTTP_HOST, KF_HTTP_URI, KF_HTTP_CODE, KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
+    KF_HTTP_HOST, KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
     /* transport signs of a silent KDC */
-    KF_ICMP_TYPE, KF_IP_DST, KF_UDP_DSTPORT, KF_TCP_SYN, KF_TCP_ACK, KF_TCP_RST,
+    KF_ICMP_TYPE, KF_TCP_FLAGS,
     KF_DCOM_ADDR,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     KF_COUNT
@@ -78,10 +78,7 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DNS_CNAME]       = { "dns.cname", TRUE },
     [KF_DNS_A]           = { "dns.a", FALSE },
     [KF_DNS_AAAA]        = { "dns.aaaa", FALSE },
-    [KF_HTTP_METHOD]     = { "http.request.method", FALSE },
     [KF_HTTP_HOST]       = { "http.host", FALSE },
-    [KF_HTTP_URI]        = { "http.request.uri", FALSE },
-    [KF_HTTP_CODE]       = { "http.response.code", FALSE },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE },
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
@@ -94,11 +91,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE },
     [KF_SMB2_RESPONSE]   = { "smb2.flags.response", FALSE },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE },
-    [KF_IP_DST]          = { "ip.dst", FALSE },
-    [KF_UDP_DSTPORT]     = { "udp.dstport", FALSE },
-    [KF_TCP_SYN]         = { "tcp.flags.syn", FALSE },
-    [KF_TCP_ACK]         = { "tcp.flags.ack", FALSE },
-    [KF_TCP_RST]         = { "tcp.flags.reset", FALSE },
+    /* One field for all TCP flags: every wanted field costs on every frame that has it. */
+    [KF_TCP_FLAGS]       = { "tcp.flags", FALSE },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE },
     [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE },
@@ -563,7 +557,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     const kd_item *it = (const kd_item *)(void *)items->data;
     const guint n = items->len;
 
-    kd_carrier carrier = seen[KF_HTTP_METHOD] || seen[KF_HTTP_CODE] ? KD_CARRIER_HTTP
+    kd_carrier carrier = seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] || seen[KF_HTTP_HOST] ? KD_CARRIER_HTTP
                        : seen[KF_SMB2_CMD] ? KD_CARRIER_SMB2
                        : seen[KF_DCERPC_PKT_TYPE] ? KD_CARRIER_DCERPC
                        : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
@@ -592,12 +586,11 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         kd_obs_init(o, KD_OBS_HTTP);
         obs_header(pinfo, o);
         kd_http *h = &o->u.http;
+        /* Authorization travels in requests, WWW-Authenticate in responses. */
+        h->is_request = seen[KF_HTTP_AUTHZ];
         for (guint i = 0; i < n; i++) {
             switch (it[i].role) {
-            case KF_HTTP_METHOD: h->is_request = TRUE; h->method = item_str(pinfo, it[i].fi); break;
             case KF_HTTP_HOST: if (!h->host) h->host = item_str(pinfo, it[i].fi); break;
-            case KF_HTTP_URI: if (!h->uri) h->uri = item_str(pinfo, it[i].fi); break;
-            case KF_HTTP_CODE: h->status = (guint16)item_int(it[i].fi); break;
             case KF_HTTP_AUTHZ: case KF_HTTP_WWW_AUTH:
                 if (h->auth == KD_AUTH_NONE)
                     h->auth = auth_scheme(item_str(pinfo, it[i].fi));
@@ -610,37 +603,39 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
 
     /* An ICMP error quotes the datagram it is about: a request to a KDC that does
      * not listen. Its quoted Kerberos message is not a new request. */
-    gboolean icmp_error = FALSE;
-    for (guint i = 0; i < n; i++)
-        icmp_error = icmp_error || (it[i].role == KF_ICMP_TYPE && item_int(it[i].fi) == 3);
-    if (icmp_error) {
-        gint64 inner_port = -1;
-        field_info *inner_dst = NULL;
-        for (guint i = 0; i < n; i++) {
-            if (it[i].role == KF_UDP_DSTPORT)
-                inner_port = item_int(it[i].fi);
-            else if (it[i].role == KF_IP_DST && (!inner_dst || it[i].fi->start > inner_dst->start ||
-                                                 it[i].fi->ds_tvb != inner_dst->ds_tvb))
-                inner_dst = it[i].fi;
-        }
-        if ((inner_port == 88 || seen[KF_KRB_MSG_TYPE]) && inner_dst && n_obs < KD_MAX_OBS_PER_FRAME) {
-            kd_obs *o = &obs[n_obs];
-            kd_obs_init(o, KD_OBS_TRANSPORT);
-            obs_header(pinfo, o);
-            o->u.net.event = KD_NET_ICMP_UNREACHABLE;
-            if (item_addr(inner_dst, &o->u.net.kdc))
-                n_obs++;
+    field_info *icmp = NULL;
+    for (guint i = 0; i < n; i++) {
+        if (it[i].role == KF_ICMP_TYPE && item_int(it[i].fi) == 3)
+            icmp = it[i].fi;
+    }
+    if (icmp) {
+        /* The quoted IPv4 header starts 8 bytes after the ICMP type; read its
+         * destination and the UDP destination port from the bytes themselves
+         * (cheaper than asking for ip.dst and udp.dstport on every frame). */
+        tvbuff_t *t = icmp->ds_tvb;
+        gint ip = icmp->start + 8;
+        if (t && n_obs < KD_MAX_OBS_PER_FRAME && tvb_bytes_exist(t, ip, 20) &&
+            (tvb_get_guint8(t, ip) >> 4) == 4 && tvb_get_guint8(t, ip + 9) == 17 /* UDP */) {
+            gint udp = ip + (tvb_get_guint8(t, ip) & 0x0f) * 4;
+            if (tvb_bytes_exist(t, udp, 4) && tvb_get_ntohs(t, udp + 2) == 88) {
+                kd_obs *o = &obs[n_obs++];
+                kd_obs_init(o, KD_OBS_TRANSPORT);
+                obs_header(pinfo, o);
+                o->u.net.event = KD_NET_ICMP_UNREACHABLE;
+                o->u.net.kdc.len = 4;
+                tvb_memcpy(t, o->u.net.kdc.bytes, ip + 16, 4);
+            }
         }
         g_array_free(items, TRUE);
         return n_obs;
     }
     if (pinfo->ptype == PT_TCP && (pinfo->srcport == 88 || pinfo->destport == 88) && n_obs < KD_MAX_OBS_PER_FRAME) {
-        gboolean syn = FALSE, ack = FALSE, rst = FALSE;
+        gint64 flags = 0;
         for (guint i = 0; i < n; i++) {
-            if (it[i].role == KF_TCP_SYN) syn = item_int(it[i].fi) != 0;
-            else if (it[i].role == KF_TCP_ACK) ack = item_int(it[i].fi) != 0;
-            else if (it[i].role == KF_TCP_RST) rst = item_int(it[i].fi) != 0;
+            if (it[i].role == KF_TCP_FLAGS)
+                flags = item_int(it[i].fi);
         }
+        gboolean syn = (flags & 0x02) != 0, ack = (flags & 0x10) != 0, rst = (flags & 0x04) != 0;
         if ((syn && !ack && pinfo->destport == 88) || (rst && pinfo->srcport == 88)) {
             kd_obs *o = &obs[n_obs++];
             kd_obs_init(o, KD_OBS_TRANSPORT);

@@ -83,8 +83,9 @@ file_strdup(const char *s)
 static void
 store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *user _U_)
 {
-    kd_stored_frame *sf = wmem_new0(wmem_file_scope(), kd_stored_frame);
-    sf->n = MIN(n, KD_MAX_STORED);
+    guint keep = MIN(n, KD_MAX_STORED);
+    kd_stored_frame *sf = wmem_alloc0(wmem_file_scope(), sizeof(kd_stored_frame) + keep * sizeof(kd_stored_finding));
+    sf->n = keep;
     for (guint i = 0; i < sf->n; i++) {
         const kd_finding *f = findings[i];
         kd_stored_finding *s = &sf->findings[i];

@@ -37,8 +37,8 @@ typedef struct {
 } kd_stored_finding;
 
 typedef struct {
-    kd_stored_finding findings[KD_MAX_STORED];
     guint n;
+    kd_stored_finding findings[];   /* exactly n: memory grows with findings only */
 } kd_stored_frame;
 
 const kd_stored_frame *kd_frame_findings(guint32 frame);

@@ -329,10 +329,13 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
     case KD_OBS_HTTP: {
         kd_http *h = &o->u.http;
         h->is_request = u8(r) & 1;
-        h->method = str(r);
+        (void)str(r);   /* bytes once read as the method: kept so seed inputs keep their meaning */
         h->host = str(r);
-        h->uri = str(r);
-        h->status = u8(r) < 200 ? (guint16)(u8(r) & 1 ? 401 : 200) : u16(r);
+        (void)str(r);   /* once the URI */
+        if (u8(r) < 200) /* once the status */
+            (void)u8(r);
+        else
+            (void)u16(r);
         h->auth = (kd_auth_scheme)(u8(r) % (KD_AUTH_OTHER + 1));
         break;
     }

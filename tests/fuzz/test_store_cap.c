@@ -275,9 +275,7 @@ scenario(gen *g, guint32 i)
     /* HTTP with Negotiate: AP-REQ accepted (AP-REP), then one refused. */
     obs_new(g, &o[0], KD_OBS_HTTP, cli, p + 7, srv, 80);
     o[0].u.http.is_request = TRUE;
-    o[0].u.http.method = "GET";
     o[0].u.http.host = alias;
-    o[0].u.http.uri = "/";
     o[0].u.http.auth = KD_AUTH_NEGOTIATE;
     obs_new(g, &o[1], KD_OBS_KRB, cli, p + 7, srv, 80);
     o[1].u.krb.msg_type = KD_MSG_AP_REQ;
@@ -297,9 +295,7 @@ scenario(gen *g, guint32 i)
 
     obs_new(g, &o[0], KD_OBS_HTTP, cli, p + 8, srv, 80);
     o[0].u.http.is_request = TRUE;
-    o[0].u.http.method = "GET";
     o[0].u.http.host = host;
-    o[0].u.http.uri = "/x";
     o[0].u.http.auth = KD_AUTH_NEGOTIATE;
     obs_new(g, &o[1], KD_OBS_KRB, cli, p + 8, srv, 80);
     o[1].u.krb.msg_type = KD_MSG_AP_REQ;
@@ -311,7 +307,6 @@ scenario(gen *g, guint32 i)
     o[1].u.krb.ticket.kvno = 4;
     feed(g, o, 2);
     obs_new(g, &o[0], KD_OBS_HTTP, srv, 80, cli, p + 8);
-    o[0].u.http.status = 401;
     o[0].u.http.auth = KD_AUTH_NEGOTIATE;
     obs_new(g, &o[1], KD_OBS_KRB, srv, 80, cli, p + 8);
     o[1].u.krb.msg_type = KD_MSG_ERROR;
@@ -323,7 +318,6 @@ scenario(gen *g, guint32 i)
     /* ... and the client falls back to NTLM on a new connection. */
     obs_new(g, &o[0], KD_OBS_HTTP, cli, p + 9, srv, 80);
     o[0].u.http.is_request = TRUE;
-    o[0].u.http.method = "GET";
     o[0].u.http.host = host;
     o[0].u.http.auth = KD_AUTH_NTLM;
     obs_new(g, &o[1], KD_OBS_NTLMSSP, cli, p + 9, srv, 80);

@@ -265,7 +265,6 @@ t_http_req(int client, int server, guint16 cport, const char *host)
     kd_obs o = krb(KD_OBS_HTTP, client, server, cport, 80);
     o.transport = KD_TRANSPORT_TCP;
     o.u.http.is_request = TRUE;
-    o.u.http.method = "GET";
     o.u.http.host = host;
     o.u.http.auth = KD_AUTH_NEGOTIATE;
     return o;
