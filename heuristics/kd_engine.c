@@ -346,14 +346,6 @@ dns_rec_free(gpointer p)
 }
 
 static void
-wait_free(gpointer p)
-{
-    kd_wait *w = p;
-    g_free(w->principal);
-    g_free(w);
-}
-
-static void
 owners_free(gpointer p)
 {
     kd_spn_owners *o = p;
@@ -396,11 +388,18 @@ kd_issue_hist_get(kd_engine *eng, kd_lru *table, const char *key)
 }
 
 const kd_issue *
-kd_issue_hist_latest(const kd_issue_hist *h)
+kd_issue_hist_nth(const kd_issue_hist *h, guint i)
 {
-    if (!h || h->count == 0)
-        return NULL;
-    return &h->items[(h->next + KD_SPN_HISTORY - 1) % KD_SPN_HISTORY];
+    return &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+}
+
+kd_issue_hist *
+kd_issues_for(kd_engine *eng, const char *spn)
+{
+    char *key = kd_lower(spn);
+    kd_issue_hist *h = kd_lru_get(eng->issues, key);
+    g_free(key);
+    return h;
 }
 
 static void
@@ -470,6 +469,21 @@ put_req(kd_lru *table, char *key, kd_req *r)
 
 /* ------------------------------------------------------------------- engine */
 
+/* Every table of the store, for freeing and for counting. */
+#define KD_TABLES 18
+static void
+engine_tables(const kd_engine *eng, kd_lru **out)
+{
+    kd_lru *t[] = {
+        eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
+        eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
+        eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
+        eng->neg_pending, eng->account_etypes, eng->client_names
+    };
+    G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_TABLES);
+    memcpy(out, t, sizeof(t));
+}
+
 kd_engine *
 kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user)
 {
@@ -491,7 +505,7 @@ kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user)
     eng->addr_names = kd_lru_new(KD_STORE_CAP, g_free);
     eng->counters = kd_lru_new(KD_STORE_CAP, g_free);
     eng->frames = kd_lru_new(KD_STORE_CAP, frame_rec_free);
-    eng->waits = kd_lru_new(KD_STORE_CAP, wait_free);
+    eng->waits = kd_lru_new(KD_STORE_CAP, g_free);
     eng->spn_owners = kd_lru_new(KD_STORE_CAP, owners_free);
     eng->bindings = kd_lru_new(KD_STORE_CAP, g_free);
     eng->krb_failures = kd_lru_new(KD_STORE_CAP, g_free);
@@ -507,13 +521,9 @@ kd_engine_free(kd_engine *eng)
 {
     if (!eng)
         return;
-    kd_lru *tables[] = {
-        eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
-        eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
-        eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending, eng->account_etypes, eng->client_names
-    };
-    for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
+    kd_lru *tables[KD_TABLES];
+    engine_tables(eng, tables);
+    for (gsize i = 0; i < KD_TABLES; i++)
         kd_lru_free(tables[i]);
     g_array_free(eng->dirty, TRUE);
     g_free(eng);
@@ -522,14 +532,10 @@ kd_engine_free(kd_engine *eng)
 guint
 kd_engine_store_size(const kd_engine *eng)
 {
-    const kd_lru *tables[] = {
-        eng->requests, eng->last_request, eng->ap_conns, eng->last_ap, eng->http_reqs,
-        eng->issues, eng->accepts, eng->dns, eng->addr_names, eng->counters,
-        eng->frames, eng->waits, eng->spn_owners, eng->bindings, eng->krb_failures,
-        eng->neg_pending, eng->account_etypes, eng->client_names
-    };
+    kd_lru *tables[KD_TABLES];
+    engine_tables(eng, tables);
     guint n = 0;
-    for (gsize i = 0; i < G_N_ELEMENTS(tables); i++)
+    for (gsize i = 0; i < KD_TABLES; i++)
         n += kd_lru_size(tables[i]);
     return n;
 }

@@ -91,8 +91,6 @@ typedef struct {
 typedef struct {
     guint32 frame;          /* frame holding the finding */
     guint index;            /* which finding of that frame */
-    kd_addr client, server;
-    char *principal;
 } kd_wait;
 
 /* Encryption types of a principal's keys, as a KDC announced them (ETYPE-INFO2). */
@@ -114,7 +112,6 @@ typedef struct {
 typedef struct {
     kd_addr servers[KD_MAX_OWNERS];
     guint32 frames[KD_MAX_OWNERS];
-    kd_addr clients[KD_MAX_OWNERS];
     guint n;
 } kd_binding_rec;
 
@@ -191,6 +188,9 @@ void kd_rules_kdc_answered(kd_engine *eng, const kd_addr *client, const kd_addr 
 kd_counter *kd_counter_bump(kd_engine *eng, const char *key, guint32 frame);
 kd_counter *kd_counter_get(kd_engine *eng, const char *key);
 kd_issue_hist *kd_issue_hist_get(kd_engine *eng, kd_lru *table, const char *key);
-const kd_issue *kd_issue_hist_latest(const kd_issue_hist *h);
+/* The i-th newest issue (0 = latest); i < h->count. */
+const kd_issue *kd_issue_hist_nth(const kd_issue_hist *h, guint i);
+/* Tickets the KDC issued for spn (any case), or NULL. */
+kd_issue_hist *kd_issues_for(kd_engine *eng, const char *spn);
 
 #endif /* KD_ENGINE_INT_H */

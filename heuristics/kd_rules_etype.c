@@ -13,13 +13,11 @@
 static const kd_issue *
 tgt_issue(kd_engine *eng, const kd_req *req, const kd_addr *client)
 {
-    char *key = kd_lower(req->ticket.sname);
-    kd_issue_hist *h = kd_lru_get(eng->issues, key);
-    g_free(key);
+    kd_issue_hist *h = kd_issues_for(eng, req->ticket.sname);
     if (!h)
         return NULL;
     for (guint i = 0; i < h->count; i++) {
-        const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+        const kd_issue *it = kd_issue_hist_nth(h, i);
         if (kd_addr_equal(&it->client, client) &&
             (req->ticket.kvno < 0 || it->kvno < 0 || it->kvno == req->ticket.kvno) &&
             (req->ticket.etype < 0 || it->etype == req->ticket.etype))

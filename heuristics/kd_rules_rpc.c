@@ -148,7 +148,6 @@ kd_rules_alive2(kd_engine *eng, const kd_obs *obs)
             known = known || kd_addr_equal(&b->servers[j], &obs->src);
         if (!known && b->n < KD_MAX_OWNERS) {
             b->servers[b->n] = obs->src;
-            b->clients[b->n] = obs->dst;
             b->frames[b->n] = obs->frame;
             b->n++;
         }

@@ -82,13 +82,11 @@ issue_evidence(kd_finding *f, const kd_issue *it, const char *spn)
 static const kd_issue *
 issued_to(kd_engine *eng, const char *spn, const kd_addr *client)
 {
-    char *key = kd_lower(spn);
-    kd_issue_hist *h = kd_lru_get(eng->issues, key);
-    g_free(key);
+    kd_issue_hist *h = kd_issues_for(eng, spn);
     if (!h)
         return NULL;
     for (guint i = 0; i < h->count; i++) {
-        const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+        const kd_issue *it = kd_issue_hist_nth(h, i);
         if (kd_addr_equal(&it->client, client))
             return it;
     }
@@ -100,12 +98,10 @@ issued_to(kd_engine *eng, const char *spn, const kd_addr *client)
 const char *
 kd_issued_client(kd_engine *eng, const char *spn, const kd_addr *client)
 {
-    char *key = kd_lower(spn);
-    kd_issue_hist *h = kd_lru_get(eng->issues, key);
-    g_free(key);
+    kd_issue_hist *h = kd_issues_for(eng, spn);
     for (int pass = 0; h && pass < 2; pass++) {
         for (guint i = 0; i < h->count; i++) {
-            const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+            const kd_issue *it = kd_issue_hist_nth(h, i);
             if (it->cname && (pass == 1 || kd_addr_equal(&it->client, client)))
                 return it->cname;
         }
@@ -119,13 +115,11 @@ kd_issued_client(kd_engine *eng, const char *spn, const kd_addr *client)
 static const kd_issue *
 other_kvno_issue(kd_engine *eng, const char *spn, gint64 kvno)
 {
-    char *key = kd_lower(spn);
-    kd_issue_hist *h = kd_lru_get(eng->issues, key);
-    g_free(key);
+    kd_issue_hist *h = kd_issues_for(eng, spn);
     if (!h || kvno < 0)
         return NULL;
     for (guint i = 0; i < h->count; i++) {
-        const kd_issue *it = &h->items[(h->next + KD_SPN_HISTORY - 1 - i) % KD_SPN_HISTORY];
+        const kd_issue *it = kd_issue_hist_nth(h, i);
         if (it->kvno >= 0 && it->kvno != kvno)
             return it;
     }
