@@ -84,6 +84,8 @@ void kd_engine_feed(kd_engine *eng, const kd_obs *obs, guint n);
 
 /* Counters for tests and the benchmark: entries currently held by the store. */
 guint kd_engine_store_size(const kd_engine *eng);
+/* The same per table: names and sizes of at most max tables; returns how many there are. */
+guint kd_engine_tables(const kd_engine *eng, const char **names, guint *sizes, guint max);
 
 /* Cap on every table of the store. */
 #define KD_STORE_CAP 4096

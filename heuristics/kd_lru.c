@@ -1,33 +1,43 @@
 /* kd_lru.c
- * A bounded map: string keys, oldest entry evicted when the cap is reached.
+ * A bounded map: oldest entry evicted when the cap is reached.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_lru.h"
 
+#include <string.h>
+
 typedef struct {
-    char *key;          /* owned; also the hash table's key */
+    gpointer key;       /* owned; also the hash table's key */
     gpointer value;
     GList *link;        /* this entry's place in the recency queue */
 } kd_lru_entry;
 
 struct kd_lru {
     guint cap;
+    gsize key_size;     /* 0: NUL-terminated string keys */
     GDestroyNotify value_free;
     GHashTable *map;    /* key -> kd_lru_entry */
     GQueue order;       /* head = most recent */
 };
 
 kd_lru *
-kd_lru_new(guint cap, GDestroyNotify value_free)
+kd_lru_new_keyed(guint cap, gsize key_size, GHashFunc hash, GEqualFunc equal, GDestroyNotify value_free)
 {
     kd_lru *lru = g_new0(kd_lru, 1);
     lru->cap = cap ? cap : 1;
+    lru->key_size = key_size;
     lru->value_free = value_free;
-    lru->map = g_hash_table_new(g_str_hash, g_str_equal);
+    lru->map = g_hash_table_new(hash, equal);
     g_queue_init(&lru->order);
     return lru;
+}
+
+kd_lru *
+kd_lru_new(guint cap, GDestroyNotify value_free)
+{
+    return kd_lru_new_keyed(cap, 0, g_str_hash, g_str_equal, value_free);
 }
 
 static void
@@ -53,7 +63,7 @@ kd_lru_free(kd_lru *lru)
 }
 
 void
-kd_lru_put(kd_lru *lru, const char *key, gpointer value)
+kd_lru_put(kd_lru *lru, gconstpointer key, gpointer value)
 {
     kd_lru_entry *e = g_hash_table_lookup(lru->map, key);
     if (e) {
@@ -67,7 +77,12 @@ kd_lru_put(kd_lru *lru, const char *key, gpointer value)
     while (g_hash_table_size(lru->map) >= lru->cap && lru->order.tail)
         drop_entry(lru, lru->order.tail->data);
     e = g_new0(kd_lru_entry, 1);
-    e->key = g_strdup(key);
+    if (lru->key_size) {
+        e->key = g_malloc(lru->key_size);
+        memcpy(e->key, key, lru->key_size);
+    } else {
+        e->key = g_strdup(key);
+    }
     e->value = value;
     g_queue_push_head(&lru->order, e);
     e->link = lru->order.head;
@@ -75,7 +90,7 @@ kd_lru_put(kd_lru *lru, const char *key, gpointer value)
 }
 
 gpointer
-kd_lru_get(kd_lru *lru, const char *key)
+kd_lru_get(kd_lru *lru, gconstpointer key)
 {
     kd_lru_entry *e = g_hash_table_lookup(lru->map, key);
     if (!e)
@@ -86,7 +101,7 @@ kd_lru_get(kd_lru *lru, const char *key)
 }
 
 void
-kd_lru_remove(kd_lru *lru, const char *key)
+kd_lru_remove(kd_lru *lru, gconstpointer key)
 {
     kd_lru_entry *e = g_hash_table_lookup(lru->map, key);
     if (e)

@@ -1,41 +1,51 @@
 /* kd_rules.h
- * Helpers shared between rule files.
+ * What a rule family sees and exports: the context, events, and its handler table.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A rule reads the store, makes or amends findings, and never calls a function of
+ * another rule file: what two families both need is a store query or a findings
+ * helper. Each family exports exactly one kd_rule_table; the engine lists them.
  */
 #ifndef KD_RULES_H
 #define KD_RULES_H
 
-#include "kd_engine_int.h"
+#include "kd_findings.h"
+#include "kd_store.h"
 
-/* "aes256-cts..., rc4-hmac" using the configured names; newly allocated. */
-char *kd_etype_list(const kd_engine *eng, const gint32 *etypes, guint n);
-void kd_skew_finding(kd_engine *eng, const kd_obs *obs, const char *spn, const char *client,
-                     const kd_req *req, const char *server_role);
-/* The CNAME record whose target is host (alias in *alias_out), or NULL. */
-const kd_dns_rec *kd_alias_for(kd_engine *eng, const char *host, char **alias_out);
+typedef struct {
+    const kd_config *cfg;
+    kd_store *store;
+    kd_findings *findings;
+} kd_ctx;
 
-/* Encryption-type and key disagreements (KDC_ERR_ETYPE_NOSUPP, BAD_INTEGRITY ...):
- * TRUE when a finding was made. */
-gboolean kd_rules_etype_error(kd_engine *eng, const kd_obs *obs, kd_req *req,
-                              const char *spn, const char *client);
-/* Retransmitted KDC requests without an answer. */
-void kd_rules_unanswered(kd_engine *eng, const kd_obs *obs, kd_req *req);
-/* Duplicate-SPN knowledge. */
-void kd_rules_note_duplicate(kd_engine *eng, const char *spn, guint32 frame);
-void kd_rules_owner_evidence(kd_engine *eng, kd_finding *f, const char *spn);
+typedef void (*kd_rule_fn)(const kd_ctx *ctx, kd_event *ev);
 
-/* DCOM: the ServerAlive2 record showing the service's address is shared, or NULL. */
-const kd_binding_rec *kd_rules_shared_binding(kd_engine *eng, const kd_obs *err);
-void kd_rules_shared_evidence(kd_engine *eng, kd_finding *f, const kd_obs *err, const kd_binding_rec *b);
+/* Handlers of one event run by descending priority, then in the order of the
+ * family list (kd_engine.c) and of each table. */
+#define KD_PRIO_NOTE      10    /* bookkeeping every judgement may rely on */
+#define KD_PRIO_SPECIFIC   0    /* a rule that explains the event and claims it */
+#define KD_PRIO_LATER     -1    /* explains what the specific rules left unclaimed */
+#define KD_PRIO_FALLBACK -10    /* the generic finding for an unclaimed error */
 
-/* Duplicate SPN evidence from LDAP: arriving before or after a failure. */
-void kd_rules_await_owners(kd_engine *eng, const char *spn, guint32 frame);
-guint kd_owner_count(kd_engine *eng, const char *spn);
+typedef struct {
+    kd_event_kind kind;
+    int priority;
+    kd_rule_fn fn;
+} kd_rule;
 
-void kd_rules_issue_evidence(kd_engine *eng, kd_finding *f, const char *spn, const kd_addr *client);
-const char *kd_issued_client(kd_engine *eng, const char *spn, const kd_addr *client);
-kd_finding *kd_rules_silent_refusal(kd_engine *eng, const kd_obs *obs, const kd_req *ap);
+typedef struct {
+    const char *family;
+    const kd_rule *rules;
+    guint n_rules;
+} kd_rule_table;
+
+/* The families (rules/kd_rules_*.c). */
+extern const kd_rule_table kd_rules_kdc;
+extern const kd_rule_table kd_rules_service;
+extern const kd_rule_table kd_rules_etype;
+extern const kd_rule_table kd_rules_transport;
+extern const kd_rule_table kd_rules_rpc;
 
 #endif /* KD_RULES_H */

@@ -30,14 +30,9 @@
 #include <cmocka.h>
 
 #include "kd_engine.h"
-#include "kd_engine_int.h"
 
-/* The tables of the store are the kd_lru pointers of struct kd_engine, from
- * `requests` up to `dirty` (kd_engine_int.h); the bound is tables x cap
- * (17 x 4096 when the issue was written, 18 since client_names). */
-#define KD_FIRST_TABLE requests
-#define KD_AFTER_TABLES dirty
-#define KD_TABLES ((guint)((offsetof(kd_engine, KD_AFTER_TABLES) - offsetof(kd_engine, KD_FIRST_TABLE)) / sizeof(kd_lru *)))
+/* The bound is tables x cap (17 x 4096 when the issue was written, 18 since
+ * client_names); kd_engine_tables() names and counts them. */
 #define KD_MAX_TABLES 32
 #define RSS_MARGIN_KB (48 * 1024)
 
@@ -130,7 +125,8 @@ feed(gen *g, kd_obs *o, guint n)
         guint sz = kd_engine_store_size(g->eng);
         if (sz > g->max_store)
             g->max_store = sz;
-        assert_true(sz <= KD_TABLES * KD_STORE_CAP);
+        guint sizes[KD_MAX_TABLES];
+        assert_true(sz <= kd_engine_tables(g->eng, NULL, sizes, KD_MAX_TABLES) * KD_STORE_CAP);
     }
 }
 
@@ -384,30 +380,12 @@ scenario(gen *g, guint32 i)
     feed(g, o, 1);
 }
 
+static const char *table_names[KD_MAX_TABLES];
+
 static guint
 table_sizes(kd_engine *eng, guint *sizes)
 {
-    kd_lru *t[KD_MAX_TABLES];
-    memcpy(t, (const char *)eng + offsetof(kd_engine, KD_FIRST_TABLE), KD_TABLES * sizeof(kd_lru *));
-    for (guint i = 0; i < KD_TABLES; i++)
-        sizes[i] = kd_lru_size(t[i]);
-    return KD_TABLES;
-}
-
-/* In struct order; a table added later shows up as "table N". */
-static const char *const table_names[] = {
-    "requests", "last_request", "ap_conns", "last_ap", "http_reqs", "issues", "accepts", "dns",
-    "addr_names", "counters", "frames", "waits", "spn_owners", "bindings", "krb_failures",
-    "account_etypes", "client_names", "neg_pending",
-};
-
-static const char *
-table_name(guint i, char *buf, gsize len)
-{
-    if (i < G_N_ELEMENTS(table_names) && KD_TABLES == G_N_ELEMENTS(table_names))
-        return table_names[i];
-    g_snprintf(buf, len, "table %u", i);
-    return buf;
+    return MIN(kd_engine_tables(eng, table_names, sizes, KD_MAX_TABLES), KD_MAX_TABLES);
 }
 
 static void
@@ -436,23 +414,22 @@ test_store_bounded(void **state)
     g_timer_destroy(timer);
     glong rss_end = rss_kb();
 
-    G_STATIC_ASSERT(KD_TABLES > 0 && KD_TABLES <= KD_MAX_TABLES);
     guint sizes[KD_MAX_TABLES];
-    table_sizes(g.eng, sizes);
-    char nb[32];
+    const guint KD_TABLES = table_sizes(g.eng, sizes);
+    assert_true(KD_TABLES > 0 && KD_TABLES <= KD_MAX_TABLES);
     guint total = kd_engine_store_size(g.eng);
     printf("# %" G_GUINT64_FORMAT " observations (%u scenarios, %" G_GUINT64_FORMAT " after warm-up) in %.1f s; "
            "store %u entries (max %u, bound %u = %u tables x %u); VmRSS %ld kB after warm-up, %ld kB at the end\n",
            g.fed, i, g.fed - fed_warm, secs, total, g.max_store, KD_TABLES * KD_STORE_CAP, KD_TABLES, KD_STORE_CAP, rss_warm, rss_end);
     for (guint t = 0; t < KD_TABLES; t++)
-        printf("#   %-15s %u\n", table_name(t, nb, sizeof nb), sizes[t]);
+        printf("#   %-15s %u\n", table_names[t], sizes[t]);
     fflush(stdout);
 
     assert_true(total <= KD_TABLES * KD_STORE_CAP);
     assert_true(g.max_store <= KD_TABLES * KD_STORE_CAP);
     for (guint t = 0; t < KD_TABLES; t++) {
         if (sizes[t] == 0)
-            printf("# table %s received nothing: the generator no longer reaches it\n", table_name(t, nb, sizeof nb));
+            printf("# table %s received nothing: the generator no longer reaches it\n", table_names[t]);
         assert_true(sizes[t] > 0);
         assert_true(sizes[t] <= KD_STORE_CAP);
     }

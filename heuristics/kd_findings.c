@@ -1,0 +1,346 @@
+/* kd_findings.c
+ * Building, amending and emitting findings; findings that wait for later evidence.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_findings.h"
+#include "kd_lru.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* A frame's findings, kept while later evidence may still amend them. */
+typedef struct {
+    guint32 frame;
+    GPtrArray *findings;    /* kd_finding* */
+} kd_frame_rec;
+
+/* Something awaiting later evidence: "amend finding (frame, index) when X happens". */
+typedef struct {
+    guint32 frame;
+    guint index;
+} kd_wait;
+
+struct kd_findings {
+    const kd_config *cfg;
+    kd_lru *frames;         /* frame number -> kd_frame_rec */
+    kd_lru *waits;          /* wait kind + subject -> kd_wait */
+    GArray *dirty;          /* guint32: frames touched during the current feed */
+};
+
+const char *
+kd_confidence_name(kd_confidence c)
+{
+    switch (c) {
+    case KD_CONF_CONFIRMED: return "confirmed";
+    case KD_CONF_LIKELY:    return "likely";
+    case KD_CONF_POSSIBLE:  return "possible";
+    case KD_CONF_INFO:      return "info";
+    }
+    return "?";
+}
+
+static void
+finding_free(gpointer p)
+{
+    kd_finding *f = p;
+    if (!f)
+        return;
+    g_free(f->spn);
+    g_free(f->client);
+    g_free(f->summary);
+    g_free(f->missing);
+    for (guint i = 0; i < f->n_evidence; i++)
+        g_free(f->evidence[i].role);
+    for (guint i = 0; i < f->n_details; i++)
+        g_free(f->details[i]);
+    g_free(f);
+}
+
+static void
+frame_rec_free(gpointer p)
+{
+    kd_frame_rec *r = p;
+    g_ptr_array_free(r->findings, TRUE);
+    g_free(r);
+}
+
+static char *
+frame_key(guint32 frame)
+{
+    return g_strdup_printf("%u", frame);
+}
+
+static kd_frame_rec *
+frame_rec(kd_findings *fx, guint32 frame)
+{
+    char *key = frame_key(frame);
+    kd_frame_rec *rec = kd_lru_get(fx->frames, key);
+    g_free(key);
+    return rec;
+}
+
+kd_findings *
+kd_findings_new(const kd_config *cfg)
+{
+    kd_findings *fx = g_new0(kd_findings, 1);
+    fx->cfg = cfg;
+    fx->frames = kd_lru_new(KD_STORE_CAP, frame_rec_free);
+    fx->waits = kd_lru_new(KD_STORE_CAP, g_free);
+    fx->dirty = g_array_new(FALSE, FALSE, sizeof(guint32));
+    return fx;
+}
+
+void
+kd_findings_free(kd_findings *fx)
+{
+    if (!fx)
+        return;
+    kd_lru_free(fx->frames);
+    kd_lru_free(fx->waits);
+    g_array_free(fx->dirty, TRUE);
+    g_free(fx);
+}
+
+guint
+kd_findings_tables(const kd_findings *fx, const char **names, guint *sizes, guint max)
+{
+    const kd_lru *t[] = { fx->frames, fx->waits };
+    static const char *const n[] = { "frames", "waits" };
+    for (guint i = 0; i < G_N_ELEMENTS(t) && i < max; i++) {
+        if (names)
+            names[i] = n[i];
+        sizes[i] = kd_lru_size(t[i]);
+    }
+    return G_N_ELEMENTS(t);
+}
+
+static void
+mark_dirty(kd_findings *fx, guint32 frame)
+{
+    for (guint i = 0; i < fx->dirty->len; i++) {
+        if (g_array_index(fx->dirty, guint32, i) == frame)
+            return;
+    }
+    g_array_append_val(fx->dirty, frame);
+}
+
+void
+kd_findings_begin(kd_findings *fx)
+{
+    g_array_set_size(fx->dirty, 0);
+}
+
+void
+kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
+{
+    if (!emit)
+        return;
+    for (guint i = 0; i < fx->dirty->len; i++) {
+        guint32 frame = g_array_index(fx->dirty, guint32, i);
+        kd_frame_rec *rec = frame_rec(fx, frame);
+        if (rec && rec->findings->len)
+            emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
+    }
+}
+
+kd_finding *
+kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence conf,
+               gint32 error_code, const char *spn, const char *client)
+{
+    /* A switched-off rule group still leaves a finding on a Kerberos error:
+     * the generic one. Other findings of a switched-off group are dropped. */
+    if (!fx->cfg->group_enabled[kd_catalog[cause].group] && cause != KD_CAUSE_KRB_ERROR) {
+        if (error_code < 0)
+            return NULL;
+        cause = KD_CAUSE_KRB_ERROR;
+        conf = KD_CONF_POSSIBLE;
+    }
+    char *key = frame_key(frame);
+    kd_frame_rec *rec = kd_lru_get(fx->frames, key);
+    if (!rec) {
+        rec = g_new0(kd_frame_rec, 1);
+        rec->frame = frame;
+        rec->findings = g_ptr_array_new_with_free_func(finding_free);
+        kd_lru_put(fx->frames, key, rec);
+    }
+    g_free(key);
+    kd_finding *f = g_new0(kd_finding, 1);
+    f->frame = frame;
+    f->cause = cause;
+    f->confidence = conf;
+    f->error_code = error_code;
+    f->spn = kd_str_empty(spn) ? NULL : g_strdup(spn);
+    f->client = kd_str_empty(client) ? NULL : g_strdup(client);
+    g_ptr_array_add(rec->findings, f);
+    mark_dirty(fx, frame);
+    return f;
+}
+
+kd_finding *
+kd_finding_lookup(kd_findings *fx, guint32 frame, guint index)
+{
+    kd_frame_rec *rec = frame_rec(fx, frame);
+    if (!rec || index >= rec->findings->len)
+        return NULL;
+    mark_dirty(fx, frame);
+    return g_ptr_array_index(rec->findings, index);
+}
+
+guint
+kd_findings_count(kd_findings *fx, guint32 frame)
+{
+    kd_frame_rec *rec = frame_rec(fx, frame);
+    return rec ? rec->findings->len : 0;
+}
+
+void
+kd_finding_evidence(kd_finding *f, guint32 frame, const char *fmt, ...)
+{
+    if (!f || frame == 0)
+        return;
+    for (guint i = 0; i < f->n_evidence; i++) {
+        if (f->evidence[i].frame == frame)
+            return;
+    }
+    if (f->n_evidence >= KD_MAX_EVIDENCE)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    f->evidence[f->n_evidence].frame = frame;
+    f->evidence[f->n_evidence].role = g_strdup_vprintf(fmt, ap);
+    f->n_evidence++;
+    va_end(ap);
+}
+
+void
+kd_finding_detail(kd_finding *f, const char *fmt, ...)
+{
+    if (!f || f->n_details >= KD_MAX_DETAILS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    f->details[f->n_details++] = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+void
+kd_finding_summary(kd_finding *f, const char *fmt, ...)
+{
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_free(f->summary);
+    f->summary = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+}
+
+void
+kd_finding_alternative(kd_finding *f, kd_cause cause)
+{
+    if (!f || cause == f->cause)
+        return;
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        if (f->alternatives[i] == cause)
+            return;
+    }
+    if (f->n_alternatives < KD_MAX_ALTERNATIVES)
+        f->alternatives[f->n_alternatives++] = cause;
+}
+
+void
+kd_finding_set_missing(kd_finding *f, const char *text)
+{
+    if (!f)
+        return;
+    g_free(f->missing);
+    f->missing = g_strdup(text);
+}
+
+void
+kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn)
+{
+    if (!it)
+        return;
+    if (it->req_frame)
+        kd_finding_evidence(f, it->req_frame, "TGS-REQ for %s", spn);
+    kd_finding_evidence(f, it->frame, "KDC issues the ticket for %s (kvno %" G_GINT64_FORMAT ")", spn, it->kvno);
+}
+
+void
+kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
+{
+    if (!f || kd_str_empty(spn))
+        return;
+    const kd_spn_owners *o = kd_store_spn_owners(st, spn);
+    if (!o)
+        return;
+    for (guint i = 0; i < o->n; i++)
+        kd_finding_evidence(f, o->frames[i], "LDAP: %s holds servicePrincipalName %s", o->owners[i], spn);
+    if (o->n >= 2)
+        kd_finding_detail(f, "accounts holding %s: %s%s%s%s%s", spn, o->owners[0], o->n > 1 ? ", " : "",
+                          o->n > 1 ? o->owners[1] : "", o->n > 2 ? ", " : "", o->n > 2 ? o->owners[2] : "");
+}
+
+/* ------------------------------------------------------------------ waits */
+
+static char *
+wait_key(kd_wait_kind kind, const char *subject)
+{
+    static const char *const prefix[] = { "pre", "big", "owners", "unrs" };
+    char *l = kd_lower(subject);
+    char *key = g_strdup_printf("%s|%s", prefix[kind], l);
+    g_free(l);
+    return key;
+}
+
+void
+kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame)
+{
+    char *key = wait_key(kind, subject);
+    kd_wait *w = g_new0(kd_wait, 1);
+    w->frame = frame;
+    w->index = kd_findings_count(fx, frame) - 1;
+    kd_lru_put(fx->waits, key, w);
+    g_free(key);
+}
+
+gboolean
+kd_wait_pending(kd_findings *fx, kd_wait_kind kind, const char *subject)
+{
+    char *key = wait_key(kind, subject);
+    gboolean found = kd_lru_get(fx->waits, key) != NULL;
+    g_free(key);
+    return found;
+}
+
+kd_finding *
+kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject)
+{
+    char *key = wait_key(kind, subject);
+    kd_wait *w = kd_lru_get(fx->waits, key);
+    g_free(key);
+    return w ? kd_finding_lookup(fx, w->frame, w->index) : NULL;
+}
+
+kd_finding *
+kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
+{
+    char *key = wait_key(kind, subject);
+    kd_wait *w = kd_lru_get(fx->waits, key);
+    kd_finding *f = w ? kd_finding_lookup(fx, w->frame, w->index) : NULL;
+    if (w)
+        kd_lru_remove(fx->waits, key);
+    g_free(key);
+    return f;
+}
+
+void
+kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject)
+{
+    char *key = wait_key(kind, subject);
+    kd_lru_remove(fx->waits, key);
+    g_free(key);
+}

@@ -1,0 +1,64 @@
+/* kd_findings.h
+ * Building, amending and emitting findings; findings that wait for later evidence.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * A frame's findings are kept (capped) while later evidence may still amend them.
+ * Every frame touched during one kd_engine_feed() is "dirty" and emitted at its end.
+ */
+#ifndef KD_FINDINGS_H
+#define KD_FINDINGS_H
+
+#include "kd_engine.h"
+#include "kd_store.h"
+
+typedef struct kd_findings kd_findings;
+
+kd_findings *kd_findings_new(const kd_config *cfg);
+void kd_findings_free(kd_findings *fx);
+guint kd_findings_tables(const kd_findings *fx, const char **names, guint *sizes, guint max);
+
+/* A feed starts: nothing is dirty. */
+void kd_findings_begin(kd_findings *fx);
+/* A feed ends: every dirty frame's findings go to emit. */
+void kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user);
+
+/* A new finding on frame. NULL when its rule group is switched off (a Kerberos
+ * error then gets the generic krb_error finding instead). */
+kd_finding *kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence conf,
+                           gint32 error_code, const char *spn, const char *client);
+/* The finding at (frame, index) if still held, for amendment; marks the frame dirty. */
+kd_finding *kd_finding_lookup(kd_findings *fx, guint32 frame, guint index);
+guint kd_findings_count(kd_findings *fx, guint32 frame);
+
+/* Amending a finding; each accepts NULL. */
+void kd_finding_evidence(kd_finding *f, guint32 frame, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void kd_finding_detail(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void kd_finding_summary(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void kd_finding_alternative(kd_finding *f, kd_cause cause);
+void kd_finding_set_missing(kd_finding *f, const char *text);
+
+/* Evidence lines from store records, shared by rule families. */
+void kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn);
+/* The accounts LDAP showed holding spn (nothing when f or spn is missing). */
+void kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn);
+
+/* Waits: "the latest finding of frame awaits evidence of this kind about subject".
+ * Subjects compare without case. */
+typedef enum {
+    KD_WAIT_PREAUTH,        /* PREAUTH_REQUIRED: a pre-authenticated AS-REQ ("client|kdc|cname") */
+    KD_WAIT_TCP_RETRY,      /* RESPONSE_TOO_BIG: a TCP request ("client|kdc") */
+    KD_WAIT_OWNERS,         /* a failure about an SPN: LDAP showing its owners (the SPN) */
+    KD_WAIT_UNANSWERED      /* an open "KDC does not answer" series ("client|kdc") */
+} kd_wait_kind;
+
+void kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame);
+/* A wait is registered (its finding may have been dropped since). */
+gboolean kd_wait_pending(kd_findings *fx, kd_wait_kind kind, const char *subject);
+/* The waiting finding, or NULL; kd_wait_take also ends the wait. */
+kd_finding *kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject);
+kd_finding *kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject);
+void kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject);
+
+#endif /* KD_FINDINGS_H */

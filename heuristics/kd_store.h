@@ -1,0 +1,203 @@
+/* kd_store.h
+ * The correlation store: what the capture has shown so far, in capped tables,
+ * and the questions rules ask of it. No finding logic lives here.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * kd_store_observe() records an observation and describes it as an event: what
+ * kind of fact it is and the records it relates to (the request a reply or an
+ * error answers, ...). The engine hands that event to the rules.
+ */
+#ifndef KD_STORE_H
+#define KD_STORE_H
+
+#include "kd_obs.h"
+#include "kd_util.h"
+
+#define KD_SPN_HISTORY 8
+
+/* A ticket seen in clear. */
+typedef struct {
+    gboolean present;
+    char *realm;
+    char *sname;
+    gint32 etype;
+    gint64 kvno;
+} kd_ticket_rec;
+
+/* A request: AS-REQ / TGS-REQ to a KDC, or an AP-REQ carried to a service.
+ * Reference counted (g_rc_box): one record can sit in several tables. */
+typedef struct {
+    guint32 frame;
+    gint64 time_us;
+    gint32 msg_type;
+    kd_carrier carrier;
+    kd_addr client, server;
+    guint16 cport, sport;
+    kd_transport transport;
+    char *cname, *crealm, *realm, *sname;
+    gint32 etypes[KD_MAX_ETYPES];
+    guint n_etypes;
+    gint32 padata[KD_MAX_PADATA];
+    guint n_padata;
+    kd_ticket_rec ticket;   /* TGS-REQ: the TGT presented; AP-REQ: the service ticket */
+    gboolean answered;
+    guint32 http_frame;     /* carrier: the HTTP request frame (0 none) */
+    char *http_host;
+} kd_req;
+
+/* A ticket the KDC issued (AS-REP/TGS-REP), kept per SPN. */
+typedef struct {
+    guint32 frame;
+    guint32 req_frame;      /* the request it answered, 0 unknown */
+    kd_addr kdc;
+    kd_addr client;
+    gint32 etype;
+    gint64 kvno;
+    char *realm;
+    char *cname;            /* the client the ticket was issued to */
+} kd_issue;
+
+typedef struct {
+    kd_issue items[KD_SPN_HISTORY];   /* ring, newest at (next - 1) */
+    guint next, count;
+} kd_issue_hist;
+
+/* A service that accepted a ticket (AP-REP seen), per SPN and server address. */
+typedef struct {
+    guint32 frame;
+    gint64 kvno;
+    gint32 etype;
+} kd_accept;
+
+/* DNS knowledge per owner name. */
+typedef struct {
+    guint32 frame;
+    char *cname;            /* the name's CNAME target, or NULL */
+    gboolean resolved;      /* the answer also carried the address it led to */
+} kd_dns_rec;
+
+/* Counter per key, with the latest frames counted. */
+#define KD_COUNTER_FRAMES 6
+typedef struct {
+    guint32 count;
+    guint32 first_frame, last_frame;
+    guint32 recent[KD_COUNTER_FRAMES];  /* ring of the latest frames */
+} kd_counter;
+
+/* Encryption types of a principal's keys, as a KDC announced them (ETYPE-INFO2). */
+typedef struct {
+    guint32 frame;
+    gint32 etypes[KD_MAX_ETYPES];
+    guint n;
+} kd_account_etypes;
+
+/* LDAP knowledge: accounts holding an SPN. */
+#define KD_MAX_OWNERS 4
+typedef struct {
+    char *owners[KD_MAX_OWNERS];
+    guint32 frames[KD_MAX_OWNERS];
+    guint n;
+} kd_spn_owners;
+
+/* DCOM: a ServerAlive2 address as listed by servers. */
+typedef struct {
+    kd_addr servers[KD_MAX_OWNERS];
+    guint32 frames[KD_MAX_OWNERS];
+    guint n;
+} kd_binding_rec;
+
+/* ------------------------------------------------------------------ events */
+
+/* What an observation is, once the store has placed it. Rules register per kind. */
+typedef enum {
+    KD_EV_KDC_REQUEST = 0,  /* AS-REQ/TGS-REQ: req is it, prev the client's previous unanswered one to this KDC */
+    KD_EV_KDC_REPLY,        /* AS-REP/TGS-REP: req is the request answered, or NULL */
+    KD_EV_KDC_ERROR,        /* KRB-ERROR from a KDC: req is the request answered, or NULL */
+    KD_EV_SERVICE_ERROR,    /* KRB-ERROR from a service: req is the AP-REQ answered, or NULL */
+    KD_EV_AP_REQUEST,
+    KD_EV_AP_REPLY,
+    KD_EV_DNS,
+    KD_EV_HTTP,
+    KD_EV_NTLMSSP,          /* first: the first NEGOTIATE/AUTHENTICATE on its connection */
+    KD_EV_DCERPC,
+    KD_EV_SMB2,
+    KD_EV_DCOM_ALIVE2,
+    KD_EV_LDAP_ENTRY,       /* new_dup: SPNs of the entry that now have a second owner */
+    KD_EV_TRANSPORT,
+    KD_EV_COUNT
+} kd_event_kind;
+
+typedef struct {
+    kd_event_kind kind;
+    const kd_obs *obs;      /* errors: with what the raw e-data adds */
+    kd_req *req;
+    kd_req *prev;           /* a reference of its own, dropped by kd_store_event_done() */
+    const char *spn;        /* errors: the service asked for (the request's, else the error's) */
+    const char *client;     /* errors: the client (the error's, else the request's or the ticket's) */
+    gboolean first;
+    guint new_dup[KD_MAX_LDAP_VALUES];  /* indexes into obs->u.ldap.spns */
+    guint n_new_dup;
+    gboolean claimed;       /* a rule explained this error: fallbacks stay quiet */
+    kd_obs filled;
+} kd_event;
+
+typedef struct kd_store kd_store;
+
+kd_store *kd_store_new(void);
+void kd_store_free(kd_store *st);
+/* Entries per table; returns the number of tables (at most max are written). */
+guint kd_store_tables(const kd_store *st, const char **names, guint *sizes, guint max);
+
+/* Record an observation; FALSE when it is no fact rules look at. */
+gboolean kd_store_observe(kd_store *st, const kd_obs *obs, kd_event *ev);
+void kd_store_event_done(kd_event *ev);
+
+/* ----------------------------------------------------------------- queries */
+
+/* The AP-REQ an answer from a service (error, SMB2 status, RPC fault) relates to. */
+kd_req *kd_store_ap_request(kd_store *st, const kd_obs *answer);
+/* The latest request from client to kdc, if it has no answer yet. */
+kd_req *kd_store_pending_request(kd_store *st, const kd_addr *client, const kd_addr *kdc);
+
+/* Tickets the KDC issued for spn (any case), or NULL; kd_issue_hist_nth(h, 0) is the newest. */
+const kd_issue_hist *kd_store_issues(kd_store *st, const char *spn);
+const kd_issue *kd_issue_hist_nth(const kd_issue_hist *h, guint i);
+/* The latest ticket issued for spn to this client address. */
+const kd_issue *kd_store_issued_to(kd_store *st, const char *spn, const kd_addr *client);
+/* A ticket for spn issued with another kvno than kvno (kvno >= 0). */
+const kd_issue *kd_store_issued_other_kvno(kd_store *st, const char *spn, gint64 kvno);
+/* Who a ticket for spn was issued to: at this address first, then anywhere, then
+ * whoever logged on from the address. */
+const char *kd_store_issued_client(kd_store *st, const char *spn, const kd_addr *client);
+/* How often kdc accepted (answered a TGS-REQ presenting) this client's TGT, or NULL. */
+const kd_counter *kd_store_tgt_accepted(kd_store *st, const kd_addr *client, const kd_addr *kdc,
+                                        const kd_ticket_rec *tgt);
+/* The service at server accepted a ticket for spn, or NULL. */
+const kd_accept *kd_store_accepted(kd_store *st, const char *spn, const kd_addr *server);
+
+/* The CNAME record whose target is host (the alias in *alias_out), or NULL. */
+const kd_dns_rec *kd_store_alias_of(kd_store *st, const char *host, char **alias_out);
+/* Following CNAMEs from alias (at most 8) ends at host: the first record, else NULL. */
+const kd_dns_rec *kd_store_cname_chain(kd_store *st, const char *alias, const char *host);
+/* The name DNS gave for this address, or NULL. */
+const char *kd_store_name_of(kd_store *st, const kd_addr *addr);
+gboolean kd_store_has_dns(const kd_store *st);
+
+/* Accounts holding spn (from LDAP), or NULL. */
+const kd_spn_owners *kd_store_spn_owners(kd_store *st, const char *spn);
+/* KDC_ERR_PRINCIPAL_NOT_UNIQUE seen for spn, or NULL. */
+const kd_counter *kd_store_not_unique(kd_store *st, const char *spn);
+/* The key types the KDC announced for a principal, or NULL. */
+const kd_account_etypes *kd_store_account_etypes(kd_store *st, const char *cname);
+/* DCOM: servers other than the host at addr announced addr, or NULL. */
+const kd_binding_rec *kd_store_shared_binding(kd_store *st, const kd_addr *addr);
+/* The latest real Kerberos failure involving client: with server, else with anyone. */
+const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, const kd_addr *server);
+
+/* Free-form counters for a rule family's own bookkeeping (keys "family-tag|..."). */
+kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);
+kd_counter *kd_store_counter(kd_store *st, const char *key);
+
+#endif /* KD_STORE_H */

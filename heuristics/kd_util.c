@@ -1,0 +1,93 @@
+/* kd_util.c
+ * Small string and time helpers shared by the store, the findings and the rules.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_util.h"
+
+#include <string.h>
+
+gboolean
+kd_str_empty(const char *s)
+{
+    return s == NULL || *s == '\0';
+}
+
+gint64
+kd_time_diff(gint64 a, gint64 b)
+{
+    gint64 d;
+    if (__builtin_sub_overflow(a, b, &d))
+        return a < b ? G_MININT64 : G_MAXINT64;
+    return d;
+}
+
+gint64
+kd_time_diff_s(gint64 a, gint64 b)
+{
+    return kd_time_diff(a, b) / G_USEC_PER_SEC;
+}
+
+char *
+kd_lower(const char *s)
+{
+    return s ? g_ascii_strdown(s, -1) : g_strdup("");
+}
+
+char *
+kd_spn_host(const char *spn)
+{
+    if (kd_str_empty(spn))
+        return NULL;
+    const char *slash = strchr(spn, '/');
+    if (!slash || !slash[1])
+        return NULL;
+    const char *host = slash + 1;
+    const char *end = strchr(host, '/');   /* "ldap/host/domain" */
+    gsize len = end ? (gsize)(end - host) : strlen(host);
+    char *h = g_strndup(host, len);
+    /* Strip ":port" unless it is an IPv6 literal (more than one colon). */
+    char *colon = strchr(h, ':');
+    if (colon && strchr(colon + 1, ':') == NULL)
+        *colon = '\0';
+    if (h[0] == '[') {          /* "[fe80::1]" */
+        char *close = strchr(h, ']');
+        if (close)
+            *close = '\0';
+        memmove(h, h + 1, strlen(h));
+    }
+    return h;
+}
+
+const char *
+kd_msg_name(gint32 msg_type)
+{
+    switch (msg_type) {
+    case KD_MSG_AS_REQ:  return "AS-REQ";
+    case KD_MSG_AS_REP:  return "AS-REP";
+    case KD_MSG_TGS_REQ: return "TGS-REQ";
+    case KD_MSG_TGS_REP: return "TGS-REP";
+    case KD_MSG_AP_REQ:  return "AP-REQ";
+    case KD_MSG_AP_REP:  return "AP-REP";
+    case KD_MSG_ERROR:   return "KRB-ERROR";
+    }
+    return "Kerberos message";
+}
+
+gboolean
+kd_has_padata(const gint32 *pa, guint n, gint32 type)
+{
+    for (guint i = 0; i < n; i++) {
+        if (pa[i] == type)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+char *
+kd_addr_pair_text(const kd_addr *a, const kd_addr *b)
+{
+    char x[48], y[48];
+    return g_strdup_printf("%s|%s", kd_addr_to_str(a, x, sizeof x), kd_addr_to_str(b, y, sizeof y));
+}

@@ -1,0 +1,358 @@
+/* kd_rules_service.c
+ * Rules for a service refusing a ticket (KRB_AP_ERR_* in HTTP, SMB2, DCE/RPC, LDAP,
+ * or a refusal without any KRB-ERROR): whose key did the KDC use, and why does the
+ * service not hold it? LDAP results naming an SPN's owners amend earlier failures.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_rules.h"
+
+#include <string.h>
+
+#define SMB2_SESSION_SETUP 1
+#define NT_STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
+
+/* Errors meaning "the service could not use the ticket's key". The same root cause
+ * shows as different codes across implementations (Windows: MODIFIED; MIT and
+ * Heimdal acceptors: BADKEYVER, NOKEY, BAD_INTEGRITY, NOT_US). */
+static gboolean
+is_decrypt_failure(gint32 code)
+{
+    return code == 41 || code == 44 || code == 45 || code == 31 || code == 35 || code == 36;
+}
+
+static gboolean
+same_service_name(const char *a, const char *b)
+{
+    if (kd_str_empty(a) || kd_str_empty(b))
+        return TRUE;
+    /* Compare without realm. */
+    gsize la = strcspn(a, "@"), lb = strcspn(b, "@");
+    return la == lb && g_ascii_strncasecmp(a, b, la) == 0;
+}
+
+static void
+ap_evidence(kd_finding *f, const kd_req *ap)
+{
+    if (!ap)
+        return;
+    if (ap->http_frame && ap->http_frame != ap->frame)
+        kd_finding_evidence(f, ap->http_frame, "HTTP request for Host %s", ap->http_host ? ap->http_host : "?");
+    if (ap->ticket.present)
+        kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented to the service%s%s",
+                            ap->ticket.sname ? ap->ticket.sname : "?", ap->ticket.kvno,
+                            ap->http_host && ap->http_frame == ap->frame ? ", Host " : "",
+                            ap->http_host && ap->http_frame == ap->frame ? ap->http_host : "");
+    else
+        kd_finding_evidence(f, ap->frame, "the request this error answers");
+}
+
+/* The error comes from the address the client connected to, which a DCOM server
+ * announced while another host announces or answers there too. */
+static void
+shared_evidence(kd_finding *f, const kd_obs *err, const kd_binding_rec *b)
+{
+    char addr[48], srv[48];
+    kd_addr_to_str(&err->src, addr, sizeof addr);
+    GString *who = g_string_new(NULL);
+    for (guint i = 0; i < b->n; i++) {
+        kd_addr_to_str(&b->servers[i], srv, sizeof srv);
+        kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s lists %s", srv, addr);
+        g_string_append_printf(who, "%s%s", i ? (i + 1 == b->n ? " and " : ", ") : "", srv);
+    }
+    kd_finding_summary(f, "%s is announced by DCOM server%s %s: %s. The client connected to it and presented its "
+                       "ticket for %s to the machine that answered there (itself or another server), which cannot "
+                       "decrypt it", addr, b->n > 1 ? "s" : "", who->str,
+                       b->n > 1 ? "two machines share the address" : "another host answers at that address",
+                       f->spn ? f->spn : "the intended server");
+    kd_finding_detail(f, "shared address: %s", addr);
+    g_string_free(who, TRUE);
+}
+
+/* Decide among the KRB_AP_ERR_MODIFIED family of causes, most specific evidence first. */
+static kd_finding *
+decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client)
+{
+    kd_store *st = ctx->store;
+    const kd_krb *k = &obs->u.krb;
+    const gint32 code = k->error_code;
+    char *host = kd_spn_host(spn);
+    kd_cause found[8];
+    guint n_found = 0;
+    kd_finding *f = NULL;
+
+    /* Evidence gathered once, used both for the winner and for the alternatives. */
+    const kd_binding_rec *shared = kd_store_shared_binding(st, &obs->src);
+    const kd_dns_rec *cname = NULL;
+    char *alias = NULL;
+    if (host && ap && !kd_str_empty(ap->http_host)) {
+        char *h = g_strdup(ap->http_host);
+        char *colon = strchr(h, ':');
+        if (colon)
+            *colon = '\0';
+        if (g_ascii_strcasecmp(h, host) != 0 && (cname = kd_store_cname_chain(st, h, host)) != NULL)
+            alias = g_strdup(h);
+        g_free(h);
+    }
+    if (!cname && host) {
+        char *a = NULL;
+        cname = kd_store_alias_of(st, host, &a);
+        if (cname)
+            alias = g_strdup(a);
+    }
+    const kd_spn_owners *owner_rec = kd_store_spn_owners(st, spn);
+    const guint owners = owner_rec ? owner_rec->n : 0;
+    const kd_counter *dup = spn ? kd_store_not_unique(st, spn) : NULL;
+    const kd_accept *accepted = spn ? kd_store_accepted(st, spn, &obs->src) : NULL;
+    const gint64 kvno = ap && ap->ticket.present ? ap->ticket.kvno : -1;
+    const gboolean stale_accept = accepted && kvno >= 0 && accepted->kvno >= 0 && accepted->kvno != kvno;
+    const kd_issue *older = spn ? kd_store_issued_other_kvno(st, spn, kvno) : NULL;
+    /* The acceptor names another principal than the requested SPN (Windows names the
+     * account it decrypts as), or says outright that the ticket is not for it
+     * (KRB_AP_ERR_NOT_US) although the client reached the address DNS gave for the
+     * SPN's host: the service runs as another principal than the SPN's. */
+    char srv[48];
+    kd_addr_to_str(&obs->src, srv, sizeof srv);
+    const char *dns_name = kd_store_name_of(st, &obs->src);
+    const gboolean not_us = code == 35 && spn && !cname &&
+                            (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
+    const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
+                                             !g_str_has_prefix(k->sname, "krbtgt/"));
+    const char *ticket_realm = ap && ap->ticket.present ? ap->ticket.realm : NULL;
+    const char *client_realm = !kd_str_empty(k->crealm) ? k->crealm : NULL;
+    const gboolean other_domain = host && !strchr(host, '.') && ticket_realm && client_realm &&
+                                  g_ascii_strcasecmp(ticket_realm, client_realm) != 0;
+
+    if (shared)
+        found[n_found++] = KD_CAUSE_SHARED_ADDRESS_LOOPBACK;
+    if (cname)
+        found[n_found++] = KD_CAUSE_CNAME_SPN;
+    if (owners >= 2 || dup)
+        found[n_found++] = KD_CAUSE_DUPLICATE_SPN;
+    if (stale_accept || older || code == 44)
+        found[n_found++] = KD_CAUSE_STALE_SERVICE_KEY;
+    if (name_differs)
+        found[n_found++] = KD_CAUSE_SPN_ACCOUNT_MISMATCH;
+    if (other_domain)
+        found[n_found++] = KD_CAUSE_SAME_NAME_OTHER_DOMAIN;
+
+    if (n_found == 0) {
+        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_DECRYPT_FAILED, KD_CONF_POSSIBLE, code, spn, client);
+        if (!f)
+            goto out;
+        kd_finding_summary(f, "The service could not decrypt the ticket for %s; the capture holds no evidence that "
+                           "tells duplicate SPN, DNS alias, wrong service account or stale key apart", spn ? spn : "?");
+        kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
+        kd_finding_alternative(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+        kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
+        kd_finding_alternative(f, KD_CAUSE_STALE_SERVICE_KEY);
+        GString *m = g_string_new(NULL);
+        if (!spn || !kd_store_issued_to(st, spn, &obs->dst))
+            g_string_append(m, "capture the client's ticket request (klist purge first); ");
+        if (!kd_store_has_dns(st))
+            g_string_append(m, "capture DNS on the client (ipconfig /flushdns first) to see aliases; ");
+        g_string_append_printf(m, "run setspn -Q %s (or capture an LDAP search for it) to see which accounts hold the SPN; "
+                               "compare with the account the service runs as", spn ? spn : "<spn>");
+        kd_finding_set_missing(f, m->str);
+        g_string_free(m, TRUE);
+        ap_evidence(f, ap);
+        if (spn)
+            kd_finding_issue_evidence(f, kd_store_issued_to(st, spn, &obs->dst), spn);
+        goto out;
+    }
+
+    kd_cause top = found[0];
+    kd_confidence conf = KD_CONF_LIKELY;
+    if ((top == KD_CAUSE_DUPLICATE_SPN && owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && stale_accept) ||
+        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK)
+        conf = KD_CONF_CONFIRMED;
+    f = kd_finding_add(ctx->findings, obs->frame, top, conf, code, spn, client);
+    if (!f)
+        goto out;
+    for (guint i = 1; i < n_found; i++)
+        kd_finding_alternative(f, found[i]);
+    ap_evidence(f, ap);
+    const kd_issue *issued = spn ? kd_store_issued_to(st, spn, &obs->dst) : NULL;
+
+    switch (top) {
+    case KD_CAUSE_SHARED_ADDRESS_LOOPBACK:
+        shared_evidence(f, obs, shared);
+        break;
+    case KD_CAUSE_CNAME_SPN:
+        kd_finding_summary(f, "The user asked for %s, a DNS alias of %s; the client requested a ticket for %s, "
+                           "which the service behind the alias cannot decrypt", alias ? alias : "an alias", host, spn);
+        kd_finding_evidence(f, cname->frame, "DNS answer: %s is a CNAME (alias) leading to %s", alias ? alias : "?", host);
+        kd_finding_issue_evidence(f, issued, spn);
+        kd_finding_detail(f, "alias: %s", alias ? alias : "?");
+        kd_finding_detail(f, "canonical name: %s", host);
+        break;
+    case KD_CAUSE_DUPLICATE_SPN:
+        kd_finding_summary(f, "%s is registered on more than one account; the KDC encrypted the ticket for one of them "
+                           "and the service runs as another", spn);
+        kd_finding_owner_evidence(f, ctx->store, spn);
+        if (dup)
+            kd_finding_evidence(f, dup->first_frame, "KDC_ERR_PRINCIPAL_NOT_UNIQUE for %s", spn);
+        kd_finding_issue_evidence(f, issued, spn);
+        break;
+    case KD_CAUSE_STALE_SERVICE_KEY:
+        if (stale_accept) {
+            kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " but this service accepted "
+                               "version %" G_GINT64_FORMAT " earlier: its key is stale (password or keytab changed)",
+                               spn, kvno, accepted->kvno);
+            kd_finding_evidence(f, accepted->frame, "the service accepted a ticket with kvno %" G_GINT64_FORMAT, accepted->kvno);
+            if (older)
+                kd_finding_evidence(f, older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn, older->kvno);
+        } else if (older) {
+            kd_finding_summary(f, "The KDC issued %s with key version %" G_GINT64_FORMAT " before and %" G_GINT64_FORMAT
+                               " now: the service account's key changed and the service still has the old one",
+                               spn, older->kvno, kvno);
+            kd_finding_evidence(f, older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn, older->kvno);
+        } else {
+            kd_finding_summary(f, "The service does not hold key version %" G_GINT64_FORMAT " of %s (stale keytab)", kvno, spn);
+        }
+        kd_finding_issue_evidence(f, issued, spn);
+        kd_finding_detail(f, "ticket kvno: %" G_GINT64_FORMAT, kvno);
+        break;
+    case KD_CAUSE_SPN_ACCOUNT_MISMATCH:
+        if (not_us && same_service_name(k->sname, spn)) {
+            kd_finding_summary(f, "The service at %s refuses the ticket for %s as not its own (KRB_AP_ERR_NOT_US): it "
+                               "runs as another principal than the SPN's", srv, spn);
+        } else {
+            kd_finding_summary(f, "The client asked for %s but the service decrypts as %s: the SPN and the account the "
+                               "service runs as differ", spn, k->sname);
+            kd_finding_detail(f, "service decrypts as: %s", k->sname);
+        }
+        kd_finding_detail(f, "requested SPN: %s", spn);
+        kd_finding_issue_evidence(f, issued, spn);
+        break;
+    case KD_CAUSE_SAME_NAME_OTHER_DOMAIN:
+        kd_finding_summary(f, "The short name %s was resolved in realm %s while the client belongs to %s: an "
+                           "identically named host in the other domain holds the SPN", host, ticket_realm, client_realm);
+        kd_finding_issue_evidence(f, issued, spn);
+        break;
+    default:
+        break;
+    }
+out:
+    /* LDAP results arriving later (an admin's search after the failure) can still
+     * show the SPN on two accounts. */
+    if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
+        kd_wait_set(ctx->findings, KD_WAIT_OWNERS, spn, obs->frame);
+    g_free(alias);
+    g_free(host);
+    return f;
+}
+
+/* A service refused the ticket of the AP-REQ `ap` without sending a KRB-ERROR
+ * (SMB2 logon failure, DCE/RPC bind_nak): the same analysis as a decrypt error. */
+static kd_finding *
+silent_refusal(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
+{
+    kd_obs as_krb = *obs;
+    memset(&as_krb.u, 0, sizeof(as_krb.u));
+    as_krb.kind = KD_OBS_KRB;
+    as_krb.u.krb.msg_type = KD_MSG_ERROR;
+    as_krb.u.krb.error_code = -1;
+    const char *spn = ap->ticket.sname;
+    return decrypt_failure(ctx, &as_krb, ap, spn, spn ? kd_store_issued_client(ctx->store, spn, &obs->dst) : NULL);
+}
+
+static void
+on_service_error(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const gint32 code = obs->u.krb.error_code;
+    if (code == 32) { /* KRB_AP_ERR_TKT_EXPIRED */
+        ev->claimed = TRUE;
+        kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code,
+                                       ev->spn, ev->client);
+        ap_evidence(f, ev->req);
+        kd_finding_summary(f, "The service ticket for %s has expired", ev->spn ? ev->spn : "?");
+    } else if (is_decrypt_failure(code)) {
+        ev->claimed = TRUE;
+        decrypt_failure(ctx, obs, ev->req, ev->spn, ev->client);
+    }
+}
+
+/* Any other service error: the generic finding with the code's documented causes. */
+static void
+on_service_error_fallback(const kd_ctx *ctx, kd_event *ev)
+{
+    if (ev->claimed)
+        return;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE,
+                                   ev->obs->u.krb.error_code, ev->spn, ev->client);
+    ap_evidence(f, ev->req);
+}
+
+/* A failed SMB2 SESSION_SETUP after a Kerberos AP-REQ: Samba and Windows answer a
+ * ticket they cannot use with STATUS_LOGON_FAILURE and no KRB-ERROR at all. */
+static void
+on_smb2(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_smb2 *s = &obs->u.smb2;
+    if (!s->is_response || s->cmd != SMB2_SESSION_SETUP || s->nt_status == 0 ||
+        s->nt_status == NT_STATUS_MORE_PROCESSING_REQUIRED)
+        return;
+    kd_req *ap = kd_store_ap_request(ctx->store, obs);
+    if (!ap || !ap->ticket.present || ap->carrier != KD_CARRIER_SMB2)
+        return;
+    kd_finding *f = silent_refusal(ctx, obs, ap);
+    if (f) {
+        f->has_status = TRUE;
+        f->status = s->nt_status;
+        kd_finding_detail(f, "SMB2 SESSION_SETUP status: 0x%08X (no KRB-ERROR on the wire)", s->nt_status);
+    }
+}
+
+/* A DCE/RPC bind refused right after a Kerberos AP-REQ on the connection. */
+static void
+on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_dcerpc *d = &obs->u.dcerpc;
+    if (d->pkt_type != KD_DCERPC_BIND_NAK)
+        return;
+    kd_req *ap = kd_store_ap_request(ctx->store, obs);
+    if (ap && ap->ticket.present && ap->carrier == KD_CARRIER_DCERPC) {
+        kd_finding *f = silent_refusal(ctx, obs, ap);
+        kd_finding_detail(f, "DCE/RPC bind_nak, reject reason %u (no KRB-ERROR on the wire)", d->status);
+    }
+}
+
+/* LDAP shows a second account holding an SPN: the failure waiting on it becomes duplicate_spn. */
+static void
+on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
+{
+    for (guint i = 0; i < ev->n_new_dup; i++) {
+        const char *spn = ev->obs->u.ldap.spns[ev->new_dup[i]];
+        kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_OWNERS, spn);
+        if (!f || f->cause == KD_CAUSE_DUPLICATE_SPN)
+            continue;
+        kd_cause was = f->cause;
+        f->cause = KD_CAUSE_DUPLICATE_SPN;
+        f->confidence = KD_CONF_CONFIRMED;
+        /* The earlier top cause stays as the first alternative. */
+        memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
+        f->alternatives[0] = was;
+        f->n_alternatives = MIN(f->n_alternatives + 1, KD_MAX_ALTERNATIVES);
+        for (guint j = 1; j < f->n_alternatives; j++) {
+            if (f->alternatives[j] == KD_CAUSE_DUPLICATE_SPN)
+                f->alternatives[j] = was;
+        }
+        kd_finding_summary(f, "%s is registered on more than one account (LDAP results in this capture)", spn);
+        kd_finding_owner_evidence(f, ctx->store, spn);
+    }
+}
+
+static const kd_rule rules[] = {
+    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_service_error },
+    { KD_EV_SERVICE_ERROR, KD_PRIO_FALLBACK, on_service_error_fallback },
+    { KD_EV_SMB2,          KD_PRIO_SPECIFIC, on_smb2 },
+    { KD_EV_DCERPC,        KD_PRIO_SPECIFIC, on_dcerpc },
+    { KD_EV_LDAP_ENTRY,    KD_PRIO_SPECIFIC, on_ldap_entry },
+};
+
+const kd_rule_table kd_rules_service = { "service", rules, G_N_ELEMENTS(rules) };
