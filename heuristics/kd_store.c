@@ -217,19 +217,27 @@ issue_hist_push(kd_issue_hist *h, const kd_obs *obs, const kd_req *req)
         h->count++;
 }
 
+/* A request record: when, and between which ends of which connection. */
 static kd_req *
-req_from_obs(const kd_obs *obs)
+req_new(const kd_obs *obs)
 {
-    const kd_krb *k = &obs->u.krb;
     kd_req *r = g_rc_box_new0(kd_req);
     r->frame = obs->frame;
     r->time_us = obs->time_us;
-    r->msg_type = k->msg_type;
-    r->carrier = k->carrier;
     r->client = obs->src;
     r->server = obs->dst;
     r->cport = obs->sport;
     r->sport = obs->dport;
+    return r;
+}
+
+static kd_req *
+req_from_obs(const kd_obs *obs)
+{
+    const kd_krb *k = &obs->u.krb;
+    kd_req *r = req_new(obs);
+    r->msg_type = k->msg_type;
+    r->carrier = k->carrier;
     r->transport = obs->transport;
     r->cname = g_strdup(k->cname);
     r->crealm = g_strdup(k->crealm);
@@ -604,8 +612,9 @@ note_krb(kd_store *st, const kd_obs *obs, kd_event *ev)
 }
 
 static void
-note_dns(kd_store *st, const kd_obs *obs)
+note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
+    (void)ev;
     const kd_dns *d = &obs->u.dns;
     for (guint i = 0; i < d->n_answers && i < KD_MAX_DNS_ANSWERS; i++) {
         const kd_dns_answer *a = &d->answers[i];
@@ -649,18 +658,13 @@ note_dns(kd_store *st, const kd_obs *obs)
 }
 
 static void
-note_http(kd_store *st, const kd_obs *obs)
+note_http(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
+    (void)ev;
     const kd_http *h = &obs->u.http;
     if (!h->is_request)
         return;
-    kd_req *r = g_rc_box_new0(kd_req);
-    r->frame = obs->frame;
-    r->time_us = obs->time_us;
-    r->client = obs->src;
-    r->server = obs->dst;
-    r->cport = obs->sport;
-    r->sport = obs->dport;
+    kd_req *r = req_new(obs);
     r->http_frame = obs->frame;
     r->http_host = g_strdup(h->host);
     r->ticket.etype = -1;
@@ -703,8 +707,9 @@ note_ldap_entry(kd_store *st, const kd_obs *obs, kd_event *ev)
 }
 
 static void
-note_alive2(kd_store *st, const kd_obs *obs)
+note_alive2(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
+    (void)ev;
     const kd_dcom_alive2 *al = &obs->u.alive2;
     for (guint i = 0; i < al->n_addrs && i < KD_MAX_BINDINGS; i++) {
         kd_addr addr;
@@ -740,43 +745,37 @@ note_ntlmssp(kd_store *st, const kd_obs *obs, kd_event *ev)
         kd_lru_put(st->neg_pending, &ck, g_new0(kd_counter, 1));
 }
 
+/* Observations other than Kerberos: their event kind and what the store keeps of them. */
+typedef void (*note_fn)(kd_store *st, const kd_obs *obs, kd_event *ev);
+static const struct {
+    kd_obs_kind obs;
+    kd_event_kind ev;
+    note_fn note;           /* NULL: nothing to keep, rules only */
+} other_kinds[] = {
+    { KD_OBS_DNS,         KD_EV_DNS,         note_dns },
+    { KD_OBS_HTTP,        KD_EV_HTTP,        note_http },
+    { KD_OBS_NTLMSSP,     KD_EV_NTLMSSP,     note_ntlmssp },
+    { KD_OBS_DCERPC,      KD_EV_DCERPC,      NULL },
+    { KD_OBS_SMB2,        KD_EV_SMB2,        NULL },
+    { KD_OBS_TRANSPORT,   KD_EV_TRANSPORT,   NULL },
+    { KD_OBS_DCOM_ALIVE2, KD_EV_DCOM_ALIVE2, note_alive2 },
+    { KD_OBS_LDAP_ENTRY,  KD_EV_LDAP_ENTRY,  note_ldap_entry },
+};
+
 gboolean
 kd_store_observe(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
     ev->obs = obs;
-    switch (obs->kind) {
-    case KD_OBS_KRB:
+    if (obs->kind == KD_OBS_KRB)
         return note_krb(st, obs, ev);
-    case KD_OBS_DNS:
-        ev->kind = KD_EV_DNS;
-        note_dns(st, obs);
-        return TRUE;
-    case KD_OBS_HTTP:
-        ev->kind = KD_EV_HTTP;
-        note_http(st, obs);
-        return TRUE;
-    case KD_OBS_NTLMSSP:
-        ev->kind = KD_EV_NTLMSSP;
-        note_ntlmssp(st, obs, ev);
-        return TRUE;
-    case KD_OBS_DCERPC:
-        ev->kind = KD_EV_DCERPC;
-        return TRUE;
-    case KD_OBS_SMB2:
-        ev->kind = KD_EV_SMB2;
-        return TRUE;
-    case KD_OBS_TRANSPORT:
-        ev->kind = KD_EV_TRANSPORT;
-        return TRUE;
-    case KD_OBS_DCOM_ALIVE2:
-        ev->kind = KD_EV_DCOM_ALIVE2;
-        note_alive2(st, obs);
-        return TRUE;
-    case KD_OBS_LDAP_ENTRY:
-        ev->kind = KD_EV_LDAP_ENTRY;
-        note_ldap_entry(st, obs, ev);
-        return TRUE;
+    for (gsize i = 0; i < G_N_ELEMENTS(other_kinds); i++) {
+        if (other_kinds[i].obs == obs->kind) {
+            ev->kind = other_kinds[i].ev;
+            if (other_kinds[i].note)
+                other_kinds[i].note(st, obs, ev);
+            return TRUE;
+        }
     }
     return FALSE;
 }
@@ -790,6 +789,16 @@ kd_store_event_done(kd_event *ev)
 }
 
 /* ----------------------------------------------------------------- queries */
+
+/* Names (principals, SPNs) are keyed in lower case. */
+static gpointer
+get_by_name(kd_lru *table, const char *name)
+{
+    char *key = kd_lower(name);
+    gpointer v = kd_lru_get(table, key);
+    g_free(key);
+    return v;
+}
 
 kd_req *
 kd_store_ap_request(kd_store *st, const kd_obs *answer)
@@ -814,10 +823,7 @@ kd_store_pending_request(kd_store *st, const kd_addr *client, const kd_addr *kdc
 const kd_issue_hist *
 kd_store_issues(kd_store *st, const char *spn)
 {
-    char *key = kd_lower(spn);
-    kd_issue_hist *h = kd_lru_get(st->issues, key);
-    g_free(key);
-    return h;
+    return get_by_name(st->issues, spn);
 }
 
 const kd_issue *
@@ -944,10 +950,7 @@ kd_store_has_dns(const kd_store *st)
 const kd_spn_owners *
 kd_store_spn_owners(kd_store *st, const char *spn)
 {
-    char *l = kd_lower(spn);
-    const kd_spn_owners *o = kd_lru_get(st->spn_owners, l);
-    g_free(l);
-    return o;
+    return get_by_name(st->spn_owners, spn);
 }
 
 const kd_counter *
@@ -962,10 +965,7 @@ kd_store_not_unique(kd_store *st, const char *spn)
 const kd_account_etypes *
 kd_store_account_etypes(kd_store *st, const char *cname)
 {
-    char *cn = kd_lower(cname);
-    const kd_account_etypes *ae = kd_lru_get(st->account_etypes, cn);
-    g_free(cn);
-    return ae;
+    return get_by_name(st->account_etypes, cname);
 }
 
 const kd_binding_rec *
