@@ -9,10 +9,10 @@
  * (Ubuntu 24.04: built from these conditionals, not tested), 4.4 (Debian 13),
  * 4.6 (Debian sid). Where 4.2 stands was read from Wireshark's headers and
  * history: field_info.value became a pointer and boolean preferences became
- * bool in the 4.1 development series (so 4.2 has both); plugin_describe()
- * and wsutil/plugins.h's WS_PLUGIN_DESC_* flags appeared in 4.2;
- * tvb_get_uint8() replaced tvb_get_guint8() in 4.4; value_string.h moved to
- * wsutil/ and the stat_tap_ui init callback started returning bool in 4.6.
+ * bool in the 4.1 development series (so 4.2 has both); tvb_get_uint8()
+ * replaced tvb_get_guint8() in 4.4 (4.2 is built with the old name, present
+ * up to 4.4); value_string.h moved to wsutil/ and the stat_tap_ui init
+ * callback started returning bool in 4.6.
  */
 #ifndef KD_COMPAT_H
 #define KD_COMPAT_H
@@ -65,10 +65,17 @@ typedef void kd_stat_tap_init_ret;
 #define KD_STAT_TAP_INIT_RETURN(ok) do { (void)(ok); return; } while (0)
 #endif
 
-/* plugin_describe() tells `tshark -G plugins` what kind of plugin this is
- * (4.2 on; 4.0 has neither the function nor wsutil/plugins.h). */
-#if KD_WS_AT_LEAST(4, 2)
+/* plugin_describe() tells `tshark -G plugins` what kind of plugin this is.
+ * 4.4 and 4.6 have it; 4.0 has neither the function nor wsutil/plugins.h in its
+ * development package. Whether 4.2's package ships the header with the
+ * WS_PLUGIN_DESC_* flags is not certain from its history, so from 4.2 on the
+ * header and the flag themselves decide. */
+#if KD_WS_AT_LEAST(4, 2) && defined(__has_include)
+#if __has_include(<wsutil/plugins.h>)
 #include <wsutil/plugins.h>
+#endif
+#endif
+#ifdef WS_PLUGIN_DESC_DISSECTOR
 #define KD_HAVE_PLUGIN_DESCRIBE 1
 #else
 #define KD_HAVE_PLUGIN_DESCRIBE 0
