@@ -10,12 +10,15 @@
  * range contains it. Field names are ambiguous (kerberos.etype sits in the
  * request, the ticket and ETYPE-INFO2 alike); byte ranges are not.
  */
+/* Log lines read "[krbdiag ...]" */
+#define WS_LOG_DOMAIN "krbdiag"
+
 #include "kd_extract.h"
 
 #include <string.h>
 
 #include <epan/proto.h>
-#include <epan/value_string.h>
+#include "kd_compat.h"
 
 typedef enum {
     /* Kerberos containers */
@@ -40,9 +43,17 @@ typedef enum {
     KF_COUNT
 } kd_field_role;
 
+/* A role's field name, and the names the same field has in other Wireshark
+ * versions krbdiag supports. Every name this Wireshark registers is read (4.6
+ * split kerberos.enc_part_element into one field per kind of enc-part; byte
+ * ranges, not names, place them). A role none of whose names exists is
+ * reported once at start-up. */
+#define KD_FIELD_MAX_OTHER_NAMES 5
+
 typedef struct {
     const char *name;
     gboolean trigger;   /* its presence makes the frame worth reading */
+    const char *other_names[KD_FIELD_MAX_OTHER_NAMES];
 } kd_field_def;
 
 static const kd_field_def field_defs[KF_COUNT] = {
@@ -54,7 +65,12 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE },
     [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
     [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE },
-    [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE },
+    /* Up to 4.4 one field for every EncryptedData but the AP-REQ authenticator;
+     * 4.6 names each kind (its authenticator_enc_part_element stays out, as before). */
+    [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE,
+                             { "kerberos.ticket_enc_part_element", "kerberos.kDC_REP_enc_part_element",
+                               "kerberos.aP_REP_enc_part_element", "kerberos.kRB_PRIV_enc_part_element",
+                               "kerberos.kRB_CRED_enc_part_element" } },
     [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE },
     [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE },
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE },
@@ -117,29 +133,62 @@ typedef struct {
     field_info *fi;
 } kd_item;
 
+/* Roles none of whose names this Wireshark registers (see kd_extract_init). */
+static gboolean role_missing[KF_COUNT];
+
+/* Every registration of one field name (names can be registered several times). */
+static void
+add_field_ids(const char *name, GArray *ids, GArray *wanted)
+{
+    int id = proto_registrar_get_id_byname(name);
+    if (id < 0)
+        return;
+    for (header_field_info *h = proto_registrar_get_nth(id); h; h = h->same_name_next) {
+        g_array_append_val(ids, h->id);
+        g_array_append_val(wanted, h->id);
+    }
+    /* same_name_next starts at the newest registration; walk back too. */
+    for (header_field_info *h = proto_registrar_get_nth(id)->same_name_prev_id >= 0
+             ? proto_registrar_get_nth(proto_registrar_get_nth(id)->same_name_prev_id) : NULL;
+         h; h = h->same_name_prev_id >= 0 ? proto_registrar_get_nth(h->same_name_prev_id) : NULL) {
+        g_array_append_val(ids, h->id);
+        g_array_append_val(wanted, h->id);
+    }
+}
+
 GArray *
 kd_extract_init(void)
 {
+    static gboolean reported;
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    GString *read = g_string_new(NULL);
     for (int r = 0; r < KF_COUNT; r++) {
         if (field_ids[r])
             g_array_free(field_ids[r], TRUE);
         field_ids[r] = g_array_new(FALSE, FALSE, sizeof(int));
-        int id = proto_registrar_get_id_byname(field_defs[r].name);
-        if (id < 0)
-            continue;
-        for (header_field_info *h = proto_registrar_get_nth(id); h; h = h->same_name_next) {
-            g_array_append_val(field_ids[r], h->id);
-            g_array_append_val(wanted, h->id);
+        GString *tried = g_string_new(NULL);
+        for (int n = 0; n <= KD_FIELD_MAX_OTHER_NAMES; n++) {
+            const char *name = n == 0 ? field_defs[r].name : field_defs[r].other_names[n - 1];
+            if (!name)
+                break;
+            guint before = field_ids[r]->len;
+            add_field_ids(name, field_ids[r], wanted);
+            if (field_ids[r]->len > before)
+                g_string_append_printf(read, " %s", name);
+            g_string_append_printf(tried, "%s%s", n ? ", " : "", name);
         }
-        /* same_name_next starts at the newest registration; walk back too. */
-        for (header_field_info *h = proto_registrar_get_nth(id)->same_name_prev_id >= 0
-                 ? proto_registrar_get_nth(proto_registrar_get_nth(id)->same_name_prev_id) : NULL;
-             h; h = h->same_name_prev_id >= 0 ? proto_registrar_get_nth(h->same_name_prev_id) : NULL) {
-            g_array_append_val(field_ids[r], h->id);
-            g_array_append_val(wanted, h->id);
-        }
+        role_missing[r] = field_ids[r]->len == 0;
+        /* A renamed field must show at start-up, not as a wrong or empty finding later. */
+        if (role_missing[r] && !reported)
+            ws_warning("krbdiag: Wireshark %s registers no field %s; krbdiag reports what it would read "
+                       "there as unavailable", KD_WS_VERSION_STR, tried->str);
+        g_string_free(tried, TRUE);
     }
+    /* The names actually read, for checks against `tshark -G fields` (--log-level info). */
+    if (!reported)
+        ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
+    g_string_free(read, TRUE);
+    reported = TRUE;
     header_field_info *ec = proto_registrar_get_byname("kerberos.error_code");
     if (ec && ec->strings && !(ec->display & (BASE_RANGE_STRING | BASE_EXT_STRING | BASE_VAL64_STRING)))
         error_code_vals = (const value_string *)ec->strings;
@@ -162,14 +211,14 @@ trigger_value_matters(kd_field_role r, GPtrArray *a)
             continue;
         switch (r) {
         case KF_SMB2_STATUS: {
-            guint32 st = fvalue_get_uinteger(&fi->value);
+            guint32 st = fvalue_get_uinteger(kd_fi_value(fi));
             /* success, STATUS_PENDING, STATUS_MORE_PROCESSING_REQUIRED */
             if (st != 0 && st != 0x103 && st != 0xC0000016u)
                 return TRUE;
             break;
         }
         case KF_ICMP_TYPE:
-            if (fvalue_get_uinteger(&fi->value) == 3)   /* destination unreachable */
+            if (fvalue_get_uinteger(kd_fi_value(fi)) == 3)   /* destination unreachable */
                 return TRUE;
             break;
         default:
@@ -228,15 +277,15 @@ item_int(field_info *fi)
 {
     switch (fi->hfinfo->type) {
     case FT_INT8: case FT_INT16: case FT_INT24: case FT_INT32:
-        return fvalue_get_sinteger(&fi->value);
+        return fvalue_get_sinteger(kd_fi_value(fi));
     case FT_UINT8: case FT_UINT16: case FT_UINT24: case FT_UINT32: case FT_FRAMENUM:
-        return fvalue_get_uinteger(&fi->value);
+        return fvalue_get_uinteger(kd_fi_value(fi));
     case FT_INT40: case FT_INT48: case FT_INT56: case FT_INT64:
-        return fvalue_get_sinteger64(&fi->value);
+        return fvalue_get_sinteger64(kd_fi_value(fi));
     case FT_UINT40: case FT_UINT48: case FT_UINT56: case FT_UINT64:
-        return (gint64)fvalue_get_uinteger64(&fi->value);
+        return (gint64)fvalue_get_uinteger64(kd_fi_value(fi));
     case FT_BOOLEAN:
-        return fvalue_get_uinteger64(&fi->value) ? 1 : 0;
+        return fvalue_get_uinteger64(kd_fi_value(fi)) ? 1 : 0;
     default:
         return -1;
     }
@@ -247,7 +296,7 @@ item_str(packet_info *pinfo, field_info *fi)
 {
     switch (fi->hfinfo->type) {
     case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD: case FT_STRINGZTRUNC:
-        return safe_str(pinfo, fvalue_get_string(&fi->value));
+        return safe_str(pinfo, fvalue_get_string(kd_fi_value(fi)));
     case FT_BYTES: case FT_UINT_BYTES:
         if (fi->ds_tvb && fi->length > 0 && tvb_bytes_exist(fi->ds_tvb, fi->start, MIN(fi->length, KD_MAX_STR))) {
             return safe_str(pinfo, (const char *)tvb_get_string_enc(pinfo->pool, fi->ds_tvb, fi->start,
@@ -274,7 +323,7 @@ item_time_us(field_info *fi)
 {
     if (fi->hfinfo->type != FT_ABSOLUTE_TIME && fi->hfinfo->type != FT_RELATIVE_TIME)
         return 0;
-    const nstime_t *t = fvalue_get_time(&fi->value);
+    const nstime_t *t = fvalue_get_time(kd_fi_value(fi));
     return t ? nstime_to_us(t) : 0;
 }
 
@@ -615,8 +664,8 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         tvbuff_t *t = icmp->ds_tvb;
         gint ip = icmp->start + 8;
         if (t && n_obs < KD_MAX_OBS_PER_FRAME && tvb_bytes_exist(t, ip, 20) &&
-            (tvb_get_guint8(t, ip) >> 4) == 4 && tvb_get_guint8(t, ip + 9) == 17 /* UDP */) {
-            gint udp = ip + (tvb_get_guint8(t, ip) & 0x0f) * 4;
+            (kd_tvb_get_u8(t, ip) >> 4) == 4 && kd_tvb_get_u8(t, ip + 9) == 17 /* UDP */) {
+            gint udp = ip + (kd_tvb_get_u8(t, ip) & 0x0f) * 4;
             if (tvb_bytes_exist(t, udp, 4) && tvb_get_ntohs(t, udp + 2) == 88) {
                 kd_obs *o = &obs[n_obs++];
                 kd_obs_init(o, KD_OBS_TRANSPORT);
@@ -802,6 +851,9 @@ const char *
 kd_etype_name(gint32 etype)
 {
     static char buf[64];
+    /* -1 is the observations' "absent": say so instead of printing -1. */
+    if (etype == -1)
+        return role_missing[KF_KRB_ENC_PART] || role_missing[KF_KRB_ETYPE] ? "unavailable" : "unknown";
     const char *vs = etype_vals ? try_val_to_str(etype, etype_vals) : NULL;
     if (!vs)
         return NULL;

@@ -15,6 +15,7 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 
+#include "kd_compat.h"
 #include "packet-krbdiag.h"
 
 /* ------------------------------------------------------------- stats tree */
@@ -239,7 +240,7 @@ report_finish(void *tapdata)
     g_free(r);
 }
 
-static void
+static kd_stat_tap_init_ret
 report_init(const char *opt_arg, void *userdata _U_)
 {
     kd_report *r = g_new0(kd_report, 1);
@@ -252,7 +253,9 @@ report_init(const char *opt_arg, void *userdata _U_)
         fprintf(stderr, "krbdiag: cannot register the report: %s\n", err->str);
         g_string_free(err, TRUE);
         report_finish(r);
+        KD_STAT_TAP_INIT_RETURN(FALSE);
     }
+    KD_STAT_TAP_INIT_RETURN(TRUE);
 }
 
 static stat_tap_ui report_ui = {

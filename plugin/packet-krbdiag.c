@@ -14,6 +14,7 @@
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 
+#include "kd_compat.h"
 #include "kd_engine.h"
 #include "kd_extract.h"
 #include "packet-krbdiag.h"
@@ -26,6 +27,9 @@ WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
 WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 WS_DLL_PUBLIC void plugin_register(void);
+#if KD_HAVE_PLUGIN_DESCRIBE
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+#endif
 
 static int proto_krbdiag = -1;
 static int krbdiag_tap = -1;
@@ -62,8 +66,8 @@ static expert_field ei_cause[KD_CAUSE_COUNT];
 
 /* Preferences */
 static guint pref_skew_tolerance = 300;
-static gboolean pref_show_info = TRUE;
-static gboolean pref_group[KD_GROUP_COUNT] = { TRUE, TRUE, TRUE, TRUE };
+static kd_pref_bool pref_show_info = TRUE;
+static kd_pref_bool pref_group[KD_GROUP_COUNT] = { TRUE, TRUE, TRUE, TRUE };
 
 /* Per capture: the engine, and the findings of each frame (wmem file scope). */
 static kd_engine *engine;
@@ -428,3 +432,12 @@ plugin_register(void)
     tplug.register_tap_listener = kd_register_stats;
     tap_register_plugin(&tplug);
 }
+
+#if KD_HAVE_PLUGIN_DESCRIBE
+/* Listed as a dissector plugin by tshark -G plugins (else its type reads "unknown"). */
+uint32_t
+plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif

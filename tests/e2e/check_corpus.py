@@ -13,6 +13,7 @@ failed."""
 import concurrent.futures
 import glob
 import os
+import shutil
 import sys
 
 import kdtest
@@ -58,7 +59,7 @@ def check_capture(cap, sev):
     if not os.path.exists(exp_path):
         return ["no expected file"], notes
     expected = load_expected(exp_path)
-    got, krb_errors = kdtest.findings_of(cap, two_pass=True)
+    got, krb_errors = kdtest.findings_of(cap, two_pass=True, save_as=("corpus", name))
 
     used = set()
     for exp in expected:
@@ -122,6 +123,8 @@ def main():
     caps = sorted(glob.glob(os.path.join(kdtest.REPO, "captures", "pcap", "*.pcapng")))
     if len(sys.argv) > 1:
         caps = [c for c in caps if any(a in c for a in sys.argv[1:])]
+    if len(sys.argv) == 1:
+        shutil.rmtree(os.path.join(kdtest.build_dir(), "findings", "corpus"), ignore_errors=True)
     sev = kdtest.severities()
     passed = failed = 0
     # Each capture is independent: run them side by side (tshark is single-threaded).

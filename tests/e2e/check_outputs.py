@@ -56,8 +56,23 @@ def check_wrapper():
 def main():
     _, out, _ = kdtest.tshark(["-G", "plugins"])
     check("plugin loads", any(l.startswith("krbdiag.so") for l in out.splitlines()), out[-300:])
+    types = [l.split("\t")[2].strip() for l in out.splitlines() if l.startswith("krbdiag.so") and l.count("\t") >= 3]
+    check("tshark -G plugins lists krbdiag as a dissector plugin", types == ["dissector"], str(types))
 
-    _, out, _ = kdtest.tshark(["-G", "fields"])
+    # Field names move between Wireshark versions (4.6 split kerberos.enc_part_element):
+    # the plugin names every field it could not find at start-up, and logs the ones it reads.
+    _, out, err = kdtest.tshark(["--log-level", "info", "-G", "fields"])
+    check("every field krbdiag reads exists in this Wireshark (no start-up warning)",
+          "registers no field" not in err, "\n".join(l for l in err.splitlines() if "krbdiag" in l)[-1500:])
+    read_line = [l for l in err.splitlines() if "krbdiag: Wireshark" in l and "fields read:" in l]
+    read = read_line[0].split("fields read:", 1)[1].split() if read_line else []
+    registered = {r.split("\t")[2] for r in out.splitlines() if r.startswith("F\t") and r.count("\t") >= 3}
+    check("the fields krbdiag resolved are in tshark -G fields",
+          len(read) >= 50 and all(n in registered for n in read),
+          "read %d, not registered: %s" % (len(read), [n for n in read if n not in registered]))
+    encparts = [n for n in read if n.endswith("enc_part_element")]
+    check("an enc-part field is read (ticket etypes depend on it)", bool(encparts), str(read))
+
     rows = [l.split("\t") for l in out.splitlines() if "\tkrbdiag." in l and l.startswith("F\t")]
     bare = [r[2] for r in rows if len(r) < 8 or not r[7].strip()]
     check("every krbdiag field has a description", len(rows) >= 15 and not bare, "missing: %s" % bare)

@@ -10,6 +10,7 @@ DCE/RPC security-package fault) krbdiag must raise no warning."""
 
 import glob
 import os
+import shutil
 import sys
 
 import kdtest
@@ -29,6 +30,7 @@ def main():
         print("public: no captures under %s" % root)
         print("public: 0 passed, 0 failed")
         return 0
+    shutil.rmtree(os.path.join(kdtest.build_dir(), "findings", "public"), ignore_errors=True)
     sev = kdtest.severities()
     passed = failed = 0
     for cap in caps:
@@ -41,6 +43,7 @@ def main():
             problems.append("dissector bug or plugin message")
         try:
             findings, krb_errors = kdtest.parse_pdml(out)
+            kdtest.save_findings("public", name, out)
         except Exception as e:  # noqa: BLE001 - a broken PDML is itself a failure
             problems.append("unreadable PDML: %s" % e)
             findings, krb_errors = [], {}

@@ -99,9 +99,40 @@ def parse_pdml(text):
     return findings, krb_errors
 
 
-def findings_of(capture, two_pass=True):
+def findings_text(text):
+    """Every krbdiag field of every frame of a PDML document, one "frame name=value"
+    line each, in tree order: what the cross-version comparison compares."""
+    lines = []
+    root = ET.fromstring(text)
+    for packet in root.iter("packet"):
+        frame = None
+        for f in packet.iter("field"):
+            if f.get("name") == "frame.number":
+                frame = f.get("show")
+                break
+        for proto in packet.iter("proto"):
+            if proto.get("name") != "krbdiag":
+                continue
+            for f in _walk(proto):
+                if f.tag == "field" and (f.get("name") or "").startswith("krbdiag."):
+                    lines.append("%s %s=%s" % (frame, f.get("name"), f.get("show")))
+    return "".join(l + "\n" for l in lines)
+
+
+def save_findings(kind, name, pdml):
+    """Keep the findings of one capture in <build>/findings/<kind>/ for tools/compare-findings
+    (the same captures through another Wireshark version must give the same lines)."""
+    d = os.path.join(build_dir(), "findings", kind)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name.replace(os.sep, "__") + ".txt"), "w", encoding="utf-8") as f:
+        f.write(findings_text(pdml))
+
+
+def findings_of(capture, two_pass=True, save_as=None):
     args = (["-2"] if two_pass else []) + ["-r", capture, "-T", "pdml"]
     _, out, _ = tshark(args)
+    if save_as:
+        save_findings(save_as[0], save_as[1], out)
     return parse_pdml(out)
 
 
