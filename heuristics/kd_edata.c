@@ -11,16 +11,11 @@
 
 #include <string.h>
 
-typedef struct {
-    const guint8 *p;
-    gsize len;
-} kd_der;
-
 /* Reads one TLV; `body` receives the value. FALSE on any malformation. */
-static gboolean
-der_next(kd_der *d, guint8 *tag, kd_der *body)
+gboolean
+kd_der_next(kd_der *d, guint8 *tag, kd_der *body)
 {
-    if (d->len < 2)
+    if (!d->p || d->len < 2)
         return FALSE;
     *tag = d->p[0];
     if ((*tag & 0x1f) == 0x1f)
@@ -44,12 +39,12 @@ der_next(kd_der *d, guint8 *tag, kd_der *body)
     return TRUE;
 }
 
-static gboolean
-der_int(kd_der v, gint64 *out)
+gboolean
+kd_der_int(kd_der v, gint64 *out)
 {
     guint8 tag;
     kd_der body;
-    if (!der_next(&v, &tag, &body) || tag != 0x02 || body.len == 0 || body.len > 8)
+    if (!kd_der_next(&v, &tag, &body) || tag != 0x02 || body.len == 0 || body.len > 8)
         return FALSE;
     gint64 x = (body.p[0] & 0x80) ? -1 : 0;
     for (gsize i = 0; i < body.len; i++)
@@ -65,13 +60,13 @@ typed_value(kd_der seq, gint64 *type, kd_der *value)
     gboolean have_type = FALSE, have_value = FALSE;
     guint8 tag;
     kd_der field;
-    while (seq.len && der_next(&seq, &tag, &field)) {
+    while (seq.len && kd_der_next(&seq, &tag, &field)) {
         if (tag == 0xa1) {
-            have_type = der_int(field, type);
+            have_type = kd_der_int(field, type);
         } else if (tag == 0xa2) {
             kd_der os;
             guint8 t2;
-            if (der_next(&field, &t2, &os) && t2 == 0x04) {
+            if (kd_der_next(&field, &t2, &os) && t2 == 0x04) {
                 *value = os;
                 have_value = TRUE;
             }
@@ -99,15 +94,15 @@ etype_info2(kd_der v, kd_edata *out)
 {
     guint8 tag;
     kd_der seq, entry;
-    if (!der_next(&v, &tag, &seq) || tag != 0x30)
+    if (!kd_der_next(&v, &tag, &seq) || tag != 0x30)
         return;
-    while (seq.len && der_next(&seq, &tag, &entry) && out->n_etype_info2 < KD_MAX_ETYPES) {
+    while (seq.len && kd_der_next(&seq, &tag, &entry) && out->n_etype_info2 < KD_MAX_ETYPES) {
         if (tag != 0x30)
             return;
         kd_der field;
-        while (entry.len && der_next(&entry, &tag, &field)) {
+        while (entry.len && kd_der_next(&entry, &tag, &field)) {
             gint64 et;
-            if (tag == 0xa0 && der_int(field, &et) && et >= G_MININT32 && et <= G_MAXINT32)
+            if (tag == 0xa0 && kd_der_int(field, &et) && et >= G_MININT32 && et <= G_MAXINT32)
                 out->etype_info2[out->n_etype_info2++] = (gint32)et;
         }
     }
@@ -121,10 +116,10 @@ kd_edata_parse(const guint8 *buf, gsize len, kd_edata *out)
         return FALSE;
     kd_der d = { buf, len }, outer, item;
     guint8 tag;
-    if (!der_next(&d, &tag, &outer) || tag != 0x30)
+    if (!kd_der_next(&d, &tag, &outer) || tag != 0x30)
         return FALSE;
     kd_der peek = outer;
-    if (!der_next(&peek, &tag, &item))
+    if (!kd_der_next(&peek, &tag, &item))
         return FALSE;
     if (tag == 0xa1) {
         /* KERB-ERROR-DATA: data-type 3 = KERB_ERR_TYPE_EXTENDED (MS-KILE 2.2.2). */
@@ -134,7 +129,7 @@ kd_edata_parse(const guint8 *buf, gsize len, kd_edata *out)
             status_block(value, out);
     } else {
         /* METHOD-DATA: SEQUENCE OF PA-DATA. */
-        while (outer.len && der_next(&outer, &tag, &item)) {
+        while (outer.len && kd_der_next(&outer, &tag, &item)) {
             if (tag != 0x30)
                 break;
             gint64 type;

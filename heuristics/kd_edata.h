@@ -1,7 +1,8 @@
 /* kd_edata.h
  * A bounded reader for KRB-ERROR e-data (DER), for what Wireshark 4.0 does not
  * decode: Windows/Samba NTSTATUS in PA-PW-SALT or KERB-EXT-ERROR, and
- * ETYPE-INFO2 entries.
+ * ETYPE-INFO2 entries. Its DER primitives are the project's only DER reader
+ * (kd_gsskrb.c reads GSS tokens with them).
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -12,6 +13,21 @@
 #include <glib.h>
 
 #include "kd_obs.h"
+
+/* A window on DER bytes: p .. p + len. */
+typedef struct {
+    const guint8 *p;
+    gsize len;
+} kd_der;
+
+/* Reads the next TLV of `d` into `tag` and `body` (its value) and moves `d` past it.
+ * Only definite lengths of at most 4 length bytes and low tag numbers (< 31) are
+ * accepted; FALSE on anything else, on a length past the end of `d`, or when fewer
+ * than 2 bytes are left. `d` is unchanged when FALSE is returned. */
+gboolean kd_der_next(kd_der *d, guint8 *tag, kd_der *body);
+
+/* Reads an INTEGER TLV of 1 to 8 value bytes (two's complement) from the start of `v`. */
+gboolean kd_der_int(kd_der v, gint64 *out);
 
 typedef struct {
     gboolean has_nt_status;

@@ -4,9 +4,7 @@
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
- * The input is copied into a block of exactly its size, so that any read past
- * buf + len is caught by AddressSanitizer; every prefix length is tried too
- * (the parser must honour len, not the buffer's end).
+ * The input and its prefixes are checked in exactly-sized copies (fuzz_prefixes.h).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +12,7 @@
 #include <string.h>
 
 #include "kd_edata.h"
+#include "fuzz_prefixes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,17 +39,7 @@ check(const guint8 *buf, gsize len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    guint8 *buf = malloc(size ? size : 1);
-    if (!buf)
-        return 0;
-    memcpy(buf, data, size);
-    check(buf, size);
-    /* Shorter lengths over the same bytes: the first 64 prefixes, then a few. */
-    for (size_t n = 0; n < size && n < 64; n++)
-        check(buf, n);
-    for (size_t n = 64; n < size; n += 1 + size / 16)
-        check(buf, n);
+    kd_fuzz_prefixes(data, size, check);
     check(NULL, size);
-    free(buf);
     return 0;
 }

@@ -294,3 +294,57 @@ t_ldap_entry(int client, int dc, const char *sam, const char *spn)
     o.u.ldap.n_spns = 1;
     return o;
 }
+
+GByteArray *
+t_der_tlv(guint8 tag, GByteArray *body)
+{
+    GByteArray *out = g_byte_array_new();
+    g_byte_array_append(out, &tag, 1);
+    guint len = body ? body->len : 0;
+    if (len < 0x80) {
+        guint8 l = (guint8)len;
+        g_byte_array_append(out, &l, 1);
+    } else {
+        guint8 l[5];
+        guint n = len > 0xffffff ? 4 : len > 0xffff ? 3 : len > 0xff ? 2 : 1;
+        l[0] = (guint8)(0x80 | n);
+        for (guint i = 0; i < n; i++)
+            l[1 + i] = (guint8)(len >> (8 * (n - 1 - i)));
+        g_byte_array_append(out, l, 1 + n);
+    }
+    if (body) {
+        g_byte_array_append(out, body->data, body->len);
+        g_byte_array_unref(body);
+    }
+    return out;
+}
+
+GByteArray *
+t_der_cat(GByteArray *a, GByteArray *b)
+{
+    g_byte_array_append(a, b->data, b->len);
+    g_byte_array_unref(b);
+    return a;
+}
+
+GByteArray *
+t_der_int(gint64 v)
+{
+    guint8 be[8];
+    for (int i = 0; i < 8; i++)
+        be[i] = (guint8)((guint64)v >> (56 - 8 * i));
+    /* Drop leading bytes that only repeat the sign of the next one. */
+    int first = 0;
+    while (first < 7 && ((be[first] == 0x00 && !(be[first + 1] & 0x80)) ||
+                         (be[first] == 0xff && (be[first + 1] & 0x80))))
+        first++;
+    return t_der_bytes(0x02, be + first, (gsize)(8 - first));
+}
+
+GByteArray *
+t_der_bytes(guint8 tag, const void *p, gsize n)
+{
+    GByteArray *b = g_byte_array_new();
+    g_byte_array_append(b, p, (guint)n);
+    return t_der_tlv(tag, b);
+}

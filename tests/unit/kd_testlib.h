@@ -67,4 +67,11 @@ kd_obs t_http_req(int client, int server, guint16 cport, const char *host);
 kd_obs t_dns_cname(int client, int dns, const char *alias, const char *target, int target_ip);
 kd_obs t_ldap_entry(int client, int dc, const char *sam, const char *spn);
 
+/* A tiny DER writer, so that parser inputs are built, not hand-counted. Each
+ * function takes ownership of its GByteArray arguments (NULL is an empty body). */
+GByteArray *t_der_tlv(guint8 tag, GByteArray *body);
+GByteArray *t_der_cat(GByteArray *a, GByteArray *b);
+GByteArray *t_der_int(gint64 v);                    /* INTEGER, shortest form */
+GByteArray *t_der_bytes(guint8 tag, const void *p, gsize n);
+
 #endif /* KD_TESTLIB_H */

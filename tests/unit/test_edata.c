@@ -15,58 +15,19 @@
 
 #include "kd_catalog.h"
 #include "kd_edata.h"
-
-/* A tiny DER writer, so the test inputs are built, not hand-counted. */
-static GByteArray *
-tlv(guint8 tag, GByteArray *body)
-{
-    GByteArray *out = g_byte_array_new();
-    g_byte_array_append(out, &tag, 1);
-    guint len = body ? body->len : 0;
-    if (len < 0x80) {
-        guint8 l = (guint8)len;
-        g_byte_array_append(out, &l, 1);
-    } else {
-        guint8 l[3] = { 0x82, (guint8)(len >> 8), (guint8)len };
-        g_byte_array_append(out, l, 3);
-    }
-    if (body) {
-        g_byte_array_append(out, body->data, body->len);
-        g_byte_array_unref(body);
-    }
-    return out;
-}
-
-static GByteArray *
-cat(GByteArray *a, GByteArray *b)
-{
-    g_byte_array_append(a, b->data, b->len);
-    g_byte_array_unref(b);
-    return a;
-}
-
-static GByteArray *
-der_int(int v)
-{
-    GByteArray *b = g_byte_array_new();
-    guint8 x = (guint8)v;
-    g_byte_array_append(b, &x, 1);
-    return tlv(0x02, b);
-}
+#include "kd_testlib.h"
 
 static GByteArray *
 octets(const guint8 *p, guint n)
 {
-    GByteArray *b = g_byte_array_new();
-    g_byte_array_append(b, p, n);
-    return tlv(0x04, b);
+    return t_der_bytes(0x04, p, n);
 }
 
 /* PA-DATA / KERB-ERROR-DATA shape: SEQUENCE { [1] type, [2] OCTET STRING value } */
 static GByteArray *
 typed(int type, GByteArray *value_octets)
 {
-    return tlv(0x30, cat(tlv(0xa1, der_int(type)), tlv(0xa2, value_octets)));
+    return t_der_tlv(0x30, t_der_cat(t_der_tlv(0xa1, t_der_int(type)), t_der_tlv(0xa2, value_octets)));
 }
 
 static const guint8 status_disabled[12] = { 0x72, 0x00, 0x00, 0xc0, 0, 0, 0, 0, 1, 0, 0, 0 };
@@ -74,9 +35,9 @@ static const guint8 status_disabled[12] = { 0x72, 0x00, 0x00, 0xc0, 0, 0, 0, 0, 
 static GByteArray *
 etype_info2(int a, int b)
 {
-    GByteArray *e1 = tlv(0x30, tlv(0xa0, der_int(a)));
-    GByteArray *e2 = tlv(0x30, tlv(0xa0, der_int(b)));
-    return tlv(0x30, cat(e1, e2));
+    GByteArray *e1 = t_der_tlv(0x30, t_der_tlv(0xa0, t_der_int(a)));
+    GByteArray *e2 = t_der_tlv(0x30, t_der_tlv(0xa0, t_der_int(b)));
+    return t_der_tlv(0x30, t_der_cat(e1, e2));
 }
 
 static void
@@ -84,7 +45,7 @@ test_samba_method_data(void **state)
 {
     (void)state;
     GByteArray *ei = etype_info2(18, 23);
-    GByteArray *md = tlv(0x30, cat(typed(19, octets(ei->data, ei->len)), typed(3, octets(status_disabled, 12))));
+    GByteArray *md = t_der_tlv(0x30, t_der_cat(typed(19, octets(ei->data, ei->len)), typed(3, octets(status_disabled, 12))));
     g_byte_array_unref(ei);
     kd_edata out;
     assert_true(kd_edata_parse(md->data, md->len, &out));
@@ -125,7 +86,7 @@ test_salt_is_not_a_status(void **state)
 {
     (void)state;
     /* a 12-byte PW-SALT that is a real salt (ASCII), not a status block */
-    GByteArray *md = tlv(0x30, typed(3, octets((const guint8 *)"EXAMPLEalice", 12)));
+    GByteArray *md = t_der_tlv(0x30, typed(3, octets((const guint8 *)"EXAMPLEalice", 12)));
     kd_edata out;
     assert_false(kd_edata_parse(md->data, md->len, &out));
     assert_false(out.has_nt_status);
