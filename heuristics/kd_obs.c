@@ -7,7 +7,11 @@
 #include "kd_obs.h"
 
 #include <string.h>
+#ifdef _WIN32
+#include <ws2tcpip.h>  /* inet_ntop(), inet_pton() on Windows (Winsock) */
+#else
 #include <arpa/inet.h>
+#endif
 
 void
 kd_obs_init(kd_obs *obs, kd_obs_kind kind)

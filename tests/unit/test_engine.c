@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "kd_engine_int.h"
 #include "kd_testlib.h"
 
 #define REALM "EXAMPLE.TEST"
@@ -25,6 +26,25 @@ only(t_harness *h, guint32 frame)
 {
     assert_int_equal(t_count(h, frame), 1);
     return t_get(h, frame, 0);
+}
+
+/* ---------------------------------------------------------- time arithmetic */
+
+/* Capture and Kerberos timestamps are untrusted: a difference saturates at the
+ * int64 bounds instead of overflowing, and is exact right up to them. */
+static void
+test_time_diff_saturates(void **state)
+{
+    (void)state;
+    assert_true(kd_time_diff(5, 7) == -2);
+    assert_true(kd_time_diff(G_MAXINT64, G_MAXINT64) == 0);
+    assert_true(kd_time_diff(-1, G_MININT64) == G_MAXINT64);
+    assert_true(kd_time_diff(-1, G_MAXINT64) == G_MININT64);
+    assert_true(kd_time_diff(0, G_MININT64) == G_MAXINT64);
+    assert_true(kd_time_diff(G_MAXINT64, -1) == G_MAXINT64);
+    assert_true(kd_time_diff(-2, G_MAXINT64) == G_MININT64);
+    assert_true(kd_time_diff(G_MININT64, 1) == G_MININT64);
+    assert_true(kd_time_diff_s(G_MAXINT64, G_MININT64) == G_MAXINT64 / G_USEC_PER_SEC);
 }
 
 /* ---------------------------------------------------------------- KDC errors */
@@ -880,6 +900,7 @@ main(void)
         cmocka_unit_test(test_group_switched_off_leaves_generic),
         cmocka_unit_test(test_skew_tolerance_config),
         cmocka_unit_test(test_store_stays_bounded),
+        cmocka_unit_test(test_time_diff_saturates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

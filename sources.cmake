@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# krbdiag's version and its one list of sources, read by both builds:
+# CMakeLists.txt (against an installed Wireshark, found with pkg-config) and
+# tools/intree/CMakeLists.txt (inside a Wireshark source tree, the way plugins
+# are built on Windows and macOS). A new source file is added here only.
+set(KRBDIAG_VERSION 0.1.0)
+
+# The engine, relative to heuristics/: pure C11 + GLib, no Wireshark headers.
+set(KD_ENGINE_SOURCES
+  kd_catalog.c
+  kd_edata.c
+  kd_engine.c
+  kd_findings.c
+  kd_gsskrb.c
+  kd_lru.c
+  kd_obs.c
+  kd_store.c
+  kd_util.c
+  rules/kd_rules_etype.c
+  rules/kd_rules_kdc.c
+  rules/kd_rules_rpc.c
+  rules/kd_rules_service.c
+  rules/kd_rules_transport.c
+)
+
+# The Wireshark plugin, relative to plugin/.
+set(KD_PLUGIN_SOURCES
+  packet-krbdiag.c
+  kd_extract.c
+  kd_stats.c
+)
