@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "kd_engine_int.h"
+#include "kd_util.h"
 #include "kd_testlib.h"
 
 #define REALM "EXAMPLE.TEST"
