@@ -1,0 +1,285 @@
+/* test_kdc_words.c
+ * Unit tests of what a KDC's answer itself says: e-text as evidence, MIT's
+ * KRB_AP_ERR_BAD_INTEGRITY for a wrong password and the lock-out it leads to, the
+ * kind of KDC and the candidates it rules out, which clock is off, and how a name
+ * is written. Each rule: a positive case, a benign look-alike, a contradiction.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kd_testlib.h"
+
+#define REALM "EXAMPLE.TEST"
+#define KDC 2
+#define KDC2 3
+#define CLIENT 10
+#define WEB 20
+
+#define NT_ACCOUNT_DISABLED 0xC0000072u
+#define NT_ACCOUNT_LOCKED_OUT 0xC0000234u
+
+static const t_finding *
+only(t_harness *h, guint32 frame)
+{
+    assert_int_equal(t_count(h, frame), 1);
+    return t_get(h, frame, 0);
+}
+
+static gboolean
+has_alternative(const t_finding *f, kd_cause c)
+{
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        if (f->alternatives[i] == c)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+says(const t_finding *f, const char *text)
+{
+    return f->summary && strstr(f->summary, text) != NULL;
+}
+
+/* An AS exchange answered by an error with this code and e-text; returns the error's frame. */
+static guint32
+as_error(t_harness *h, int kdc, guint16 cport, const char *cname, gboolean preauth, gint32 code,
+         const char *etext)
+{
+    kd_obs req = t_as_req(CLIENT, kdc, cport, cname, REALM, preauth);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, code, cname, "krbtgt/" REALM);
+    err.u.krb.e_text = etext;
+    return t_feed(h, &err);
+}
+
+/* ------------------------------------------------------ item 1: e-text */
+
+static void
+test_etext_locked_out_names_the_lockout(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* No failure in the capture: the KDC's words alone say locked, not "revoked". */
+    const t_finding *f = only(h, as_error(h, KDC, 50000, "alice", TRUE, 18, "LOCKED_OUT"));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(says(f, "the KDC says: LOCKED_OUT"));
+    assert_false(has_alternative(f, KD_CAUSE_ACCOUNT_REVOKED));
+    /* Case and white space as a hostile or odd KDC may send them. */
+    f = only(h, as_error(h, KDC, 50001, "bob", TRUE, 18, "  locked_out \n"));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    assert_true(says(f, "the KDC says: LOCKED_OUT"));
+    t_free(h);
+}
+
+static void
+test_etext_client_locked_out_is_disabled(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* MIT's -allow_tix text: an administrator's disable, even after failures. */
+    as_error(h, KDC, 50000, "alice", TRUE, 24, "PREAUTH_FAILED");
+    const t_finding *f = only(h, as_error(h, KDC, 50001, "alice", TRUE, 18, "CLIENT LOCKED OUT"));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(says(f, "the KDC says: CLIENT LOCKED OUT"));
+    t_free(h);
+}
+
+static void
+test_etext_generic_code_names_account_state(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    const t_finding *f = only(h, as_error(h, KDC, 50000, "alice", TRUE, 60, "CLIENT EXPIRED"));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_true(says(f, "CLIENT EXPIRED"));
+    /* look-alike: the same code with a processing-step label names nothing */
+    f = only(h, as_error(h, KDC, 50001, "bob", TRUE, 60, "HANDLE_AUTHDATA"));
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
+    assert_true(says(f, "KDC says: HANDLE_AUTHDATA: it failed while adding authorization data"));
+    t_free(h);
+}
+
+static void
+test_etext_progress_labels_give_no_cause(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* LOOKING_UP_SERVER says where the KDC was, not why: the code decides. */
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/web.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, "HTTP/web.example.test");
+    err.u.krb.e_text = "LOOKING_UP_SERVER";
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_true(says(f, "LOOKING_UP_SERVER"));
+    /* NEEDED_PREAUTH: a normal round trip stays a note, its words unquoted */
+    f = only(h, as_error(h, KDC, 50001, "alice", FALSE, 25, "NEEDED_PREAUTH"));
+    assert_int_equal(f->cause, KD_CAUSE_PREAUTH_REQUIRED);
+    assert_int_equal(f->confidence, KD_CONF_INFO);
+    assert_false(says(f, "NEEDED_PREAUTH"));
+    /* a known label with a code it does not speak for: neither cause nor quote */
+    f = only(h, as_error(h, KDC, 50002, "carol", TRUE, 6, "LOCKED_OUT"));
+    assert_int_equal(f->cause, KD_CAUSE_UNKNOWN_CLIENT);
+    assert_false(says(f, "LOCKED_OUT"));
+    /* unknown or oversized text: shown as a detail only, never quoted */
+    char big[2048];
+    memset(big, 'A', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    f = only(h, as_error(h, KDC, 50003, "dave", TRUE, 18, big));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_REVOKED);
+    assert_false(says(f, "the KDC says"));
+    t_free(h);
+}
+
+static void
+test_etext_contradicted_by_ntstatus(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 18, "alice", "krbtgt/" REALM);
+    err.u.krb.e_text = "LOCKED_OUT";
+    err.u.krb.has_nt_status = TRUE;
+    err.u.krb.nt_status = NT_ACCOUNT_DISABLED;
+    const t_finding *f = only(h, t_feed(h, &err));
+    /* The two disagree: the status leads, nothing is confirmed, the text's cause remains. */
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_true(has_alternative(f, KD_CAUSE_ACCOUNT_LOCKED));
+    /* agreeing status and text: confirmed */
+    kd_obs req2 = t_as_req(CLIENT, KDC, 50001, "bob", REALM, TRUE);
+    t_feed(h, &req2);
+    kd_obs err2 = t_error(&req2, 18, "bob", "krbtgt/" REALM);
+    err2.u.krb.e_text = "LOCKED_OUT";
+    err2.u.krb.has_nt_status = TRUE;
+    err2.u.krb.nt_status = NT_ACCOUNT_LOCKED_OUT;
+    f = only(h, t_feed(h, &err2));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_int_equal(f->n_alternatives, 0);
+    t_free(h);
+}
+
+static void
+test_etext_confirms_only_without_alternatives(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* CANT_FIND_CLIENT_KEY agrees with etype_no_common: the KDC's own word confirms it. */
+    const t_finding *f = only(h, as_error(h, KDC, 50000, "alice", TRUE, 14, "CANT_FIND_CLIENT_KEY"));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(says(f, "CANT_FIND_CLIENT_KEY"));
+    /* without e-text the same error stays likely */
+    f = only(h, as_error(h, KDC2, 50001, "alice", TRUE, 14, NULL));
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+/* ------------------------------- item 2: MIT's KRB_AP_ERR_BAD_INTEGRITY */
+
+static void
+test_bad_integrity_on_as_req_is_wrong_password(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    guint32 fails[3];
+    for (int i = 0; i < 3; i++) {
+        fails[i] = as_error(h, KDC, (guint16)(50000 + i), "alice", TRUE, 31, "PREAUTH_FAILED");
+        const t_finding *f = only(h, fails[i]);
+        assert_int_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+        assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+        assert_int_equal(f->count, i + 1);
+        assert_true(says(f, "the KDC says: PREAUTH_FAILED"));
+    }
+    /* The 31s feed the lock-out counter like 24s: the refusal that follows is a lock-out. */
+    const t_finding *f = only(h, as_error(h, KDC, 50010, "alice", TRUE, 18, NULL));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    for (int i = 0; i < 3; i++)
+        assert_true(t_has_evidence(f, fails[i]));
+    /* ... and with MIT's LOCKED_OUT it is confirmed */
+    f = only(h, as_error(h, KDC, 50011, "alice", TRUE, 18, "LOCKED_OUT"));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, fails[0]));
+    /* 24 and 31 count together */
+    as_error(h, KDC, 50020, "bob", TRUE, 24, NULL);
+    f = only(h, as_error(h, KDC, 50021, "bob", TRUE, 31, "PREAUTH_FAILED"));
+    assert_int_equal(f->count, 2);
+    /* without e-text: an AS-REQ carrying PA-ENC-TIMESTAMP, likely */
+    f = only(h, as_error(h, KDC, 50030, "carol", TRUE, 31, NULL));
+    assert_int_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+static void
+test_bad_integrity_lookalikes(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* A TGS-REQ's 31 is about a ticket, not a password. */
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/web.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 31, NULL, "HTTP/web.example.test");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+    /* An AS-REQ without any password proof: nothing was decrypted */
+    f = only(h, as_error(h, KDC, 50001, "alice", FALSE, 31, NULL));
+    assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+    /* no failure counted, so a following refusal says nothing about a lock-out */
+    f = only(h, as_error(h, KDC, 50002, "alice", TRUE, 18, NULL));
+    assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_REVOKED);
+    t_free(h);
+}
+
+static void
+test_bad_integrity_contradicted(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* The e-text names another step: not a password failure. */
+    const t_finding *f = only(h, as_error(h, KDC, 50000, "alice", TRUE, 31, "DECRYPT_SERVER_KEY"));
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_true(says(f, "DECRYPT_SERVER_KEY"));
+    /* PREAUTH_FAILED on a TGS exchange contradicts the request type. */
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50001, "HTTP/web.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 31, NULL, "HTTP/web.example.test");
+    err.u.krb.e_text = "PREAUTH_FAILED";
+    f = only(h, t_feed(h, &err));
+    assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
+    assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
+    t_free(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_etext_locked_out_names_the_lockout),
+        cmocka_unit_test(test_etext_client_locked_out_is_disabled),
+        cmocka_unit_test(test_etext_generic_code_names_account_state),
+        cmocka_unit_test(test_etext_progress_labels_give_no_cause),
+        cmocka_unit_test(test_etext_contradicted_by_ntstatus),
+        cmocka_unit_test(test_etext_confirms_only_without_alternatives),
+        cmocka_unit_test(test_bad_integrity_on_as_req_is_wrong_password),
+        cmocka_unit_test(test_bad_integrity_lookalikes),
+        cmocka_unit_test(test_bad_integrity_contradicted),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
