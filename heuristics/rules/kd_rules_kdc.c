@@ -224,9 +224,20 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
         } else {
             f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_LIKELY, code, spn, client);
             kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
-            /* Samba's (Heimdal) KDC reports a duplicate SPN as unknown too. */
-            kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
-            if (f) {
+            guint32 kind_frame = 0;
+            if (kd_store_kdc_names_unique(ctx->store, &obs->src, &kind_frame)) {
+                /* A KDC over a principal database of its own (MIT) keys it by name:
+                 * one name cannot be on two accounts, so no duplicate to suspect. */
+                kd_kdc_kind kind = kd_store_kdc_kind(ctx->store, &obs->src, NULL);
+                kd_finding_detail(f, "KDC: %s (a principal name is unique in its database)",
+                                  kind == KD_KDC_MIT ? kd_kdc_kind_name(kind) : "its own principal database");
+                if (kind_frame != obs->frame)
+                    kd_finding_evidence(f, kind_frame, "this KDC's answer shows %s",
+                                        kind == KD_KDC_MIT ? "MIT krb5 (its e-text labels)"
+                                                           : "a realm no AD domain has (lower-case letters)");
+            } else if (f) {
+                /* Samba's (Heimdal) KDC reports a duplicate SPN as unknown too. */
+                kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
                 char *m = g_strdup_printf("run setspn -Q %s (or capture an LDAP search for it): no account "
                                           "means missing, two or more mean duplicate", spn ? spn : "<spn>");
                 kd_finding_set_missing(f, m);

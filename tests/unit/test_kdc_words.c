@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kd_store.h"
 #include "kd_testlib.h"
 
 #define REALM "EXAMPLE.TEST"
@@ -267,6 +268,152 @@ test_bad_integrity_contradicted(void **state)
     t_free(h);
 }
 
+/* ------------------------------------------ item 8: the kind of KDC */
+
+static const t_finding *
+unknown_spn(t_harness *h, int kdc, guint16 cport, const char *etext, gboolean nt_status)
+{
+    kd_obs req = t_tgs_req(CLIENT, kdc, cport, "HTTP/web.example.test", REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, "HTTP/web.example.test");
+    err.u.krb.e_text = etext;
+    err.u.krb.has_nt_status = nt_status;
+    err.u.krb.nt_status = nt_status ? 0xC0000001u : 0;
+    return only(h, t_feed(h, &err));
+}
+
+static void
+test_mit_kdc_offers_no_duplicate_spn(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* The error's own MIT label */
+    const t_finding *f = unknown_spn(h, KDC, 50000, "SERVER_NOT_FOUND", FALSE);
+    assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
+    assert_false(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    t_free(h);
+
+    /* An earlier MIT label from the same KDC; this error has none */
+    h = t_new(NULL);
+    guint32 shown = as_error(h, KDC, 50000, "alice", FALSE, 25, "NEEDED_PREAUTH");
+    f = unknown_spn(h, KDC, 50001, NULL, FALSE);
+    assert_false(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    assert_true(t_has_evidence(f, shown));
+    /* look-alike: another KDC, nothing known of it: today's candidates stay */
+    f = unknown_spn(h, KDC2, 50002, NULL, FALSE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+
+    /* A realm no AD domain has, in a ticket this KDC issued */
+    h = t_new(NULL);
+    kd_obs as = t_as_req(CLIENT, KDC, 50000, "alice", "example.test", TRUE);
+    t_feed(h, &as);
+    kd_obs rep = t_rep(&as, KD_MSG_AS_REP, "alice", "krbtgt/example.test", "example.test", 18, 1);
+    t_feed(h, &rep);
+    f = unknown_spn(h, KDC, 50001, NULL, FALSE);
+    assert_false(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    t_free(h);
+}
+
+static void
+test_directory_kdc_keeps_duplicate_spn(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* Heimdal's text is Samba's too: a directory may be behind it. */
+    as_error(h, KDC, 50000, "alice", FALSE, 25, "Need to use PA-ENC-TIMESTAMP/PA-PK-AS-REQ");
+    const t_finding *f = unknown_spn(h, KDC, 50001, NULL, FALSE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    t_free(h);
+
+    /* A Windows-style error (NTSTATUS in e-data), upper-case realm */
+    h = t_new(NULL);
+    f = unknown_spn(h, KDC, 50000, NULL, TRUE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    t_free(h);
+}
+
+static void
+test_kdc_kind_contradictions(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* MIT's labels, but NTSTATUS in e-data too: Samba's AD DC on MIT's KDC, a directory
+     * behind it, so a duplicate SPN stays possible. */
+    as_error(h, KDC, 50000, "alice", FALSE, 25, "NEEDED_PREAUTH");
+    const t_finding *f = unknown_spn(h, KDC, 50001, "SERVER_NOT_FOUND", TRUE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+
+    /* MIT's labels and a ticket for a machine account: a directory again */
+    h = t_new(NULL);
+    kd_obs as = t_as_req(CLIENT, KDC, 50000, "WS01$", REALM, TRUE);
+    t_feed(h, &as);
+    kd_obs rep = t_rep(&as, KD_MSG_AS_REP, "WS01$", "krbtgt/" REALM, REALM, 18, 1);
+    t_feed(h, &rep);
+    f = unknown_spn(h, KDC, 50001, "SERVER_NOT_FOUND", FALSE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    t_free(h);
+
+    /* MIT and Heimdal texts from one address: the kind is unknown */
+    h = t_new(NULL);
+    as_error(h, KDC, 50000, "alice", FALSE, 25, "Need to use PA-ENC-TIMESTAMP/PA-PK-AS-REQ");
+    f = unknown_spn(h, KDC, 50001, "SERVER_NOT_FOUND", FALSE);
+    assert_true(has_alternative(f, KD_CAUSE_DUPLICATE_SPN));
+    t_free(h);
+}
+
+static void
+store_error(kd_store *st, guint32 frame, int kdc, const char *etext, gboolean nt_status)
+{
+    kd_obs o;
+    kd_event ev;
+    kd_obs_init(&o, KD_OBS_KRB);
+    o.frame = frame;
+    o.src = t_ip(kdc);
+    o.dst = t_ip(CLIENT);
+    o.sport = 88;
+    o.dport = 50000;
+    o.transport = KD_TRANSPORT_UDP;
+    o.u.krb.msg_type = KD_MSG_ERROR;
+    o.u.krb.error_code = 7;
+    o.u.krb.e_text = etext;
+    o.u.krb.has_nt_status = nt_status;
+    o.u.krb.nt_status = 0xC0000001u;
+    assert_true(kd_store_observe(st, &o, &ev));
+    kd_store_event_done(&ev);
+}
+
+static void
+test_store_kdc_kind_query(void **state)
+{
+    (void)state;
+    kd_store *st = kd_store_new();
+    kd_addr a = t_ip(KDC), b = t_ip(KDC2), c = t_ip(4), d = t_ip(5);
+    guint32 frame = 99;
+    /* nothing seen: unknown, no frame */
+    assert_int_equal(kd_store_kdc_kind(st, &a, &frame), KD_KDC_UNKNOWN);
+    assert_int_equal(frame, 0);
+    assert_false(kd_store_kdc_names_unique(st, &a, NULL));
+    store_error(st, 1, KDC, "PROCESS_TGS", FALSE);
+    store_error(st, 2, KDC, "SERVER_NOT_FOUND", FALSE);
+    assert_int_equal(kd_store_kdc_kind(st, &a, &frame), KD_KDC_MIT);
+    assert_int_equal(frame, 1);
+    assert_true(kd_store_kdc_names_unique(st, &a, NULL));
+    store_error(st, 3, KDC2, "Reply packet too large", FALSE);
+    assert_int_equal(kd_store_kdc_kind(st, &b, NULL), KD_KDC_HEIMDAL);
+    assert_false(kd_store_kdc_names_unique(st, &b, NULL));
+    store_error(st, 4, 4, NULL, TRUE);
+    assert_int_equal(kd_store_kdc_kind(st, &c, NULL), KD_KDC_DIRECTORY);
+    /* an unknown text tells nothing */
+    store_error(st, 5, 5, "something went wrong", FALSE);
+    assert_int_equal(kd_store_kdc_kind(st, &d, NULL), KD_KDC_UNKNOWN);
+    kd_store_free(st);
+}
+
 int
 main(void)
 {
@@ -280,6 +427,10 @@ main(void)
         cmocka_unit_test(test_bad_integrity_on_as_req_is_wrong_password),
         cmocka_unit_test(test_bad_integrity_lookalikes),
         cmocka_unit_test(test_bad_integrity_contradicted),
+        cmocka_unit_test(test_mit_kdc_offers_no_duplicate_spn),
+        cmocka_unit_test(test_directory_kdc_keeps_duplicate_spn),
+        cmocka_unit_test(test_kdc_kind_contradictions),
+        cmocka_unit_test(test_store_kdc_kind_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
