@@ -139,18 +139,24 @@ on_skew(const kd_ctx *ctx, kd_event *ev)
     }
     kd_finding_detail(f, "%s time - capture time: %+" G_GINT64_FORMAT " s", server_role, server_off);
     f->has_skew = TRUE;
-    if (ABS(server_off) <= near) {
-        /* The server agrees with the capture clock: the client is the one off. */
+    if (ABS(server_off) <= tol) {
+        /* The server's time is within the tolerance of the capture's clock, so the
+         * server alone cannot be the cause: the client is the one off. */
+        char *server_note = ABS(server_off) <= near
+            ? g_strdup_printf("the %s's clock agrees with the capture", server_role)
+            : g_strdup_printf("the %s's clock is %+" G_GINT64_FORMAT " s from the capture's, within the "
+                              "allowed %" G_GINT64_FORMAT " s", server_role, server_off, tol);
         if (k->has_ctime) {
             f->skew_seconds = kd_time_diff_s(k->ctime_us, k->stime_us);
             kd_finding_summary(f, "The client's clock is off by %+" G_GINT64_FORMAT
-                               " s (the %s's clock agrees with the capture); allowed %"
-                               G_GINT64_FORMAT " s", f->skew_seconds, server_role, tol);
+                               " s (%s); allowed %" G_GINT64_FORMAT " s", f->skew_seconds, server_note, tol);
         } else {
+            /* The client's time is in its encrypted authenticator: only a bound is known. */
             f->has_skew = FALSE;
             kd_finding_summary(f, "The client's clock is off by more than %" G_GINT64_FORMAT
-                               " s (the %s's clock agrees with the capture)", tol, server_role);
+                               " s against the %s's (%s)", tol, server_role, server_note);
         }
+        g_free(server_note);
     } else {
         f->skew_seconds = server_off;
         gboolean client_ok = k->has_ctime &&

@@ -414,6 +414,80 @@ test_store_kdc_kind_query(void **state)
     kd_store_free(st);
 }
 
+/* --------------------------------------------- item 9: which clock is off */
+
+static const t_finding *
+skew(t_harness *h, gboolean service, gint64 stime_off, gboolean ctime, gint64 ctime_off)
+{
+    kd_obs err;
+    if (service) {
+        kd_obs ap = t_ap_req(CLIENT, WEB, 50000, 445, KD_CARRIER_SMB2, "cifs/fs.example.test", REALM, 3);
+        t_feed(h, &ap);
+        err = t_ap_error(&ap, 37, "cifs/fs.example.test");
+    } else {
+        kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+        t_feed(h, &req);
+        err = t_error(&req, 37, "alice", "krbtgt/" REALM);
+    }
+    err.u.krb.has_stime = TRUE;
+    err.u.krb.stime_us = h->now_us + stime_off * G_USEC_PER_SEC;
+    err.u.krb.has_ctime = ctime;
+    err.u.krb.ctime_us = h->now_us + ctime_off * G_USEC_PER_SEC;
+    return only(h, t_feed(h, &err));
+}
+
+static void
+test_skew_server_within_tolerance_blames_client(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* The service is 67 s behind the capture: well inside 300 s, so the client is off. */
+    const t_finding *f = skew(h, TRUE, -67, FALSE, 0);
+    assert_int_equal(f->cause, KD_CAUSE_CLOCK_SKEW);
+    assert_true(says(f, "The client's clock is off"));
+    assert_false(says(f, "service's clock is off"));
+    assert_true(says(f, "-67 s"));
+    assert_false(f->has_skew);
+    /* with the client's time in the error, the measure is client - server */
+    f = skew(h, FALSE, -250, TRUE, 200);
+    assert_true(says(f, "The client's clock is off"));
+    assert_true(f->has_skew);
+    assert_true(f->skew >= 449 && f->skew <= 451);
+    t_free(h);
+}
+
+static void
+test_skew_lookalike_server_beyond_tolerance(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* 301 s away from the capture: the server's clock is off */
+    const t_finding *f = skew(h, TRUE, -301, FALSE, 0);
+    assert_true(says(f, "service's clock is off"));
+    assert_true(f->skew <= -300 && f->skew >= -302);
+    t_free(h);
+    /* a tolerance configured wider moves the line */
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.skew_tolerance_s = 600;
+    h = t_new(&cfg);
+    f = skew(h, FALSE, -400, FALSE, 0);
+    assert_true(says(f, "The client's clock is off"));
+    t_free(h);
+}
+
+static void
+test_skew_contradiction_client_agrees_with_capture(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* The server 2 h behind, the client's own time matching the capture: the server. */
+    const t_finding *f = skew(h, FALSE, -7200, TRUE, 0);
+    assert_true(says(f, "KDC's clock is off"));
+    assert_true(says(f, "client's clock agrees with the capture"));
+    t_free(h);
+}
+
 int
 main(void)
 {
@@ -431,6 +505,9 @@ main(void)
         cmocka_unit_test(test_directory_kdc_keeps_duplicate_spn),
         cmocka_unit_test(test_kdc_kind_contradictions),
         cmocka_unit_test(test_store_kdc_kind_query),
+        cmocka_unit_test(test_skew_server_within_tolerance_blames_client),
+        cmocka_unit_test(test_skew_lookalike_server_beyond_tolerance),
+        cmocka_unit_test(test_skew_contradiction_client_agrees_with_capture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
