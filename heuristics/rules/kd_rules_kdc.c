@@ -436,8 +436,13 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
         request_evidence(f, req);
-        kd_finding_summary(f, "The KDC has no account %s%s%s",
-                           client ? client : "(no name)", k->crealm ? "@" : "", k->crealm ? k->crealm : "");
+        {
+            /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own
+             * '@': the realm is not part of it. */
+            gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
+            kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
+                               with_realm ? "@" : "", with_realm ? k->crealm : "");
+        }
         if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
             kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
         break;

@@ -488,6 +488,37 @@ test_skew_contradiction_client_agrees_with_capture(void **state)
     t_free(h);
 }
 
+/* ----------------------------------------- item 11: how a name is written */
+
+static void
+test_enterprise_name_keeps_its_own_realm(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice@corp.example", REALM, FALSE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 6, "alice@corp.example", "krbtgt/" REALM);
+    err.u.krb.crealm = REALM;
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_UNKNOWN_CLIENT);
+    assert_true(says(f, "no account alice@corp.example"));
+    assert_false(says(f, "@" REALM));
+    /* look-alike: a plain name gets its realm */
+    kd_obs req2 = t_as_req(CLIENT, KDC, 50001, "bob", REALM, FALSE);
+    t_feed(h, &req2);
+    kd_obs err2 = t_error(&req2, 6, "bob", "krbtgt/" REALM);
+    err2.u.krb.crealm = REALM;
+    f = only(h, t_feed(h, &err2));
+    assert_true(says(f, "no account bob@" REALM));
+    /* no realm in the error: the bare name, no dangling '@' */
+    kd_obs req3 = t_as_req(CLIENT, KDC, 50002, "carol", REALM, FALSE);
+    t_feed(h, &req3);
+    kd_obs err3 = t_error(&req3, 6, "carol", "krbtgt/" REALM);
+    f = only(h, t_feed(h, &err3));
+    assert_false(says(f, "@"));
+    t_free(h);
+}
+
 int
 main(void)
 {
@@ -508,6 +539,7 @@ main(void)
         cmocka_unit_test(test_skew_server_within_tolerance_blames_client),
         cmocka_unit_test(test_skew_lookalike_server_beyond_tolerance),
         cmocka_unit_test(test_skew_contradiction_client_agrees_with_capture),
+        cmocka_unit_test(test_enterprise_name_keeps_its_own_realm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
