@@ -19,7 +19,8 @@ import urllib.parse
 
 import kdtest
 
-KEYS = ("error", "spn", "client", "evidence", "confidence", "recovered", "etext", "copies", "xfail")
+KEYS = ("error", "spn", "client", "evidence", "confidence", "recovered", "etext", "copies", "xfail",
+        "alternatives")
 
 
 def load_expected(path):
@@ -56,6 +57,11 @@ def match(exp, fd):
         want = urllib.parse.unquote(exp["etext"])
         if want not in (fd.summary or ""):
             bad.append("summary %r does not quote the e-text %r" % (fd.summary, want))
+    if "alternatives" in exp:
+        # The candidates besides the cause, exactly ("none": no other candidate).
+        want = sorted(x for x in exp["alternatives"].split(",") if x and x != "none")
+        if sorted(fd.alternatives) != want:
+            bad.append("alternatives=%s (want %s)" % (",".join(fd.alternatives) or "none", exp["alternatives"]))
     if "evidence" in exp:
         want = {int(x) for x in exp["evidence"].split(",") if x}
         missing = want - set(fd.evidence)
