@@ -50,16 +50,60 @@ says(const t_finding *f, const char *text)
     return f->summary && strstr(f->summary, text) != NULL;
 }
 
-/* An AS exchange answered by an error with this code and e-text; returns the error's frame. */
+/* What a KRB-ERROR carries besides its code. */
+typedef struct {
+    const char *etext;
+    guint32 nt_status;      /* 0: none */
+    const char *crealm;
+    gboolean has_stime, has_ctime;
+    gint64 stime_off, ctime_off;    /* seconds from the capture's clock */
+} t_said;
+
+static guint32
+said_feed(t_harness *h, kd_obs *err, t_said said)
+{
+    err->u.krb.e_text = said.etext;
+    err->u.krb.has_nt_status = said.nt_status != 0;
+    err->u.krb.nt_status = said.nt_status;
+    err->u.krb.crealm = said.crealm;
+    err->u.krb.has_stime = said.has_stime;
+    err->u.krb.stime_us = h->now_us + said.stime_off * G_USEC_PER_SEC;
+    err->u.krb.has_ctime = said.has_ctime;
+    err->u.krb.ctime_us = h->now_us + said.ctime_off * G_USEC_PER_SEC;
+    return t_feed(h, err);
+}
+
+static guint32
+answer(t_harness *h, kd_obs *req, gint32 code, const char *cname, const char *sname, t_said said)
+{
+    t_feed(h, req);
+    kd_obs err = t_error(req, code, cname, sname);
+    return said_feed(h, &err, said);
+}
+
+/* An AS exchange answered by an error; returns the error's frame. */
+static guint32
+as_error_said(t_harness *h, int kdc, guint16 cport, const char *cname, gboolean preauth, gint32 code,
+              t_said said)
+{
+    kd_obs req = t_as_req(CLIENT, kdc, cport, cname, REALM, preauth);
+    return answer(h, &req, code, cname, "krbtgt/" REALM, said);
+}
+
 static guint32
 as_error(t_harness *h, int kdc, guint16 cport, const char *cname, gboolean preauth, gint32 code,
          const char *etext)
 {
-    kd_obs req = t_as_req(CLIENT, kdc, cport, cname, REALM, preauth);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, code, cname, "krbtgt/" REALM);
-    err.u.krb.e_text = etext;
-    return t_feed(h, &err);
+    return as_error_said(h, kdc, cport, cname, preauth, code, (t_said){ .etext = etext });
+}
+
+/* A TGS exchange for HTTP/web.example.test answered by an error: its finding. */
+static const t_finding *
+tgs_error(t_harness *h, int kdc, guint16 cport, gint32 code, const char *etext, guint32 nt_status)
+{
+    kd_obs req = t_tgs_req(CLIENT, kdc, cport, "HTTP/web.example.test", REALM, REALM, 18, 2);
+    t_said said = { .etext = etext, .nt_status = nt_status };
+    return only(h, answer(h, &req, code, NULL, "HTTP/web.example.test", said));
 }
 
 /* ------------------------------------------------------ item 1: e-text */
@@ -118,11 +162,7 @@ test_etext_progress_labels_give_no_cause(void **state)
     (void)state;
     t_harness *h = t_new(NULL);
     /* LOOKING_UP_SERVER says where the KDC was, not why: the code decides. */
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/web.example.test", REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 7, NULL, "HTTP/web.example.test");
-    err.u.krb.e_text = "LOOKING_UP_SERVER";
-    const t_finding *f = only(h, t_feed(h, &err));
+    const t_finding *f = tgs_error(h, KDC, 50000, 7, "LOOKING_UP_SERVER", 0);
     assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
     assert_int_equal(f->confidence, KD_CONF_LIKELY);
     assert_true(says(f, "LOOKING_UP_SERVER"));
@@ -150,25 +190,15 @@ test_etext_contradicted_by_ntstatus(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 18, "alice", "krbtgt/" REALM);
-    err.u.krb.e_text = "LOCKED_OUT";
-    err.u.krb.has_nt_status = TRUE;
-    err.u.krb.nt_status = NT_ACCOUNT_DISABLED;
-    const t_finding *f = only(h, t_feed(h, &err));
+    const t_finding *f = only(h, as_error_said(h, KDC, 50000, "alice", TRUE, 18,
+                                               (t_said){ .etext = "LOCKED_OUT", .nt_status = NT_ACCOUNT_DISABLED }));
     /* The two disagree: the status leads, nothing is confirmed, the text's cause remains. */
     assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_DISABLED);
     assert_int_equal(f->confidence, KD_CONF_LIKELY);
     assert_true(has_alternative(f, KD_CAUSE_ACCOUNT_LOCKED));
     /* agreeing status and text: confirmed */
-    kd_obs req2 = t_as_req(CLIENT, KDC, 50001, "bob", REALM, TRUE);
-    t_feed(h, &req2);
-    kd_obs err2 = t_error(&req2, 18, "bob", "krbtgt/" REALM);
-    err2.u.krb.e_text = "LOCKED_OUT";
-    err2.u.krb.has_nt_status = TRUE;
-    err2.u.krb.nt_status = NT_ACCOUNT_LOCKED_OUT;
-    f = only(h, t_feed(h, &err2));
+    f = only(h, as_error_said(h, KDC, 50001, "bob", TRUE, 18,
+                              (t_said){ .etext = "LOCKED_OUT", .nt_status = NT_ACCOUNT_LOCKED_OUT }));
     assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     assert_int_equal(f->n_alternatives, 0);
@@ -234,10 +264,7 @@ test_bad_integrity_lookalikes(void **state)
     (void)state;
     t_harness *h = t_new(NULL);
     /* A TGS-REQ's 31 is about a ticket, not a password. */
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/web.example.test", REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 31, NULL, "HTTP/web.example.test");
-    const t_finding *f = only(h, t_feed(h, &err));
+    const t_finding *f = tgs_error(h, KDC, 50000, 31, NULL, 0);
     assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
     /* An AS-REQ without any password proof: nothing was decrypted */
     f = only(h, as_error(h, KDC, 50001, "alice", FALSE, 31, NULL));
@@ -261,11 +288,7 @@ test_bad_integrity_contradicted(void **state)
     f = only(h, as_error(h, KDC, 50002, "bob", TRUE, 31, "integrity check on decrypted field failed"));
     assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
     /* PREAUTH_FAILED on a TGS exchange contradicts the request type. */
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50001, "HTTP/web.example.test", REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 31, NULL, "HTTP/web.example.test");
-    err.u.krb.e_text = "PREAUTH_FAILED";
-    f = only(h, t_feed(h, &err));
+    f = tgs_error(h, KDC, 50001, 31, "PREAUTH_FAILED", 0);
     assert_int_not_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
     assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
     t_free(h);
@@ -276,13 +299,7 @@ test_bad_integrity_contradicted(void **state)
 static const t_finding *
 unknown_spn(t_harness *h, int kdc, guint16 cport, const char *etext, gboolean nt_status)
 {
-    kd_obs req = t_tgs_req(CLIENT, kdc, cport, "HTTP/web.example.test", REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 7, NULL, "HTTP/web.example.test");
-    err.u.krb.e_text = etext;
-    err.u.krb.has_nt_status = nt_status;
-    err.u.krb.nt_status = nt_status ? 0xC0000001u : 0;
-    return only(h, t_feed(h, &err));
+    return tgs_error(h, kdc, cport, 7, etext, nt_status ? 0xC0000001u : 0);
 }
 
 static void
@@ -419,24 +436,18 @@ test_store_kdc_kind_query(void **state)
 
 /* --------------------------------------------- item 9: which clock is off */
 
+/* KRB_AP_ERR_SKEW from a service (SMB2) or a KDC, its server time stime_off from
+ * the capture's clock. */
 static const t_finding *
 skew(t_harness *h, gboolean service, gint64 stime_off, gboolean ctime, gint64 ctime_off)
 {
-    kd_obs err;
-    if (service) {
-        kd_obs ap = t_ap_req(CLIENT, WEB, 50000, 445, KD_CARRIER_SMB2, "cifs/fs.example.test", REALM, 3);
-        t_feed(h, &ap);
-        err = t_ap_error(&ap, 37, "cifs/fs.example.test");
-    } else {
-        kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-        t_feed(h, &req);
-        err = t_error(&req, 37, "alice", "krbtgt/" REALM);
-    }
-    err.u.krb.has_stime = TRUE;
-    err.u.krb.stime_us = h->now_us + stime_off * G_USEC_PER_SEC;
-    err.u.krb.has_ctime = ctime;
-    err.u.krb.ctime_us = h->now_us + ctime_off * G_USEC_PER_SEC;
-    return only(h, t_feed(h, &err));
+    t_said said = { .has_stime = TRUE, .stime_off = stime_off, .has_ctime = ctime, .ctime_off = ctime_off };
+    if (!service)
+        return only(h, as_error_said(h, KDC, 50000, "alice", TRUE, 37, said));
+    kd_obs ap = t_ap_req(CLIENT, WEB, 50000, 445, KD_CARRIER_SMB2, "cifs/fs.example.test", REALM, 3);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 37, "cifs/fs.example.test");
+    return only(h, said_feed(h, &err, said));
 }
 
 static void
@@ -498,26 +509,16 @@ test_enterprise_name_keeps_its_own_realm(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice@corp.example", REALM, FALSE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 6, "alice@corp.example", "krbtgt/" REALM);
-    err.u.krb.crealm = REALM;
-    const t_finding *f = only(h, t_feed(h, &err));
+    const t_finding *f = only(h, as_error_said(h, KDC, 50000, "alice@corp.example", FALSE, 6,
+                                               (t_said){ .crealm = REALM }));
     assert_int_equal(f->cause, KD_CAUSE_UNKNOWN_CLIENT);
     assert_true(says(f, "no account alice@corp.example"));
     assert_false(says(f, "@" REALM));
     /* look-alike: a plain name gets its realm */
-    kd_obs req2 = t_as_req(CLIENT, KDC, 50001, "bob", REALM, FALSE);
-    t_feed(h, &req2);
-    kd_obs err2 = t_error(&req2, 6, "bob", "krbtgt/" REALM);
-    err2.u.krb.crealm = REALM;
-    f = only(h, t_feed(h, &err2));
+    f = only(h, as_error_said(h, KDC, 50001, "bob", FALSE, 6, (t_said){ .crealm = REALM }));
     assert_true(says(f, "no account bob@" REALM));
     /* no realm in the error: the bare name, no dangling '@' */
-    kd_obs req3 = t_as_req(CLIENT, KDC, 50002, "carol", REALM, FALSE);
-    t_feed(h, &req3);
-    kd_obs err3 = t_error(&req3, 6, "carol", "krbtgt/" REALM);
-    f = only(h, t_feed(h, &err3));
+    f = only(h, as_error(h, KDC, 50002, "carol", FALSE, 6, NULL));
     assert_false(says(f, "@"));
     t_free(h);
 }
