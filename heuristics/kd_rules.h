@@ -28,6 +28,7 @@ typedef void (*kd_rule_fn)(const kd_ctx *ctx, kd_event *ev);
 #define KD_PRIO_SPECIFIC   0    /* a rule that explains the event and claims it */
 #define KD_PRIO_LATER     -1    /* explains what the specific rules left unclaimed */
 #define KD_PRIO_FALLBACK -10    /* the generic finding for an unclaimed error */
+#define KD_PRIO_AMEND    -20    /* amends every finding the event got (quotes, confidence) */
 
 typedef struct {
     kd_event_kind kind;

@@ -403,6 +403,79 @@ tgt_ok_key(const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *t)
     return key;
 }
 
+/* Signs of which KDC software answers at an address (see kd_store_kdc_kind), kept
+ * as counters "kdcsign|<address>|<sign>" whose first frame shows the sign. */
+typedef enum {
+    KDC_SIGN_MIT = 0,       /* e-text from MIT's table rows */
+    KDC_SIGN_HEIMDAL,       /* e-text from Heimdal/Samba's table rows */
+    KDC_SIGN_NTSTATUS,      /* NTSTATUS in e-data: Windows, or Samba AD */
+    KDC_SIGN_MACHINE,       /* a ticket issued to a machine account (name ending in '$') */
+    KDC_SIGN_LOWER_REALM,   /* a ticket issued in a realm with lower-case letters */
+    KDC_SIGN_COUNT
+} kdc_sign;
+
+static char *
+kdc_sign_key(const kd_addr *kdc, kdc_sign sign)
+{
+    static const char *const names[KDC_SIGN_COUNT] = { "mit", "heimdal", "ntstatus", "machine", "lower-realm" };
+    char a[48];
+    return g_strdup_printf("kdcsign|%s|%s", kd_addr_to_str(kdc, a, sizeof a), names[sign]);
+}
+
+static void
+kdc_sign_note(kd_store *st, const kd_addr *kdc, kdc_sign sign, guint32 frame)
+{
+    char *key = kdc_sign_key(kdc, sign);
+    if (!kd_lru_get(st->counters, key))
+        counter_bump(st->counters, key, frame);
+    g_free(key);
+}
+
+static guint32
+kdc_sign_frame(kd_store *st, const kd_addr *kdc, kdc_sign sign)
+{
+    char *key = kdc_sign_key(kdc, sign);
+    const kd_counter *c = kd_lru_get(st->counters, key);
+    g_free(key);
+    return c ? c->first_frame : 0;
+}
+
+static gboolean
+has_lower_ascii(const char *s)
+{
+    for (gsize i = 0; s && s[i] && i < 256; i++) {
+        if (g_ascii_islower(s[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A KRB-ERROR from a KDC: its e-text style and e-data shape. */
+static void
+kdc_signs_from_error(kd_store *st, const kd_obs *obs)
+{
+    const kd_krb *k = &obs->u.krb;
+    const kd_etext_info *row = kd_catalog_etext_lookup(k->e_text);
+    if (row && strcmp(row->kdc, "MIT") == 0)
+        kdc_sign_note(st, &obs->src, KDC_SIGN_MIT, obs->frame);
+    else if (row && strcmp(row->kdc, "Heimdal/Samba") == 0)
+        kdc_sign_note(st, &obs->src, KDC_SIGN_HEIMDAL, obs->frame);
+    if (k->has_nt_status)
+        kdc_sign_note(st, &obs->src, KDC_SIGN_NTSTATUS, obs->frame);
+}
+
+/* An AS-REP/TGS-REP: whom and in which realm the KDC issues tickets. */
+static void
+kdc_signs_from_reply(kd_store *st, const kd_obs *obs)
+{
+    const kd_krb *k = &obs->u.krb;
+    gsize n = k->cname ? strnlen(k->cname, 256) : 0;
+    if (n > 1 && n < 256 && k->cname[n - 1] == '$')
+        kdc_sign_note(st, &obs->src, KDC_SIGN_MACHINE, obs->frame);
+    if (k->ticket.present && has_lower_ascii(k->ticket.realm))
+        kdc_sign_note(st, &obs->src, KDC_SIGN_LOWER_REALM, obs->frame);
+}
+
 static void
 note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -410,6 +483,7 @@ note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     kd_req *req = find_kdc_request(st, obs);
     ev->kind = KD_EV_KDC_REPLY;
     ev->req = req;
+    kdc_signs_from_reply(st, obs);
     if (req)
         req->answered = TRUE;
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
@@ -538,6 +612,7 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
         (req || obs->sport == KD_PORT_KERBEROS || obs->sport == KD_PORT_KPASSWD)) {
         ev->kind = KD_EV_KDC_ERROR;
         ev->req = req;
+        kdc_signs_from_error(st, obs);
         /* The client's request names what it asked for; error snames vary by KDC
          * (Heimdal leaves it empty, MIT's RESPONSE_TOO_BIG names krbtgt). */
         ev->spn = req && !kd_str_empty(req->sname) ? req->sname : k->sname;
@@ -1005,4 +1080,56 @@ kd_counter *
 kd_store_counter(kd_store *st, const char *key)
 {
     return kd_lru_get(st->counters, key);
+}
+
+kd_kdc_kind
+kd_store_kdc_kind(kd_store *st, const kd_addr *kdc, guint32 *frame)
+{
+    guint32 sign[KDC_SIGN_COUNT];
+    for (int i = 0; i < KDC_SIGN_COUNT; i++)
+        sign[i] = kdc_sign_frame(st, kdc, (kdc_sign)i);
+    kd_kdc_kind kind = KD_KDC_UNKNOWN;
+    guint32 at = 0;
+    /* A directory behind the KDC decides whatever its e-text looks like: Samba's AD
+     * DC runs MIT's or Heimdal's KDC code over its directory. */
+    if (sign[KDC_SIGN_NTSTATUS] || sign[KDC_SIGN_MACHINE]) {
+        kind = KD_KDC_DIRECTORY;
+        at = sign[KDC_SIGN_NTSTATUS] ? sign[KDC_SIGN_NTSTATUS] : sign[KDC_SIGN_MACHINE];
+    } else if (sign[KDC_SIGN_MIT] && !sign[KDC_SIGN_HEIMDAL]) {
+        kind = KD_KDC_MIT;
+        at = sign[KDC_SIGN_MIT];
+    } else if (sign[KDC_SIGN_HEIMDAL] && !sign[KDC_SIGN_MIT]) {
+        kind = KD_KDC_HEIMDAL;
+        at = sign[KDC_SIGN_HEIMDAL];
+    }
+    if (frame)
+        *frame = at;
+    return kind;
+}
+
+const char *
+kd_kdc_kind_name(kd_kdc_kind kind)
+{
+    switch (kind) {
+    case KD_KDC_MIT: return "MIT krb5";
+    case KD_KDC_HEIMDAL: return "Heimdal or Samba";
+    case KD_KDC_DIRECTORY: return "a directory KDC (Windows or Samba AD)";
+    default: return "unknown";
+    }
+}
+
+gboolean
+kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame)
+{
+    guint32 at = 0;
+    kd_kdc_kind kind = kd_store_kdc_kind(st, kdc, &at);
+    gboolean unique = kind == KD_KDC_MIT;
+    if (kind != KD_KDC_MIT && kind != KD_KDC_DIRECTORY) {
+        /* Heimdal's e-text is Samba's too; a realm no AD domain has tells them apart. */
+        at = kdc_sign_frame(st, kdc, KDC_SIGN_LOWER_REALM);
+        unique = at != 0;
+    }
+    if (frame)
+        *frame = unique ? at : 0;
+    return unique;
 }

@@ -200,4 +200,23 @@ const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, c
 kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);
 kd_counter *kd_store_counter(kd_store *st, const char *key);
 
+/* What kind of KDC answers at an address, from what the capture shows of it. */
+typedef enum {
+    KD_KDC_UNKNOWN = 0,     /* nothing tells, or the signs disagree */
+    KD_KDC_MIT,             /* MIT krb5: its status labels in e-text, its own principal database */
+    KD_KDC_HEIMDAL,         /* Heimdal, or Samba's Heimdal-based KDC: their e-text sentences */
+    KD_KDC_DIRECTORY        /* a KDC over a directory (Windows or Samba AD): NTSTATUS in
+                             * e-data, tickets for machine accounts (name ending in '$') */
+} kd_kdc_kind;
+
+/* The kind of the KDC at kdc; *frame (may be NULL) gets the first frame that shows
+ * it, 0 for KD_KDC_UNKNOWN. */
+kd_kdc_kind kd_store_kdc_kind(kd_store *st, const kd_addr *kdc, guint32 *frame);
+const char *kd_kdc_kind_name(kd_kdc_kind kind);
+/* The KDC at kdc keeps principals in a database of its own, where a name is a
+ * unique key: one service name cannot be on two accounts. TRUE for an MIT KDC, and
+ * for any KDC issuing tickets in a realm with lower-case letters (Windows and Samba
+ * AD realms are the upper-case DNS domain) that shows no directory sign. */
+gboolean kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame);
+
 #endif /* KD_STORE_H */

@@ -9,13 +9,41 @@
 
 #include <string.h>
 
+#define PA_ENC_TIMESTAMP        2
+#define PA_ENCRYPTED_CHALLENGE  138
+
 /* PA-DATA types that carry pre-authentication proof (RFC 4120, 6113, 4556). */
 static gboolean
 is_preauth_proof(gint32 pa)
 {
-    return pa == 2 /* PA-ENC-TIMESTAMP */ || pa == 16 /* PA-PK-AS-REQ */ ||
+    return pa == PA_ENC_TIMESTAMP || pa == 16 /* PA-PK-AS-REQ */ ||
            pa == 17 /* PA-PK-AS-REQ-OLD */ || pa == 136 /* PA-FX-FAST */ ||
-           pa == 138 /* PA-ENCRYPTED-CHALLENGE */;
+           pa == PA_ENCRYPTED_CHALLENGE;
+}
+
+/* The catalog's row for the error's e-text, when it speaks for this error code. */
+static const kd_etext_info *
+etext_row(const kd_krb *k)
+{
+    const kd_etext_info *row = kd_catalog_etext_lookup(k->e_text);
+    return kd_etext_applies(row, k->error_code) ? row : NULL;
+}
+
+static int
+etext_cause(const kd_krb *k)
+{
+    const kd_etext_info *row = etext_row(k);
+    return row ? row->cause : KD_ETEXT_NO_HINT;
+}
+
+/* Causes that name an account's state: what an e-text can say of KDC_ERR_CLIENT_REVOKED
+ * and its kin. */
+static gboolean
+is_account_state(int cause)
+{
+    return cause == KD_CAUSE_ACCOUNT_LOCKED || cause == KD_CAUSE_ACCOUNT_DISABLED ||
+           cause == KD_CAUSE_ACCOUNT_EXPIRED || cause == KD_CAUSE_PASSWORD_EXPIRED ||
+           cause == KD_CAUSE_LOGON_RESTRICTED;
 }
 
 #define PA_FOR_USER 129
@@ -111,18 +139,24 @@ on_skew(const kd_ctx *ctx, kd_event *ev)
     }
     kd_finding_detail(f, "%s time - capture time: %+" G_GINT64_FORMAT " s", server_role, server_off);
     f->has_skew = TRUE;
-    if (ABS(server_off) <= near) {
-        /* The server agrees with the capture clock: the client is the one off. */
+    if (ABS(server_off) <= tol) {
+        /* The server's time is within the tolerance of the capture's clock, so the
+         * server alone cannot be the cause: the client is the one off. */
+        char *server_note = ABS(server_off) <= near
+            ? g_strdup_printf("the %s's clock agrees with the capture", server_role)
+            : g_strdup_printf("the %s's clock is %+" G_GINT64_FORMAT " s from the capture's, within the "
+                              "allowed %" G_GINT64_FORMAT " s", server_role, server_off, tol);
         if (k->has_ctime) {
             f->skew_seconds = kd_time_diff_s(k->ctime_us, k->stime_us);
             kd_finding_summary(f, "The client's clock is off by %+" G_GINT64_FORMAT
-                               " s (the %s's clock agrees with the capture); allowed %"
-                               G_GINT64_FORMAT " s", f->skew_seconds, server_role, tol);
+                               " s (%s); allowed %" G_GINT64_FORMAT " s", f->skew_seconds, server_note, tol);
         } else {
+            /* The client's time is in its encrypted authenticator: only a bound is known. */
             f->has_skew = FALSE;
             kd_finding_summary(f, "The client's clock is off by more than %" G_GINT64_FORMAT
-                               " s (the %s's clock agrees with the capture)", tol, server_role);
+                               " s against the %s's (%s)", tol, server_role, server_note);
         }
+        g_free(server_note);
     } else {
         f->skew_seconds = server_off;
         gboolean client_ok = k->has_ctime &&
@@ -196,9 +230,20 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
         } else {
             f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_LIKELY, code, spn, client);
             kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");
-            /* Samba's (Heimdal) KDC reports a duplicate SPN as unknown too. */
-            kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
-            if (f) {
+            guint32 kind_frame = 0;
+            if (kd_store_kdc_names_unique(ctx->store, &obs->src, &kind_frame)) {
+                /* A KDC over a principal database of its own (MIT) keys it by name:
+                 * one name cannot be on two accounts, so no duplicate to suspect. */
+                kd_kdc_kind kind = kd_store_kdc_kind(ctx->store, &obs->src, NULL);
+                kd_finding_detail(f, "KDC: %s (a principal name is unique in its database)",
+                                  kind == KD_KDC_MIT ? kd_kdc_kind_name(kind) : "its own principal database");
+                if (kind_frame != obs->frame)
+                    kd_finding_evidence(f, kind_frame, "this KDC's answer shows %s",
+                                        kind == KD_KDC_MIT ? "MIT krb5 (its e-text labels)"
+                                                           : "a realm no AD domain has (lower-case letters)");
+            } else if (f) {
+                /* Samba's (Heimdal) KDC reports a duplicate SPN as unknown too. */
+                kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
                 char *m = g_strdup_printf("run setspn -Q %s (or capture an LDAP search for it): no account "
                                           "means missing, two or more mean duplicate", spn ? spn : "<spn>");
                 kd_finding_set_missing(f, m);
@@ -216,7 +261,7 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
 }
 
 /* KDC_ERR_CLIENT_REVOKED, POLICY, KEY_EXP, NAME_EXP: the account's state, from the
- * NTSTATUS in e-data or from the failures just before. */
+ * NTSTATUS in e-data, the KDC's e-text, or the failures just before. */
 static kd_finding *
 account_state(const kd_ctx *ctx, const kd_event *ev)
 {
@@ -228,37 +273,117 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     kd_cause cause = code == 12 ? KD_CAUSE_LOGON_RESTRICTED
                    : code == 23 ? KD_CAUSE_PASSWORD_EXPIRED
                    : code == 1 ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
+    const kd_cause by_code = cause;
     if (k->has_nt_status)
         account_state_from_ntstatus(k->nt_status, &cause);
-    if (cause == KD_CAUSE_ACCOUNT_REVOKED) {
-        /* No status code: failed logons for this principal just before mean lock-out. */
-        char *cn = kd_lower(client);
-        char *key = g_strdup_printf("pwp|%s", cn);
-        kd_counter *cp = kd_store_counter(ctx->store, key);
-        g_free(key);
-        g_free(cn);
-        if (cp && cp->count > 0) {
-            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_ACCOUNT_LOCKED, KD_CONF_LIKELY, code, spn, client);
-            kd_finding_summary(f, "%s is refused after %u failed pre-authentications in this capture: locked out",
-                               client ? client : "The account", cp->count);
-            kd_finding_evidence(f, cp->first_frame, "first wrong-password failure for this principal");
-            for (guint i = 0; i < MIN(cp->count, KD_COUNTER_FRAMES); i++)
-                kd_finding_evidence(f, cp->recent[(cp->count - 1 - i) % KD_COUNTER_FRAMES],
-                                    "wrong-password failure for this principal");
-            kd_finding_alternative(f, KD_CAUSE_ACCOUNT_REVOKED);
-            request_evidence(f, ev->req);
-            return f;
+    const gboolean by_status = cause != by_code;
+    /* MIT names the state in e-text (LOCKED_OUT, CLIENT LOCKED OUT ...). Where an
+     * NTSTATUS says otherwise the two contradict each other: the status, the more
+     * specific, leads, and neither is confirmed. */
+    int said = etext_cause(k);
+    gboolean by_text = FALSE, conflict = FALSE;
+    if (is_account_state(said) && (kd_cause)said != cause) {
+        if (by_status)
+            conflict = TRUE;
+        else {
+            cause = (kd_cause)said;
+            by_text = TRUE;
         }
+    } else if (is_account_state(said)) {
+        by_text = TRUE;
     }
-    f = kd_finding_add(ctx->findings, obs->frame, cause,
-                       k->has_nt_status || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY, code, spn, client);
-    request_evidence(f, ev->req);
-    if (cause == KD_CAUSE_ACCOUNT_REVOKED)
+    /* Failed pre-authentications for this principal just before (wrong_password). */
+    char *cn = kd_lower(client);
+    char *key = g_strdup_printf("pwp|%s", cn);
+    const kd_counter *cp = kd_store_counter(ctx->store, key);
+    g_free(key);
+    g_free(cn);
+    const gboolean failures = cp && cp->count > 0 &&
+                              (cause == KD_CAUSE_ACCOUNT_REVOKED || cause == KD_CAUSE_ACCOUNT_LOCKED);
+    if (cause == KD_CAUSE_ACCOUNT_REVOKED && failures)
+        cause = KD_CAUSE_ACCOUNT_LOCKED;
+    kd_confidence conf = conflict ? KD_CONF_LIKELY
+                       : by_status || by_text || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
+    f = kd_finding_add(ctx->findings, obs->frame, cause, conf, code, spn, client);
+    if (!f)
+        return NULL;
+    if (conflict)
+        kd_finding_alternative(f, (kd_cause)said);
+    if (failures) {
+        kd_finding_summary(f, "%s is refused after %u failed pre-authentications in this capture: locked out",
+                           client ? client : "The account", cp->count);
+        kd_finding_evidence(f, cp->first_frame, "first wrong-password failure for this principal");
+        for (guint i = 0; i < MIN(cp->count, KD_COUNTER_FRAMES); i++)
+            kd_finding_evidence(f, cp->recent[(cp->count - 1 - i) % KD_COUNTER_FRAMES],
+                                "wrong-password failure for this principal");
+        /* Only the count says lock-out: the KDC may have refused for another reason. */
+        if (!by_status && !by_text)
+            kd_finding_alternative(f, KD_CAUSE_ACCOUNT_REVOKED);
+    } else if (cause == KD_CAUSE_ACCOUNT_REVOKED) {
         kd_finding_summary(f, "The KDC refuses %s without saying whether it is disabled, locked or expired",
                            client ? client : "the client");
-    else
-        kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[f ? f->cause : cause].title);
+    } else {
+        kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[f->cause].title);
+    }
+    request_evidence(f, ev->req);
     return f;
+}
+
+/* A failed pre-authentication (KDC_ERR_PREAUTH_FAILED, or an old MIT KDC's
+ * KRB_AP_ERR_BAD_INTEGRITY): counted per host and per principal, the count a
+ * lock-out that follows is judged by (account_state). */
+static kd_finding *
+wrong_password(const kd_ctx *ctx, const kd_event *ev, kd_confidence conf)
+{
+    const kd_obs *obs = ev->obs;
+    const char *client = ev->client;
+    char a[48];
+    kd_addr_to_str(&obs->dst, a, sizeof a);
+    char *cn = kd_lower(client);
+    char *key = g_strdup_printf("pw|%s|%s", a, cn);
+    kd_counter *c = kd_store_count(ctx->store, key, obs->frame);
+    g_free(key);
+    key = g_strdup_printf("pwp|%s", cn);
+    kd_counter *cp = kd_store_count(ctx->store, key, obs->frame);
+    g_free(key);
+    g_free(cn);
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_WRONG_PASSWORD, conf,
+                                   obs->u.krb.error_code, ev->spn, client);
+    request_evidence(f, ev->req);
+    if (f)
+        f->count = c->count;
+    kd_finding_summary(f, "Wrong password for %s: failure %u from %s in this capture (%u for this principal from all hosts)",
+                       client ? client : "?", c->count, a, cp->count);
+    if (c->count > 1)
+        kd_finding_evidence(f, c->first_frame, "first pre-authentication failure for this principal from this host");
+    return f;
+}
+
+/* KRB_AP_ERR_BAD_INTEGRITY answering an AS-REQ. In an AS exchange the only thing a
+ * KDC checks for integrity is the client's password proof: older MIT KDCs answer a
+ * PA-ENC-TIMESTAMP (or encrypted challenge) they cannot decrypt with this code and
+ * e-text PREAUTH_FAILED instead of KDC_ERR_PREAUTH_FAILED. FALSE when the capture
+ * says otherwise: a TGS-REQ (a ticket's integrity), an e-text naming another step,
+ * or no password proof in the request. */
+static gboolean
+is_as_preauth_integrity(const kd_event *ev, kd_confidence *conf)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const kd_req *req = ev->req;
+    if (req && req->msg_type != KD_MSG_AS_REQ)
+        return FALSE;
+    const kd_etext_info *row = etext_row(k);
+    if (row && row->cause == KD_CAUSE_WRONG_PASSWORD) {
+        *conf = req ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
+        return TRUE;
+    }
+    if (!kd_str_empty(k->e_text) || !req)
+        return FALSE;
+    if (!kd_has_padata(req->padata, req->n_padata, PA_ENC_TIMESTAMP) &&
+        !kd_has_padata(req->padata, req->n_padata, PA_ENCRYPTED_CHALLENGE))
+        return FALSE;
+    *conf = KD_CONF_LIKELY;
+    return TRUE;
 }
 
 /* What the KDC said besides the code, on every finding this family makes for it. */
@@ -279,8 +404,6 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     const gint32 code = k->error_code;
     const char *spn = ev->spn, *client = ev->client;
     const kd_req *req = ev->req;
-    char a[48];
-    kd_addr_to_str(&obs->dst, a, sizeof a);
     kd_finding *f = NULL;
 
     switch (code) {
@@ -298,30 +421,28 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         g_free(cn);
         break;
     }
-    case 24: { /* KDC_ERR_PREAUTH_FAILED */
-        char *cn = kd_lower(client);
-        char *key = g_strdup_printf("pw|%s|%s", a, cn);
-        kd_counter *c = kd_store_count(ctx->store, key, obs->frame);
-        g_free(key);
-        key = g_strdup_printf("pwp|%s", cn);
-        kd_counter *cp = kd_store_count(ctx->store, key, obs->frame);
-        g_free(key);
-        g_free(cn);
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_WRONG_PASSWORD, KD_CONF_CONFIRMED, code, spn, client);
-        request_evidence(f, req);
-        if (f)
-            f->count = c->count;
-        kd_finding_summary(f, "Wrong password for %s: failure %u from %s in this capture (%u for this principal from all hosts)",
-                           client ? client : "?", c->count, a, cp->count);
-        if (c->count > 1)
-            kd_finding_evidence(f, c->first_frame, "first pre-authentication failure for this principal from this host");
+    case 24: /* KDC_ERR_PREAUTH_FAILED */
+        f = wrong_password(ctx, ev, KD_CONF_CONFIRMED);
+        break;
+    case 31: { /* KRB_AP_ERR_BAD_INTEGRITY */
+        kd_confidence conf = KD_CONF_LIKELY;
+        if (!is_as_preauth_integrity(ev, &conf))
+            return;
+        f = wrong_password(ctx, ev, conf);
+        kd_finding_detail(f, "KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ: how older MIT KDCs answer a "
+                             "pre-authentication they cannot decrypt");
         break;
     }
     case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
         request_evidence(f, req);
-        kd_finding_summary(f, "The KDC has no account %s%s%s",
-                           client ? client : "(no name)", k->crealm ? "@" : "", k->crealm ? k->crealm : "");
+        {
+            /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own
+             * '@': the realm is not part of it. */
+            gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
+            kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
+                               with_realm ? "@" : "", with_realm ? k->crealm : "");
+        }
         if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
             kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
         break;
@@ -361,8 +482,17 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         kd_finding_summary(f, "The KDC refers the client to realm %s",
                            k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
         break;
-    default:
-        return;
+    default: {
+        /* A code that says little (KRB_ERR_GENERIC) with an e-text naming the
+         * account's state (MIT's CLIENT EXPIRED, CLIENT KEY EXPIRED). */
+        int said = etext_cause(k);
+        if (!is_account_state(said))
+            return;
+        f = kd_finding_add(ctx->findings, obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, code, spn, client);
+        request_evidence(f, req);
+        kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
+        break;
+    }
     }
     ev->claimed = TRUE;
     error_details(f, k);
@@ -381,12 +511,44 @@ on_kdc_error_fallback(const kd_ctx *ctx, kd_event *ev)
     error_details(f, k);
 }
 
+/* The KDC's own words on every finding its error got: quoted in the summary, and
+ * confirming the cause they name when no other candidate is left. Progress labels
+ * (LOOKING_UP_SERVER, HANDLE_AUTHDATA) name no cause: quoted, never a cause. */
+static void
+on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_etext_info *row = etext_row(k);
+    if (!row)
+        return;
+    guint n = kd_findings_count(ctx->findings, obs->frame);
+    for (guint i = 0; i < n; i++) {
+        kd_finding *f = kd_finding_lookup(ctx->findings, obs->frame, i);
+        /* Benign round trips (NEEDED_PREAUTH) are notes: their words add nothing. */
+        if (!f || f->error_code != k->error_code || kd_catalog[f->cause].severity == KD_SEV_NOTE)
+            continue;
+        if (row->cause == (int)f->cause && f->n_alternatives == 0 &&
+            (f->confidence == KD_CONF_LIKELY || f->confidence == KD_CONF_POSSIBLE))
+            f->confidence = KD_CONF_CONFIRMED;
+        /* The row's own spelling: known text, whatever bytes the capture carried. */
+        if (kd_str_empty(f->summary)) {
+            kd_finding_summary(f, "The KDC says: %s: %s", row->etext, row->meaning);
+        } else {
+            char *was = g_strdup(f->summary);
+            kd_finding_summary(f, "%s; the KDC says: %s: %s", was, row->etext, row->meaning);
+            g_free(was);
+        }
+    }
+}
+
 static const kd_rule rules[] = {
     { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC, on_request },
     { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_skew },
     { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_skew },
     { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_kdc_error },
     { KD_EV_KDC_ERROR,     KD_PRIO_FALLBACK, on_kdc_error_fallback },
+    { KD_EV_KDC_ERROR,     KD_PRIO_AMEND,    on_kdc_error_etext },
 };
 
 const kd_rule_table kd_rules_kdc = { "kdc", rules, G_N_ELEMENTS(rules) };

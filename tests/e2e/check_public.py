@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 
+import kdc_patterns
 import kdtest
 
 BENIGN = {25, 52, 68}
@@ -33,6 +34,7 @@ def main():
     shutil.rmtree(os.path.join(kdtest.build_dir(), "findings", "public"), ignore_errors=True)
     sev = kdtest.severities()
     passed = failed = 0
+    seen = {}
     for cap in caps:
         problems = []
         name = os.path.relpath(cap, root)
@@ -54,6 +56,8 @@ def main():
                     problems.append("frame %d: KRB-ERROR %d has no finding" % (frame, code))
         failing = any(c not in BENIGN for codes in krb_errors.values() for c in codes)
         failing = failing or any(fd.cause == "sec_pkg_error" for fd in findings)
+        # What the KDC's answers say (e-text, BAD_INTEGRITY, KDC kind, clock side, names).
+        problems += kdc_patterns.check(out, findings, sev, seen) if findings else []
         warnings = [fd for fd in findings if sev.get(fd.cause) == "warning"]
         if not failing and warnings:
             problems.append("warnings where nothing failed: %s" % warnings[:5])
@@ -61,6 +65,7 @@ def main():
         kdtest.report(name, not problems, "; ".join(problems) if problems else summary)
         passed += not problems
         failed += bool(problems)
+    print("public: KDC answer patterns applied: %s" % (", ".join("%s %d" % kv for kv in sorted(seen.items())) or "none"))
     print("public: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
