@@ -119,6 +119,13 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
         kd_finding_evidence(f, obs->frame, "%s refuses TCP port 88 (reset)", kd_addr_to_str(&obs->src, b, sizeof b));
         break;
     }
+    case KD_NET_TCP_PARTIAL_REQUEST: {
+        /* A request went over this connection, readable or not. */
+        char *key = g_strdup_printf("tcpreq|%s|%u", kd_addr_to_str(&obs->src, b, sizeof b), obs->sport);
+        kd_store_count(st, key, obs->frame);
+        g_free(key);
+        break;
+    }
     }
 }
 

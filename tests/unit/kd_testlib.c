@@ -294,3 +294,38 @@ t_ldap_entry(int client, int dc, const char *sam, const char *spn)
     o.u.ldap.n_spns = 1;
     return o;
 }
+
+kd_obs
+t_tcp_syn(int client, int kdc, guint16 cport)
+{
+    kd_obs o = krb(KD_OBS_TRANSPORT, client, kdc, cport, 88);
+    o.transport = KD_TRANSPORT_TCP;
+    o.u.net.event = KD_NET_TCP_SYN;
+    o.u.net.kdc = t_ip(kdc);
+    return o;
+}
+
+kd_obs
+t_tcp_partial(int client, int kdc, guint16 cport)
+{
+    kd_obs o = t_tcp_syn(client, kdc, cport);
+    o.u.net.event = KD_NET_TCP_PARTIAL_REQUEST;
+    return o;
+}
+
+kd_obs
+t_icmp_unreachable(int client, int kdc)
+{
+    kd_obs o = krb(KD_OBS_TRANSPORT, kdc, client, 0, 0);
+    o.transport = KD_TRANSPORT_OTHER;
+    o.u.net.event = KD_NET_ICMP_UNREACHABLE;
+    o.u.net.kdc = t_ip(kdc);
+    return o;
+}
+
+kd_obs
+t_over_tcp(kd_obs o)
+{
+    o.transport = KD_TRANSPORT_TCP;
+    return o;
+}

@@ -66,5 +66,12 @@ kd_obs t_ap_error(const kd_obs *ap, gint32 code, const char *sname);
 kd_obs t_http_req(int client, int server, guint16 cport, const char *host);
 kd_obs t_dns_cname(int client, int dns, const char *alias, const char *target, int target_ip);
 kd_obs t_ldap_entry(int client, int dc, const char *sam, const char *spn);
+/* Transport signs: a SYN to port 88, a segment to port 88 nothing could be read
+ * from, an ICMP port unreachable about a datagram to kdc. */
+kd_obs t_tcp_syn(int client, int kdc, guint16 cport);
+kd_obs t_tcp_partial(int client, int kdc, guint16 cport);
+kd_obs t_icmp_unreachable(int client, int kdc);
+/* The same message over TCP (ports kept). */
+kd_obs t_over_tcp(kd_obs o);
 
 #endif /* KD_TESTLIB_H */
