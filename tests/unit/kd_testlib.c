@@ -43,6 +43,8 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         f->count = k->count;
         f->has_inherited = k->has_inherited;
         f->inherited = k->inherited;
+        f->recovered = k->recovered;
+        f->recovered_frame = k->recovered_frame;
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);

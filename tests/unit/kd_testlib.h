@@ -27,6 +27,8 @@ typedef struct {
     guint32 count;
     gboolean has_inherited;
     kd_cause inherited;
+    gboolean recovered;
+    guint32 recovered_frame;
 } t_finding;
 
 typedef struct {
