@@ -18,6 +18,7 @@ set(KD_ENGINE_SOURCES
   kd_util.c
   rules/kd_rules_etype.c
   rules/kd_rules_kdc.c
+  rules/kd_rules_recovery.c
   rules/kd_rules_rpc.c
   rules/kd_rules_service.c
   rules/kd_rules_transport.c

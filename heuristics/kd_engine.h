@@ -58,6 +58,8 @@ typedef struct {
     gboolean has_inherited;
     kd_cause inherited;         /* sec_pkg_error: the cause of the Kerberos failure beneath */
     guint32 inherited_frame;
+    gboolean recovered;         /* the client got what it asked for later: a note, not a failure */
+    guint32 recovered_frame;    /* the frame of that success */
 } kd_finding;
 
 typedef struct {

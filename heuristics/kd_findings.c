@@ -16,10 +16,12 @@ typedef struct {
     GPtrArray *findings;    /* kd_finding* */
 } kd_frame_rec;
 
-/* Something awaiting later evidence: "amend finding (frame, index) when X happens". */
+/* Something awaiting later evidence: "amend finding (frame, index) when X happens";
+ * list kinds keep several, oldest first. */
 typedef struct {
-    guint32 frame;
-    guint index;
+    guint32 frame[KD_WAIT_LIST_MAX];
+    guint index[KD_WAIT_LIST_MAX];
+    guint n;
 } kd_wait;
 
 struct kd_findings {
@@ -260,6 +262,23 @@ kd_finding_set_missing(kd_finding *f, const char *text)
 }
 
 void
+kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...)
+{
+    if (!f || frame == 0)
+        return;
+    if (!f->recovered) {
+        f->recovered = TRUE;
+        f->recovered_frame = frame;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *role = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    kd_finding_evidence(f, frame, "%s", role);
+    g_free(role);
+}
+
+void
 kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn)
 {
     if (!it)
@@ -289,21 +308,48 @@ kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
 static char *
 wait_key(kd_wait_kind kind, const char *subject)
 {
-    static const char *const prefix[] = { "pre", "big", "owners", "unrs" };
+    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov" };
+    G_STATIC_ASSERT(G_N_ELEMENTS(prefix) == KD_WAIT_RECOVERY + 1);
     char *l = kd_lower(subject);
     char *key = g_strdup_printf("%s|%s", prefix[kind], l);
     g_free(l);
     return key;
 }
 
+static gboolean
+wait_is_list(kd_wait_kind kind)
+{
+    return kind == KD_WAIT_OWNERS || kind == KD_WAIT_RECOVERY;
+}
+
 void
 kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame)
 {
+    guint count = kd_findings_count(fx, frame);
+    if (count == 0)
+        return;
     char *key = wait_key(kind, subject);
-    kd_wait *w = g_new0(kd_wait, 1);
-    w->frame = frame;
-    w->index = kd_findings_count(fx, frame) - 1;
-    kd_lru_put(fx->waits, key, w);
+    kd_wait *w = wait_is_list(kind) ? kd_lru_get(fx->waits, key) : NULL;
+    if (!w) {
+        w = g_new0(kd_wait, 1);
+        kd_lru_put(fx->waits, key, w);
+    }
+    if (!wait_is_list(kind))
+        w->n = 0;
+    for (guint i = 0; i < w->n; i++) {
+        if (w->frame[i] == frame && w->index[i] == count - 1) {
+            g_free(key);
+            return;
+        }
+    }
+    if (w->n == KD_WAIT_LIST_MAX) {
+        memmove(&w->frame[0], &w->frame[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint32));
+        memmove(&w->index[0], &w->index[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint));
+        w->n--;
+    }
+    w->frame[w->n] = frame;
+    w->index[w->n] = count - 1;
+    w->n++;
     g_free(key);
 }
 
@@ -322,7 +368,7 @@ kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject)
     char *key = wait_key(kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, key);
     g_free(key);
-    return w ? kd_finding_lookup(fx, w->frame, w->index) : NULL;
+    return w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->index[w->n - 1]) : NULL;
 }
 
 kd_finding *
@@ -330,11 +376,28 @@ kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
     char *key = wait_key(kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, key);
-    kd_finding *f = w ? kd_finding_lookup(fx, w->frame, w->index) : NULL;
+    kd_finding *f = w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->index[w->n - 1]) : NULL;
     if (w)
         kd_lru_remove(fx->waits, key);
     g_free(key);
     return f;
+}
+
+guint
+kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_finding **out, guint max)
+{
+    char *key = wait_key(kind, subject);
+    kd_wait *w = kd_lru_get(fx->waits, key);
+    guint n = 0;
+    for (guint i = 0; w && i < w->n && n < max; i++) {
+        kd_finding *f = kd_finding_lookup(fx, w->frame[i], w->index[i]);
+        if (f)
+            out[n++] = f;
+    }
+    if (w)
+        kd_lru_remove(fx->waits, key);
+    g_free(key);
+    return n;
 }
 
 void

@@ -38,6 +38,9 @@ void kd_finding_detail(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_summary(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_alternative(kd_finding *f, kd_cause cause);
 void kd_finding_set_missing(kd_finding *f, const char *text);
+/* The client recovered from the failure in `frame` (the success): the finding
+ * becomes a note and the success is evidence. */
+void kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
 /* Evidence lines from store records, shared by rule families. */
 void kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn);
@@ -50,7 +53,11 @@ typedef enum {
     KD_WAIT_PREAUTH,        /* PREAUTH_REQUIRED: a pre-authenticated AS-REQ ("client|kdc|cname") */
     KD_WAIT_TCP_RETRY,      /* RESPONSE_TOO_BIG: a TCP request ("client|kdc") */
     KD_WAIT_OWNERS,         /* a failure about an SPN: LDAP showing its owners (the SPN) */
-    KD_WAIT_UNANSWERED      /* an open "KDC does not answer" series ("client|kdc") */
+    KD_WAIT_UNANSWERED,     /* an open "KDC does not answer" series ("client|kdc") */
+    KD_WAIT_UNANSWERED_CLIENT, /* the same series, by client alone ("client"): another KDC may answer */
+    KD_WAIT_UNANSWERED_DECIDED, /* the finding on the frame that decided the series ("client|kdc") */
+    KD_WAIT_TCP_DROPPED,    /* TCP attempts left unanswered, repeated over UDP ("client|kdc") */
+    KD_WAIT_RECOVERY        /* failures a later success would recover ("client|exchange|principal") */
 } kd_wait_kind;
 
 void kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame);
@@ -60,5 +67,10 @@ gboolean kd_wait_pending(kd_findings *fx, kd_wait_kind kind, const char *subject
 kd_finding *kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject);
 kd_finding *kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject);
 void kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject);
+/* KD_WAIT_OWNERS and KD_WAIT_RECOVERY keep every finding set on a subject (the
+ * latest KD_WAIT_LIST_MAX), not only the latest: late evidence amends them all.
+ * kd_wait_take_all ends the wait and returns its findings still held, oldest first. */
+#define KD_WAIT_LIST_MAX 16
+guint kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_finding **out, guint max);
 
 #endif /* KD_FINDINGS_H */

@@ -67,3 +67,24 @@ kd_addr_parse(const char *text, kd_addr *out)
     }
     return FALSE;
 }
+
+gboolean
+kd_addr_is_nowhere(const kd_addr *a)
+{
+    if (a->len == 4) {
+        const guint8 *b = a->bytes;
+        if ((b[0] | b[1] | b[2] | b[3]) == 0)
+            return TRUE;                    /* 0.0.0.0: "this host", unspecified */
+        if (b[0] >= 224 && b[0] <= 239)
+            return TRUE;                    /* multicast */
+        /* Limited broadcast, and the directed broadcast of a /24 or wider
+         * network (host part all ones): a unicast host at x.y.z.255 needs a
+         * network wider than /24 and is no KDC anyone configures. */
+        return b[3] == 255;
+    }
+    if (a->len == 16) {
+        static const guint8 zero[16] = { 0 };
+        return memcmp(a->bytes, zero, 16) == 0 || a->bytes[0] == 0xff;
+    }
+    return FALSE;
+}

@@ -99,6 +99,10 @@ typedef struct {
     guint n_etype_info2;
     const guint8 *e_data;   /* raw e-data, parsed by the engine where the dissector did not */
     gsize e_data_len;
+    /* The message's own bytes, digested: two recordings of one datagram (capture on
+     * two interfaces, socket_wrapper) carry the same digest. msg_len 0: unknown. */
+    guint32 msg_digest;
+    guint32 msg_len;
 } kd_krb;
 
 typedef struct {
@@ -177,7 +181,8 @@ typedef struct {
 typedef enum {
     KD_NET_ICMP_UNREACHABLE = 1,  /* src: the reporting host; about a datagram from dst to kdc */
     KD_NET_TCP_SYN,               /* client -> KDC port 88 */
-    KD_NET_TCP_RESET              /* KDC port 88 -> client */
+    KD_NET_TCP_RESET,             /* KDC port 88 -> client */
+    KD_NET_TCP_PARTIAL_REQUEST    /* client -> KDC port 88: payload no Kerberos message could be read from */
 } kd_net_event;
 
 typedef struct {
@@ -213,5 +218,8 @@ const char *kd_addr_to_str(const kd_addr *a, char *buf, gsize len);
 gboolean kd_addr_equal(const kd_addr *a, const kd_addr *b);
 /* Parse a dotted IPv4 / IPv6 literal. */
 gboolean kd_addr_parse(const char *text, kd_addr *out);
+/* An address no host answers from: unspecified (0.0.0.0, ::), broadcast or multicast.
+ * Capture tools record such copies of datagrams; they are never a KDC. */
+gboolean kd_addr_is_nowhere(const kd_addr *a);
 
 #endif /* KD_OBS_H */

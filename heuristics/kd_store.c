@@ -21,6 +21,16 @@
 #define KD_PORT_KPASSWD  464
 /* Only a request this recent can be the one a reply without a port match answers. */
 #define KD_ANSWER_WINDOW_US (60 * G_USEC_PER_SEC)
+/* Two recordings of one datagram (two interfaces, socket_wrapper) lie microseconds
+ * apart; a client's own retransmission waits a second. */
+#define KD_COPY_WINDOW_US 1000
+/* Requests kept per connection, answered in order. */
+#define KD_CONN_QUEUE 8
+/* TCP attempts kept per client and KDC. */
+#define KD_TCP_ATTEMPTS 4
+/* A UDP request this long after an unanswered TCP attempt repeats it. */
+#define KD_FALLBACK_MIN_US (G_USEC_PER_SEC / 2)
+#define KD_FALLBACK_MAX_US (30 * G_USEC_PER_SEC)
 
 struct kd_store {
     kd_lru *requests;       /* conn(client, cport, kdc, transport) -> kd_req (KDC requests) */
@@ -39,7 +49,34 @@ struct kd_store {
     kd_lru *account_etypes; /* lower(cname) -> kd_account_etypes */
     kd_lru *client_names;   /* client address -> principal its latest TGT was issued to */
     kd_lru *neg_pending;    /* conn(client, cport, server, sport) -> NTLM seen on it */
+    kd_lru *copies;         /* copy key (digest, ports) -> kd_copy_rec: the latest recording */
+    kd_lru *by_port;        /* conn(client, cport, -, transport) -> kd_req_queue (answers from nowhere) */
+    kd_lru *tcp_attempts;   /* pair(client, kdc) -> kd_tcp_ring */
 };
+
+/* The requests of one connection (or UDP address and port pair), oldest first. */
+typedef struct {
+    kd_req *items[KD_CONN_QUEUE];
+    guint n;
+} kd_req_queue;
+
+typedef struct {
+    kd_tcp_attempt items[KD_TCP_ATTEMPTS];  /* ring, newest at (next - 1) */
+    guint next, count;
+} kd_tcp_ring;
+
+/* The first recording of a Kerberos message. */
+typedef struct {
+    guint32 frame;
+    gint64 time_us;
+    kd_addr src, dst;
+} kd_copy_rec;
+
+typedef struct {
+    guint32 digest, len;
+    guint16 sport, dport;
+    guint32 transport;
+} kd_copy_key;
 
 /* -------------------------------------------------------------------- keys */
 
@@ -116,6 +153,9 @@ static gboolean pair_equal(gconstpointer a, gconstpointer b) { return memcmp(a, 
 static guint addr_hash(gconstpointer k) { return bytes_hash(k, sizeof(kd_addr)); }
 static gboolean addr_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(kd_addr)) == 0; }
 
+static guint copy_hash(gconstpointer k) { return bytes_hash(k, sizeof(kd_copy_key)); }
+static gboolean copy_equal(gconstpointer a, gconstpointer b) { return memcmp(a, b, sizeof(kd_copy_key)) == 0; }
+
 static kd_lru *
 conn_table(GDestroyNotify value_free)
 {
@@ -160,6 +200,37 @@ static void
 req_release(gpointer p)
 {
     g_rc_box_release_full(p, req_clear);
+}
+
+static void
+queue_free(gpointer p)
+{
+    kd_req_queue *q = p;
+    for (guint i = 0; i < q->n; i++)
+        req_release(q->items[i]);
+    g_free(q);
+}
+
+static void
+queue_push(kd_req_queue *q, kd_req *r)
+{
+    if (q->n == KD_CONN_QUEUE) {
+        req_release(q->items[0]);
+        memmove(&q->items[0], &q->items[1], (KD_CONN_QUEUE - 1) * sizeof(kd_req *));
+        q->n--;
+    }
+    q->items[q->n++] = g_rc_box_acquire(r);
+}
+
+static void
+tcp_ring_free(gpointer p)
+{
+    kd_tcp_ring *t = p;
+    for (guint i = 0; i < KD_TCP_ATTEMPTS; i++) {
+        if (t->items[i].req)
+            req_release(t->items[i].req);
+    }
+    g_free(t);
 }
 
 static void
@@ -285,7 +356,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 16
+#define KD_STORE_TABLES 19
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -293,13 +364,13 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->requests, st->last_request, st->ap_conns, st->last_ap, st->http_reqs,
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
-        st->client_names, st->neg_pending
+        st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
-        "client_names", "neg_pending"
+        "client_names", "neg_pending", "copies", "by_port", "tcp_attempts"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -311,7 +382,7 @@ kd_store *
 kd_store_new(void)
 {
     kd_store *st = g_new0(kd_store, 1);
-    st->requests = conn_table(req_release);
+    st->requests = conn_table(queue_free);
     st->last_request = pair_table(req_release);
     st->ap_conns = conn_table(req_release);
     st->last_ap = pair_table(req_release);
@@ -327,6 +398,9 @@ kd_store_new(void)
     st->account_etypes = kd_lru_new(KD_STORE_CAP, g_free);
     st->client_names = addr_table(g_free);
     st->neg_pending = conn_table(g_free);
+    st->copies = kd_lru_new_keyed(KD_STORE_CAP, sizeof(kd_copy_key), copy_hash, copy_equal, g_free);
+    st->by_port = conn_table(queue_free);
+    st->tcp_attempts = pair_table(tcp_ring_free);
     return st;
 }
 
@@ -358,38 +432,176 @@ kd_store_tables(const kd_store *st, const char **names, guint *sizes, guint max)
 
 /* ---------------------------------------------------------------- observe */
 
+static kd_req_queue *
+queue_at(kd_lru *table, const kd_conn_key *key, gboolean create)
+{
+    kd_req_queue *q = kd_lru_get(table, key);
+    if (!q && create) {
+        q = g_new0(kd_req_queue, 1);
+        kd_lru_put(table, key, q);
+    }
+    return q;
+}
+
+/* The connection's (or UDP port pair's) key of a request, and of the index that
+ * ignores the KDC's address, for answers recorded from an address no host has. */
+static kd_conn_key
+req_conn_key(const kd_addr *client, guint16 cport, const kd_addr *kdc, kd_transport transport)
+{
+    static const kd_addr none;
+    return conn_key(client, cport, kdc ? kdc : &none, (guint16)transport);
+}
+
+/* Remember the TCP connection a request to a KDC travelled on. */
+static void
+note_tcp_request(kd_store *st, const kd_obs *obs, kd_req *r)
+{
+    kd_pair_key pk = pair_key(&obs->src, &obs->dst);
+    kd_tcp_ring *ring = kd_lru_get(st->tcp_attempts, &pk);
+    if (!ring) {
+        ring = g_new0(kd_tcp_ring, 1);
+        kd_lru_put(st->tcp_attempts, &pk, ring);
+    }
+    for (guint i = 0; i < ring->count; i++) {
+        kd_tcp_attempt *a = &ring->items[(ring->next + KD_TCP_ATTEMPTS - 1 - i) % KD_TCP_ATTEMPTS];
+        if (a->cport != obs->sport)
+            continue;
+        /* The first readable request is what the connection asked. */
+        if (r && (!a->req || (a->req->partial && !r->partial))) {
+            if (a->req)
+                req_release(a->req);
+            a->req = g_rc_box_acquire(r);
+        }
+        return;
+    }
+    kd_tcp_attempt *a = &ring->items[ring->next];
+    if (a->req)
+        req_release(a->req);
+    memset(a, 0, sizeof(*a));
+    a->frame = obs->frame;
+    a->time_us = obs->time_us;
+    a->cport = obs->sport;
+    a->req = r ? g_rc_box_acquire(r) : NULL;
+    ring->next = (ring->next + 1) % KD_TCP_ATTEMPTS;
+    if (ring->count < KD_TCP_ATTEMPTS)
+        ring->count++;
+}
+
+/* Place a request on its connection's queue. A readable request replaces the
+ * unreadable segments before it on the same connection: they were its start. */
+static void
+queue_request(kd_store *st, const kd_obs *obs, kd_req *r)
+{
+    kd_conn_key keys[2] = { req_conn_key(&obs->src, obs->sport, &obs->dst, obs->transport),
+                            req_conn_key(&obs->src, obs->sport, NULL, obs->transport) };
+    kd_lru *tables[2] = { st->requests, st->by_port };
+    for (int t = 0; t < 2; t++) {
+        kd_req_queue *q = queue_at(tables[t], &keys[t], TRUE);
+        while (!r->partial && q->n && q->items[q->n - 1]->partial && !q->items[q->n - 1]->answered) {
+            req_release(q->items[q->n - 1]);
+            q->n--;
+        }
+        queue_push(q, r);
+    }
+}
+
 static void
 note_kdc_request(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
     kd_req *r = req_from_obs(obs);
+    r->msg_digest = obs->u.krb.msg_digest;
     ev->kind = KD_EV_KDC_REQUEST;
     ev->req = r;
     /* The request this one may retransmit: the latest unanswered one, before it is replaced. */
     kd_req *prev = kd_store_pending_request(st, &obs->src, &obs->dst);
     ev->prev = prev ? g_rc_box_acquire(prev) : NULL;
-    kd_conn_key ck = conn_key(&obs->src, obs->sport, &obs->dst, obs->transport);
-    put_req(st->requests, &ck, r);
+    queue_request(st, obs, r);
     kd_pair_key pk = pair_key(&obs->src, &obs->dst);
     put_req(st->last_request, &pk, r);
     pk = pair_key(&obs->src, NULL);
     put_req(st->last_request, &pk, r);
+    if (obs->transport == KD_TRANSPORT_TCP)
+        note_tcp_request(st, obs, r);
     /* The tables hold the record now; the event borrows it. */
     g_rc_box_release_full(r, req_clear);
 }
 
+/* A segment to port 88 that yields no Kerberos message: a request of unknown
+ * content, unless its connection already carries one (then it is a piece of it,
+ * or a second recording of the stream). */
+static void
+note_partial_request(kd_store *st, const kd_obs *obs)
+{
+    kd_conn_key ck = req_conn_key(&obs->src, obs->sport, &obs->dst, obs->transport);
+    kd_req_queue *q = queue_at(st->requests, &ck, FALSE);
+    if (q && q->n)
+        return;
+    kd_req *r = req_new(obs);
+    r->transport = obs->transport;
+    r->carrier = KD_CARRIER_KDC;
+    r->partial = TRUE;
+    r->ticket.etype = -1;
+    r->ticket.kvno = -1;
+    queue_request(st, obs, r);
+    note_tcp_request(st, obs, r);
+    g_rc_box_release_full(r, req_clear);
+}
+
+/* The request an answer from a KDC answers: on the same TCP connection or UDP
+ * address and port pair, the oldest one still unanswered (answers come in order).
+ * Never "the latest request of that host" on another connection. */
 static kd_req *
 find_kdc_request(kd_store *st, const kd_obs *obs)
 {
-    /* The answer goes from the KDC back to the client's port. */
-    kd_conn_key ck = conn_key(&obs->dst, obs->dport, &obs->src, obs->transport);
-    kd_req *r = kd_lru_get(st->requests, &ck);
-    if (!r) {
+    kd_conn_key ck = req_conn_key(&obs->dst, obs->dport, &obs->src, obs->transport);
+    kd_req_queue *q = queue_at(st->requests, &ck, FALSE);
+    if (!q) {
+        /* The KDC's address as recorded says nothing (0.0.0.0, broadcast), or the
+         * request went to such an address: the client's address and port decide. */
+        ck = req_conn_key(&obs->dst, obs->dport, NULL, obs->transport);
+        kd_req_queue *bp = queue_at(st->by_port, &ck, FALSE);
+        if (bp && bp->n && (kd_addr_is_nowhere(&obs->src) || kd_addr_is_nowhere(&bp->items[bp->n - 1]->server)))
+            q = bp;
+    }
+    if (!q || !q->n) {
+        if (obs->sport || obs->dport)
+            return NULL;
+        /* No ports to pair by (a carrier that has none): the client's latest request. */
         kd_pair_key pk = pair_key(&obs->dst, &obs->src);
-        r = kd_lru_get(st->last_request, &pk);
+        kd_req *r = kd_lru_get(st->last_request, &pk);
         if (r && kd_time_diff(obs->time_us, r->time_us) > KD_ANSWER_WINDOW_US)
             r = NULL;
+        return r;
     }
-    return r;
+    for (guint i = 0; i < q->n; i++) {
+        if (!q->items[i]->answered)
+            return q->items[i];
+    }
+    return q->items[q->n - 1];
+}
+
+/* An answer pairs with its request: that request, and its retransmissions on the
+ * same pair (byte-identical), are answered; so is the TCP connection it used. */
+static void
+mark_answered(kd_store *st, const kd_obs *obs, kd_req *req)
+{
+    if (!req)
+        return;
+    req->answered = TRUE;
+    kd_conn_key ck = req_conn_key(&req->client, req->cport, &req->server, req->transport);
+    kd_req_queue *q = queue_at(st->requests, &ck, FALSE);
+    for (guint i = 0; q && req->msg_digest && i < q->n; i++) {
+        if (q->items[i]->msg_digest == req->msg_digest)
+            q->items[i]->answered = TRUE;
+    }
+    if (obs->transport != KD_TRANSPORT_TCP)
+        return;
+    kd_pair_key pk = pair_key(&req->client, &req->server);
+    kd_tcp_ring *ring = kd_lru_get(st->tcp_attempts, &pk);
+    for (guint i = 0; ring && i < ring->count; i++) {
+        if (ring->items[i].cport == req->cport)
+            ring->items[i].answered = TRUE;
+    }
 }
 
 static char *
@@ -484,8 +696,7 @@ note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     ev->kind = KD_EV_KDC_REPLY;
     ev->req = req;
     kdc_signs_from_reply(st, obs);
-    if (req)
-        req->answered = TRUE;
+    mark_answered(st, obs, req);
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
         /* This KDC accepted the TGT the request presented. */
         char *key = tgt_ok_key(&req->client, &obs->src, &req->ticket);
@@ -605,8 +816,7 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
     kd_req *req = NULL;
     if (k->carrier == KD_CARRIER_KDC) {
         req = find_kdc_request(st, obs);
-        if (req)
-            req->answered = TRUE;
+        mark_answered(st, obs, req);
     }
     if (k->carrier == KD_CARRIER_KDC &&
         (req || obs->sport == KD_PORT_KERBEROS || obs->sport == KD_PORT_KPASSWD)) {
@@ -658,8 +868,67 @@ note_account_etypes(kd_store *st, const kd_obs *obs)
 }
 
 static gboolean
+same_or_nowhere(const kd_addr *a, const kd_addr *b)
+{
+    return kd_addr_equal(a, b) || kd_addr_is_nowhere(a) || kd_addr_is_nowhere(b);
+}
+
+/* A second recording of a message seen microseconds before: byte-identical, same
+ * ports, each address the same or one no host has (socket_wrapper writes one copy
+ * with 0.0.0.0). It is the same message: no event of its own. */
+static gboolean
+is_recorded_copy(kd_store *st, const kd_obs *obs)
+{
+    const kd_krb *k = &obs->u.krb;
+    if (k->msg_len == 0)
+        return FALSE;
+    kd_copy_key key;
+    memset(&key, 0, sizeof key);
+    key.digest = k->msg_digest;
+    key.len = k->msg_len;
+    key.sport = obs->sport;
+    key.dport = obs->dport;
+    key.transport = obs->transport;
+    kd_copy_rec *c = kd_lru_get(st->copies, &key);
+    if (c && c->frame != obs->frame) {
+        gint64 dt = kd_time_diff(obs->time_us, c->time_us);
+        if (dt >= 0 && dt <= KD_COPY_WINDOW_US && same_or_nowhere(&c->src, &obs->src) &&
+            same_or_nowhere(&c->dst, &obs->dst))
+            return TRUE;
+    }
+    c = g_new0(kd_copy_rec, 1);
+    c->frame = obs->frame;
+    c->time_us = obs->time_us;
+    c->src = obs->src;
+    c->dst = obs->dst;
+    kd_lru_put(st->copies, &key, c);
+    return FALSE;
+}
+
+/* An answer recorded from an address no host has (0.0.0.0, broadcast): the KDC is
+ * the one its request went to. Returns the observation to use. */
+static const kd_obs *
+answer_from_somewhere(kd_store *st, const kd_obs *obs, kd_event *ev)
+{
+    gint32 t = obs->u.krb.msg_type;
+    if ((t != KD_MSG_AS_REP && t != KD_MSG_TGS_REP && t != KD_MSG_ERROR) || !kd_addr_is_nowhere(&obs->src) ||
+        obs->u.krb.carrier != KD_CARRIER_KDC)
+        return obs;
+    kd_req *req = find_kdc_request(st, obs);
+    if (!req || kd_addr_is_nowhere(&req->server))
+        return obs;
+    ev->filled = *obs;
+    ev->filled.src = req->server;
+    ev->obs = &ev->filled;
+    return &ev->filled;
+}
+
+static gboolean
 note_krb(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
+    if (is_recorded_copy(st, obs))
+        return FALSE;
+    obs = answer_from_somewhere(st, obs, ev);
     switch (obs->u.krb.msg_type) {
     case KD_MSG_AS_REQ:
     case KD_MSG_TGS_REQ:
@@ -820,6 +1089,19 @@ note_ntlmssp(kd_store *st, const kd_obs *obs, kd_event *ev)
         kd_lru_put(st->neg_pending, &ck, g_new0(kd_counter, 1));
 }
 
+/* Connection attempts and unreadable requests towards a KDC's TCP port. */
+static void
+note_transport(kd_store *st, const kd_obs *obs, kd_event *ev)
+{
+    (void)ev;
+    if (obs->transport != KD_TRANSPORT_TCP)
+        return;
+    if (obs->u.net.event == KD_NET_TCP_SYN)
+        note_tcp_request(st, obs, NULL);
+    else if (obs->u.net.event == KD_NET_TCP_PARTIAL_REQUEST)
+        note_partial_request(st, obs);
+}
+
 /* Observations other than Kerberos: their event kind and what the store keeps of them. */
 typedef void (*note_fn)(kd_store *st, const kd_obs *obs, kd_event *ev);
 static const struct {
@@ -832,7 +1114,7 @@ static const struct {
     { KD_OBS_NTLMSSP,     KD_EV_NTLMSSP,     note_ntlmssp },
     { KD_OBS_DCERPC,      KD_EV_DCERPC,      NULL },
     { KD_OBS_SMB2,        KD_EV_SMB2,        NULL },
-    { KD_OBS_TRANSPORT,   KD_EV_TRANSPORT,   NULL },
+    { KD_OBS_TRANSPORT,   KD_EV_TRANSPORT,   note_transport },
     { KD_OBS_DCOM_ALIVE2, KD_EV_DCOM_ALIVE2, note_alive2 },
     { KD_OBS_LDAP_ENTRY,  KD_EV_LDAP_ENTRY,  note_ldap_entry },
 };
@@ -1132,4 +1414,30 @@ kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame)
     if (frame)
         *frame = unique ? at : 0;
     return unique;
+}
+
+gboolean
+kd_req_same_question(const kd_req *a, const kd_req *b)
+{
+    if (a->msg_type != b->msg_type)
+        return FALSE;
+    return g_ascii_strcasecmp(a->sname ? a->sname : "", b->sname ? b->sname : "") == 0 &&
+           g_ascii_strcasecmp(a->cname ? a->cname : "", b->cname ? b->cname : "") == 0;
+}
+
+kd_tcp_attempt *
+kd_store_tcp_fallback(kd_store *st, const kd_req *udp)
+{
+    kd_pair_key pk = pair_key(&udp->client, &udp->server);
+    kd_tcp_ring *ring = kd_lru_get(st->tcp_attempts, &pk);
+    for (guint i = 0; ring && i < ring->count; i++) {
+        kd_tcp_attempt *a = &ring->items[(ring->next + KD_TCP_ATTEMPTS - 1 - i) % KD_TCP_ATTEMPTS];
+        gint64 dt = kd_time_diff(udp->time_us, a->time_us);
+        if (a->answered || a->fell_back || dt < KD_FALLBACK_MIN_US || dt > KD_FALLBACK_MAX_US)
+            continue;
+        if (a->req && !a->req->partial && !kd_req_same_question(a->req, udp))
+            continue;
+        return a;
+    }
+    return NULL;
 }

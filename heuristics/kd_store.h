@@ -45,7 +45,19 @@ typedef struct {
     gboolean answered;
     guint32 http_frame;     /* carrier: the HTTP request frame (0 none) */
     char *http_host;
+    guint32 msg_digest;     /* digest of the message bytes (kd_krb.msg_digest), 0 unknown */
+    gboolean partial;       /* TCP payload no Kerberos message could be read from: type and names unknown */
 } kd_req;
+
+/* A TCP connection a client opened (or used) towards a KDC's port 88. */
+typedef struct {
+    guint32 frame;          /* its first SYN, or its first request when no SYN was recorded */
+    gint64 time_us;
+    guint16 cport;
+    kd_req *req;            /* the first request it carried (a store reference), or NULL */
+    gboolean answered;      /* the KDC answered on it */
+    gboolean fell_back;     /* a UDP request asking the same already followed it */
+} kd_tcp_attempt;
 
 /* A ticket the KDC issued (AS-REP/TGS-REP), kept per SPN. */
 typedef struct {
@@ -195,6 +207,13 @@ const kd_account_etypes *kd_store_account_etypes(kd_store *st, const char *cname
 const kd_binding_rec *kd_store_shared_binding(kd_store *st, const kd_addr *addr);
 /* The latest real Kerberos failure involving client: with server, else with anyone. */
 const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, const kd_addr *server);
+
+/* The client's TCP attempt towards kdc that a UDP request `udp` repeats: no answer on
+ * it, not already repeated, made between half a second and 30 s before, and carrying
+ * the same question (or nothing readable). NULL when none. */
+kd_tcp_attempt *kd_store_tcp_fallback(kd_store *st, const kd_req *udp);
+/* Two requests ask the same: message type, client and service names (any case). */
+gboolean kd_req_same_question(const kd_req *a, const kd_req *b);
 
 /* Free-form counters for a rule family's own bookkeeping (keys "family-tag|..."). */
 kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);

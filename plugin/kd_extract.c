@@ -39,6 +39,7 @@ typedef enum {
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_FLAGS,
     KF_DCOM_ADDR,
+    KF_TCP_LEN,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     KF_COUNT
 } kd_field_role;
@@ -115,6 +116,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_LDAP_DN]         = { "ldap.objectName", FALSE },
     [KF_LDAP_TYPE]       = { "ldap.type", FALSE },
     [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE },
+    /* Payload of a segment to port 88: a request even when it cannot be read. */
+    [KF_TCP_LEN]         = { "tcp.len", FALSE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -401,6 +404,21 @@ join_name(packet_info *pinfo, const char *sofar, const char *part)
     return wmem_strdup_printf(pinfo->pool, "%s/%s", sofar, part);
 }
 
+/* FNV-1a over the message's bytes: recorded copies of one datagram compare equal. */
+static void
+message_digest(const field_info *msg, kd_krb *k)
+{
+    tvbuff_t *t = msg->ds_tvb;
+    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length))
+        return;
+    const guint8 *p = tvb_get_ptr(t, msg->start, msg->length);
+    guint32 h = 2166136261u;
+    for (gint i = 0; i < msg->length; i++)
+        h = (h ^ p[i]) * 16777619u;
+    k->msg_digest = h;
+    k->msg_len = (guint32)msg->length;
+}
+
 static void
 fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
@@ -413,6 +431,7 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
     gint64 susec = 0, cusec = 0;
 
     k->msg_type = message_type_of(items[m].role);
+    message_digest(msg, k);
     for (guint i = m + 1; i < n && inside(items[i].fi, msg); i++) {
         const kd_item *it = &items[i];
         field_info *fi = it->fi;
@@ -691,6 +710,23 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             obs_header(pinfo, o);
             o->u.net.event = rst ? KD_NET_TCP_RESET : KD_NET_TCP_SYN;
             o->u.net.kdc = rst ? o->src : o->dst;
+        }
+        /* Payload to the KDC that yields no Kerberos message (a segment whose
+         * reassembly never completes, a capture gap): still a request on its
+         * connection, which the KDC's answer on that connection answers. */
+        gint64 payload = 0;
+        gboolean krb = FALSE;
+        for (guint i = 0; i < n; i++) {
+            if (it[i].role == KF_TCP_LEN)
+                payload = item_int(it[i].fi);
+            krb = krb || is_krb_message(it[i].role);
+        }
+        if (payload > 0 && !krb && pinfo->destport == 88 && pinfo->srcport != 88 && n_obs < KD_MAX_OBS_PER_FRAME) {
+            kd_obs *o = &obs[n_obs++];
+            kd_obs_init(o, KD_OBS_TRANSPORT);
+            obs_header(pinfo, o);
+            o->u.net.event = KD_NET_TCP_PARTIAL_REQUEST;
+            o->u.net.kdc = o->dst;
         }
     }
 

@@ -64,6 +64,7 @@ kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, con
 
 typedef struct {
     kd_cause cause;
+    gboolean recovered;     /* the client recovered: a note, whatever the cause */
     char *subject;
     char *error;
     guint count;
@@ -101,50 +102,92 @@ report_reset(void *tapdata)
     r->dropped = 0;
 }
 
+/* A finding of `frame` into its problem (cause, subject, recovered or not). */
+static void
+report_add(kd_report *r, guint32 frame, const kd_stored_finding *s)
+{
+    const char *subject = s->spn ? s->spn : s->client ? s->client : "-";
+    char *key = g_strdup_printf("%d|%d|%s", s->cause, s->recovered ? 1 : 0, subject);
+    kd_problem *pr = g_hash_table_lookup(r->by_key, key);
+    if (!pr) {
+        if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {
+            r->dropped++;
+            g_free(key);
+            return;
+        }
+        pr = g_new0(kd_problem, 1);
+        pr->cause = s->cause;
+        pr->recovered = s->recovered;
+        pr->subject = g_strdup(subject);
+        pr->error = g_strdup(kd_finding_error_label(s));
+        pr->first = frame;
+        pr->summary = g_strdup(s->summary);
+        for (guint e = 0; e < s->n_evidence; e++)
+            pr->evidence[pr->n_evidence++] = s->evidence[e];
+        g_hash_table_insert(r->by_key, key, pr);
+        g_ptr_array_add(r->problems, pr);
+    } else {
+        g_free(key);
+    }
+    pr->count++;
+    pr->last = frame;
+}
+
+/* As frames are dissected. In a single pass a frame's findings can still be
+ * amended by later evidence: the report is rebuilt from the final findings when it
+ * is drawn (report_rebuild); this copy only serves when they are gone. */
 static tap_packet_status
 report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
 {
     kd_report *r = tapdata;
     const kd_stored_frame *sf = data;
     r->frames_with_findings++;
-    for (guint i = 0; i < sf->n; i++) {
-        const kd_stored_finding *s = &sf->findings[i];
-        const char *subject = s->spn ? s->spn : s->client ? s->client : "-";
-        char *key = g_strdup_printf("%d|%s", s->cause, subject);
-        kd_problem *pr = g_hash_table_lookup(r->by_key, key);
-        if (!pr) {
-            if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {
-                r->dropped++;
-                g_free(key);
-                continue;
-            }
-            pr = g_new0(kd_problem, 1);
-            pr->cause = s->cause;
-            pr->subject = g_strdup(subject);
-            pr->error = g_strdup(kd_finding_error_label(s));
-            pr->first = pinfo->num;
-            pr->summary = g_strdup(s->summary);
-            for (guint e = 0; e < s->n_evidence; e++)
-                pr->evidence[pr->n_evidence++] = s->evidence[e];
-            g_hash_table_insert(r->by_key, key, pr);
-            g_ptr_array_add(r->problems, pr);
-        } else {
-            g_free(key);
-        }
-        pr->count++;
-        pr->last = pinfo->num;
-    }
+    for (guint i = 0; i < sf->n; i++)
+        report_add(r, pinfo->num, &sf->findings[i]);
     return TAP_PACKET_REDRAW;
 }
 
-/* Warnings before notes, then the most frequent first. */
+/* Every frame's findings as they stand at the end: amended by later evidence, and
+ * including findings placed on frames already dissected. */
+static void
+report_rebuild(kd_report *r)
+{
+    wmem_array_t *frames = kd_frames_with_findings(NULL);
+    if (!frames)
+        return;
+    report_reset(r);
+    for (guint i = 0; i < wmem_array_get_count(frames); i++) {
+        guint32 frame = *(guint32 *)wmem_array_index(frames, i);
+        const kd_stored_frame *sf = kd_frame_findings(frame);
+        if (!sf || !sf->n)
+            continue;
+        r->frames_with_findings++;
+        for (guint j = 0; j < sf->n; j++)
+            report_add(r, frame, &sf->findings[j]);
+    }
+    wmem_destroy_array(frames);
+}
+
+static gboolean
+problem_is_failure(const kd_problem *p)
+{
+    return !p->recovered && kd_cause_get(p->cause)->severity == KD_SEV_WARN;
+}
+
+/* Failures first, then recoveries, then normal round trips; the most frequent first. */
+static int
+problem_rank(const kd_problem *p)
+{
+    return problem_is_failure(p) ? 0 : p->recovered ? 1 : 2;
+}
+
 static gint
 problem_cmp(gconstpointer pa, gconstpointer pb)
 {
     const kd_problem *a = *(const kd_problem *const *)pa, *b = *(const kd_problem *const *)pb;
-    int sa = kd_cause_get(a->cause)->severity, sb = kd_cause_get(b->cause)->severity;
+    int sa = problem_rank(a), sb = problem_rank(b);
     if (sa != sb)
-        return sb - sa;
+        return sa - sb;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
     return a->first < b->first ? -1 : a->first > b->first;
@@ -169,11 +212,23 @@ static void
 report_draw(void *tapdata)
 {
     kd_report *r = tapdata;
+    report_rebuild(r);
     g_ptr_array_sort(r->problems, problem_cmp);
-    guint warnings = 0;
+    /* Failures: distinct problems (cause and subject) still failing at the end, and
+     * how many findings they make. Normal round trips (pre-authentication asked,
+     * a TCP retry after RESPONSE_TOO_BIG, referrals) and recovered failures are no
+     * problems: counted apart, per occurrence. */
+    guint warnings = 0, failure_findings = 0, round_trips = 0, recovered = 0;
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
-        warnings += kd_cause_get(pr->cause)->severity == KD_SEV_WARN;
+        if (problem_is_failure(pr)) {
+            warnings++;
+            failure_findings += pr->count;
+        } else if (pr->recovered) {
+            recovered += pr->count;
+        } else {
+            round_trips += pr->count;
+        }
     }
     if (r->json) {
         for (guint i = 0; i < r->problems->len; i++) {
@@ -181,7 +236,8 @@ report_draw(void *tapdata)
             const kd_cause_info *c = kd_cause_get(pr->cause);
             printf("{\"type\":\"problem\",\"cause\":");
             json_string(c->id);
-            printf(",\"severity\":\"%s\",\"title\":", c->severity == KD_SEV_WARN ? "warning" : "note");
+            printf(",\"severity\":\"%s\",\"recovered\":%s,\"title\":", problem_is_failure(pr) ? "warning" : "note",
+                   pr->recovered ? "true" : "false");
             json_string(c->title);
             printf(",\"error\":");
             json_string(pr->error);
@@ -196,16 +252,17 @@ report_draw(void *tapdata)
             json_string(c->remedy);
             printf("}\n");
         }
-        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"frames_with_findings\":%u,"
-               "\"kerberos_frames\":%u}\n", r->problems->len, warnings, r->frames_with_findings,
-               kd_kerberos_frame_count());
+        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"failures\":%u,\"round_trips\":%u,"
+               "\"recovered\":%u,\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", r->problems->len, warnings,
+               warnings, round_trips, recovered, r->frames_with_findings, kd_kerberos_frame_count());
         return;
     }
     printf("\n================ Kerberos Diagnosis report ================\n");
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_cause_info *c = kd_cause_get(pr->cause);
-        printf("\n[%s] %s (%s)\n", c->severity == KD_SEV_WARN ? "WARNING" : "note", c->title, c->id);
+        printf("\n[%s] %s (%s)\n", problem_is_failure(pr) ? "WARNING" : pr->recovered ? "note, recovered" : "note",
+               c->title, c->id);
         printf("  error:    %s\n", pr->error);
         printf("  subject:  %s\n", pr->subject);
         printf("  seen:     %u time%s, frames %u..%u\n", pr->count, pr->count == 1 ? "" : "s", pr->first, pr->last);
@@ -225,9 +282,19 @@ report_draw(void *tapdata)
         printf("\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
     else if (r->problems->len == 0)
         printf("\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n", kd_kerberos_frame_count());
-    else
-        printf("\nVerdict: %u distinct problem%s, %u of them failures (warnings).\n", r->problems->len,
-               r->problems->len == 1 ? "" : "s", warnings);
+    else {
+        printf("\nVerdict: ");
+        if (warnings == 0)
+            printf("no failure");
+        else
+            printf("%u failure%s", warnings, warnings == 1 ? "" : "s");
+        if (failure_findings != warnings)
+            printf(" (%u findings)", failure_findings);
+        printf("; %u normal round trip%s", round_trips, round_trips == 1 ? "" : "s");
+        if (recovered)
+            printf("; %u recovered", recovered);
+        printf(".\n");
+    }
     printf("===========================================================\n");
 }
 

@@ -55,6 +55,8 @@ static int hf_count = -1;
 static int hf_inherited = -1;
 static int hf_inherited_frame = -1;
 static int hf_reference = -1;
+static int hf_recovered = -1;
+static int hf_recovered_frame = -1;
 
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
@@ -63,6 +65,8 @@ static gint ett_text = -1;
 
 /* One expert item per catalog cause, built from the catalog at registration. */
 static expert_field ei_cause[KD_CAUSE_COUNT];
+/* The same causes once the client recovered: always notes. */
+static expert_field ei_recovered[KD_CAUSE_COUNT];
 
 /* Preferences */
 static guint pref_skew_tolerance = 300;
@@ -119,6 +123,8 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
         s->has_inherited = f->has_inherited;
         s->inherited = f->inherited;
         s->inherited_frame = f->inherited_frame;
+        s->recovered = f->recovered;
+        s->recovered_frame = f->recovered_frame;
     }
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
 }
@@ -155,6 +161,37 @@ const kd_stored_frame *
 kd_frame_findings(guint32 frame)
 {
     return frame_findings ? wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame)) : NULL;
+}
+
+static void
+add_frame_number(gpointer key, gpointer value _U_, gpointer user)
+{
+    guint32 frame = GPOINTER_TO_UINT(key);
+    wmem_array_append_one((wmem_array_t *)user, frame);
+}
+
+static int
+frame_cmp(const void *a, const void *b)
+{
+    guint32 x = *(const guint32 *)a, y = *(const guint32 *)b;
+    return x < y ? -1 : x > y;
+}
+
+wmem_array_t *
+kd_frames_with_findings(wmem_allocator_t *scope)
+{
+    if (!frame_findings)
+        return NULL;
+    wmem_array_t *frames = wmem_array_new(scope, sizeof(guint32));
+    wmem_map_foreach(frame_findings, add_frame_number, frames);
+    wmem_array_sort(frames, frame_cmp);
+    return frames;
+}
+
+gboolean
+kd_finding_is_note(const kd_stored_finding *s)
+{
+    return s->recovered || kd_cause_get(s->cause)->severity == KD_SEV_NOTE;
 }
 
 /* ---------------------------------------------------------------- rendering */
@@ -245,6 +282,10 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
         proto_item_set_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(s->inherited)->id));
         proto_item_set_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, s->inherited_frame));
     }
+    if (s->recovered) {
+        proto_item_set_generated(proto_tree_add_boolean(ft, hf_recovered, tvb, 0, 0, TRUE));
+        proto_item_set_generated(proto_tree_add_uint(ft, hf_recovered_frame, tvb, 0, 0, s->recovered_frame));
+    }
     if (s->has_skew)
         proto_item_set_generated(proto_tree_add_int64(ft, hf_skew, tvb, 0, 0, s->skew_seconds));
     if (s->count)
@@ -276,7 +317,10 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
     }
     proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
 
-    expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
+    if (s->recovered)
+        expert_add_info_format(pinfo, ci, &ei_recovered[s->cause], "%s: %s (recovered)", errname, c->title);
+    else
+        expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
 }
 
 static int
@@ -302,7 +346,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
     guint shown = 0;
     for (guint i = 0; i < sf->n; i++)
-        shown += pref_show_info || kd_cause_get(sf->findings[i].cause)->severity != KD_SEV_NOTE;
+        shown += pref_show_info || !kd_finding_is_note(&sf->findings[i]);
     if (!shown)
         return 0;
 
@@ -311,7 +355,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     proto_tree *kt = proto_item_add_subtree(ti, ett_krbdiag);
     for (guint i = 0; i < sf->n; i++) {
         const kd_stored_finding *s = &sf->findings[i];
-        if (!pref_show_info && kd_cause_get(s->cause)->severity == KD_SEV_NOTE)
+        if (!pref_show_info && kd_finding_is_note(s))
             continue;
         render_finding(tvb, pinfo, kt, s);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[krbdiag: %s]", kd_cause_get(s->cause)->id);
@@ -368,6 +412,10 @@ proto_register_krbdiag(void)
                                  "Frame of the Kerberos failure beneath this symptom", HFILL } },
         { &hf_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
                            "Where the reasoning behind this cause comes from", HFILL } },
+        { &hf_recovered, { "Recovered", "krbdiag.recovered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+                           "The client got what it asked for later in the capture: a note, not a failure", HFILL } },
+        { &hf_recovered_frame, { "Recovered in", "krbdiag.recovered_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                                 "Frame of the success that recovered this failure", HFILL } },
     };
     static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
 
@@ -376,8 +424,8 @@ proto_register_krbdiag(void)
     proto_register_subtree_array(ett, array_length(ett));
 
     /* Expert items derive from the catalog: one per cause. */
-    static ei_register_info ei[KD_CAUSE_COUNT];
-    static char ei_names[KD_CAUSE_COUNT][64];   /* static: registered names live as long as Wireshark */
+    static ei_register_info ei[2 * KD_CAUSE_COUNT];
+    static char ei_names[2 * KD_CAUSE_COUNT][80];   /* static: registered names live as long as Wireshark */
     for (int i = 0; i < KD_CAUSE_COUNT; i++) {
         const kd_cause_info *c = &kd_catalog[i];
         g_snprintf(ei_names[i], sizeof ei_names[i], "krbdiag.expert.%s", c->id);
@@ -387,6 +435,11 @@ proto_register_krbdiag(void)
         /* Expert items appear in `tshark -G fields` too: give them the explanation. */
         e.eiinfo.hf_info.hfinfo.blurb = c->explanation;
         ei[i] = e;
+        g_snprintf(ei_names[KD_CAUSE_COUNT + i], sizeof ei_names[0], "krbdiag.expert.%s.recovered", c->id);
+        ei_register_info r = { &ei_recovered[i],
+            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, c->title, EXPFILL } };
+        r.eiinfo.hf_info.hfinfo.blurb = c->explanation;
+        ei[KD_CAUSE_COUNT + i] = r;
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);
     expert_register_field_array(expert, ei, array_length(ei));

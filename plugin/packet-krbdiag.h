@@ -34,6 +34,8 @@ typedef struct {
     gboolean has_inherited;
     kd_cause inherited;
     guint32 inherited_frame;
+    gboolean recovered;
+    guint32 recovered_frame;
 } kd_stored_finding;
 
 typedef struct {
@@ -42,6 +44,11 @@ typedef struct {
 } kd_stored_frame;
 
 const kd_stored_frame *kd_frame_findings(guint32 frame);
+/* Frames holding findings now (after every amendment so far), ascending; NULL when
+ * no capture is loaded. Allocated in `scope`. */
+wmem_array_t *kd_frames_with_findings(wmem_allocator_t *scope);
+/* A recovered finding or a benign cause: expert level note, hidden with show_info off. */
+gboolean kd_finding_is_note(const kd_stored_finding *s);
 const char *kd_finding_error_label(const kd_stored_finding *s);
 void kd_register_stats(void);
 /* Frames carrying Kerberos seen on the first pass of the current capture. */

@@ -322,28 +322,52 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     }
 }
 
-/* LDAP shows a second account holding an SPN: the failure waiting on it becomes duplicate_spn. */
+/* LDAP shows a second account holding an SPN: every failure waiting on it becomes
+ * duplicate_spn, and the LDAP frame says so itself (a single pass has already shown
+ * those failures with their earlier diagnosis). */
 static void
 on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
     for (guint i = 0; i < ev->n_new_dup; i++) {
         const char *spn = ev->obs->u.ldap.spns[ev->new_dup[i]];
-        kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_OWNERS, spn);
-        if (!f || f->cause == KD_CAUSE_DUPLICATE_SPN)
-            continue;
-        kd_cause was = f->cause;
-        f->cause = KD_CAUSE_DUPLICATE_SPN;
-        f->confidence = KD_CONF_CONFIRMED;
-        /* The earlier top cause stays as the first alternative. */
-        memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
-        f->alternatives[0] = was;
-        f->n_alternatives = MIN(f->n_alternatives + 1, KD_MAX_ALTERNATIVES);
-        for (guint j = 1; j < f->n_alternatives; j++) {
-            if (f->alternatives[j] == KD_CAUSE_DUPLICATE_SPN)
-                f->alternatives[j] = was;
+        kd_finding *fs[KD_WAIT_LIST_MAX];
+        guint n = kd_wait_take_all(ctx->findings, KD_WAIT_OWNERS, spn, fs, G_N_ELEMENTS(fs));
+        GString *frames = g_string_new(NULL);
+        guint32 amended[KD_WAIT_LIST_MAX];
+        guint n_amended = 0;
+        for (guint k = 0; k < n; k++) {
+            kd_finding *f = fs[k];
+            if (f->cause == KD_CAUSE_DUPLICATE_SPN)
+                continue;
+            kd_cause was = f->cause;
+            f->cause = KD_CAUSE_DUPLICATE_SPN;
+            f->confidence = KD_CONF_CONFIRMED;
+            /* The earlier top cause stays as the first alternative. */
+            memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
+            f->alternatives[0] = was;
+            f->n_alternatives = MIN(f->n_alternatives + 1, KD_MAX_ALTERNATIVES);
+            for (guint j = 1; j < f->n_alternatives; j++) {
+                if (f->alternatives[j] == KD_CAUSE_DUPLICATE_SPN)
+                    f->alternatives[j] = was;
+            }
+            kd_finding_summary(f, "%s is registered on more than one account (LDAP results in this capture)", spn);
+            kd_finding_owner_evidence(f, ctx->store, spn);
+            amended[n_amended++] = f->frame;
         }
-        kd_finding_summary(f, "%s is registered on more than one account (LDAP results in this capture)", spn);
-        kd_finding_owner_evidence(f, ctx->store, spn);
+        for (guint k = 0; k < n_amended; k++)
+            g_string_append_printf(frames, "%s%u", k == 0 ? "" : k + 1 == n_amended ? " and " : ", ", amended[k]);
+        if (n_amended) {
+            const kd_spn_owners *o = kd_store_spn_owners(ctx->store, spn);
+            kd_finding *d = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, -1,
+                                           spn, NULL);
+            kd_finding_summary(d, "LDAP shows %s on %u accounts: the failure%s in frame%s %s %s duplicate_spn", spn,
+                               o ? o->n : 2, n_amended > 1 ? "s" : "", n_amended > 1 ? "s" : "", frames->str,
+                               n_amended > 1 ? "are" : "is");
+            for (guint k = 0; k < n_amended; k++)
+                kd_finding_evidence(d, amended[k], "failure for %s, now explained", spn);
+            kd_finding_owner_evidence(d, ctx->store, spn);
+        }
+        g_string_free(frames, TRUE);
     }
 }
 

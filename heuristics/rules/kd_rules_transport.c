@@ -1,38 +1,84 @@
 /* kd_rules_transport.c
  * A KDC that does not answer: retransmitted requests, ICMP errors, TCP attempts
- * and resets on port 88, gathered into one finding per client and KDC.
+ * and resets on port 88, gathered into one finding per client and KDC; and the
+ * client's recovery from it (another KDC answers, UDP answers what TCP did not).
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_rules.h"
 
-/* The open "KDC does not answer" series of a client and a KDC: the finding sits on
+static char *
+addr_text(const kd_addr *a)
+{
+    char b[48];
+    return g_strdup(kd_addr_to_str(a, b, sizeof b));
+}
+
+/* The open "KDC does not answer" series of a client and a KDC (the client's latest
+ * series is also kept by client alone, for an answer from another KDC): the finding sits on
  * the first unanswered request; later signs (retransmissions, ICMP errors, TCP
- * attempts and resets) are added to it as evidence. */
+ * attempts and resets) are added to it as evidence. The frame that opens the
+ * series (`deciding`) carries a finding of its own, so that a single pass, which
+ * has already shown the first request, still reports it. */
 static kd_finding *
-unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, const kd_req *first, gboolean create)
+unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, const kd_req *first, gboolean create,
+                  guint32 deciding, const char *why)
 {
     char *subject = kd_addr_pair_text(client, kdc);
     kd_finding *f = NULL;
     if (kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject)) {
         f = kd_wait_peek(ctx->findings, KD_WAIT_UNANSWERED, subject);
-    } else if (create && first) {
+    } else if (create && first && !kd_addr_is_nowhere(kdc)) {
         f = kd_finding_add(ctx->findings, first->frame, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1,
                            first->sname, first->cname);
         if (f) {
             kd_wait_set(ctx->findings, KD_WAIT_UNANSWERED, subject, first->frame);
+            char *ctext = addr_text(client);
+            kd_wait_set(ctx->findings, KD_WAIT_UNANSWERED_CLIENT, ctext, first->frame);
+            g_free(ctext);
             char b[48];
-            kd_finding_summary(f, "KDC %s did not answer the %s for %s", kd_addr_to_str(kdc, b, sizeof b),
-                               kd_msg_name(first->msg_type), first->sname ? first->sname : "?");
+            kd_addr_to_str(kdc, b, sizeof b);
+            kd_finding_summary(f, "KDC %s did not answer the %s for %s", b, kd_msg_name(first->msg_type),
+                               first->sname ? first->sname : "?");
             kd_finding_evidence(f, first->frame, "%s with no answer", kd_msg_name(first->msg_type));
+            if (deciding && deciding != first->frame) {
+                kd_finding *d = kd_finding_add(ctx->findings, deciding, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1,
+                                               first->sname, first->cname);
+                if (d) {
+                    kd_finding_summary(d, "%s: KDC %s is not answering the %s in frame %u", why, b,
+                                       kd_msg_name(first->msg_type), first->frame);
+                    kd_finding_evidence(d, first->frame, "%s with no answer", kd_msg_name(first->msg_type));
+                    char *ct = addr_text(client);
+                    kd_wait_set(ctx->findings, KD_WAIT_UNANSWERED_DECIDED, ct, deciding);
+                    g_free(ct);
+                }
+            }
         }
     }
     g_free(subject);
     return f;
 }
 
-/* Any answer from a KDC (reply or error) closes the client's open series. */
+/* Counter key marking a UDP request that repeats an unanswered TCP attempt. */
+static const char *
+fallback_key(guint32 frame)
+{
+    static char key[32];
+    g_snprintf(key, sizeof key, "tcpfb|%u", frame);
+    return key;
+}
+
+static gboolean
+same_names(const char *a, const char *b)
+{
+    return g_ascii_strcasecmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Any answer from a KDC (reply or error) closes the client's open series with that
+ * KDC. An answer from another KDC to the question the series is about is a
+ * failover: the client recovered. An answer over UDP while the KDC leaves TCP
+ * unanswered recovers the TCP attempts. */
 static void
 on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
 {
@@ -40,8 +86,70 @@ on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
     if (ev->kind != KD_EV_KDC_REPLY && obs->u.krb.carrier != KD_CARRIER_KDC)
         return;
     char *subject = kd_addr_pair_text(&obs->dst, &obs->src);
-    kd_wait_cancel(ctx->findings, KD_WAIT_UNANSWERED, subject);
+    char *client = addr_text(&obs->dst);
+    char b[48];
+    kd_addr_to_str(&obs->src, b, sizeof b);
+    if (kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject)) {
+        kd_wait_cancel(ctx->findings, KD_WAIT_UNANSWERED, subject);
+        kd_wait_cancel(ctx->findings, KD_WAIT_UNANSWERED_DECIDED, client);
+        kd_wait_cancel(ctx->findings, KD_WAIT_UNANSWERED_CLIENT, client);
+    } else {
+        kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_UNANSWERED_CLIENT, client);
+        const kd_req *req = ev->req;
+        if (f && req && !req->partial && same_names(f->spn, req->sname) && same_names(f->client, req->cname)) {
+            char *role = g_strdup_printf("KDC %s answers the same %s: the client fails over", b,
+                                         kd_msg_name(req->msg_type));
+            kd_finding_recovered(f, obs->frame, "%s", role);
+            kd_finding_recovered(kd_wait_peek(ctx->findings, KD_WAIT_UNANSWERED_DECIDED, client), obs->frame, "%s", role);
+            g_free(role);
+        }
+    }
+    if (obs->transport == KD_TRANSPORT_UDP && ev->req && kd_store_counter(ctx->store, fallback_key(ev->req->frame))) {
+        kd_finding *t = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
+        kd_finding_recovered(t, obs->frame, "KDC %s answers the request over UDP", b);
+    }
+    g_free(client);
     g_free(subject);
+}
+
+/* A UDP request repeating a TCP attempt the KDC left unanswered: TCP to port 88 is
+ * dropped on the way or not served. One note per client and KDC gathers every such
+ * attempt; the UDP answers recover it. */
+static gboolean
+tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
+{
+    if (obs->transport != KD_TRANSPORT_UDP)
+        return FALSE;
+    char *subject = kd_addr_pair_text(&obs->src, &obs->dst);
+    /* A KDC that answers nothing at all is the series' business. */
+    gboolean silent = kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject);
+    kd_tcp_attempt *att = silent ? NULL : kd_store_tcp_fallback(ctx->store, req);
+    if (!att) {
+        g_free(subject);
+        return FALSE;
+    }
+    att->fell_back = TRUE;
+    kd_store_count(ctx->store, fallback_key(req->frame), obs->frame);
+    guint32 at = att->req ? att->req->frame : att->frame;
+    kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
+    char b[48];
+    kd_addr_to_str(&obs->dst, b, sizeof b);
+    if (!f) {
+        f = kd_finding_add(ctx->findings, at, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1, req->sname, req->cname);
+        kd_finding_summary(f, "KDC %s does not answer over TCP: the client asks again over UDP", b);
+        kd_finding_detail(f, "transport: TCP port 88 unanswered, UDP port 88 answers");
+        if (f)
+            kd_wait_set(ctx->findings, KD_WAIT_TCP_DROPPED, subject, at);
+    }
+    if (att->req && att->req->frame != att->frame)
+        kd_finding_evidence(f, att->frame, "the client opens TCP port 88 on %s", b);
+    if (att->req)
+        kd_finding_evidence(f, att->req->frame, "%s over TCP with no answer", kd_msg_name(att->req->msg_type));
+    else
+        kd_finding_evidence(f, att->frame, "TCP connection attempt to port 88 on %s with no answer", b);
+    kd_finding_evidence(f, obs->frame, "the same %s over UDP", kd_msg_name(req->msg_type));
+    g_free(subject);
+    return TRUE;
 }
 
 /* A request repeating the client's previous unanswered one is a retransmission. */
@@ -57,6 +165,8 @@ on_request(const kd_ctx *ctx, kd_event *ev)
         kd_store_count(ctx->store, key, obs->frame);
         g_free(key);
     }
+    if (tcp_fallback(ctx, obs, req))
+        return;
     if (!prev || prev->msg_type != req->msg_type || g_strcmp0(prev->sname, req->sname) != 0 ||
         g_strcmp0(prev->cname, req->cname) != 0)
         return;
@@ -65,7 +175,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
     if (kd_time_diff(req->time_us, prev->time_us) < G_USEC_PER_SEC / 2)
         return;
     char b[48];
-    kd_finding *f = unanswered_series(ctx, &obs->src, &obs->dst, prev, TRUE);
+    kd_finding *f = unanswered_series(ctx, &obs->src, &obs->dst, prev, TRUE, obs->frame, "Request retransmitted");
     kd_finding_evidence(f, obs->frame, "%s retransmitted to %s", kd_msg_name(req->msg_type),
                         kd_addr_to_str(&obs->dst, b, sizeof b));
 }
@@ -81,7 +191,7 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
     case KD_NET_ICMP_UNREACHABLE: {
         /* The ICMP error goes back to the client that sent the request. */
         kd_req *r = kd_store_pending_request(st, &obs->dst, &net->kdc);
-        kd_finding *f = unanswered_series(ctx, &obs->dst, &net->kdc, r, TRUE);
+        kd_finding *f = unanswered_series(ctx, &obs->dst, &net->kdc, r, TRUE, obs->frame, "ICMP destination unreachable");
         if (r && f && r->frame != f->frame)
             kd_finding_evidence(f, r->frame, "%s to the same KDC, again unanswered", kd_msg_name(r->msg_type));
         kd_finding_evidence(f, obs->frame, "ICMP destination unreachable from %s for the request to %s",
@@ -100,7 +210,8 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
          * sign; a new connection while another TCP request is in flight is not. */
         kd_req *r = kd_store_pending_request(st, &obs->src, &obs->dst);
         gboolean fallback = r && r->transport == KD_TRANSPORT_UDP && kd_time_diff(obs->time_us, r->time_us) >= G_USEC_PER_SEC / 2;
-        kd_finding *f = unanswered_series(ctx, &obs->src, &obs->dst, r, fallback);
+        kd_finding *f = unanswered_series(ctx, &obs->src, &obs->dst, r, fallback, obs->frame,
+                                          "UDP request unanswered, the client tries TCP");
         kd_finding_evidence(f, obs->frame, "the client tries TCP port 88 on %s", kd_addr_to_str(&obs->dst, b, sizeof b));
         break;
     }
@@ -115,8 +226,16 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
         g_free(key);
         if (!attempt || used)
             break;
-        kd_finding *f = unanswered_series(ctx, &obs->dst, &obs->src, kd_store_pending_request(st, &obs->dst, &obs->src), TRUE);
+        kd_finding *f = unanswered_series(ctx, &obs->dst, &obs->src, kd_store_pending_request(st, &obs->dst, &obs->src),
+                                          TRUE, obs->frame, "TCP port 88 refused");
         kd_finding_evidence(f, obs->frame, "%s refuses TCP port 88 (reset)", kd_addr_to_str(&obs->src, b, sizeof b));
+        break;
+    }
+    case KD_NET_TCP_PARTIAL_REQUEST: {
+        /* A request went over this connection, readable or not. */
+        char *key = g_strdup_printf("tcpreq|%s|%u", kd_addr_to_str(&obs->src, b, sizeof b), obs->sport);
+        kd_store_count(st, key, obs->frame);
+        g_free(key);
         break;
     }
     }

@@ -43,6 +43,8 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         f->count = k->count;
         f->has_inherited = k->has_inherited;
         f->inherited = k->inherited;
+        f->recovered = k->recovered;
+        f->recovered_frame = k->recovered_frame;
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);
@@ -347,4 +349,39 @@ t_der_bytes(guint8 tag, const void *p, gsize n)
     GByteArray *b = g_byte_array_new();
     g_byte_array_append(b, p, (guint)n);
     return t_der_tlv(tag, b);
+}
+
+kd_obs
+t_tcp_syn(int client, int kdc, guint16 cport)
+{
+    kd_obs o = krb(KD_OBS_TRANSPORT, client, kdc, cport, 88);
+    o.transport = KD_TRANSPORT_TCP;
+    o.u.net.event = KD_NET_TCP_SYN;
+    o.u.net.kdc = t_ip(kdc);
+    return o;
+}
+
+kd_obs
+t_tcp_partial(int client, int kdc, guint16 cport)
+{
+    kd_obs o = t_tcp_syn(client, kdc, cport);
+    o.u.net.event = KD_NET_TCP_PARTIAL_REQUEST;
+    return o;
+}
+
+kd_obs
+t_icmp_unreachable(int client, int kdc)
+{
+    kd_obs o = krb(KD_OBS_TRANSPORT, kdc, client, 0, 0);
+    o.transport = KD_TRANSPORT_OTHER;
+    o.u.net.event = KD_NET_ICMP_UNREACHABLE;
+    o.u.net.kdc = t_ip(kdc);
+    return o;
+}
+
+kd_obs
+t_over_tcp(kd_obs o)
+{
+    o.transport = KD_TRANSPORT_TCP;
+    return o;
 }

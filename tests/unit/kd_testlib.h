@@ -27,6 +27,8 @@ typedef struct {
     guint32 count;
     gboolean has_inherited;
     kd_cause inherited;
+    gboolean recovered;
+    guint32 recovered_frame;
 } t_finding;
 
 typedef struct {
@@ -66,6 +68,13 @@ kd_obs t_ap_error(const kd_obs *ap, gint32 code, const char *sname);
 kd_obs t_http_req(int client, int server, guint16 cport, const char *host);
 kd_obs t_dns_cname(int client, int dns, const char *alias, const char *target, int target_ip);
 kd_obs t_ldap_entry(int client, int dc, const char *sam, const char *spn);
+/* Transport signs: a SYN to port 88, a segment to port 88 nothing could be read
+ * from, an ICMP port unreachable about a datagram to kdc. */
+kd_obs t_tcp_syn(int client, int kdc, guint16 cport);
+kd_obs t_tcp_partial(int client, int kdc, guint16 cport);
+kd_obs t_icmp_unreachable(int client, int kdc);
+/* The same message over TCP (ports kept). */
+kd_obs t_over_tcp(kd_obs o);
 
 /* A tiny DER writer, so that parser inputs are built, not hand-counted. Each
  * function takes ownership of its GByteArray arguments (NULL is an empty body). */
