@@ -174,6 +174,7 @@ def main():
     ap.add_argument("--baseline-so", default="")
     ap.add_argument("--types", type=int, default=1, help="callgrind per frame type")
     ap.add_argument("--type-frames", type=int, default=1000)
+    ap.add_argument("--no-slice", action="store_true", help="no callgrind on the mixed slice (per type only)")
     a = ap.parse_args()
     cache = a.cache
     big = os.path.join(cache, "big.pcapng")
@@ -243,7 +244,7 @@ def main():
                 shutil.copy(ofile, os.path.join(cache, "expert-%s.txt" % s.name))
 
     annotations = {}
-    if a.callgrind:
+    if a.callgrind and not a.no_slice:
         for s in setups:
             log("callgrind %s (%d frames, then 1 frame)" % (s.name, n_cg))
             total, out_slice = callgrind(cache, s, cg_cap, scratch, "slice")
