@@ -31,13 +31,13 @@ typedef enum {
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
-    KF_HTTP_HOST, KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
+    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
     /* transport signs of a silent KDC */
-    KF_ICMP_TYPE, KF_TCP_FLAGS,
+    KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
     KF_TCP_LEN,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
@@ -95,7 +95,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DNS_CNAME]       = { "dns.cname", TRUE },
     [KF_DNS_A]           = { "dns.a", FALSE },
     [KF_DNS_AAAA]        = { "dns.aaaa", FALSE },
-    [KF_HTTP_HOST]       = { "http.host", FALSE },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE },
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
@@ -108,8 +107,11 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE },
     [KF_SMB2_RESPONSE]   = { "smb2.flags.response", FALSE },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE },
-    /* One field for all TCP flags: every wanted field costs on every frame that has it. */
-    [KF_TCP_FLAGS]       = { "tcp.flags", FALSE },
+    /* Every wanted field costs on every frame that has it: not tcp.flags (on every
+     * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
+     * segments carry. */
+    [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE },
+    [KF_TCP_RST]         = { "tcp.connection.rst", TRUE },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE },
     [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE },
@@ -122,14 +124,28 @@ static const kd_field_def field_defs[KF_COUNT] = {
 
 /* Every hf id registered under each name (names can be registered several times). */
 static GArray *field_ids[KF_COUNT];
+
+/* The hf ids of the trigger fields, in one short array: the relevance test runs
+ * on every frame that carries any wanted field. */
+typedef struct {
+    int id;
+    kd_field_role role;
+} kd_trigger;
+static kd_trigger *triggers;
+static guint n_triggers;
 static const value_string *error_code_vals;
 static const value_string *etype_vals;
 static value_string_ext *ntstatus_vals_ext;
+
+/* RFC 4120: the KDC's UDP and TCP port. */
+#define KD_KERBEROS_PORT 88
 
 /* Hostile frames can hold many items; beyond this the rest is ignored. */
 #define KD_MAX_ITEMS 2048
 #define KD_MAX_STR 256
 #define KD_MAX_EDATA 4096
+/* How far back and forward an HTTP header block is searched for its Host line. */
+#define KD_MAX_HTTP_HEAD 16384
 
 typedef struct {
     kd_field_role role;
@@ -165,6 +181,7 @@ kd_extract_init(void)
     static gboolean reported;
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     GString *read = g_string_new(NULL);
+    GArray *trig = g_array_new(FALSE, FALSE, sizeof(kd_trigger));
     for (int r = 0; r < KF_COUNT; r++) {
         if (field_ids[r])
             g_array_free(field_ids[r], TRUE);
@@ -186,7 +203,14 @@ kd_extract_init(void)
             ws_warning("krbdiag: Wireshark %s registers no field %s; krbdiag reports what it would read "
                        "there as unavailable", KD_WS_VERSION_STR, tried->str);
         g_string_free(tried, TRUE);
+        for (guint i = 0; field_defs[r].trigger && i < field_ids[r]->len; i++) {
+            kd_trigger t = { g_array_index(field_ids[r], int, i), (kd_field_role)r };
+            g_array_append_val(trig, t);
+        }
     }
+    g_free(triggers);
+    n_triggers = trig->len;
+    triggers = (kd_trigger *)(void *)g_array_free(trig, FALSE);
     /* The names actually read, for checks against `tshark -G fields` (--log-level info). */
     if (!reported)
         ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
@@ -206,8 +230,13 @@ kd_extract_init(void)
 
 /* Some trigger fields are everywhere in their protocol; only some values matter. */
 static gboolean
-trigger_value_matters(kd_field_role r, GPtrArray *a)
+trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
 {
+    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos port. */
+    if (r == KF_TCP_SYN)
+        return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
+    if (r == KF_TCP_RST)
+        return pinfo->ptype == PT_TCP && pinfo->srcport == KD_KERBEROS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)
@@ -234,19 +263,16 @@ trigger_value_matters(kd_field_role r, GPtrArray *a)
 gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
-    if (!tree)
+    /* The tree keeps a table of the wanted fields that occurred on this frame:
+     * on most frames (TCP acknowledgements, plain HTTP) it is empty, and one
+     * call answers. Other wanted fields (a display filter's, a column's) can fill
+     * it too: then the trigger fields are looked up one by one. */
+    if (!tree || !proto_tracking_interesting_fields(tree))
         return FALSE;
-    /* TCP to or from the Kerberos port: SYN and RST show a KDC that does not answer. */
-    if (pinfo->ptype == PT_TCP && (pinfo->srcport == 88 || pinfo->destport == 88))
-        return TRUE;
-    for (int r = 0; r < KF_COUNT; r++) {
-        if (!field_defs[r].trigger || !field_ids[r])
-            continue;
-        for (guint i = 0; i < field_ids[r]->len; i++) {
-            GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(field_ids[r], int, i));
-            if (a && a->len && trigger_value_matters((kd_field_role)r, a))
-                return TRUE;
-        }
+    for (guint i = 0; i < n_triggers; i++) {
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
+        if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
+            return TRUE;
     }
     return FALSE;
 }
@@ -602,6 +628,59 @@ auth_scheme(const char *v)
     return KD_AUTH_OTHER;
 }
 
+static gboolean
+is_line_feed(tvbuff_t *t, gint off)
+{
+    return kd_tvb_get_u8(t, off) == '\n';
+}
+
+/* The value of the first "Host:" line of the HTTP header block holding the
+ * header `anchor`, as Wireshark's http.host shows it: leading blanks skipped,
+ * the line end left out. The block starts after the previous empty line (or at
+ * the start of the data) and ends at the next one; both searches are bounded. */
+static const char *
+http_host(packet_info *pinfo, const field_info *anchor)
+{
+    tvbuff_t *t = anchor->ds_tvb;
+    if (!t || anchor->start < 0 || !tvb_bytes_exist(t, anchor->start, 1))
+        return NULL;
+    gint head = anchor->start;
+    const gint lowest = MAX(0, anchor->start - KD_MAX_HTTP_HEAD);
+    /* Back, one line at a time, while the line before is not empty. */
+    while (head > lowest && is_line_feed(t, head - 1)) {
+        gint end = head - 1;                    /* the previous line's LF */
+        if (end > 0 && kd_tvb_get_u8(t, end - 1) == '\r')
+            end--;
+        gint start = end;
+        while (start > lowest && !is_line_feed(t, start - 1))
+            start--;
+        if (start == end)
+            break;                              /* empty line: the block starts at head */
+        head = start;
+    }
+    const gint limit = head + KD_MAX_HTTP_HEAD;
+    for (gint off = head; off < limit && tvb_offset_exists(t, off);) {
+        gint next;
+        gint len = tvb_find_line_end(t, off, -1, &next, FALSE);
+        if (len <= 0)
+            break;                              /* empty line: end of the block */
+        if (len >= 5 && tvb_strncaseeql(t, off, "host:", 5) == 0) {
+            gint v = off + 5;
+            while (v < off + len && (kd_tvb_get_u8(t, v) == ' ' || kd_tvb_get_u8(t, v) == '\t'))
+                v++;
+            gint vlen = MIN(off + len - v, KD_MAX_STR * 4);
+            char *value = wmem_alloc(pinfo->pool, vlen + 1);
+            tvb_memcpy(t, value, v, vlen);
+            value[vlen] = '\0';
+            return safe_str(pinfo, value);
+        }
+        if (next <= off)
+            break;
+        off = next;
+    }
+    return NULL;
+}
+
 guint
 kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
 {
@@ -625,7 +704,9 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     const kd_item *it = (const kd_item *)(void *)items->data;
     const guint n = items->len;
 
-    kd_carrier carrier = seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] || seen[KF_HTTP_HOST] ? KD_CARRIER_HTTP
+    /* Kerberos in HTTP travels in authentication headers (a KDC proxy's POST
+     * carries a KDC exchange, and counts as one). */
+    kd_carrier carrier = seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] ? KD_CARRIER_HTTP
                        : seen[KF_SMB2_CMD] ? KD_CARRIER_SMB2
                        : seen[KF_DCERPC_PKT_TYPE] ? KD_CARRIER_DCERPC
                        : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
@@ -658,10 +739,14 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         h->is_request = seen[KF_HTTP_AUTHZ];
         for (guint i = 0; i < n; i++) {
             switch (it[i].role) {
-            case KF_HTTP_HOST: if (!h->host) h->host = item_str(pinfo, it[i].fi); break;
             case KF_HTTP_AUTHZ: case KF_HTTP_WWW_AUTH:
-                if (h->auth == KD_AUTH_NONE)
+                if (h->auth == KD_AUTH_NONE) {
                     h->auth = auth_scheme(item_str(pinfo, it[i].fi));
+                    /* Host only where it matters: read from the header block the
+                     * authentication header sits in, rather than asking for
+                     * http.host on every request. */
+                    h->host = http_host(pinfo, it[i].fi);
+                }
                 break;
             default: break;
             }
@@ -685,7 +770,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         if (t && n_obs < KD_MAX_OBS_PER_FRAME && tvb_bytes_exist(t, ip, 20) &&
             (kd_tvb_get_u8(t, ip) >> 4) == 4 && kd_tvb_get_u8(t, ip + 9) == 17 /* UDP */) {
             gint udp = ip + (kd_tvb_get_u8(t, ip) & 0x0f) * 4;
-            if (tvb_bytes_exist(t, udp, 4) && tvb_get_ntohs(t, udp + 2) == 88) {
+            if (tvb_bytes_exist(t, udp, 4) && tvb_get_ntohs(t, udp + 2) == KD_KERBEROS_PORT) {
                 kd_obs *o = &obs[n_obs++];
                 kd_obs_init(o, KD_OBS_TRANSPORT);
                 obs_header(pinfo, o);
@@ -697,14 +782,11 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         g_array_free(items, TRUE);
         return n_obs;
     }
-    if (pinfo->ptype == PT_TCP && (pinfo->srcport == 88 || pinfo->destport == 88) && n_obs < KD_MAX_OBS_PER_FRAME) {
-        gint64 flags = 0;
-        for (guint i = 0; i < n; i++) {
-            if (it[i].role == KF_TCP_FLAGS)
-                flags = item_int(it[i].fi);
-        }
-        gboolean syn = (flags & 0x02) != 0, ack = (flags & 0x10) != 0, rst = (flags & 0x04) != 0;
-        if ((syn && !ack && pinfo->destport == 88) || (rst && pinfo->srcport == 88)) {
+    if (pinfo->ptype == PT_TCP && n_obs < KD_MAX_OBS_PER_FRAME) {
+        /* TCP's expert items: a SYN without ACK to the KDC, a RST from it. */
+        gboolean syn = seen[KF_TCP_SYN] && pinfo->destport == KD_KERBEROS_PORT;
+        gboolean rst = seen[KF_TCP_RST] && pinfo->srcport == KD_KERBEROS_PORT;
+        if (syn || rst) {
             kd_obs *o = &obs[n_obs++];
             kd_obs_init(o, KD_OBS_TRANSPORT);
             obs_header(pinfo, o);

@@ -8,6 +8,8 @@
 #define WS_BUILD_DLL
 #include <wireshark.h>
 
+#include <string.h>
+
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
@@ -78,6 +80,32 @@ static kd_engine *engine;
 static wmem_map_t *frame_findings;  /* frame number -> kd_stored_frame* */
 static guint kerberos_frames;       /* frames that carried Kerberos, for the report's verdict */
 
+/* One bit per frame number, set where findings are stored: every frame asks,
+ * and the bit answers without a hash look-up (frame numbers are dense, so the
+ * set takes one bit per frame of the capture up to the last finding). */
+static guint64 *findings_bits;
+static guint32 findings_words;
+
+static void
+mark_frame(guint32 frame)
+{
+    guint32 w = frame / 64;
+    if (w >= findings_words) {
+        guint32 words = MAX(MAX(findings_words * 2, w + 1), 1024);
+        findings_bits = wmem_realloc(wmem_file_scope(), findings_bits, (gsize)words * sizeof(guint64));
+        memset(findings_bits + findings_words, 0, (gsize)(words - findings_words) * sizeof(guint64));
+        findings_words = words;
+    }
+    findings_bits[w] |= G_GUINT64_CONSTANT(1) << (frame % 64);
+}
+
+static inline gboolean
+frame_marked(guint32 frame)
+{
+    guint32 w = frame / 64;
+    return w < findings_words && (findings_bits[w] >> (frame % 64)) & 1;
+}
+
 /* ------------------------------------------------------------------ storage */
 
 static char *
@@ -127,6 +155,7 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
         s->recovered_frame = f->recovered_frame;
     }
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
+    mark_frame(frame);
 }
 
 static void
@@ -140,6 +169,8 @@ krbdiag_init(void)
     cfg.etype_name = kd_etype_name;
     engine = kd_engine_new(&cfg, store_findings, NULL);
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    findings_bits = NULL;
+    findings_words = 0;
     kerberos_frames = 0;
 }
 
@@ -155,12 +186,14 @@ krbdiag_cleanup(void)
     kd_engine_free(engine);
     engine = NULL;
     frame_findings = NULL;
+    findings_bits = NULL;       /* file scope: freed with the file */
+    findings_words = 0;
 }
 
 const kd_stored_frame *
 kd_frame_findings(guint32 frame)
 {
-    return frame_findings ? wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame)) : NULL;
+    return frame_findings && frame_marked(frame) ? wmem_map_lookup(frame_findings, GUINT_TO_POINTER(frame)) : NULL;
 }
 
 static void

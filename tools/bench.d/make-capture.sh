@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the benchmark capture for tools/bench:
 #
-#   make-capture.sh CACHE_DIR CORPUS_DIR BG_FRAMES KRB_FRAMES
+#   make-capture.sh CACHE_DIR CORPUS_DIR BG_FRAMES KRB_FRAMES [LOAD]
 #
 # writes CACHE_DIR/big.pcapng, CACHE_DIR/bg.pcapng (the HTTP load alone) and
 # CACHE_DIR/krb-only.pcapng (the Kerberos rounds alone).
 #
 # Background: a private nginx on 127.0.0.1 (never any other address), driven by
-# bounded ApacheBench runs (keep-alive and not, several pages, 404s, POSTs) while
-# dumpcap records BG_FRAMES packets on the loopback interface.
+# bounded ApacheBench runs while dumpcap records BG_FRAMES packets on the
+# loopback interface. LOAD "mixed" (default): keep-alive and not, several pages
+# including a 40 kB download, 404s, POSTs. LOAD "http": a busy web server's
+# small requests only (pages under 6 kB, JSON, 404s, POSTs; most connections
+# kept alive), so nearly every frame is an HTTP request, an HTTP response or a
+# TCP acknowledgement.
 # Kerberos: the corpus captures laid end to end make one round; the round is
 # copied until KRB_FRAMES frames are reached, each copy's 10.88.0.0/16 moved to
 # a network of its own (tcprewrite --pnat) and time-shifted (editcap -t) so the
@@ -21,6 +25,8 @@ cache=$1
 corpus=$2
 bg_frames=$3
 krb_frames=$4
+load=${5:-mixed}
+case $load in mixed|http) ;; *) echo "make-capture: unknown load $load" >&2; exit 2 ;; esac
 work=$cache/work
 rm -rf "$work"
 mkdir -p "$work"
@@ -33,7 +39,7 @@ last_ts() { capinfos -T -r -S -e "$1" | cut -f2; }
 frames() { capinfos -T -r -c "$1" | cut -f2; }
 
 # ------------------------------------------------------------ background
-if [ -s "$cache/bg.pcapng" ] && [ "$(cat "$cache/bg.stamp" 2>/dev/null)" = "$bg_frames" ]; then
+if [ -s "$cache/bg.pcapng" ] && [ "$(cat "$cache/bg.stamp" 2>/dev/null)" = "$bg_frames $load" ]; then
     log "reusing $cache/bg.pcapng"
 else
     ng=$work/nginx
@@ -82,15 +88,25 @@ EOF
     deadline=$((SECONDS + 900))
     round=0
     while kill -0 "$dpid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
-        # Each ab run is bounded in requests and time (-t caps its duration).
-        case $((round % 6)) in
-        0) ab -q -k -n 8000 -c 1 -s 5 "$base/index.html" ;;
-        1) ab -q -n 2000 -c 1 -s 5 "$base/page2.html" ;;
-        2) ab -q -k -n 2000 -c 1 -s 5 "$base/missing/$round" ;;
-        3) ab -q -k -n 2000 -c 1 -s 5 "$base/big.bin" ;;
-        4) ab -q -k -n 2000 -c 1 -s 5 -p "$ng/post.json" -T application/json "$base/data.json" ;;
-        5) ab -q -n 1000 -c 1 -s 5 "$base/data.json" ;;
-        esac >/dev/null 2>&1 || true
+        # Each ab run is bounded in requests and time (-s caps a wait).
+        if [ "$load" = http ]; then
+            case $((round % 5)) in
+            0) ab -q -k -n 6000 -c 2 -s 5 "$base/index.html" ;;
+            1) ab -q -n 800 -c 2 -s 5 "$base/page2.html" ;;
+            2) ab -q -k -n 2000 -c 2 -s 5 "$base/missing/$round" ;;
+            3) ab -q -k -n 2000 -c 2 -s 5 -p "$ng/post.json" -T application/json "$base/data.json" ;;
+            4) ab -q -k -n 3000 -c 2 -s 5 "$base/data.json" ;;
+            esac
+        else
+            case $((round % 6)) in
+            0) ab -q -k -n 8000 -c 1 -s 5 "$base/index.html" ;;
+            1) ab -q -n 2000 -c 1 -s 5 "$base/page2.html" ;;
+            2) ab -q -k -n 2000 -c 1 -s 5 "$base/missing/$round" ;;
+            3) ab -q -k -n 2000 -c 1 -s 5 "$base/big.bin" ;;
+            4) ab -q -k -n 2000 -c 1 -s 5 -p "$ng/post.json" -T application/json "$base/data.json" ;;
+            5) ab -q -n 1000 -c 1 -s 5 "$base/data.json" ;;
+            esac
+        fi >/dev/null 2>&1 || true
         round=$((round + 1))
         # Pauses stretch the load over about a minute, so that the Kerberos
         # rounds (about 30 s each) can be spread over it rather than stacked.
@@ -105,7 +121,7 @@ EOF
     trap - EXIT
     mv "$bg_raw" "$cache/bg.pcapng"
     chmod 644 "$cache/bg.pcapng"
-    echo "$bg_frames" >"$cache/bg.stamp"
+    echo "$bg_frames $load" >"$cache/bg.stamp"
     echo "$port" >"$cache/bg.port"
 fi
 bg=$cache/bg.pcapng
