@@ -99,6 +99,11 @@ typedef struct {
     guint n_etype_info2;
     const guint8 *e_data;   /* raw e-data, parsed by the engine where the dissector did not */
     gsize e_data_len;
+    /* TGS-REQ: constrained delegation (S4U2Proxy) and user-to-user */
+    gboolean opt_cname_in_addl_tkt; /* KDC option cname-in-addl-tkt (S4U2Proxy) */
+    gboolean opt_enc_tkt_in_skey;   /* KDC option enc-tkt-in-skey (user-to-user) */
+    guint n_addl_tickets;           /* additional tickets in the request body */
+    kd_ticket addl_ticket;          /* the first one: S4U2Proxy's evidence ticket */
 } kd_krb;
 
 typedef struct {

@@ -45,6 +45,11 @@ typedef struct {
     gboolean answered;
     guint32 http_frame;     /* carrier: the HTTP request frame (0 none) */
     char *http_host;
+    /* TGS-REQ options and additional tickets (S4U2Proxy, user-to-user) */
+    gboolean opt_cname_in_addl_tkt;
+    gboolean opt_enc_tkt_in_skey;
+    guint n_addl_tickets;
+    kd_ticket_rec addl_ticket;  /* the first additional ticket */
 } kd_req;
 
 /* A ticket the KDC issued (AS-REP/TGS-REP), kept per SPN. */
