@@ -16,8 +16,10 @@ set(KD_ENGINE_SOURCES
   kd_obs.c
   kd_store.c
   kd_util.c
+  rules/kd_rules_delegation.c
   rules/kd_rules_etype.c
   rules/kd_rules_kdc.c
+  rules/kd_rules_probe.c
   rules/kd_rules_recovery.c
   rules/kd_rules_rpc.c
   rules/kd_rules_service.c

@@ -294,6 +294,85 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "causes of this error code follow.",
         "See the remedy for this error code.",
         "RFC 4120 7.5.9; Microsoft events 4768, 4769 and 4771 (failure codes)"),
+    ROW(DELEGATION_NOT_CONFIGURED, delegation_not_configured,
+        "Constrained delegation not configured (S4U2Proxy refused)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "A front-end service asked the KDC for a ticket to a back-end service on behalf of a user "
+        "(S4U2Proxy: KDC option cname-in-addl-tkt, the user's ticket as additional ticket), and the "
+        "KDC refused with KDC_ERR_BADOPTION because the front-end account may not delegate at all: "
+        "it has no delegation list (NTSTATUS STATUS_NOT_SUPPORTED, 0xC00000BB) and the back-end "
+        "service does not allow it by resource-based delegation. An MIT KDC with the db2 database "
+        "keeps no delegation list and refuses every S4U2Proxy request "
+        "(UNSUPPORTED_S4U2PROXY_REQUEST).",
+        "Allow the front-end account to delegate to the back-end SPN: on its account, Delegation tab, "
+        "\"Trust this user for delegation to specified services only\" with the SPN "
+        "(msDS-AllowedToDelegateTo), or resource-based constrained delegation on the back-end account "
+        "(Set-ADComputer/Set-ADUser <backend> -PrincipalsAllowedToDelegateToAccount <frontend>, "
+        "msDS-AllowedToActOnBehalfOfOtherIdentity). MIT: the LDAP KDB backend with "
+        "krbAllowedToDelegateTo on the front-end principal; the db2 backend cannot.",
+        "MS-SFU 3.2.5.2; MS-KILE 3.3.5.7.4; MIT kdc_util.c (kdc_process_s4u2proxy_req)"),
+    ROW(DELEGATION_TARGET_NOT_ALLOWED, delegation_target_not_allowed,
+        "Delegation to this service not allowed (S4U2Proxy refused)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The front-end service asked for a ticket to a back-end service on behalf of a user "
+        "(S4U2Proxy) and the KDC refused with KDC_ERR_BADOPTION: the requested SPN is not in the "
+        "front-end account's delegation list (msDS-AllowedToDelegateTo) and the back-end account "
+        "does not allow the front-end by resource-based delegation. Windows KDCs say "
+        "STATUS_NO_MATCH (0xC0000272), which they also use when the user's ticket is not forwardable.",
+        "Add exactly the requested SPN (service class and host name form the client uses) to the "
+        "front-end account's msDS-AllowedToDelegateTo, or list the front-end account in the back-end "
+        "account's msDS-AllowedToActOnBehalfOfOtherIdentity (-PrincipalsAllowedToDelegateToAccount). "
+        "If the list is right, check that the user's ticket is forwardable (see "
+        "delegation_not_forwardable).",
+        "MS-SFU 3.2.5.2.2; MS-KILE 3.3.5.7.4"),
+    ROW(DELEGATION_NOT_FORWARDABLE, delegation_not_forwardable,
+        "User's ticket not forwardable (S4U2Proxy refused)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The front-end service presented the user's ticket to the KDC to delegate it (S4U2Proxy), "
+        "but that evidence ticket is not forwardable, and classic constrained delegation requires "
+        "a forwardable one. Either the user is marked \"Account is sensitive and cannot be "
+        "delegated\" (or is in Protected Users), or the ticket came from S4U2Self on an account "
+        "not trusted for protocol transition (TrustedToAuthForDelegation off: \"Use Kerberos only\"), "
+        "which issues non-forwardable tickets.",
+        "If the user is sensitive or in Protected Users, delegation of that user is refused by "
+        "design: use another account. For a front-end that logs users on without Kerberos "
+        "(forms, certificates), enable protocol transition: Delegation tab \"Use any authentication "
+        "protocol\" (TrustedToAuthForDelegation; MIT: modprinc +ok_to_auth_as_delegate), or use "
+        "resource-based constrained delegation, which accepts non-forwardable evidence.",
+        "MS-SFU 3.2.5.1.2, 3.2.5.2.2; MIT kdc_util.c (EVIDENCE_TKT_NOT_FORWARDABLE)"),
+    ROW(PROTOCOL_TRANSITION_REFUSED, protocol_transition_refused,
+        "Protocol transition refused (S4U2Self)",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "A service asked the KDC for a ticket to itself on behalf of a user (S4U2Self: PA-FOR-USER "
+        "or PA-S4U-X509-USER in a TGS-REQ) and the KDC refused. The service account must be a "
+        "service principal the KDC issues tickets to (it has an SPN), the user must exist in the "
+        "realm named, and some KDCs refuse protocol transition to accounts not trusted for it.",
+        "Check that the service's account has an SPN and that the user name and realm in the "
+        "request exist; allow protocol transition where the service needs forwardable tickets "
+        "(TrustedToAuthForDelegation, \"Use any authentication protocol\"; MIT: "
+        "+ok_to_auth_as_delegate).",
+        "MS-SFU 3.1.5.1, 3.2.5.1"),
+    ROW(KDC_PROBE, kdc_probe,
+        "Probe: a request without a client or service name",
+        KD_SEV_NOTE, KD_GROUP_KDC,
+        "An AS-REQ named no client principal or no service principal. Kerberos clients always name "
+        "both; scanners and service detection tools (nmap, Zeek and Suricata test traffic, "
+        "vulnerability scanners) send such requests to see whether a KDC answers. The error that "
+        "answers it says nothing about any account.",
+        "Nothing to fix on the KDC. If the source is not a known scanner, find out who runs it.",
+        "RFC 4120 5.4.1 (cname and sname are OPTIONAL only in the ASN.1)"),
+    ROW(USER_ENUMERATION, user_enumeration,
+        "User name enumeration: single AS-REQs for many names",
+        KD_SEV_NOTE, KD_GROUP_KDC,
+        "One host sent one AS-REQ each for many different client names and never followed any with "
+        "a pre-authenticated AS-REQ: the KDC's answers (KDC_ERR_C_PRINCIPAL_UNKNOWN for names that do "
+        "not exist, KDC_ERR_PREAUTH_REQUIRED for names that do) tell which accounts exist. This is "
+        "what user enumeration tools (kerbrute, nmap krb5-enum-users) and AS-REP roasting scans do; "
+        "no user failed to log on.",
+        "Find the host and who runs the tool there. Accounts that answered without asking for "
+        "pre-authentication (an AS-REP) can be attacked offline: require pre-authentication on "
+        "them. Windows logs these as events 4768 with result 0x6 / 0x19.",
+        "Microsoft event 4768; RFC 4120 3.1.3"),
 };
 
 #undef ROW

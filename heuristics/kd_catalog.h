@@ -57,7 +57,13 @@ typedef enum {
     X(TRUST_KEY_MISMATCH, trust_key_mismatch) \
     X(ETYPE_NO_COMMON, etype_no_common) \
     X(KDC_UNREACHABLE, kdc_unreachable) \
-    X(KRB_ERROR, krb_error)
+    X(KRB_ERROR, krb_error) \
+    X(DELEGATION_NOT_CONFIGURED, delegation_not_configured) \
+    X(DELEGATION_TARGET_NOT_ALLOWED, delegation_target_not_allowed) \
+    X(DELEGATION_NOT_FORWARDABLE, delegation_not_forwardable) \
+    X(PROTOCOL_TRANSITION_REFUSED, protocol_transition_refused) \
+    X(KDC_PROBE, kdc_probe) \
+    X(USER_ENUMERATION, user_enumeration)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

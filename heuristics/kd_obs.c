@@ -24,6 +24,8 @@ kd_obs_init(kd_obs *obs, kd_obs_kind kind)
         obs->u.krb.rep_etype = -1;
         obs->u.krb.ticket.etype = -1;
         obs->u.krb.ticket.kvno = -1;
+        obs->u.krb.addl_ticket.etype = -1;
+        obs->u.krb.addl_ticket.kvno = -1;
         break;
     case KD_OBS_DCERPC:
         obs->u.dcerpc.opnum = -1;

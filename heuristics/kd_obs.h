@@ -103,6 +103,11 @@ typedef struct {
      * two interfaces, socket_wrapper) carry the same digest. msg_len 0: unknown. */
     guint32 msg_digest;
     guint32 msg_len;
+    /* TGS-REQ: constrained delegation (S4U2Proxy) and user-to-user */
+    gboolean opt_cname_in_addl_tkt; /* KDC option cname-in-addl-tkt (S4U2Proxy) */
+    gboolean opt_enc_tkt_in_skey;   /* KDC option enc-tkt-in-skey (user-to-user) */
+    guint n_addl_tickets;           /* additional tickets in the request body */
+    kd_ticket addl_ticket;          /* the first one: S4U2Proxy's evidence ticket */
 } kd_krb;
 
 typedef struct {

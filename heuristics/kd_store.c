@@ -194,6 +194,7 @@ req_clear(gpointer p)
     g_free(r->sname);
     g_free(r->http_host);
     ticket_rec_clear(&r->ticket);
+    ticket_rec_clear(&r->addl_ticket);
 }
 
 static void
@@ -328,6 +329,14 @@ req_from_obs(const kd_obs *obs)
         r->ticket.etype = -1;
         r->ticket.kvno = -1;
     }
+    r->opt_cname_in_addl_tkt = k->opt_cname_in_addl_tkt;
+    r->opt_enc_tkt_in_skey = k->opt_enc_tkt_in_skey;
+    r->n_addl_tickets = k->n_addl_tickets;
+    r->addl_ticket.present = k->addl_ticket.present;
+    r->addl_ticket.realm = g_strdup(k->addl_ticket.realm);
+    r->addl_ticket.sname = g_strdup(k->addl_ticket.sname);
+    r->addl_ticket.etype = k->addl_ticket.etype;
+    r->addl_ticket.kvno = k->addl_ticket.kvno;
     return r;
 }
 

@@ -47,6 +47,11 @@ typedef struct {
     char *http_host;
     guint32 msg_digest;     /* digest of the message bytes (kd_krb.msg_digest), 0 unknown */
     gboolean partial;       /* TCP payload no Kerberos message could be read from: type and names unknown */
+    /* TGS-REQ options and additional tickets (S4U2Proxy, user-to-user) */
+    gboolean opt_cname_in_addl_tkt;
+    gboolean opt_enc_tkt_in_skey;
+    guint n_addl_tickets;
+    kd_ticket_rec addl_ticket;  /* the first additional ticket */
 } kd_req;
 
 /* A TCP connection a client opened (or used) towards a KDC's port 88. */

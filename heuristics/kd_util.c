@@ -94,3 +94,16 @@ kd_addr_pair_text(const kd_addr *a, const kd_addr *b)
     char x[48], y[48];
     return g_strdup_printf("%s|%s", kd_addr_to_str(a, x, sizeof x), kd_addr_to_str(b, y, sizeof y));
 }
+
+gboolean
+kd_padata_preauthenticated(const gint32 *pa, guint n)
+{
+    /* RFC 4120 PA-ENC-TIMESTAMP, RFC 4556 PA-PK-AS-REQ(-OLD), RFC 6113 PA-FX-FAST and
+     * PA-ENCRYPTED-CHALLENGE. */
+    static const gint32 proofs[] = { 2, 16, 17, 136, 138 };
+    for (gsize i = 0; i < G_N_ELEMENTS(proofs); i++) {
+        if (kd_has_padata(pa, n, proofs[i]))
+            return TRUE;
+    }
+    return FALSE;
+}

@@ -41,6 +41,8 @@ typedef enum {
     KF_DCOM_ADDR,
     KF_TCP_LEN,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
+    /* TGS-REQ: S4U2Proxy and user-to-user */
+    KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
     KF_COUNT
 } kd_field_role;
 
@@ -120,6 +122,11 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE },
     /* Payload of a segment to port 88: a request even when it cannot be read. */
     [KF_TCP_LEN]         = { "tcp.len", FALSE },
+    /* The SEQUENCE OF additional tickets: a byte range, so the evidence ticket's
+     * names stay out of the request's own sname. */
+    [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
+    [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
+    [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -450,6 +457,7 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
     const field_info *msg = items[m].fi;
     const field_info *ticket = NULL;
+    const field_info *addl = NULL;      /* additional tickets of a TGS-REQ */
     const field_info *boxes[64];        /* enc-parts, ETYPE-INFO entries, nested messages */
     kd_field_role box_roles[64];
     guint n_boxes = 0;
@@ -463,6 +471,7 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         field_info *fi = it->fi;
         /* Context of this item inside the message. */
         gboolean in_ticket = ticket && inside(fi, ticket);
+        gboolean in_addl = addl && inside(fi, addl);
         gboolean in_nested = FALSE, in_enc = FALSE, in_einfo = FALSE;
         for (guint b = 0; b < n_boxes; b++) {
             if (!inside(fi, boxes[b]))
@@ -474,8 +483,51 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             else
                 in_einfo = TRUE;
         }
+        if (in_addl && !in_nested) {
+            /* The evidence ticket of S4U2Proxy (or the TGT of user-to-user). */
+            switch (it->role) {
+            case KF_KRB_SNAME:
+                k->addl_ticket.present = TRUE;
+                k->addl_ticket.sname = join_name(pinfo, k->addl_ticket.sname, item_str(pinfo, fi));
+                break;
+            case KF_KRB_REALM:
+                if (!k->addl_ticket.realm)
+                    k->addl_ticket.realm = item_str(pinfo, fi);
+                break;
+            case KF_KRB_ETYPE:
+                if (in_enc && k->addl_ticket.etype < 0)
+                    k->addl_ticket.etype = (gint32)item_int(fi);
+                break;
+            case KF_KRB_KVNO:
+                if (k->addl_ticket.kvno < 0)
+                    k->addl_ticket.kvno = item_int(fi);
+                break;
+            default:
+                break;
+            }
+            if (it->role != KF_KRB_ENC_PART)
+                continue;
+        }
         switch (it->role) {
+        case KF_KRB_ADDL_TICKETS:
+            if (!in_nested && !addl) {
+                addl = fi;
+                /* The count; a Wireshark that types the field otherwise still has one. */
+                gint64 count = item_int(fi);
+                k->n_addl_tickets = count < 0 ? 1 : (guint)MIN(count, 64);
+            }
+            break;
+        case KF_KRB_OPT_CNAME_IN_ADDL:
+            if (!in_nested && item_int(fi) > 0)
+                k->opt_cname_in_addl_tkt = TRUE;
+            break;
+        case KF_KRB_OPT_ENC_TKT_IN_SKEY:
+            if (!in_nested && item_int(fi) > 0)
+                k->opt_enc_tkt_in_skey = TRUE;
+            break;
         case KF_KRB_TICKET:
+            if (in_addl)
+                break;
             if (!ticket) {
                 ticket = fi;
                 k->ticket.present = TRUE;

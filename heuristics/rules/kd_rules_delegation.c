@@ -1,0 +1,164 @@
+/* kd_rules_delegation.c
+ * Rules for constrained delegation and protocol transition (S4U2Proxy, S4U2Self)
+ * refused by a KDC.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Wireshark decodes what the request asked for (KDC option cname-in-addl-tkt, the
+ * additional ticket, PA-FOR-USER / PA-S4U-X509-USER); the KDC says why it refused in
+ * the NTSTATUS of its e-data (Windows) or in its e-text (MIT). The front-end
+ * service's account settings are not in the capture: the finding names them.
+ */
+#include "kd_rules.h"
+
+#include <string.h>
+
+#define KRB_ERR_BADOPTION 13        /* KDC_ERR_BADOPTION */
+#define PA_FOR_USER 129             /* MS-SFU 2.2.1 */
+#define PA_S4U_X509_USER 130        /* MS-SFU 2.2.2 */
+
+/* NTSTATUS of an S4U2Proxy refusal (MS-SFU 3.2.5.2, MS-KILE 3.3.5.7.4). */
+#define NT_STATUS_NOT_SUPPORTED 0xC00000BBu  /* the front-end has no delegation list */
+#define NT_STATUS_NO_MATCH      0xC0000272u  /* target not listed, or evidence not forwardable */
+
+/* The status strings an MIT KDC puts in e-text (src/kdc/kdc_util.c). */
+static const struct {
+    const char *text;
+    kd_cause cause;
+} mit_texts[] = {
+    { "UNSUPPORTED_S4U2PROXY_REQUEST", KD_CAUSE_DELEGATION_NOT_CONFIGURED },
+    { "NOT_ALLOWED_TO_DELEGATE", KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED },
+    { "EVIDENCE_TKT_NOT_FORWARDABLE", KD_CAUSE_DELEGATION_NOT_FORWARDABLE },
+};
+
+static gboolean
+is_s4u2proxy(const kd_req *req)
+{
+    return req->opt_cname_in_addl_tkt && req->n_addl_tickets > 0;
+}
+
+static gboolean
+is_s4u2self(const kd_req *req)
+{
+    return kd_has_padata(req->padata, req->n_padata, PA_FOR_USER) ||
+           kd_has_padata(req->padata, req->n_padata, PA_S4U_X509_USER);
+}
+
+static void
+refusal_details(kd_finding *f, const kd_krb *k)
+{
+    if (k->has_nt_status)
+        kd_finding_detail(f, "NTSTATUS in e-data: 0x%08X", k->nt_status);
+    if (!kd_str_empty(k->e_text))
+        kd_finding_detail(f, "KDC text: %s", k->e_text);
+}
+
+/* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
+static void
+proxy_refused(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_req *req = ev->req;
+    kd_cause cause = KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED;
+    kd_confidence conf = KD_CONF_POSSIBLE;
+    gboolean from_text = FALSE;
+
+    if (k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED) {
+        cause = KD_CAUSE_DELEGATION_NOT_CONFIGURED;
+        conf = KD_CONF_CONFIRMED;
+    } else if (k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH) {
+        /* Windows uses one status for both: the list and the evidence's flags. */
+        conf = KD_CONF_LIKELY;
+    } else if (!kd_str_empty(k->e_text)) {
+        for (gsize i = 0; i < G_N_ELEMENTS(mit_texts); i++) {
+            if (strstr(k->e_text, mit_texts[i].text)) {
+                cause = mit_texts[i].cause;
+                conf = KD_CONF_CONFIRMED;
+                from_text = TRUE;
+                break;
+            }
+        }
+    }
+    ev->claimed = TRUE;
+    const char *front = ev->client ? ev->client : "The front-end service";
+    const char *target = ev->spn ? ev->spn : "the requested service";
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
+    if (!f)
+        return;
+    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
+                        "(cname-in-addl-tkt)", target, req->n_addl_tickets,
+                        req->addl_ticket.sname ? ", evidence ticket for " : "",
+                        req->addl_ticket.sname ? req->addl_ticket.sname : "");
+    if (req->addl_ticket.sname)
+        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
+    refusal_details(f, k);
+    switch (cause) {
+    case KD_CAUSE_DELEGATION_NOT_CONFIGURED:
+        kd_finding_summary(f, "%s may not delegate to any service: the KDC %s", front,
+                           from_text ? "keeps no delegation list (MIT db2 backend)"
+                                     : "finds no delegation list on its account (STATUS_NOT_SUPPORTED)");
+        break;
+    case KD_CAUSE_DELEGATION_NOT_FORWARDABLE:
+        kd_finding_summary(f, "%s presented a user's ticket that is not forwardable to delegate to %s",
+                           front, target);
+        kd_finding_alternative(f, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
+        break;
+    default:
+        if (conf == KD_CONF_POSSIBLE) {
+            kd_finding_summary(f, "The KDC refuses to let %s delegate to %s and does not say why", front, target);
+            kd_finding_alternative(f, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
+        } else {
+            kd_finding_summary(f, "%s may not delegate to %s (not in its delegation list, no resource-based "
+                               "delegation on the target), or the user's ticket is not forwardable", front, target);
+        }
+        kd_finding_alternative(f, KD_CAUSE_DELEGATION_NOT_FORWARDABLE);
+        kd_finding_set_missing(f, "the front-end account's msDS-AllowedToDelegateTo and TrustedToAuthForDelegation, "
+                               "the target account's msDS-AllowedToActOnBehalfOfOtherIdentity, and whether the user "
+                               "is sensitive or in Protected Users (Get-ADUser/Get-ADComputer -Properties ...)");
+        break;
+    }
+}
+
+/* S4U2Self refused with an error no more specific rule explained. */
+static void
+self_refused(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_req *req = ev->req;
+    ev->claimed = TRUE;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PROTOCOL_TRANSITION_REFUSED, KD_CONF_LIKELY,
+                                   k->error_code, ev->spn, ev->client);
+    if (!f)
+        return;
+    kd_finding_evidence(f, req->frame, "S4U2Self TGS-REQ for %s (%s%s%s)", req->sname ? req->sname : "?",
+                        kd_has_padata(req->padata, req->n_padata, PA_FOR_USER) ? "PA-FOR-USER" : "",
+                        kd_has_padata(req->padata, req->n_padata, PA_FOR_USER) &&
+                        kd_has_padata(req->padata, req->n_padata, PA_S4U_X509_USER) ? ", " : "",
+                        kd_has_padata(req->padata, req->n_padata, PA_S4U_X509_USER) ? "PA-S4U-X509-USER" : "");
+    refusal_details(f, k);
+    kd_finding_summary(f, "The KDC refuses %s a ticket to itself on behalf of a user (protocol transition)",
+                       ev->client ? ev->client : "the service");
+}
+
+static void
+on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    if (ev->claimed || !req || req->msg_type != KD_MSG_TGS_REQ)
+        return;
+    if (is_s4u2proxy(req)) {
+        if (ev->obs->u.krb.error_code == KRB_ERR_BADOPTION)
+            proxy_refused(ctx, ev);
+    } else if (is_s4u2self(req)) {
+        self_refused(ctx, ev);
+    }
+}
+
+static const kd_rule rules[] = {
+    { KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, on_kdc_error },
+};
+
+const kd_rule_table kd_rules_delegation = { "delegation", rules, G_N_ELEMENTS(rules) };

@@ -1,0 +1,149 @@
+/* kd_rules_probe.c
+ * Rules for traffic that probes a KDC rather than logs anyone on: AS-REQs without a
+ * client or service name (scanners), and runs of single AS-REQs for many names that
+ * are never followed by a pre-authenticated one (user enumeration).
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Both judge errors other rules may already have explained (an unknown client, a
+ * pre-authentication request): they run after them and turn that finding into the
+ * probe's note, keeping the first explanation as an alternative.
+ */
+#include "kd_rules.h"
+
+/* Distinct client names, from one host to one KDC, each answered with an error and
+ * none followed by a pre-authenticated AS-REQ, that make a run an enumeration.
+ * Interactive logons follow a PREAUTH_REQUIRED with a pre-authenticated request at
+ * once, which starts a new run; a mistyped name now and then stays far below this.
+ * At most KD_COUNTER_FRAMES earlier findings are amended when the run is recognised. */
+#define KD_ENUM_MIN_NAMES 5
+
+#define KRB_ERR_C_PRINCIPAL_UNKNOWN 6
+#define KRB_ERR_PREAUTH_REQUIRED 25
+
+/* The run number of this host pair: a pre-authenticated request starts a new run. */
+static guint32
+run_generation(kd_store *st, const char *hosts)
+{
+    char *key = g_strdup_printf("probe-reset|%s", hosts);
+    const kd_counter *c = kd_store_counter(st, key);
+    g_free(key);
+    return c ? c->count : 0;
+}
+
+/* The error's finding becomes cause (a more specific rule's cause stays as the
+ * alternative); a new finding when no rule explained the error. */
+static kd_finding *
+reclassify(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
+{
+    const guint32 frame = ev->obs->frame;
+    if (!ctx->cfg->group_enabled[kd_catalog[cause].group])
+        return NULL;
+    ev->claimed = TRUE;
+    kd_finding *f = kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
+    if (f && f->cause != cause) {
+        kd_cause first = f->cause;
+        f->cause = cause;
+        kd_finding_alternative(f, first);
+        f->confidence = KD_CONF_INFO;
+    } else if (!f) {
+        const kd_krb *k = &ev->obs->u.krb;
+        f = kd_finding_add(ctx->findings, frame, cause, KD_CONF_INFO, k->error_code, ev->spn, ev->client);
+    }
+    return f;
+}
+
+static void
+on_request(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    if (!req || req->msg_type != KD_MSG_AS_REQ || !kd_padata_preauthenticated(req->padata, req->n_padata))
+        return;
+    char *hosts = kd_addr_pair_text(&req->client, &req->server);
+    char *key = g_strdup_printf("probe-reset|%s", hosts);
+    kd_store_count(ctx->store, key, req->frame);
+    g_free(key);
+    g_free(hosts);
+}
+
+static void
+no_name_probe(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    kd_finding *f = reclassify(ctx, ev, KD_CAUSE_KDC_PROBE);
+    if (!f)
+        return;
+    gboolean no_client = kd_str_empty(req->cname), no_service = kd_str_empty(req->sname);
+    kd_finding_summary(f, "An AS-REQ without %s%s%s: a probe, not a logon",
+                       no_client ? "a client name" : "", no_client && no_service ? " or " : "",
+                       no_service ? "a service name" : "");
+    kd_finding_evidence(f, req->frame, "AS-REQ without %s", no_client ? "cname" : "sname");
+}
+
+static void
+enumeration(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_req *req = ev->req;
+    char *hosts = kd_addr_pair_text(&req->client, &req->server);
+    guint32 gen = run_generation(ctx->store, hosts);
+    char *cn = kd_lower(req->cname);
+    char *key = g_strdup_printf("probe-name|%s|%u|%s", hosts, gen, cn);
+    gboolean new_name = kd_store_count(ctx->store, key, obs->frame)->count == 1;
+    g_free(key);
+    key = g_strdup_printf("probe-run|%s|%u", hosts, gen);
+    const kd_counter *run = new_name ? kd_store_count(ctx->store, key, obs->frame)
+                                     : kd_store_counter(ctx->store, key);
+    g_free(key);
+    g_free(cn);
+    /* A name asked again in the run is a retry or a logon: it keeps its own cause. */
+    if (new_name && run->count >= KD_ENUM_MIN_NAMES) {
+        char a[48];
+        kd_addr_to_str(&req->client, a, sizeof a);
+        kd_finding *f = reclassify(ctx, ev, KD_CAUSE_USER_ENUMERATION);
+        if (f) {
+            kd_finding_summary(f, "%s sent single AS-REQs for %u different names without pre-authenticating "
+                               "any: user enumeration%s", a, run->count,
+                               f->error_code == KRB_ERR_PREAUTH_REQUIRED ? " (this answer shows the name exists)"
+                               : f->error_code == KRB_ERR_C_PRINCIPAL_UNKNOWN ? " (this name does not exist)" : "");
+            kd_finding_evidence(f, run->first_frame, "first AS-REQ error of the run");
+            for (guint i = 1; i < MIN(run->count, KD_COUNTER_FRAMES); i++)
+                kd_finding_evidence(f, run->recent[(run->count - 1 - i) % KD_COUNTER_FRAMES],
+                                    "an earlier AS-REQ error of the run, for another name");
+        }
+        /* The run's earlier errors keep their own cause (each is true of its name);
+         * once the run is recognised they name it as the other reading. */
+        if (run->count == KD_ENUM_MIN_NAMES) {
+            for (guint i = 1; i < MIN(run->count, KD_COUNTER_FRAMES); i++) {
+                guint32 frame = run->recent[(run->count - 1 - i) % KD_COUNTER_FRAMES];
+                kd_finding *e = kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
+                kd_finding_alternative(e, KD_CAUSE_USER_ENUMERATION);
+            }
+        }
+    }
+    g_free(hosts);
+}
+
+static void
+on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    if (!req || req->msg_type != KD_MSG_AS_REQ)
+        return;
+    if (kd_str_empty(req->cname) || kd_str_empty(req->sname)) {
+        no_name_probe(ctx, ev);
+        return;
+    }
+    const gint32 code = ev->obs->u.krb.error_code;
+    if ((code == KRB_ERR_C_PRINCIPAL_UNKNOWN || code == KRB_ERR_PREAUTH_REQUIRED) &&
+        !kd_padata_preauthenticated(req->padata, req->n_padata))
+        enumeration(ctx, ev);
+}
+
+static const kd_rule rules[] = {
+    { KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, on_request },
+    { KD_EV_KDC_ERROR,   KD_PRIO_LATER,    on_kdc_error },
+};
+
+const kd_rule_table kd_rules_probe = { "probe", rules, G_N_ELEMENTS(rules) };
