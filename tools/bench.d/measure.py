@@ -129,8 +129,8 @@ FRAME_TYPES = [
     ("tcp_ack", "TCP ACK (no payload)", "tcp.len == 0 && tcp.flags == 0x010"),
     ("http_request", "HTTP request", "http.request && !http.authorization"),
     ("http_response", "HTTP response", "http.response && !http.www_authenticate"),
-    ("dns", "DNS", "dns && !kerberos"),
     ("kerberos", "Kerberos", "kerberos"),
+    ("dns", "DNS", "dns && !kerberos"),
 ]
 
 
@@ -273,6 +273,10 @@ def main():
                 total, _ = callgrind(cache, s, cap, scratch, "type")
                 row[s.name] = (total - startup[s.name]) / float(n)
             type_rows.append(row)
+            if "krbdiag" in row and "floor" in row and row.get("plain"):
+                log("%s: plain %.0f, floor %.0f, krbdiag %.0f instructions/frame: %+.1f points over the floor"
+                    % (tname, row["plain"], row["floor"], row["krbdiag"],
+                       (row["krbdiag"] - row["floor"]) / row["plain"] * 100))
 
     plain = by["plain"]
     med = lambda xs: statistics.median(xs) if xs else float("nan")
