@@ -477,19 +477,19 @@ proto_register_krbdiag(void)
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);
     expert_register_field_array(expert, ei, array_length(ei));
 
-    module_t *prefs = prefs_register_protocol(proto_krbdiag, NULL);
-    prefs_register_uint_preference(prefs, "skew_tolerance", "Clock skew tolerance (seconds)",
+    module_t *kd_prefs = prefs_register_protocol(proto_krbdiag, NULL);
+    prefs_register_uint_preference(kd_prefs, "skew_tolerance", "Clock skew tolerance (seconds)",
                                    "Clock difference the Kerberos realm allows (default 300 s)", 10, &pref_skew_tolerance);
-    prefs_register_bool_preference(prefs, "show_info", "Show informational findings",
+    prefs_register_bool_preference(kd_prefs, "show_info", "Show informational findings",
                                    "Show benign findings (pre-authentication round trip, TCP retry, referrals)",
                                    &pref_show_info);
-    prefs_register_bool_preference(prefs, "rules_kdc", "Rules: KDC errors",
+    prefs_register_bool_preference(kd_prefs, "rules_kdc", "Rules: KDC errors",
                                    "Accounts, SPNs, clocks (errors answered by a KDC)", &pref_group[KD_GROUP_KDC]);
-    prefs_register_bool_preference(prefs, "rules_service", "Rules: service errors",
+    prefs_register_bool_preference(kd_prefs, "rules_service", "Rules: service errors",
                                    "Tickets a service refuses (KRB_AP_ERR_MODIFIED and relatives)", &pref_group[KD_GROUP_SERVICE]);
-    prefs_register_bool_preference(prefs, "rules_etype", "Rules: encryption types and keys",
+    prefs_register_bool_preference(kd_prefs, "rules_etype", "Rules: encryption types and keys",
                                    "Encryption types and keys between KDCs and realms", &pref_group[KD_GROUP_ETYPE]);
-    prefs_register_bool_preference(prefs, "rules_transport", "Rules: transport and fallbacks",
+    prefs_register_bool_preference(kd_prefs, "rules_transport", "Rules: transport and fallbacks",
                                    "Unreachable KDCs, UDP size, NTLM fallback, RPC status codes", &pref_group[KD_GROUP_TRANSPORT]);
 
     krbdiag_handle = register_dissector("krbdiag", dissect_krbdiag, proto_krbdiag);
