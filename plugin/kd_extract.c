@@ -67,7 +67,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE },
     [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE },
     [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
-    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE },
+    /* Ticket_element: a TGS-REQ's additional tickets (S4U2Proxy, user-to-user). */
+    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { "kerberos.Ticket_element" } },
     /* Up to 4.4 one field for every EncryptedData but the AP-REQ authenticator;
      * 4.6 names each kind (its authenticator_enc_part_element stays out, as before). */
     [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE,
@@ -476,7 +477,9 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         for (guint b = 0; b < n_boxes; b++) {
             if (!inside(fi, boxes[b]))
                 continue;
-            if (is_krb_message(box_roles[b]))
+            /* A second ticket (TGS-REQ additional-tickets: S4U2Proxy, user-to-user)
+             * names another service than the request: as foreign as a nested message. */
+            if (is_krb_message(box_roles[b]) || box_roles[b] == KF_KRB_TICKET)
                 in_nested = TRUE;
             else if (box_roles[b] == KF_KRB_ENC_PART)
                 in_enc = TRUE;
@@ -531,6 +534,9 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (!ticket) {
                 ticket = fi;
                 k->ticket.present = TRUE;
+            } else if (!in_ticket && n_boxes < G_N_ELEMENTS(boxes)) {
+                boxes[n_boxes] = fi;
+                box_roles[n_boxes++] = it->role;
             }
             break;
         case KF_KRB_ENC_PART: case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:

@@ -40,11 +40,13 @@ lab_capture_stop
 expect_begin "$PCAP" \
     "etype_no_common_retry: MIT krb5 1.20, one host: kinit alice with a krb5.conf that" \
     "permits only aes256-cts-hmac-sha384-192 gets KDC_ERR_ETYPE_NOSUPP; kinit alice with" \
-    "the default configuration then succeeds. The error's cause is still etype_no_common."
+    "the default configuration then succeeds. The error's cause is still etype_no_common," \
+    "marked recovered with the AS-REP as evidence."
 expect_preauth_required
-expect_frame 'kerberos.msg_type == 11' >/dev/null   # the retry got its AS-REP
+ok=$(expect_frame 'kerberos.msg_type == 11')   # the retry got its AS-REP
 errs=$(expect_errors 14)
 for f in $errs; do
-    expect_line "$f" etype_no_common client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$(expect_request "$f")"
+    expect_line "$f" etype_no_common client=alice spn=krbtgt/EXAMPLE.TEST recovered=yes \
+        "evidence=$(expect_request "$f"),$ok"
 done
 expect_check

@@ -56,14 +56,17 @@ lab_capture_stop
 case $MODE in
     silent) expect_begin "$PCAP" \
         "$SCENARIO: MIT krb5 1.20 kinit, the only KDC ($dead) never answers: AS-REQ over" \
-        "UDP, TCP SYN after 1 s (retransmitted), UDP retries at 4 s and 9 s, give-up at 18 s." ;;
+        "UDP, TCP SYN after 1 s (retransmitted), UDP retries at 4 s and 9 s, give-up at 18 s." \
+        "The TCP attempt that shows the UDP request unanswered decides it (finding of its own)." ;;
     refused) expect_begin "$PCAP" \
         "$SCENARIO: MIT krb5 1.20 kinit, the only KDC address ($dead) runs no KDC: the UDP" \
-        "AS-REQ gets ICMP port unreachable, the TCP SYN a RST; kinit gives up at once." ;;
+        "AS-REQ gets ICMP port unreachable, the TCP SYN a RST; kinit gives up at once." \
+        "The ICMP error decides it (finding of its own)." ;;
     failover) expect_begin "$PCAP" \
         "$SCENARIO: MIT krb5 1.20 kinit, the first KDC listed ($dead) runs no KDC (ICMP" \
         "port unreachable), the second (10.88.0.2) answers; each AS-REQ goes to the dead" \
-        "one first. kinit succeeds." ;;
+        "one first. kinit succeeds: the series is recovered (evidence: the second KDC's" \
+        "answers); the ICMP error that decides it carries a finding of its own (one pass)." ;;
 esac
 expect_preauth_required
 # Every Kerberos request or TCP connection attempt to the dead KDC, and what came back.
@@ -72,5 +75,19 @@ replies=$(expect_frames "ip.src == $dead && (icmp.type == 3 || tcp.flags.reset =
 first=$(echo "$unanswered" | head -n 1)
 [ -n "$first" ]
 evidence=$(printf '%s\n' "$unanswered" "$replies" | grep . | sort -n -u | paste -sd,)
-expect_line "$first" kdc_unreachable client=alice spn=krbtgt/EXAMPLE.TEST "evidence=$evidence"
+# The second sign decides that the KDC is silent: that frame carries a finding of its
+# own, since a single pass has shown the first request already.
+deciding=$(printf '%s\n' "$unanswered" "$replies" | grep . | sort -n -u | sed -n 2p)
+[ -n "$deciding" ]
+if [ "$MODE" = failover ]; then
+    # The live KDC's answers to the same AS-REQ recover the series.
+    answers=$(expect_frames "ip.src == 10.88.0.2 && (kerberos.msg_type == 11 || kerberos.msg_type == 30)")
+    all=$(printf '%s\n' "$evidence" "$answers" | tr ',' '\n' | grep . | sort -n -u | paste -sd,)
+    expect_line "$first" kdc_unreachable client=alice spn=krbtgt/EXAMPLE.TEST recovered=yes "evidence=$all"
+    expect_line "$deciding" kdc_unreachable client=alice spn=krbtgt/EXAMPLE.TEST recovered=yes \
+        "evidence=$first,$(echo "$answers" | head -n 1)"
+else
+    expect_line "$first" kdc_unreachable client=alice spn=krbtgt/EXAMPLE.TEST recovered=no "evidence=$evidence"
+    expect_line "$deciding" kdc_unreachable client=alice spn=krbtgt/EXAMPLE.TEST recovered=no "evidence=$first"
+fi
 expect_check

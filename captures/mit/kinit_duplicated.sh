@@ -54,7 +54,6 @@ for f in $(expect_errors 25); do
     [ "$(first_copy "$twin")" = "$f" ]
     req=$(first_copy "$(expect_request "$f")")
     next=$(expect_frame "frame.number > $twin && kerberos.msg_type == 10 && kerberos.padata_type == 2")
-    expect_line "$f" preauth_required client=alice spn=krbtgt/EXAMPLE.TEST "copies=$twin" "evidence=$req,$next" \
-        xfail=issue12-item3-duplicates-are-one-message
+    expect_line "$f" preauth_required client=alice spn=krbtgt/EXAMPLE.TEST "copies=$twin" "evidence=$req,$next"
 done
 expect_check

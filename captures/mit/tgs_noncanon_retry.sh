@@ -50,8 +50,7 @@ for f in $errs; do
     req=$(expect_request "$f")
     # The failed request asked for canonicalization (KDCOptions bit 15), the retry did not.
     [ "$(expect_field "$req" kerberos.KDCOptions.canonicalize)" = 1 ]
-    expect_line "$f" spn_missing spn=host/svc.b.test recovered=yes "evidence=$req,$ok" \
-        xfail=issue12-item5-noncanon-retry-succeeds
+    expect_line "$f" spn_missing spn=host/svc.b.test recovered=yes "evidence=$req,$ok"
 done
 [ "$(expect_field "$(expect_request "$ok")" kerberos.KDCOptions.canonicalize)" = 0 ]
 expect_check

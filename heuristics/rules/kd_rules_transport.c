@@ -141,13 +141,14 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
         if (f)
             kd_wait_set(ctx->findings, KD_WAIT_TCP_DROPPED, subject, at);
     }
-    if (att->req && att->req->frame != att->frame)
-        kd_finding_evidence(f, att->frame, "the client opens TCP port 88 on %s", b);
+    /* Per attempt, the unanswered TCP side and (on recovery) the UDP answer: each
+     * attempt counts alike in the few evidence slots. */
     if (att->req)
-        kd_finding_evidence(f, att->req->frame, "%s over TCP with no answer", kd_msg_name(att->req->msg_type));
+        kd_finding_evidence(f, att->req->frame, "%s over TCP with no answer; the client repeats it over UDP in frame %u",
+                            kd_msg_name(att->req->msg_type), obs->frame);
     else
-        kd_finding_evidence(f, att->frame, "TCP connection attempt to port 88 on %s with no answer", b);
-    kd_finding_evidence(f, obs->frame, "the same %s over UDP", kd_msg_name(req->msg_type));
+        kd_finding_evidence(f, att->frame, "TCP connection attempt to port 88 on %s with no answer; the client "
+                            "asks over UDP in frame %u", b, obs->frame);
     g_free(subject);
     return TRUE;
 }

@@ -93,6 +93,9 @@ def main():
     check("text report: one block per problem, warnings first, verdict",
           out.find("Wrong password") < out.find("Pre-authentication requested") and "seen:     3 times" in out
           and "Verdict:" in out, out[-800:])
+    # pre-authentication round trips are no problems: counted apart from the failure
+    check("verdict counts failures apart from normal round trips",
+          "Verdict: 1 failure (3 findings); 3 normal round trips." in out, out[-300:])
 
     _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,report,json"])
     lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
@@ -104,7 +107,30 @@ def main():
 
     ok_cap = os.path.join(CAP, "kinit_success.pcapng")
     _, out, _ = kdtest.tshark(["-r", ok_cap, "-q", "-z", "krbdiag,report"])
-    check("report on a successful logon: no warning", "WARNING" not in out and "0 of them failures" in out, out[-400:])
+    check("report on a successful logon: no warning", "WARNING" not in out and "Verdict: no failure;" in out, out[-400:])
+
+    # A failure the client recovers from: a filterable note, the success as evidence
+    # (the success comes later: two passes, or the end-of-run report of one).
+    retry = os.path.join(CAP, "etype_no_common_retry.pcapng")
+    _, out, _ = kdtest.tshark(["-2", "-r", retry, "-Y", "krbdiag.recovered", "-T", "fields", "-e", "frame.number",
+                               "-e", "krbdiag.cause", "-e", "krbdiag.recovered_frame"])
+    check("krbdiag.recovered selects the recovered failure", out.split() == ["2", "etype_no_common", "6"], out)
+    _, out, _ = kdtest.tshark(["-2", "-r", retry, "-q", "-z", "expert"])
+    notes = out[out.find("Notes"):] if "Notes" in out else ""
+    check("a recovered failure is an expert note, not a warning",
+          "(recovered)" in notes and "Warns" not in out, out[-600:])
+    _, out, _ = kdtest.tshark(["-r", retry, "-q", "-z", "krbdiag,report"])
+    check("one pass: the report holds the recovery", "[note, recovered]" in out and "Verdict: no failure;" in out
+          and "1 recovered" in out, out[-600:])
+
+    # One pass: evidence arriving later still reaches the expert list and the report.
+    silent = os.path.join(CAP, "kdc_unreachable.pcapng")
+    _, out, _ = kdtest.tshark(["-r", silent, "-q", "-z", "expert"])
+    check("one pass: -z expert names the silent KDC on the deciding frame", "KDC did not answer" in out, out[-600:])
+    _, out, _ = kdtest.tshark(["-r", silent, "-q", "-z", "krbdiag,report,json"])
+    lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    firsts = sorted(l["first_frame"] for l in lines if l.get("cause") == "kdc_unreachable")
+    check("one pass: the report holds the finding placed on the first request later", firsts[:1] == [1], out[-600:])
 
     _, out, _ = kdtest.tshark(["-r", ok_cap, "-o", "krbdiag.show_info:FALSE", "-Y", "krbdiag", "-T", "fields",
                                "-e", "frame.number"])

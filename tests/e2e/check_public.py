@@ -4,9 +4,10 @@
 other projects; read in place, never copied into the project).
 
 For each: tshark with krbdiag must not crash or report a dissector bug; every
-KRB-ERROR must get a finding of its own error code; and where nothing failed (no
-KRB-ERROR beyond the benign PREAUTH_REQUIRED / RESPONSE_TOO_BIG / WRONG_REALM, and no
-DCE/RPC security-package fault) krbdiag must raise no warning."""
+KRB-ERROR must get a finding of its own error code (a recorded copy of a message
+shares its first recording's); where nothing failed (no KRB-ERROR beyond the benign
+PREAUTH_REQUIRED / RESPONSE_TOO_BIG / WRONG_REALM, and no DCE/RPC security-package
+fault) krbdiag must raise no warning; and the patterns of public_patterns.py hold."""
 
 import glob
 import os
@@ -15,6 +16,7 @@ import sys
 
 import kdc_patterns
 import kdtest
+import public_patterns
 
 BENIGN = {25, 52, 68}
 # ctest's SKIP_RETURN_CODE for this test (tests/e2e/CMakeLists.txt).
@@ -51,7 +53,11 @@ def main():
         except Exception as e:  # noqa: BLE001 - a broken PDML is itself a failure
             problems.append("unreadable PDML: %s" % e)
             findings, krb_errors = [], {}
+        frames = public_patterns.frames_of(cap) if (krb_errors or findings) and not problems else []
+        copies = public_patterns.recorded_copies(frames)
         for frame, codes in krb_errors.items():
+            if frame in copies:
+                continue    # a second recording of a message: the first carries its finding
             have = [fd.error_code for fd in findings if fd.frame == frame]
             for code in codes:
                 if code not in have:
@@ -63,6 +69,8 @@ def main():
         warnings = [fd for fd in findings if sev.get(fd.cause) == "warning"]
         if not failing and warnings:
             problems.append("warnings where nothing failed: %s" % warnings[:5])
+        if frames:
+            problems += public_patterns.check(cap, findings, frames)
         summary = "%d findings, %d warnings, %d KRB-ERROR frames" % (len(findings), len(warnings), len(krb_errors))
         kdtest.report(name, not problems, "; ".join(problems) if problems else summary)
         passed += not problems

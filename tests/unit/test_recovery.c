@@ -33,6 +33,43 @@ first_of(t_harness *h, kd_cause cause)
     return NULL;
 }
 
+/* One exchange each: the error (or reply) frame. */
+static guint32
+as_refused(t_harness *h, guint16 port, const char *cname, gint32 code)
+{
+    kd_obs req = t_as_req(CLIENT, KDC, port, cname, REALM, code == 24);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, code, cname, "krbtgt/" REALM);
+    return t_feed(h, &err);
+}
+
+static guint32
+as_granted(t_harness *h, int client, guint16 port, const char *cname)
+{
+    kd_obs req = t_as_req(client, KDC, port, cname, REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs rep = t_rep(&req, KD_MSG_AS_REP, cname, "krbtgt/" REALM, REALM, 18, 1);
+    return t_feed(h, &rep);
+}
+
+static guint32
+tgs_refused(t_harness *h, guint16 port, const char *sname)
+{
+    kd_obs req = t_tgs_req(CLIENT, KDC, port, sname, REALM, REALM, 18, 1);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 7, NULL, sname);
+    return t_feed(h, &err);
+}
+
+static guint32
+tgs_granted(t_harness *h, int kdc, guint16 port, const char *sname, const char *realm)
+{
+    kd_obs req = t_tgs_req(CLIENT, kdc, port, sname, realm, realm, 18, 1);
+    t_feed(h, &req);
+    kd_obs rep = t_rep(&req, KD_MSG_TGS_REP, NULL, sname, realm, 18, 3);
+    return t_feed(h, &rep);
+}
+
 /* ---------------------------------------------------------- KDC errors */
 
 static void
@@ -40,16 +77,10 @@ test_etype_retry_that_gets_a_ticket_recovers(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
-    guint32 ef = t_feed(h, &err);
+    guint32 ef = as_refused(h, 50000, "alice", 14);
     assert_int_equal(t_get(h, ef, 0)->cause, KD_CAUSE_ETYPE_NO_COMMON);
     assert_false(t_get(h, ef, 0)->recovered);
-    kd_obs again = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
-    t_feed(h, &again);
-    kd_obs rep = t_rep(&again, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 1);
-    guint32 okf = t_feed(h, &rep);
+    guint32 okf = as_granted(h, CLIENT, 50001, "alice");
     const t_finding *f = t_get(h, ef, 0);
     assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
     assert_true(f->recovered);
@@ -58,26 +89,16 @@ test_etype_retry_that_gets_a_ticket_recovers(void **state)
     t_free(h);
 }
 
-/* Look-alike: a ticket for another principal recovers nothing. */
+/* Look-alike: a ticket for another principal, or on another host, recovers nothing. */
 static void
 test_ticket_for_another_principal_does_not_recover(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
-    guint32 ef = t_feed(h, &err);
-    kd_obs bob = t_as_req(CLIENT, KDC, 50001, "bob", REALM, TRUE);
-    t_feed(h, &bob);
-    kd_obs rep = t_rep(&bob, KD_MSG_AS_REP, "bob", "krbtgt/" REALM, REALM, 18, 1);
-    t_feed(h, &rep);
+    guint32 ef = as_refused(h, 50000, "alice", 14);
+    as_granted(h, CLIENT, 50001, "bob");
     assert_false(t_get(h, ef, 0)->recovered);
-    /* nor does the same principal's ticket on another host */
-    kd_obs other = t_as_req(CLIENT + 1, KDC, 50002, "alice", REALM, TRUE);
-    t_feed(h, &other);
-    kd_obs rep2 = t_rep(&other, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 1);
-    t_feed(h, &rep2);
+    as_granted(h, CLIENT + 1, 50002, "alice");
     assert_false(t_get(h, ef, 0)->recovered);
     t_free(h);
 }
@@ -89,14 +110,8 @@ test_wrong_password_is_not_recovered_by_a_later_logon(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-    guint32 ef = t_feed(h, &err);
-    kd_obs again = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
-    t_feed(h, &again);
-    kd_obs rep = t_rep(&again, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 1);
-    t_feed(h, &rep);
+    guint32 ef = as_refused(h, 50000, "alice", 24);
+    as_granted(h, CLIENT, 50001, "alice");
     assert_int_equal(t_get(h, ef, 0)->cause, KD_CAUSE_WRONG_PASSWORD);
     assert_false(t_get(h, ef, 0)->recovered);
     t_free(h);
@@ -108,27 +123,15 @@ test_noncanonical_retry_recovers_spn_missing(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "host/svc.b.test", REALM, REALM, 18, 1);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 7, NULL, "host/svc.b.test");
-    guint32 ef = t_feed(h, &err);
-    kd_obs retry = t_tgs_req(CLIENT, KDC2, 50001, "host/svc.b.test", "B.TEST", "B.TEST", 18, 1);
-    t_feed(h, &retry);
-    kd_obs rep = t_rep(&retry, KD_MSG_TGS_REP, NULL, "host/svc.b.test", "B.TEST", 18, 3);
-    guint32 okf = t_feed(h, &rep);
+    guint32 ef = tgs_refused(h, 50000, "host/svc.b.test");
+    guint32 okf = tgs_granted(h, KDC2, 50001, "host/svc.b.test", "B.TEST");
     const t_finding *f = t_get(h, ef, 0);
     assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
     assert_true(f->recovered);
     assert_true(t_has_evidence(f, okf));
     /* look-alike: the ticket for another service recovers nothing */
-    kd_obs r2 = t_tgs_req(CLIENT, KDC, 50002, "host/nosuch.example.test", REALM, REALM, 18, 1);
-    t_feed(h, &r2);
-    kd_obs e2 = t_error(&r2, 7, NULL, "host/nosuch.example.test");
-    guint32 e2f = t_feed(h, &e2);
-    kd_obs r3 = t_tgs_req(CLIENT, KDC, 50003, "host/other.example.test", REALM, REALM, 18, 1);
-    t_feed(h, &r3);
-    kd_obs rep3 = t_rep(&r3, KD_MSG_TGS_REP, NULL, "host/other.example.test", REALM, 18, 3);
-    t_feed(h, &rep3);
+    guint32 e2f = tgs_refused(h, 50002, "host/nosuch.example.test");
+    tgs_granted(h, KDC, 50003, "host/other.example.test", REALM);
     assert_false(t_get(h, e2f, 0)->recovered);
     t_free(h);
 }
@@ -140,14 +143,8 @@ test_user_to_user_after_first_refusal_recovers(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "sbeavers", REALM, REALM, 18, 1);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 7, NULL, "sbeavers");
-    guint32 ef = t_feed(h, &err);
-    kd_obs u2u = t_tgs_req(CLIENT, KDC, 50001, "sbeavers", REALM, REALM, 18, 1);
-    t_feed(h, &u2u);
-    kd_obs rep = t_rep(&u2u, KD_MSG_TGS_REP, NULL, "sbeavers", REALM, 18, 1);
-    guint32 okf = t_feed(h, &rep);
+    guint32 ef = tgs_refused(h, 50000, "sbeavers");
+    guint32 okf = tgs_granted(h, KDC, 50001, "sbeavers", REALM);
     assert_true(t_get(h, ef, 0)->recovered);
     assert_int_equal(t_get(h, ef, 0)->recovered_frame, okf);
     t_free(h);
