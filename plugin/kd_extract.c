@@ -122,7 +122,7 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_LDAP_TYPE]       = { "ldap.type", FALSE },
     [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE },
     /* Payload of a segment to port 88: a request even when it cannot be read. */
-    [KF_TCP_LEN]         = { "tcp.len", FALSE },
+    [KF_TCP_LEN]         = { "tcp.len", TRUE },
     /* The SEQUENCE OF additional tickets: a byte range, so the evidence ticket's
      * names stay out of the request's own sname. */
     [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
@@ -245,6 +245,9 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
     if (r == KF_TCP_RST)
         return pinfo->ptype == PT_TCP && pinfo->srcport == KD_KERBEROS_PORT;
+    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
+    if (r == KF_TCP_LEN)
+        return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)

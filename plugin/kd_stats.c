@@ -218,7 +218,7 @@ report_draw(void *tapdata)
      * how many findings they make. Normal round trips (pre-authentication asked,
      * a TCP retry after RESPONSE_TOO_BIG, referrals) and recovered failures are no
      * problems: counted apart, per occurrence. */
-    guint warnings = 0, failure_findings = 0, round_trips = 0, recovered = 0;
+    guint warnings = 0, failure_findings = 0, round_trips = 0, recovered = 0, notes = 0;
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         if (problem_is_failure(pr)) {
@@ -226,8 +226,11 @@ report_draw(void *tapdata)
             failure_findings += pr->count;
         } else if (pr->recovered) {
             recovered += pr->count;
-        } else {
+        } else if (pr->cause == KD_CAUSE_PREAUTH_REQUIRED || pr->cause == KD_CAUSE_RESPONSE_TOO_BIG ||
+                   pr->cause == KD_CAUSE_REFERRAL) {
             round_trips += pr->count;
+        } else {
+            notes += pr->count;     /* e.g. a probe: neither a failure nor a round trip */
         }
     }
     if (r->json) {
@@ -293,6 +296,8 @@ report_draw(void *tapdata)
         printf("; %u normal round trip%s", round_trips, round_trips == 1 ? "" : "s");
         if (recovered)
             printf("; %u recovered", recovered);
+        if (notes)
+            printf("; %u other note%s", notes, notes == 1 ? "" : "s");
         printf(".\n");
     }
     printf("===========================================================\n");
