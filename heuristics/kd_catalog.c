@@ -51,7 +51,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Register the SPN on the account that runs the service (setspn -S <spn> <account>, or "
         "kadmin addprinc / ktadd for MIT), or make the client use a name whose SPN exists. "
         "Windows clients then fall back to NTLM, which hides the problem.",
-        "Microsoft event 4769 (0x7); KERBEROS-ERRORS.md"),
+        "Microsoft event 4769 (0x7); RFC 4120 7.5.9 (KDC_ERR_S_PRINCIPAL_UNKNOWN)"),
     ROW(SPN_IP_ADDRESS, spn_ip_address,
         "Service addressed by IP address (no SPN for an IP)",
         KD_SEV_WARN, KD_GROUP_KDC,
@@ -118,7 +118,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "with the capture's own clock tells which side is off.",
         "Synchronise the clock that is off with the domain's time source (w32tm /resync, "
         "chrony/ntpd); check time zones and virtual machines restored from snapshots.",
-        "RFC 4120 1.6; Microsoft: Kerberos troubleshooting (clock skew)"),
+        "RFC 4120 1.6; Microsoft: Maximum tolerance for computer clock synchronization"),
     ROW(TICKET_EXPIRED, ticket_expired,
         "Ticket expired",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -155,7 +155,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Capture from the client while reproducing, after klist purge and ipconfig /flushdns, "
         "so DNS answers and the ticket request are visible; run setspn -Q <spn> and setspn -X "
         "to find the account(s) holding the SPN; compare with the account the service runs as.",
-        "seed 002; Microsoft KB: KRB_AP_ERR_MODIFIED"),
+        "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\""),
     ROW(CNAME_SPN, cname_spn,
         "DNS alias: ticket requested for the canonical host name",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -166,7 +166,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "(disable canonicalisation: Internet Explorer/Edge FEATURE_USE_CNAME_FOR_SPN_KB911149, "
         "krb5.conf dns_canonicalize_hostname = false, HttpWebRequest CustomTargetNameDictionary), "
         "or replace the CNAME with an A record for the alias.",
-        "seed 002 (scenario 2); Microsoft KB 911149"),
+        "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\", "
+        "scenario 2; "
+        "Microsoft KB 911149"),
     ROW(DUPLICATE_SPN, duplicate_spn,
         "Duplicate SPN: the same SPN is registered on more than one account",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -176,7 +178,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Find the owners with setspn -Q <spn> (and setspn -X for all duplicates in the forest); "
         "remove the SPN from the account the service does not run as (setspn -D). Check HOST/ "
         "SPNs too.",
-        "seed 002 (scenario 1); Microsoft event 11 (KDC)"),
+        "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\", "
+        "scenario 1; "
+        "Microsoft KDC event 11"),
     ROW(SPN_ACCOUNT_MISMATCH, spn_account_mismatch,
         "Service runs as another account than the SPN's owner",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -188,7 +192,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "a domain service account, set useAppPoolCredentials=\"true\" (kernel mode on) or "
         "disable kernel-mode authentication; with the SPN on the machine account, run the pool "
         "as the machine identity or move the SPN (setspn -D / -S).",
-        "seed 002 (IIS configuration table)"),
+        "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\", "
+        "scenario 3"),
     ROW(STALE_SERVICE_KEY, stale_service_key,
         "Stale service key (password or keytab changed, key version differs)",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -198,7 +203,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Re-export the keytab (ktadd / ktpass) and install it on the service, or restart the "
         "service after its password change; reset the password once and let it replicate to "
         "every domain controller.",
-        "Microsoft KB: KRB_AP_ERR_MODIFIED; RFC 4120 (kvno)"),
+        "RFC 4120 5.2.9 (kvno), 7.5.9 (KRB_AP_ERR_BADKEYVER); "
+        "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\""),
     ROW(SAME_NAME_OTHER_DOMAIN, same_name_other_domain,
         "Identically named hosts in two domains",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -207,7 +213,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "the ticket is encrypted for the wrong machine.",
         "Use the fully qualified host name of the target; rename one of the machines, or fix "
         "the DNS suffix search order.",
-        "Kerberos client event 4 text (seeds 001, 002)"),
+        "Microsoft Kerberos client event 4 (KRB_AP_ERR_MODIFIED); "
+        "article \"0x80070721 A security package specific error occurred while using WMI between "
+        "domains\""),
     ROW(NTLM_FALLBACK, ntlm_fallback,
         "Fell back to NTLM",
         KD_SEV_WARN, KD_GROUP_TRANSPORT,
@@ -215,7 +223,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Kerberos problem, does not delegate, and may be blocked by policy.",
         "Fix the Kerberos failure named in the evidence (SPN, name used, KDC reachability); "
         "address servers by host name, not IP address.",
-        "MS-SPNG; KERBEROS-ERRORS.md"),
+        "RFC 4178 (SPNEGO); MS-SPNG"),
     ROW(SEC_PKG_ERROR, sec_pkg_error,
         "RPC security package error (0x80070721)",
         KD_SEV_WARN, KD_GROUP_TRANSPORT,
@@ -226,7 +234,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "issues that leave no Kerberos trace: a COM+ application whose identity user logged "
         "off (Windows Server 2008), and DCOM calls from Windows XP clients to Windows Server "
         "2008 servers.",
-        "seed 000; [MS-RPCE] 0x721"),
+        "Microsoft article \"Troubleshoot: Client Calls to DCOM Server Failed With: A security "
+        "package specific error occurred (0x80070721)\"; "
+        "MS-ERREF 2.2 (RPC_S_SEC_PKG_ERROR 0x721)"),
     ROW(SHARED_ADDRESS_LOOPBACK, shared_address_loopback,
         "DCOM address list contains an address the client shares: it connected to itself",
         KD_SEV_WARN, KD_GROUP_SERVICE,
@@ -237,7 +247,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "0x80070721).",
         "Disable the shared interface (IBM USB Remote NDIS Network Device) on one or both "
         "servers, or re-address it; firmware updates re-enable it, so monitor it.",
-        "seed 001"),
+        "article \"0x80070721 A security package specific error occurred while using WMI between "
+        "domains\""),
     ROW(DC_ETYPE_MISMATCH, dc_etype_mismatch,
         "Domain controllers disagree on encryption types or keys",
         KD_SEV_WARN, KD_GROUP_ETYPE,
@@ -248,7 +259,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Restart the domain controllers one by one so each rebuilds its keys; check AD "
         "replication (repadmin /showrepl) and the krbtgt account; for MIT, make sure every KDC "
         "has the same database and stash.",
-        "seed 000"),
+        "Microsoft article \"Troubleshoot: Client Calls to DCOM Server Failed With: A security "
+        "package specific error occurred (0x80070721)\""),
     ROW(TRUST_KEY_MISMATCH, trust_key_mismatch,
         "Realm trust keys differ between the two realms",
         KD_SEV_WARN, KD_GROUP_ETYPE,
@@ -266,7 +278,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Align the encryption types: allow a type both support (msDS-SupportedEncryptionTypes, "
         "krb5.conf permitted_enctypes), or reset the account's password so the KDC generates "
         "AES keys.",
-        "Microsoft KB: KDC event 16/27; RFC 4120 7.5.9"),
+        "Microsoft event 4768 (0xE); Microsoft KDC events 16 and 27; RFC 4120 7.5.9"),
     ROW(KDC_UNREACHABLE, kdc_unreachable,
         "KDC did not answer",
         KD_SEV_WARN, KD_GROUP_TRANSPORT,
@@ -281,7 +293,7 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "A Kerberos error with no more specific diagnosis from the capture. The documented "
         "causes of this error code follow.",
         "See the remedy for this error code.",
-        "RFC 4120 7.5.9; KERBEROS-ERRORS.md"),
+        "RFC 4120 7.5.9; Microsoft events 4768, 4769 and 4771 (failure codes)"),
 };
 
 #undef ROW
@@ -419,4 +431,206 @@ kd_error_info_all(guint *n)
 {
     *n = G_N_ELEMENTS(error_info);
     return error_info;
+}
+
+/* Known e-text of MIT krb5 1.20 (src/kdc and src/plugins/kdb) and Heimdal/Samba
+ * (kdc/kerberos5.c, krb5tgs.c). Error codes named once here for the rows below. */
+enum {
+    EC_NAME_EXP = 1, EC_C_PRINCIPAL_UNKNOWN = 6, EC_S_PRINCIPAL_UNKNOWN = 7, EC_POLICY = 12,
+    EC_ETYPE_NOSUPP = 14, EC_CLIENT_REVOKED = 18, EC_KEY_EXPIRED = 23, EC_PREAUTH_FAILED = 24,
+    EC_PREAUTH_REQUIRED = 25, EC_BAD_INTEGRITY = 31, EC_TKT_EXPIRED = 32,
+    EC_RESPONSE_TOO_BIG = 52, EC_GENERIC = 60, EC_WRONG_REALM = 68
+};
+
+/* ETC: a row for the listed error codes; ETA: a row for any code. */
+#define ETC(text_, kdc_, cause_, meaning_, ...) \
+    { .etext = text_, .kdc = kdc_, .codes = { __VA_ARGS__ }, \
+      .ncodes = G_N_ELEMENTS(((gint32[]){ __VA_ARGS__ })), .cause = cause_, .meaning = meaning_ }
+#define ETA(text_, kdc_, cause_, meaning_) \
+    { .etext = text_, .kdc = kdc_, .ncodes = 0, .cause = cause_, .meaning = meaning_ }
+#define NO_HINT KD_ETEXT_NO_HINT
+
+static const kd_etext_info etext_info[] = {
+    /* MIT: labels that name the failure. */
+    ETC("PREAUTH_FAILED", "MIT", KD_CAUSE_WRONG_PASSWORD,
+        "the pre-authentication (password proof) did not verify",
+        EC_PREAUTH_FAILED, EC_BAD_INTEGRITY),
+    ETC("LOCKED_OUT", "MIT", KD_CAUSE_ACCOUNT_LOCKED,
+        "the principal is locked out after too many failed pre-authentications (policy maxfailure)",
+        EC_CLIENT_REVOKED),
+    /* MIT's name for a principal barred from all tickets (kadmin -allow_tix): an
+     * administrator disabled it; not a lock-out after failures. */
+    ETC("CLIENT LOCKED OUT", "MIT", KD_CAUSE_ACCOUNT_DISABLED,
+        "the principal is barred from all tickets (disabled by an administrator: -allow_tix)",
+        EC_CLIENT_REVOKED),
+    ETC("CLIENT EXPIRED", "MIT", KD_CAUSE_ACCOUNT_EXPIRED,
+        "the principal's expiry date has passed", EC_NAME_EXP, EC_GENERIC),
+    ETC("CLIENT KEY EXPIRED", "MIT", KD_CAUSE_PASSWORD_EXPIRED,
+        "the principal's password has expired", EC_KEY_EXPIRED, EC_GENERIC),
+    ETC("REQUIRED PWCHANGE", "MIT", KD_CAUSE_PASSWORD_EXPIRED,
+        "the principal must change its password first", EC_KEY_EXPIRED),
+    ETC("CLIENT_NOT_FOUND", "MIT", KD_CAUSE_UNKNOWN_CLIENT,
+        "the client principal is not in the KDC's database", EC_C_PRINCIPAL_UNKNOWN),
+    ETC("SERVER_NOT_FOUND", "MIT", KD_CAUSE_SPN_MISSING,
+        "the requested server principal is not in the KDC's database", EC_S_PRINCIPAL_UNKNOWN),
+    ETC("UNKNOWN_SERVER", "MIT", KD_CAUSE_SPN_MISSING,
+        "the requested server principal is not in the KDC's database", EC_S_PRINCIPAL_UNKNOWN),
+    ETC("CANT_FIND_CLIENT_KEY", "MIT", KD_CAUSE_ETYPE_NO_COMMON,
+        "the principal has no key of any encryption type the client asked for", EC_ETYPE_NOSUPP),
+    ETC("BAD_ENCRYPTION_TYPE", "MIT", KD_CAUSE_ETYPE_NO_COMMON,
+        "no encryption type the client asked for is usable", EC_ETYPE_NOSUPP),
+    ETC("NEEDED_PREAUTH", "MIT", KD_CAUSE_PREAUTH_REQUIRED,
+        "the principal must pre-authenticate", EC_PREAUTH_REQUIRED),
+    ETC("TKT_EXPIRED", "MIT", KD_CAUSE_TICKET_EXPIRED,
+        "the ticket in the request has expired", EC_TKT_EXPIRED),
+    ETC("HIGHER_AUTHENTICATION_REQUIRED", "MIT", KD_CAUSE_LOGON_RESTRICTED,
+        "the service requires a stronger authentication (authentication indicator)", EC_POLICY),
+    ETC("REFERRAL", "MIT", KD_CAUSE_REFERRAL,
+        "the principal belongs to another realm", EC_WRONG_REALM),
+    /* MIT: failures without a cause of their own in the catalog. */
+    ETA("SERVICE LOCKED OUT", "MIT", NO_HINT,
+        "the service principal is barred from all tickets (disabled), though the error says "
+        "unknown"),
+    ETA("SERVER LOCKED OUT", "MIT", NO_HINT,
+        "the service principal is barred from all tickets (disabled), though the error says "
+        "unknown"),
+    ETA("SERVICE EXPIRED", "MIT", NO_HINT, "the service principal's expiry date has passed"),
+    ETA("SERVICE NOT ALLOWED", "MIT", NO_HINT,
+        "the principal may not be used as a service (-allow_svr): only user-to-user"),
+    ETA("SERVER NOT ALLOWED", "MIT", NO_HINT,
+        "the principal may not be used as a service (-allow_svr): only user-to-user"),
+    ETA("TICKET NOT RENEWABLE", "MIT", NO_HINT,
+        "a renewal was asked for a ticket that is not renewable"),
+    ETA("POSTDATE NOT ALLOWED", "MIT", NO_HINT, "postdated tickets are not allowed for these principals"),
+    ETA("INVALID AS OPTIONS", "MIT", NO_HINT, "the AS-REQ carries options allowed only in a TGS-REQ"),
+    ETA("ANONYMOUS NOT ALLOWED", "MIT", NO_HINT, "anonymous tickets are not allowed for this service"),
+    ETA("NO PREAUTH", "MIT", NO_HINT,
+        "the service requires pre-authentication and the ticket-granting ticket was issued "
+        "without it"),
+    ETA("NO HW PREAUTH", "MIT", NO_HINT,
+        "the service requires hardware pre-authentication and the ticket-granting ticket was "
+        "issued without it"),
+    ETA("TGT BASED NOT ALLOWED", "MIT", NO_HINT, "the service does not accept tickets obtained with a TGT"),
+    ETA("NOT_ALLOWED_TO_DELEGATE", "MIT", NO_HINT, "the service is not allowed to delegate to this target"),
+    ETA("NOT_YET_VALID", "MIT", NO_HINT, "the ticket in the request is not valid yet"),
+    ETA("TICKET NOT VALID", "MIT", NO_HINT, "the ticket in the request is marked invalid"),
+    /* MIT: processing steps. They say where the KDC was when it failed, not why:
+     * the error code decides, never these. */
+    ETA("LOOKING_UP_SERVER", "MIT", NO_HINT, "it failed while looking up the server principal"),
+    ETA("LOOKING_UP_CLIENT", "MIT", NO_HINT, "it failed while looking up the client principal"),
+    ETA("PROCESS_TGS", "MIT", NO_HINT, "it failed while processing the ticket in the TGS-REQ"),
+    ETA("HANDLE_AUTHDATA", "MIT", NO_HINT,
+        "it failed while adding authorization data (the PAC) to the ticket"),
+    ETA("FINDING_SERVER_KEY", "MIT", NO_HINT, "it failed while finding the server's key"),
+    ETA("DECRYPT_CLIENT_KEY", "MIT", NO_HINT, "it failed while decrypting the client's key"),
+    ETA("DECRYPT_SERVER_KEY", "MIT", NO_HINT, "it failed while decrypting the server's key"),
+    ETA("KDC_RETURN_PADATA", "MIT", NO_HINT, "it failed while building the reply's pre-authentication data"),
+    ETA("KDC_RETURN_ENC_PADATA", "MIT", NO_HINT, "it failed while building the reply's encrypted pre-authentication data"),
+    ETA("VALIDATE_MESSAGE_TYPE", "MIT", NO_HINT, "it failed while checking the message type"),
+    ETA("FIND_FAST", "MIT", NO_HINT, "it failed while reading the FAST armour"),
+    ETA("READ_COOKIE", "MIT", NO_HINT, "it failed while reading the FAST cookie"),
+    ETA("GET_LOCAL_TGT", "MIT", NO_HINT, "it failed while reading its own krbtgt entry"),
+    ETA("ISSUE", "MIT", NO_HINT, "it failed while issuing the ticket"),
+    ETA("UNKNOWN_REASON", "MIT", NO_HINT, "it failed for a reason it did not name"),
+    /* Heimdal and Samba (Heimdal-based) KDCs. */
+    ETC("Need to use PA-ENC-TIMESTAMP/PA-PK-AS-REQ", "Heimdal/Samba", KD_CAUSE_PREAUTH_REQUIRED,
+        "the principal must pre-authenticate", EC_PREAUTH_REQUIRED),
+    ETC("Reply packet too large", "Heimdal/Samba", KD_CAUSE_RESPONSE_TOO_BIG,
+        "the reply does not fit in UDP: retry over TCP", EC_RESPONSE_TOO_BIG),
+    ETC("No key matching enctype", "Heimdal/Samba", KD_CAUSE_ETYPE_NO_COMMON,
+        "the principal has no key of any encryption type the client asked for", EC_ETYPE_NOSUPP),
+    ETC("No key matching entype", "Heimdal/Samba", KD_CAUSE_ETYPE_NO_COMMON,
+        "the principal has no key of any encryption type the client asked for", EC_ETYPE_NOSUPP),
+    ETA("Doesn't have a client key available", "Heimdal/Samba", NO_HINT,
+        "it holds no usable key for the client"),
+    ETA("Client has no reply key", "Heimdal/Samba", NO_HINT, "it found no key to encrypt the reply to the client"),
+    ETA("Client have no reply key", "Heimdal/Samba", NO_HINT, "it found no key to encrypt the reply to the client"),
+    ETA("Anonymous ticket requests are disabled", "Heimdal/Samba", NO_HINT, "anonymous tickets are disabled"),
+    ETA("Bad KDC options", "Heimdal/Samba", NO_HINT, "the request's KDC options are not allowed"),
+    ETA("Ticket may not be forwardable", "Heimdal/Samba", NO_HINT, "the ticket may not be forwardable"),
+    ETA("Ticket may not be proxiable", "Heimdal/Samba", NO_HINT, "the ticket may not be proxiable"),
+    ETA("Ticket may not be postdate", "Heimdal/Samba", NO_HINT, "the ticket may not be postdated"),
+    ETA("Ticket may not be postdateable", "Heimdal/Samba", NO_HINT, "the ticket may not be postdated"),
+    ETA("Request from wrong address", "Heimdal/Samba", NO_HINT,
+        "the request came from an address the ticket does not list"),
+    ETA("Requested effective lifetime is negative or too short", "Heimdal/Samba", NO_HINT,
+        "the requested ticket lifetime is negative or too short (check the client's clock)"),
+    ETA("No server in request", "Heimdal/Samba", NO_HINT, "the request names no server"),
+    ETA("No client in request", "Heimdal/Samba", NO_HINT, "the request names no client"),
+    ETA("KDC internal error", "Heimdal/Samba", NO_HINT, "it failed internally"),
+};
+
+#undef ETC
+#undef ETA
+#undef NO_HINT
+
+/* Canonical form for comparison: at most KD_ETEXT_MAX_LEN bytes after trimming and
+ * folding white space runs to one space, ASCII lower case; other bytes as they are.
+ * FALSE when the text is longer than that (no known e-text is). */
+static gboolean
+etext_normalise(const char *in, char out[KD_ETEXT_MAX_LEN + 1])
+{
+    /* Bound the scan too: a hostile e-text can be long and padded with white space. */
+    const guint scan_max = 4 * KD_ETEXT_MAX_LEN;
+    guint n = 0;
+    gboolean pending_space = FALSE;
+    for (guint i = 0; i < scan_max && in[i] != '\0'; i++) {
+        guchar c = (guchar)in[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') {
+            pending_space = n > 0;
+            continue;
+        }
+        if (n + (pending_space ? 2 : 1) > KD_ETEXT_MAX_LEN)
+            return FALSE;
+        if (pending_space)
+            out[n++] = ' ';
+        pending_space = FALSE;
+        out[n++] = (char)g_ascii_tolower((gchar)c);
+    }
+    /* in[0 .. scan_max - 1] were all read above when the scan stopped at its bound. */
+    if (strnlen(in, scan_max + 1) > scan_max)
+        return FALSE;
+    out[n] = '\0';
+    return n > 0;
+}
+
+const kd_etext_info *
+kd_catalog_etext_lookup(const char *etext)
+{
+    char want[KD_ETEXT_MAX_LEN + 1], row[KD_ETEXT_MAX_LEN + 1];
+    if (!etext || !etext_normalise(etext, want))
+        return NULL;
+    for (guint i = 0; i < G_N_ELEMENTS(etext_info); i++) {
+        if (etext_normalise(etext_info[i].etext, row) && strcmp(want, row) == 0)
+            return &etext_info[i];
+    }
+    return NULL;
+}
+
+gboolean
+kd_etext_applies(const kd_etext_info *info, gint32 code)
+{
+    if (!info)
+        return FALSE;
+    if (info->ncodes == 0)
+        return TRUE;
+    for (guint i = 0; i < info->ncodes && i < KD_ETEXT_MAX_CODES; i++) {
+        if (info->codes[i] == code)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+int
+kd_catalog_etext_cause(const char *etext, gint32 code)
+{
+    const kd_etext_info *info = kd_catalog_etext_lookup(etext);
+    return kd_etext_applies(info, code) ? info->cause : KD_ETEXT_NO_HINT;
+}
+
+const kd_etext_info *
+kd_etext_all(guint *n)
+{
+    *n = G_N_ELEMENTS(etext_info);
+    return etext_info;
 }

@@ -98,4 +98,36 @@ const kd_error_info *kd_error_info_get(gint32 code);
 /* Every known error code, in order (for documentation and tests). */
 const kd_error_info *kd_error_info_all(guint *n);
 
+/* What a KDC's e-text says. MIT KDCs put a status label of their own in the
+ * KRB-ERROR e-text (src/kdc, the "status" string), Heimdal and Samba a sentence
+ * (_kdc_set_e_text). Some labels name the failure (LOCKED_OUT); others only say
+ * which processing step failed (LOOKING_UP_SERVER, PROCESS_TGS) and must not be
+ * read as a cause: those rows have no cause (KD_ETEXT_NO_HINT). A row applies only
+ * to the error codes it lists, because the same label comes with different codes
+ * (MIT's PREAUTH_FAILED with 24 or 31 is a wrong password, with 37 a clock skew). */
+#define KD_ETEXT_NO_HINT (-1)
+#define KD_ETEXT_MAX_CODES 3
+/* Longest e-text the lookup considers; longer ones are no known status. */
+#define KD_ETEXT_MAX_LEN 64
+
+typedef struct {
+    const char *etext;          /* as the KDC sends it */
+    const char *kdc;            /* which implementation sends it */
+    gint32 codes[KD_ETEXT_MAX_CODES];   /* error codes it applies to ... */
+    guint ncodes;               /* ... 0: any code */
+    int cause;                  /* kd_cause, or KD_ETEXT_NO_HINT */
+    const char *meaning;        /* what it says, for the summary after "the KDC says: ..." */
+} kd_etext_info;
+
+/* The row for this e-text (ASCII case ignored, runs of white space count as one
+ * space, leading and trailing white space ignored), or NULL. Reads at most a few
+ * hundred bytes of etext; any byte values are safe. */
+const kd_etext_info *kd_catalog_etext_lookup(const char *etext);
+/* Whether the row speaks for a KRB-ERROR with this error code. */
+gboolean kd_etext_applies(const kd_etext_info *info, gint32 code);
+/* The cause the e-text names for this error code, or KD_ETEXT_NO_HINT. */
+int kd_catalog_etext_cause(const char *etext, gint32 code);
+/* Every row (for documentation and tests). */
+const kd_etext_info *kd_etext_all(guint *n);
+
 #endif /* KD_CATALOG_H */

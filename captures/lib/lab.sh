@@ -8,7 +8,10 @@
 #                                 NAMEs go into the lab's shared /etc/hosts file ($LAB_DIR/hosts)
 #   lab_exec HOST CMD...          run CMD inside HOST's namespace
 #   lab_bg HOST PIDFILE CMD...    run CMD in the background inside HOST, remember its pid
-#   lab_capture_start FILE [BPF]  dumpcap on the bridge (default filter: Kerberos and friends)
+#   lab_capture_start FILE [BPF]  dumpcap on the bridge (default filter: Kerberos and friends);
+#                                 with LAB_CAPTURE_PORTS="HOST..." set, on those hosts' bridge
+#                                 ports instead: a frame between two of them is recorded twice,
+#                                 byte-identical (a capture on two mirrored switch ports)
 #   lab_capture_stop              stop dumpcap, make the file world-readable
 #   lab_cleanup                   kill what was started, delete namespaces (also on exit)
 #
@@ -40,6 +43,7 @@ lab_init() {
     LAB_BR_NS="kd-$LAB_ID-br"
     LAB_PIDS=()
     LAB_HOSTS=()
+    LAB_PORTS=()
     : > "$LAB_DIR/hosts"
     echo "127.0.0.1 localhost" >> "$LAB_DIR/hosts"
     trap lab_cleanup EXIT INT TERM
@@ -69,6 +73,7 @@ lab_host() {
     ip -n "$LAB_BR_NS" link set "kb$LAB_ID$n" master br0
     ip -n "$LAB_BR_NS" link set "kb$LAB_ID$n" up
     LAB_HOSTS+=("$host")
+    LAB_PORTS+=("kb$LAB_ID$n")
     local name
     for name in "$@"; do
         echo "$ip $name" >> "$LAB_DIR/hosts"
@@ -93,7 +98,17 @@ lab_capture_start() {
     LAB_CAPTURE=$1
     local bpf=${2:-$LAB_DEFAULT_BPF}
     rm -f "$LAB_CAPTURE"
-    ip netns exec "$LAB_BR_NS" dumpcap -q -i br0 -f "$bpf" -w "$LAB_CAPTURE" >/dev/null 2>"$LAB_DIR/dumpcap.log" &
+    local ifaces=() h i
+    if [ -n "${LAB_CAPTURE_PORTS:-}" ]; then
+        for h in $LAB_CAPTURE_PORTS; do
+            for i in "${!LAB_HOSTS[@]}"; do
+                [ "${LAB_HOSTS[$i]}" = "$h" ] && ifaces+=(-i "${LAB_PORTS[$i]}" -f "$bpf")
+            done
+        done
+    else
+        ifaces=(-i br0 -f "$bpf")
+    fi
+    ip netns exec "$LAB_BR_NS" dumpcap -q "${ifaces[@]}" -w "$LAB_CAPTURE" >/dev/null 2>"$LAB_DIR/dumpcap.log" &
     LAB_DUMPCAP_PID=$!
     sleep 0.2
     if ! kill -0 "$LAB_DUMPCAP_PID" 2>/dev/null; then cat "$LAB_DIR/dumpcap.log" >&2; return 1; fi

@@ -15,10 +15,11 @@ import glob
 import os
 import shutil
 import sys
+import urllib.parse
 
 import kdtest
 
-KEYS = ("error", "spn", "client", "evidence", "xfail")
+KEYS = ("error", "spn", "client", "evidence", "confidence", "recovered", "etext", "copies", "xfail")
 
 
 def load_expected(path):
@@ -38,12 +39,23 @@ def load_expected(path):
     return lines
 
 
+def copies_of(exp):
+    """Frames that are byte-identical copies of the expectation's frame (copies=N,M)."""
+    return {int(x) for x in exp.get("copies", "").split(",") if x}
+
+
 def match(exp, fd):
     """Mismatch description, or '' when the finding satisfies the expectation."""
     bad = []
-    for k in ("error", "spn", "client"):
+    for k in ("error", "spn", "client", "confidence"):
         if k in exp and getattr(fd, k) != exp[k]:
             bad.append("%s=%s (want %s)" % (k, getattr(fd, k), exp[k]))
+    if "recovered" in exp and fd.recovered != (exp["recovered"] == "yes"):
+        bad.append("recovered=%s (want %s)" % ("yes" if fd.recovered else "no", exp["recovered"]))
+    if "etext" in exp:
+        want = urllib.parse.unquote(exp["etext"])
+        if want not in (fd.summary or ""):
+            bad.append("summary %r does not quote the e-text %r" % (fd.summary, want))
     if "evidence" in exp:
         want = {int(x) for x in exp["evidence"].split(",") if x}
         missing = want - set(fd.evidence)
@@ -74,18 +86,25 @@ def check_capture(cap, sev):
         if "xfail" in exp:
             notes.append(("XPASS " if not why else "XFAIL ") + "frame %d %s (%s)%s" % (
                 exp["frame"], exp["cause"], exp["xfail"], (": " + why) if why else ""))
-            # An expected-to-fail line may also leave a different finding on its frame.
+            # An expected-to-fail line may also leave a different finding on its frame
+            # (and on the copies it names).
             for i, fd in enumerate(got):
-                if fd.frame == exp["frame"]:
+                if fd.frame == exp["frame"] or fd.frame in copies_of(exp):
                     used.add(i)
         elif why:
             problems.append(why)
     for i, fd in enumerate(got):
         if i not in used:
             problems.append("unexpected finding %r" % fd)
+    # A recorded copy of a message (copies=) carries no finding of its own.
+    copies = set()
+    for exp in expected:
+        copies |= copies_of(exp)
 
     # Every KRB-ERROR gets a finding of its own error code.
     for frame, codes in krb_errors.items():
+        if frame in copies:
+            continue
         have = [fd.error_code for fd in got if fd.frame == frame]
         for code in codes:
             if code not in have:

@@ -35,6 +35,8 @@ class Finding:
         self.spn = None
         self.client = None
         self.confidence = None
+        self.summary = None
+        self.recovered = False
         self.evidence = []
         self.alternatives = []
 
@@ -91,6 +93,10 @@ def parse_pdml(text):
                         fd.client = show
                     elif name == "krbdiag.confidence":
                         fd.confidence = show
+                    elif name == "krbdiag.summary":
+                        fd.summary = show
+                    elif name == "krbdiag.recovered":
+                        fd.recovered = show in ("1", "True", "true", "yes")
                     elif name == "krbdiag.evidence":
                         fd.evidence.append(int(show))
                     elif name == "krbdiag.alternative":
