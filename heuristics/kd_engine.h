@@ -20,6 +20,7 @@
 #define KD_MAX_EVIDENCE     10
 #define KD_MAX_ALTERNATIVES 4
 #define KD_MAX_DETAILS      8
+#define KD_MAX_CHECKS       8
 
 typedef enum {
     KD_CONF_INFO = 0,
@@ -58,6 +59,11 @@ typedef struct {
     gboolean has_inherited;
     kd_cause inherited;         /* sec_pkg_error: the cause of the Kerberos failure beneath */
     guint32 inherited_frame;
+    /* confirmed: what would have contradicted the claim, each checked against the
+     * capture and found absent (kd_finding_confirm); static strings */
+    const char *checks[KD_MAX_CHECKS];
+    guint n_checks;
+    kd_cause checked_cause;     /* the cause those checks were run for */
 } kd_finding;
 
 typedef struct {

@@ -260,6 +260,82 @@ kd_finding_set_missing(kd_finding *f, const char *text)
 }
 
 void
+kd_claim_init(kd_claim *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+guint
+kd_claim_declare(kd_claim *c, const char *contradiction)
+{
+    /* A claim with more checks than room cannot be confirmed. */
+    if (c->n >= KD_MAX_CHECKS) {
+        c->overflow = TRUE;
+        return KD_MAX_CHECKS;
+    }
+    c->what[c->n] = contradiction;
+    c->ran[c->n] = FALSE;
+    c->contradicted[c->n] = FALSE;
+    return c->n++;
+}
+
+void
+kd_claim_result(kd_claim *c, guint check, gboolean contradicted)
+{
+    if (check >= c->n)
+        return;
+    c->ran[check] = TRUE;
+    c->contradicted[check] = contradicted;
+}
+
+gboolean
+kd_claim_check(kd_claim *c, const char *contradiction, gboolean contradicted)
+{
+    kd_claim_result(c, kd_claim_declare(c, contradiction), contradicted);
+    return !contradicted;
+}
+
+gboolean
+kd_claim_holds(const kd_claim *c)
+{
+    if (c->n == 0 || c->overflow)
+        return FALSE;
+    for (guint i = 0; i < c->n; i++) {
+        if (!c->ran[i] || c->contradicted[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+kd_finding_confirm(kd_finding *f, const kd_claim *c)
+{
+    if (!f)
+        return FALSE;
+    if (!kd_claim_holds(c)) {
+        if (f->confidence > KD_CONF_LIKELY)
+            f->confidence = KD_CONF_LIKELY;
+        f->n_checks = 0;
+        return FALSE;
+    }
+    f->confidence = KD_CONF_CONFIRMED;
+    f->checked_cause = f->cause;
+    f->n_checks = c->n;
+    for (guint i = 0; i < c->n; i++)
+        f->checks[i] = c->what[i];
+    return TRUE;
+}
+
+gboolean
+kd_finding_confirm_one(kd_finding *f, const char *contradiction, gboolean contradicted)
+{
+    kd_claim c;
+    kd_claim_init(&c);
+    kd_claim_check(&c, contradiction, contradicted);
+    return kd_finding_confirm(f, &c);
+}
+
+void
 kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn)
 {
     if (!it)
