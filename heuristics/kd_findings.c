@@ -132,15 +132,28 @@ kd_findings_begin(kd_findings *fx)
     g_array_set_size(fx->dirty, 0);
 }
 
+/* A finding leaves the engine confirmed only with the checks kd_finding_confirm()
+ * ran for its present cause: whatever set the confidence, no check, no confirmation. */
+static void
+enforce_checks(kd_finding *f)
+{
+    if (f->confidence != KD_CONF_CONFIRMED)
+        return;
+    if (f->n_checks == 0 || f->checked_cause != f->cause) {
+        f->confidence = KD_CONF_LIKELY;
+        f->n_checks = 0;
+    }
+}
+
 void
 kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
 {
-    if (!emit)
-        return;
     for (guint i = 0; i < fx->dirty->len; i++) {
         guint32 frame = g_array_index(fx->dirty, guint32, i);
         kd_frame_rec *rec = frame_rec(fx, frame);
-        if (rec && rec->findings->len)
+        for (guint j = 0; rec && j < rec->findings->len; j++)
+            enforce_checks(g_ptr_array_index(rec->findings, j));
+        if (emit && rec && rec->findings->len)
             emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
     }
 }
@@ -365,7 +378,7 @@ kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
 static char *
 wait_key(kd_wait_kind kind, const char *subject)
 {
-    static const char *const prefix[] = { "pre", "big", "owners", "unrs" };
+    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "tclaim" };
     char *l = kd_lower(subject);
     char *key = g_strdup_printf("%s|%s", prefix[kind], l);
     g_free(l);

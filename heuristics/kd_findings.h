@@ -77,7 +77,9 @@ typedef enum {
     KD_WAIT_PREAUTH,        /* PREAUTH_REQUIRED: a pre-authenticated AS-REQ ("client|kdc|cname") */
     KD_WAIT_TCP_RETRY,      /* RESPONSE_TOO_BIG: a TCP request ("client|kdc") */
     KD_WAIT_OWNERS,         /* a failure about an SPN: LDAP showing its owners (the SPN) */
-    KD_WAIT_UNANSWERED      /* an open "KDC does not answer" series ("client|kdc") */
+    KD_WAIT_UNANSWERED,     /* an open "KDC does not answer" series ("client|kdc") */
+    KD_WAIT_TICKET_CLAIM    /* a claim about a ticket a later verdict on it would contradict
+                             * ("ok|kdc|hash": kdc accepting it; "no|kdc|hash": kdc refusing it) */
 } kd_wait_kind;
 
 void kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame);

@@ -55,6 +55,7 @@ static int hf_count = -1;
 static int hf_inherited = -1;
 static int hf_inherited_frame = -1;
 static int hf_reference = -1;
+static int hf_checked = -1;
 
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
@@ -119,6 +120,9 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
         s->has_inherited = f->has_inherited;
         s->inherited = f->inherited;
         s->inherited_frame = f->inherited_frame;
+        s->n_checks = MIN(f->n_checks, KD_MAX_CHECKS);
+        for (guint k = 0; k < s->n_checks; k++)
+            s->checks[k] = f->checks[k];     /* static texts of the engine */
     }
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
 }
@@ -275,6 +279,12 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
         add_text(ft, hf_remedy, tvb, c->remedy);
     }
     proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
+    /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
+    for (guint k = 0; k < s->n_checks; k++) {
+        proto_item *ck = proto_tree_add_string(ft, hf_checked, tvb, 0, 0, s->checks[k]);
+        proto_item_set_generated(ck);
+        proto_item_set_hidden(ck);
+    }
 
     expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
 }
@@ -368,6 +378,8 @@ proto_register_krbdiag(void)
                                  "Frame of the Kerberos failure beneath this symptom", HFILL } },
         { &hf_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
                            "Where the reasoning behind this cause comes from", HFILL } },
+        { &hf_checked, { "Ruled out", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "A contradiction looked for in the capture and not found (confirmed findings only)", HFILL } },
     };
     static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
 

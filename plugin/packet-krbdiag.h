@@ -34,6 +34,8 @@ typedef struct {
     gboolean has_inherited;
     kd_cause inherited;
     guint32 inherited_frame;
+    const char *checks[KD_MAX_CHECKS];  /* confirmed: the contradiction checks that passed */
+    guint n_checks;
 } kd_stored_finding;
 
 typedef struct {

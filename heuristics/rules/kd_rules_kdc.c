@@ -59,7 +59,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
             char *subject = g_strdup_printf("%s|%s", hosts, cn);
             kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH, subject);
             if (f) {
-                f->confidence = KD_CONF_CONFIRMED;
+                kd_finding_confirm_one(f, "no pre-authenticated AS-REQ of the same principal follows", FALSE);
                 kd_finding_evidence(f, obs->frame, "pre-authenticated AS-REQ follows");
             }
             g_free(subject);
@@ -71,7 +71,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
     if (obs->transport == KD_TRANSPORT_TCP) {
         kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TCP_RETRY, hosts);
         if (f) {
-            f->confidence = KD_CONF_CONFIRMED;
+            kd_finding_confirm_one(f, "the client does not retry over TCP", FALSE);
             kd_finding_evidence(f, obs->frame, "the client retries over TCP");
         }
     }
@@ -111,6 +111,7 @@ on_skew(const kd_ctx *ctx, kd_event *ev)
     }
     kd_finding_detail(f, "%s time - capture time: %+" G_GINT64_FORMAT " s", server_role, server_off);
     f->has_skew = TRUE;
+    kd_finding_confirm_one(f, "the error carries no server time to measure the clocks against", FALSE);
     if (ABS(server_off) <= near) {
         /* The server agrees with the capture clock: the client is the one off. */
         if (k->has_ctime) {
@@ -173,12 +174,14 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
     if (owners && owners->n >= 2) {
         /* Samba's KDC answers a duplicate SPN with S_PRINCIPAL_UNKNOWN. */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC issues tickets for the SPN", kd_store_issues(ctx->store, spn) != NULL);
         kd_finding_summary(f, "The KDC does not find %s although LDAP shows it on more than one account: "
                            "a duplicate SPN the KDC refuses to choose from", spn);
         kd_finding_owner_evidence(f, ctx->store, spn);
         kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
     } else if (is_ip_literal(host)) {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_IP_ADDRESS, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC issues tickets for the SPN", kd_store_issues(ctx->store, spn) != NULL);
         kd_finding_summary(f, "No account holds %s: the service was addressed by IP address %s", spn, host);
     } else {
         char *alias = NULL;
@@ -252,6 +255,8 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     }
     f = kd_finding_add(ctx->findings, obs->frame, cause,
                        k->has_nt_status || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY, code, spn, client);
+    if (k->has_nt_status || code != 18)
+        kd_finding_confirm_one(f, "neither the error code nor an NTSTATUS names the account's state", FALSE);
     request_evidence(f, ev->req);
     if (cause == KD_CAUSE_ACCOUNT_REVOKED)
         kd_finding_summary(f, "The KDC refuses %s without saying whether it is disabled, locked or expired",
@@ -308,6 +313,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         g_free(key);
         g_free(cn);
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_WRONG_PASSWORD, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the error answers a request other than an AS-REQ", req && req->msg_type != KD_MSG_AS_REQ);
         request_evidence(f, req);
         if (f)
             f->count = c->count;
@@ -319,6 +325,8 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     }
     case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
+                               client && kd_store_account_etypes(ctx->store, client) != NULL);
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC has no account %s%s%s",
                            client ? client : "(no name)", k->crealm ? "@" : "", k->crealm ? k->crealm : "");
@@ -330,6 +338,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         break;
     case 8: /* KDC_ERR_PRINCIPAL_NOT_UNIQUE */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
         kd_finding_owner_evidence(f, ctx->store, spn);
@@ -342,6 +351,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         break;
     case 32: /* KRB_AP_ERR_TKT_EXPIRED */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
         request_evidence(f, req);
         kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
                            req && req->ticket.sname ? req->ticket.sname : "");

@@ -6,7 +6,13 @@ other projects; read in place, never copied into the project).
 For each: tshark with krbdiag must not crash or report a dissector bug; every
 KRB-ERROR must get a finding of its own error code; and where nothing failed (no
 KRB-ERROR beyond the benign PREAUTH_REQUIRED / RESPONSE_TOO_BIG / WRONG_REALM, and no
-DCE/RPC security-package fault) krbdiag must raise no warning."""
+DCE/RPC security-package fault) krbdiag must raise no warning.
+
+Claims must hold, checked by pattern (never by file, frame or address): a confirmed
+finding names the contradictions it ruled out; "KDC B refuses the TGT KDC A issued"
+is about the same ticket (ciphertext) and no frame contradicts it; 0x721 after an
+AP-REP on its connection is not "the service refused the ticket"; "no common
+encryption type" is not said when the offer and the announced keys share a type."""
 
 import glob
 import os
@@ -16,6 +22,93 @@ import sys
 import kdtest
 
 BENIGN = {25, 52, 68}
+# Causes whose claims are checked against the packets themselves.
+CLAIMS = {"dc_etype_mismatch", "sec_pkg_error", "etype_no_common"}
+NOT_A_HOST = {"0.0.0.0", "255.255.255.255", "::"}
+
+FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.stream",
+          "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport", "kerberos.msg_type",
+          "kerberos.error_code", "kerberos.cipher", "kerberos.ENCTYPE", "kerberos.etype",
+          "ntlmssp.messagetype", "ntlmssp.auth.username"]
+
+
+def packets(cap):
+    """frame -> {field: [values]} for the frames carrying Kerberos, NTLMSSP or DCE/RPC."""
+    args = ["-r", cap, "-Y", "kerberos || ntlmssp || dcerpc", "-T", "fields", "-E", "separator=\t",
+            "-E", "aggregator=;", "-E", "occurrence=a"]
+    for f in FIELDS:
+        args += ["-e", f]
+    _, out, _ = kdtest.tshark(args, check=False)
+    pk = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if len(cols) < len(FIELDS) or not cols[0].isdigit():
+            continue
+        row = {f: [v for v in c.split(";") if v] for f, c in zip(FIELDS, cols)}
+        row["src"] = (row["ip.src"] or row["ipv6.src"] or ["?"])[0]
+        row["dst"] = (row["ip.dst"] or row["ipv6.dst"] or ["?"])[0]
+        row["sport"] = (row["udp.srcport"] or row["tcp.srcport"] or ["?"])[0]
+        row["dport"] = (row["udp.dstport"] or row["tcp.dstport"] or ["?"])[0]
+        row["time"] = float(row["frame.time_epoch"][0])
+        pk[int(cols[0])] = row
+    return pk
+
+
+def has_msg(row, t):
+    return str(t) in row["kerberos.msg_type"]
+
+
+def answers(pk, frame, req_types):
+    """The request a KDC answer (frame) answers: the latest request of req_types from its
+    destination address and port."""
+    a = pk[frame]
+    best = None
+    for f, r in pk.items():
+        if f < frame and r["src"] == a["dst"] and r["sport"] == a["dport"] and any(has_msg(r, t) for t in req_types):
+            best = f
+    return best
+
+
+def claim_problems(cap, findings):
+    """Problems with claims the packets contradict (see the module text)."""
+    probs = []
+    for fd in findings:
+        if fd.confidence == "confirmed" and not fd.checked:
+            probs.append("frame %d: %s confirmed without contradiction checks" % (fd.frame, fd.cause))
+    if not any(fd.cause in CLAIMS for fd in findings):
+        return probs
+    pk = packets(cap)
+    # Ticket ciphertext -> KDC addresses that issued it / accepted it / refused it.
+    issued, accepted, refused = {}, {}, {}
+    for f, r in pk.items():
+        if (has_msg(r, 11) or has_msg(r, 13)) and r["kerberos.cipher"]:
+            issued.setdefault(r["kerberos.cipher"][0], set()).add(r["src"])
+        if has_msg(r, 13) or has_msg(r, 30):
+            q = answers(pk, f, (12,))
+            if q and pk[q]["kerberos.cipher"]:
+                tk = pk[q]["kerberos.cipher"][0]
+                (accepted if has_msg(r, 13) else refused).setdefault(tk, set()).add(r["src"])
+    for fd in findings:
+        r = pk.get(fd.frame)
+        if fd.cause == "dc_etype_mismatch" and r:
+            q = answers(pk, fd.frame, (12,))
+            tk = pk[q]["kerberos.cipher"][0] if q and pk[q]["kerberos.cipher"] else None
+            issuers = issued.get(tk, set())
+            if (not tk or r["src"] in NOT_A_HOST or not issuers or r["src"] in issuers
+                    or r["src"] in accepted.get(tk, set()) or issuers & refused.get(tk, set())):
+                probs.append("frame %d: dc_etype_mismatch that the capture contradicts (same ticket issued, "
+                             "accepted or refused elsewhere, or no host address)" % fd.frame)
+        if fd.cause == "sec_pkg_error" and r and "refused" in (fd.summary or ""):
+            stream = r["tcp.stream"]
+            if any(f < fd.frame and has_msg(x, 15) and x["tcp.stream"] == stream for f, x in pk.items()):
+                probs.append("frame %d: sec_pkg_error says the ticket was refused after an AP-REP accepted it"
+                             % fd.frame)
+        if fd.cause == "etype_no_common" and r:
+            q = answers(pk, fd.frame, (10, 12))
+            if q and set(pk[q]["kerberos.ENCTYPE"]) & set(r["kerberos.etype"]):
+                probs.append("frame %d: etype_no_common although the offer and the announced keys share a type"
+                             % fd.frame)
+    return probs
 
 
 def public_dir():
@@ -57,6 +150,8 @@ def main():
         warnings = [fd for fd in findings if sev.get(fd.cause) == "warning"]
         if not failing and warnings:
             problems.append("warnings where nothing failed: %s" % warnings[:5])
+        if not problems:
+            problems.extend(claim_problems(cap, findings))
         summary = "%d findings, %d warnings, %d KRB-ERROR frames" % (len(findings), len(warnings), len(krb_errors))
         kdtest.report(name, not problems, "; ".join(problems) if problems else summary)
         passed += not problems

@@ -43,6 +43,10 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         f->count = k->count;
         f->has_inherited = k->has_inherited;
         f->inherited = k->inherited;
+        f->n_checks = k->n_checks;
+        /* Every test checks it: nothing leaves the engine confirmed without the
+         * contradiction checks that allowed it. */
+        g_assert(k->confidence != KD_CONF_CONFIRMED || (k->n_checks > 0 && k->checked_cause == k->cause));
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);

@@ -27,6 +27,7 @@ typedef struct {
     guint32 count;
     gboolean has_inherited;
     kd_cause inherited;
+    guint n_checks;         /* contradiction checks that passed (confirmed findings) */
 } t_finding;
 
 typedef struct {
