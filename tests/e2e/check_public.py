@@ -12,7 +12,9 @@ Claims must hold, checked by pattern (never by file, frame or address): a confir
 finding names the contradictions it ruled out; "KDC B refuses the TGT KDC A issued"
 is about the same ticket (ciphertext) and no frame contradicts it; 0x721 after an
 AP-REP on its connection is not "the service refused the ticket"; "no common
-encryption type" is not said when the offer and the announced keys share a type."""
+encryption type" is not said when the offer and the announced keys share a type; an
+NTLM fallback is an AUTHENTICATE with an account, shortly after a Kerberos failure,
+confirmed only when the Kerberos target is a host."""
 
 import glob
 import os
@@ -23,8 +25,9 @@ import kdtest
 
 BENIGN = {25, 52, 68}
 # Causes whose claims are checked against the packets themselves.
-CLAIMS = {"dc_etype_mismatch", "sec_pkg_error", "etype_no_common"}
+CLAIMS = {"dc_etype_mismatch", "sec_pkg_error", "etype_no_common", "ntlm_fallback"}
 NOT_A_HOST = {"0.0.0.0", "255.255.255.255", "::"}
+FALLBACK_WINDOW = 30.0
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.stream",
           "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport", "kerberos.msg_type",
@@ -107,6 +110,17 @@ def claim_problems(cap, findings):
             q = answers(pk, fd.frame, (10, 12))
             if q and set(pk[q]["kerberos.ENCTYPE"]) & set(r["kerberos.etype"]):
                 probs.append("frame %d: etype_no_common although the offer and the announced keys share a type"
+                             % fd.frame)
+        if fd.cause == "ntlm_fallback":
+            auth = r and any(int(t, 0) == 3 for t in r["ntlmssp.messagetype"])
+            users = r["ntlmssp.auth.username"] if auth else []
+            if not users or users[0] == "NULL":
+                probs.append("frame %d: ntlm_fallback on no AUTHENTICATE with an account" % fd.frame)
+            k = [e for e in fd.evidence if e in pk and has_msg(pk[e], 30)]
+            if r and (not k or not 0 <= r["time"] - pk[k[0]]["time"] <= FALLBACK_WINDOW):
+                probs.append("frame %d: ntlm_fallback without a Kerberos failure shortly before" % fd.frame)
+            if fd.confidence == "confirmed" and "/" not in (fd.spn or ""):
+                probs.append("frame %d: ntlm_fallback confirmed although the Kerberos target names no host"
                              % fd.frame)
     return probs
 
