@@ -523,7 +523,6 @@ static const kd_etext_info etext_info[] = {
         "it failed while adding authorization data (the PAC) to the ticket"),
     ETA("FINDING_SERVER_KEY", "MIT", NO_HINT, "it failed while finding the server's key"),
     ETA("DECRYPT_CLIENT_KEY", "MIT", NO_HINT, "it failed while decrypting the client's key"),
-    ETA("DECRYPT_SERVER_KEY", "MIT", NO_HINT, "it failed while decrypting the server's key"),
     ETA("KDC_RETURN_PADATA", "MIT", NO_HINT, "it failed while building the reply's pre-authentication data"),
     ETA("KDC_RETURN_ENC_PADATA", "MIT", NO_HINT, "it failed while building the reply's encrypted pre-authentication data"),
     ETA("VALIDATE_MESSAGE_TYPE", "MIT", NO_HINT, "it failed while checking the message type"),

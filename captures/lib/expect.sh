@@ -35,7 +35,8 @@
 #   expect_check                       the capture has no malformed frames or error-level
 #                                      expert items (except frames matching the filter in
 #                                      $EXPECT_KNOWN_MALFORMED, if set), every KRB-ERROR frame has exactly one
-#                                      line and every line's frame exists; prints the file
+#                                      line (its own, or one naming it in copies=) and every
+#                                      line's frame exists; prints the file
 set -euo pipefail
 
 _expect_tshark() {
@@ -251,7 +252,11 @@ expect_check() {
     fi
     # shellcheck disable=SC2013
     for f in $(awk -F'\t' -v mc="$(_expect_col kerberos.msg_type)" '$mc ~ /(^|,)30(,|$)/ { print $1 }' "$EXPECT_TABLE"); do
-        n=$(grep -v '^#' "$EXPECT_FILE" | awk -v f="$f" '$1 == f' | wc -l)
+        # A line for the frame itself, or one naming it as a recorded copy (copies=).
+        n=$(grep -v '^#' "$EXPECT_FILE" | awk -v f="$f" '
+            $1 == f { print; next }
+            { for (i = 3; i <= NF; i++) if ($i ~ /^copies=/) {
+                  m = split(substr($i, 8), c, ","); for (j = 1; j <= m; j++) if (c[j] == f) print } }' | wc -l)
         if [ "$n" -ne 1 ]; then
             echo "expect: KRB-ERROR frame $f has $n lines in $EXPECT_FILE (want 1)" >&2
             rc=1

@@ -14,6 +14,11 @@
 #                                          10.88.0.2 with realm EXAMPLE.TEST and alice
 #                                          (+requires_preauth; KDC not started yet), host
 #                                          "client" 10.88.0.10 (no krb5.conf yet)
+#   mit_two_realms NAME                    lab_init NAME; hosts "kdca" 10.88.0.2 (realm A.TEST,
+#                                          alice +requires_preauth), "kdcb" 10.88.0.3 (realm
+#                                          B.TEST, host/svc.b.test), "client" 10.88.0.10; no
+#                                          trust, no KDC started, no krb5.conf for the client
+#   mit_kinit_kvno SPN                     in "client": kinit alice (right password), kvno SPN
 #   mit_clock_skew_lab NAME PCAP client|kdc OFFSET
 #                                          mit_lab NAME; that side's clock shifted by OFFSET
 #                                          (faketime -f OFFSET, e.g. +2h), the client without
@@ -133,6 +138,22 @@ mit_lab() {
     lab_host client 10.88.0.10
     mit_realm EXAMPLE.TEST kdc 10.88.0.2
     mit_addprinc kdc alice +requires_preauth
+}
+
+mit_two_realms() {
+    lab_init "$1"
+    lab_host kdca 10.88.0.2
+    lab_host kdcb 10.88.0.3
+    lab_host client 10.88.0.10
+    mit_realm A.TEST kdca 10.88.0.2
+    mit_realm B.TEST kdcb 10.88.0.3
+    mit_addprinc kdca alice +requires_preauth
+    mit_addprinc kdcb host/svc.b.test -randkey
+}
+
+mit_kinit_kvno() {
+    echo Passw0rd-alice | mit_as client kinit alice >/dev/null
+    mit_as client kvno "$1" >/dev/null
 }
 
 mit_clock_skew_lab() {

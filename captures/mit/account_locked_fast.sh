@@ -21,12 +21,9 @@ SCENARIO=account_locked_fast
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-lab_init "$SCENARIO"
-lab_host kdc 10.88.0.2
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
+mit_lab "$SCENARIO"
 mit_kadmin kdc "addpol -maxfailure 3 -failurecountinterval 5min -lockoutduration 10min lockout"
-mit_addprinc kdc alice +requires_preauth -policy lockout
+mit_kadmin kdc "modprinc -policy lockout alice"
 mit_addprinc kdc host/client.example.test -randkey
 mit_kadmin kdc "ktadd -k $LAB_DIR/client.keytab host/client.example.test"
 mit_kdc_start kdc

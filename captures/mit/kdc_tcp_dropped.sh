@@ -29,8 +29,7 @@ lab_exec kdc nft add rule inet kdfilter input tcp dport 88 drop
 mit_client_conf client EXAMPLE.TEST "$KDC" "udp_preference_limit = 1"
 
 lab_capture_start "$PCAP" 'port 88'
-echo Passw0rd-alice | mit_as client kinit alice >/dev/null
-mit_as client kvno host/svc.example.test >/dev/null
+mit_kinit_kvno host/svc.example.test
 lab_capture_stop
 
 expect_begin "$PCAP" \

@@ -25,8 +25,7 @@ mit_kdc_start kdc
 mit_client_conf client EXAMPLE.TEST 10.88.0.2
 
 lab_capture_start "$PCAP" 'port 88'
-echo Passw0rd-alice | mit_as client kinit alice >/dev/null
-mit_as client kvno host/svc.example.test >/dev/null
+mit_kinit_kvno host/svc.example.test
 lab_capture_stop
 
 expect_begin "$PCAP" \

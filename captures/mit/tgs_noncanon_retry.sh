@@ -21,14 +21,7 @@ SCENARIO=tgs_noncanon_retry
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-lab_init "$SCENARIO"
-lab_host kdca 10.88.0.2
-lab_host kdcb 10.88.0.3
-lab_host client 10.88.0.10
-mit_realm A.TEST kdca 10.88.0.2
-mit_realm B.TEST kdcb 10.88.0.3
-mit_addprinc kdca alice +requires_preauth
-mit_addprinc kdcb host/svc.b.test -randkey
+mit_two_realms "$SCENARIO"
 mit_kadmin kdca "addprinc -pw Trust-A-B krbtgt/B.TEST@A.TEST"
 mit_kadmin kdcb "addprinc -pw Trust-A-B krbtgt/B.TEST@A.TEST"
 mit_kdc_start kdca
