@@ -189,13 +189,19 @@ dns_rec_free(gpointer p)
 }
 
 static void
+failure_rec_clear(kd_failure_rec *f)
+{
+    g_free(f->sname);
+    g_free(f->cname);
+    memset(f, 0, sizeof(*f));
+}
+
+static void
 failure_ring_free(gpointer p)
 {
     kd_failure_ring *r = p;
-    for (guint i = 0; i < KD_CLIENT_FAILURES; i++) {
-        g_free(r->items[i].sname);
-        g_free(r->items[i].cname);
-    }
+    for (guint i = 0; i < G_N_ELEMENTS(r->items); i++)
+        failure_rec_clear(&r->items[i]);
     g_free(r);
 }
 
@@ -571,9 +577,7 @@ record_client_failure(kd_store *st, const kd_obs *obs, const kd_event *ev)
         kd_lru_put(st->client_failures, &ak, r);
     }
     kd_failure_rec *f = &r->items[r->next];
-    g_free(f->sname);
-    g_free(f->cname);
-    memset(f, 0, sizeof(*f));
+    failure_rec_clear(f);
     f->frame = obs->frame;
     f->time_us = obs->time_us;
     f->server = obs->src;

@@ -28,31 +28,20 @@ etype_list(const kd_ctx *ctx, const gint32 *etypes, guint n)
     return g_string_free(s, FALSE);
 }
 
-/* The ticket this client presented, as a KDC issued it: the same ticket is the same
- * ciphertext, issued to the same client (not merely the same krbtgt kvno and etype). */
+/* The ticket this request presented, as issued (newest first) to client, or by kdc
+ * when client is NULL: the same ticket is the same ciphertext (not merely the same
+ * krbtgt kvno and etype). */
 static const kd_issue *
-ticket_issue(const kd_ctx *ctx, const kd_req *req, const kd_addr *client)
+ticket_issue(const kd_ctx *ctx, const kd_req *req, const kd_addr *client, const kd_addr *kdc)
 {
     const kd_issue_hist *h = req->ticket.cipher_hash ? kd_store_issues(ctx->store, req->ticket.sname) : NULL;
     for (guint i = 0; h && i < h->count; i++) {
         const kd_issue *it = kd_issue_hist_nth(h, i);
-        if (it->cipher_hash == req->ticket.cipher_hash && kd_addr_equal(&it->client, client))
+        if (it->cipher_hash == req->ticket.cipher_hash &&
+            (client ? kd_addr_equal(&it->client, client) : kd_addr_equal(&it->kdc, kdc)))
             return it;
     }
     return NULL;
-}
-
-/* kdc issued this very ticket too (a datagram recorded twice, with two addresses). */
-static gboolean
-issued_by(const kd_ctx *ctx, const kd_req *req, const kd_addr *kdc)
-{
-    const kd_issue_hist *h = req->ticket.cipher_hash ? kd_store_issues(ctx->store, req->ticket.sname) : NULL;
-    for (guint i = 0; h && i < h->count; i++) {
-        const kd_issue *it = kd_issue_hist_nth(h, i);
-        if (it->cipher_hash == req->ticket.cipher_hash && kd_addr_equal(&it->kdc, kdc))
-            return TRUE;
-    }
-    return FALSE;
 }
 
 /* An address a KDC can answer from: not unknown, unspecified (0.0.0.0, ::) or broadcast. */
@@ -70,6 +59,18 @@ ticket_subject(const char *verdict, const kd_addr *kdc, guint64 cipher_hash)
 {
     char b[48];
     return g_strdup_printf("%s|%s|%016" G_GINT64_MODIFIER "x", verdict, kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
+}
+
+/* The offer and the account's keys, as details and evidence. */
+static void
+etype_evidence(kd_finding *f, const kd_account_etypes *seen, const kd_req *req, const char *offer, const char *have)
+{
+    kd_finding_detail(f, "client offers: %s", offer);
+    kd_finding_detail(f, "account keys: %s", have);
+    if (seen)
+        kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
+    if (req)
+        kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
 }
 
 static gboolean
@@ -103,7 +104,7 @@ dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req;
     const guint64 tk = req->ticket.cipher_hash;
-    if (!is_host_address(&obs->src) || !is_host_address(&it->kdc) || issued_by(ctx, req, &obs->src) ||
+    if (!is_host_address(&obs->src) || !is_host_address(&it->kdc) || ticket_issue(ctx, req, NULL, &obs->src) ||
         kd_store_ticket_verdict(ctx->store, tk, &it->kdc, FALSE) ||
         kd_store_ticket_verdict(ctx->store, tk, &obs->src, TRUE))
         return FALSE;
@@ -208,7 +209,7 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
                                "the two realms hold different trust keys", target, kdc, target,
                                req->ticket.realm, req->ticket.realm);
-            const kd_issue *it = ticket_issue(ctx, req, &obs->dst);
+            const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
             kd_claim claim;
             kd_claim_init(&claim);
             /* The presented referral is the one realm X issued, and the refusing KDC
@@ -230,7 +231,7 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
             return;
         }
-        const kd_issue *it = ticket_issue(ctx, req, &obs->dst);
+        const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
         if (it && !kd_addr_equal(&it->kdc, &obs->src) && dc_claim(ctx, ev, it))
             return;
     }
@@ -258,12 +259,7 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             kd_finding_summary(f, "The KDC names the account's key types (%s) and the client offers %s: they share a "
                                "type, so there is a common encryption type; the client is expected to retry with "
                                "the named type (a normal round trip)", have, offer);
-            kd_finding_detail(f, "client offers: %s", offer);
-            kd_finding_detail(f, "account keys: %s", have);
-            if (seen)
-                kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
-            if (req)
-                kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
+            etype_evidence(f, seen, req, offer, have);
             g_free(offer);
             g_free(have);
             return;
@@ -281,12 +277,7 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             kd_claim_result(&claim, both, FALSE);
         kd_finding_confirm(f, &claim);
         kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offer, have);
-        kd_finding_detail(f, "client offers: %s", offer);
-        kd_finding_detail(f, "account keys: %s", have);
-        if (seen)
-            kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
-        if (req)
-            kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
+        etype_evidence(f, seen, req, offer, have);
         g_free(offer);
         g_free(have);
     }

@@ -239,26 +239,7 @@ test_sec_pkg_recovered_failure_not_inherited(void **state)
     t_free(h);
 }
 
-/* The account's keys and the client's offer are disjoint: no common type, confirmed. */
-static void
-test_etype_no_common_disjoint(void **state)
-{
-    (void)state;
-    t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC_A, 50000, "alice", REALM, FALSE);
-    req.u.krb.req_etypes[0] = 20;
-    req.u.krb.n_req_etypes = 1;
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
-    err.u.krb.etype_info2[0] = 18;
-    err.u.krb.n_etype_info2 = 1;
-    const t_finding *f = only(h, t_feed(h, &err));
-    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
-    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
-    t_free(h);
-}
-
-/* Look-alike: the client offers RC4 and DES, the KDC names the account's DES keys:
+/* Look-alike of test_engine's test_etype_no_common: the client offers RC4 and DES, the KDC names the account's DES keys:
  * there is a common type (a normal round trip), not "no common type". */
 static void
 test_etype_offer_and_keys_intersect(void **state)
@@ -283,21 +264,6 @@ test_etype_offer_and_keys_intersect(void **state)
     t_free(h);
 }
 
-/* The account's keys are not in the capture: the cause stands, not confirmed. */
-static void
-test_etype_keys_unknown_likely(void **state)
-{
-    (void)state;
-    t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC_A, 50000, "bob", REALM, FALSE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "bob", "krbtgt/" REALM);
-    const t_finding *f = only(h, t_feed(h, &err));
-    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
-    assert_int_equal(f->confidence, KD_CONF_LIKELY);
-    t_free(h);
-}
-
 int
 main(void)
 {
@@ -310,9 +276,7 @@ main(void)
         cmocka_unit_test(test_sec_pkg_after_accepted_ticket),
         cmocka_unit_test(test_sec_pkg_refused_ticket),
         cmocka_unit_test(test_sec_pkg_recovered_failure_not_inherited),
-        cmocka_unit_test(test_etype_no_common_disjoint),
         cmocka_unit_test(test_etype_offer_and_keys_intersect),
-        cmocka_unit_test(test_etype_keys_unknown_likely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
