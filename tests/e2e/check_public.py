@@ -36,8 +36,8 @@ FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "ipv6.src", "i
 
 
 def packets(cap):
-    """frame -> {field: [values]} for the frames carrying Kerberos, NTLMSSP or DCE/RPC."""
-    args = ["-r", cap, "-Y", "kerberos || ntlmssp || dcerpc", "-T", "fields", "-E", "separator=\t",
+    """frame -> {field: [values]} for the frames carrying Kerberos or NTLMSSP, and RPC faults."""
+    args = ["-r", cap, "-Y", "kerberos || ntlmssp || dcerpc.pkt_type == 3", "-T", "fields", "-E", "separator=\t",
             "-E", "aggregator=;", "-E", "occurrence=a"]
     for f in FIELDS:
         args += ["-e", f]
@@ -61,15 +61,27 @@ def has_msg(row, t):
     return str(t) in row["kerberos.msg_type"]
 
 
-def answers(pk, frame, req_types):
-    """The request a KDC answer (frame) answers: the latest request of req_types from its
-    destination address and port."""
-    a = pk[frame]
-    best = None
-    for f, r in pk.items():
-        if f < frame and r["src"] == a["dst"] and r["sport"] == a["dport"] and any(has_msg(r, t) for t in req_types):
-            best = f
-    return best
+class Requests:
+    """The requests of a capture by the address and port they came from, in frame order:
+    a KDC answer answers the latest one from its destination address and port."""
+
+    def __init__(self, pk):
+        self.by_end = {}
+        for f in sorted(pk):
+            r = pk[f]
+            for t in (10, 12):
+                if has_msg(r, t):
+                    self.by_end.setdefault((r["src"], r["sport"]), []).append((f, t))
+
+    def answered(self, pk, frame, req_types):
+        a = pk[frame]
+        best = None
+        for f, t in self.by_end.get((a["dst"], a["dport"]), []):
+            if f >= frame:
+                break
+            if t in req_types:
+                best = f
+        return best
 
 
 def claim_problems(cap, findings):
@@ -81,20 +93,25 @@ def claim_problems(cap, findings):
     if not any(fd.cause in CLAIMS for fd in findings):
         return probs
     pk = packets(cap)
+    reqs = Requests(pk)
+    ap_reps = {}                # TCP stream -> frames carrying an AP-REP
+    for f, r in pk.items():
+        if has_msg(r, 15) and r["tcp.stream"]:
+            ap_reps.setdefault(r["tcp.stream"][0], []).append(f)
     # Ticket ciphertext -> KDC addresses that issued it / accepted it / refused it.
     issued, accepted, refused = {}, {}, {}
     for f, r in pk.items():
         if (has_msg(r, 11) or has_msg(r, 13)) and r["kerberos.cipher"]:
             issued.setdefault(r["kerberos.cipher"][0], set()).add(r["src"])
         if has_msg(r, 13) or has_msg(r, 30):
-            q = answers(pk, f, (12,))
+            q = reqs.answered(pk, f, (12,))
             if q and pk[q]["kerberos.cipher"]:
                 tk = pk[q]["kerberos.cipher"][0]
                 (accepted if has_msg(r, 13) else refused).setdefault(tk, set()).add(r["src"])
     for fd in findings:
         r = pk.get(fd.frame)
         if fd.cause == "dc_etype_mismatch" and r:
-            q = answers(pk, fd.frame, (12,))
+            q = reqs.answered(pk, fd.frame, (12,))
             tk = pk[q]["kerberos.cipher"][0] if q and pk[q]["kerberos.cipher"] else None
             issuers = issued.get(tk, set())
             if (not tk or r["src"] in NOT_A_HOST or not issuers or r["src"] in issuers
@@ -102,12 +119,12 @@ def claim_problems(cap, findings):
                 probs.append("frame %d: dc_etype_mismatch that the capture contradicts (same ticket issued, "
                              "accepted or refused elsewhere, or no host address)" % fd.frame)
         if fd.cause == "sec_pkg_error" and r and "refused" in (fd.summary or ""):
-            stream = r["tcp.stream"]
-            if any(f < fd.frame and has_msg(x, 15) and x["tcp.stream"] == stream for f, x in pk.items()):
+            stream = (r["tcp.stream"] or [None])[0]
+            if any(f < fd.frame for f in ap_reps.get(stream, [])):
                 probs.append("frame %d: sec_pkg_error says the ticket was refused after an AP-REP accepted it"
                              % fd.frame)
         if fd.cause == "etype_no_common" and r:
-            q = answers(pk, fd.frame, (10, 12))
+            q = reqs.answered(pk, fd.frame, (10, 12))
             if q and set(pk[q]["kerberos.ENCTYPE"]) & set(r["kerberos.etype"]):
                 probs.append("frame %d: etype_no_common although the offer and the announced keys share a type"
                              % fd.frame)
