@@ -20,6 +20,7 @@
 #define KD_MAX_EVIDENCE     10
 #define KD_MAX_ALTERNATIVES 4
 #define KD_MAX_DETAILS      8
+#define KD_MAX_CHECKS       8
 
 typedef enum {
     KD_CONF_INFO = 0,
@@ -60,6 +61,11 @@ typedef struct {
     guint32 inherited_frame;
     gboolean recovered;         /* the client got what it asked for later: a note, not a failure */
     guint32 recovered_frame;    /* the frame of that success */
+    /* confirmed: what would have contradicted the claim, each checked against the
+     * capture and found absent (kd_finding_confirm); static strings */
+    const char *checks[KD_MAX_CHECKS];
+    guint n_checks;
+    kd_cause checked_cause;     /* the cause those checks were run for */
 } kd_finding;
 
 typedef struct {

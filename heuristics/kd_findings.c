@@ -134,15 +134,28 @@ kd_findings_begin(kd_findings *fx)
     g_array_set_size(fx->dirty, 0);
 }
 
+/* A finding leaves the engine confirmed only with the checks kd_finding_confirm()
+ * ran for its present cause: whatever set the confidence, no check, no confirmation. */
+static void
+enforce_checks(kd_finding *f)
+{
+    if (f->confidence != KD_CONF_CONFIRMED)
+        return;
+    if (f->n_checks == 0 || f->checked_cause != f->cause) {
+        f->confidence = KD_CONF_LIKELY;
+        f->n_checks = 0;
+    }
+}
+
 void
 kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
 {
-    if (!emit)
-        return;
     for (guint i = 0; i < fx->dirty->len; i++) {
         guint32 frame = g_array_index(fx->dirty, guint32, i);
         kd_frame_rec *rec = frame_rec(fx, frame);
-        if (rec && rec->findings->len)
+        for (guint j = 0; rec && j < rec->findings->len; j++)
+            enforce_checks(g_ptr_array_index(rec->findings, j));
+        if (emit && rec && rec->findings->len)
             emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
     }
 }
@@ -279,6 +292,82 @@ kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...)
 }
 
 void
+kd_claim_init(kd_claim *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+guint
+kd_claim_declare(kd_claim *c, const char *contradiction)
+{
+    /* A claim with more checks than room cannot be confirmed. */
+    if (c->n >= KD_MAX_CHECKS) {
+        c->overflow = TRUE;
+        return KD_MAX_CHECKS;
+    }
+    c->what[c->n] = contradiction;
+    c->ran[c->n] = FALSE;
+    c->contradicted[c->n] = FALSE;
+    return c->n++;
+}
+
+void
+kd_claim_result(kd_claim *c, guint check, gboolean contradicted)
+{
+    if (check >= c->n)
+        return;
+    c->ran[check] = TRUE;
+    c->contradicted[check] = contradicted;
+}
+
+gboolean
+kd_claim_check(kd_claim *c, const char *contradiction, gboolean contradicted)
+{
+    kd_claim_result(c, kd_claim_declare(c, contradiction), contradicted);
+    return !contradicted;
+}
+
+gboolean
+kd_claim_holds(const kd_claim *c)
+{
+    if (c->n == 0 || c->overflow)
+        return FALSE;
+    for (guint i = 0; i < c->n; i++) {
+        if (!c->ran[i] || c->contradicted[i])
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+kd_finding_confirm(kd_finding *f, const kd_claim *c)
+{
+    if (!f)
+        return FALSE;
+    if (!kd_claim_holds(c)) {
+        if (f->confidence > KD_CONF_LIKELY)
+            f->confidence = KD_CONF_LIKELY;
+        f->n_checks = 0;
+        return FALSE;
+    }
+    f->confidence = KD_CONF_CONFIRMED;
+    f->checked_cause = f->cause;
+    f->n_checks = c->n;
+    for (guint i = 0; i < c->n; i++)
+        f->checks[i] = c->what[i];
+    return TRUE;
+}
+
+gboolean
+kd_finding_confirm_one(kd_finding *f, const char *contradiction, gboolean contradicted)
+{
+    kd_claim c;
+    kd_claim_init(&c);
+    kd_claim_check(&c, contradiction, contradicted);
+    return kd_finding_confirm(f, &c);
+}
+
+void
 kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn)
 {
     if (!it)
@@ -308,8 +397,8 @@ kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
 static char *
 wait_key(kd_wait_kind kind, const char *subject)
 {
-    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov" };
-    G_STATIC_ASSERT(G_N_ELEMENTS(prefix) == KD_WAIT_RECOVERY + 1);
+    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov", "tclaim" };
+    G_STATIC_ASSERT(G_N_ELEMENTS(prefix) == KD_WAIT_TICKET_CLAIM + 1);
     char *l = kd_lower(subject);
     char *key = g_strdup_printf("%s|%s", prefix[kind], l);
     g_free(l);

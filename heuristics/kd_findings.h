@@ -42,6 +42,33 @@ void kd_finding_set_missing(kd_finding *f, const char *text);
  * becomes a note and the success is evidence. */
 void kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 
+/* A claim and the checks that could contradict it. A rule declares each check (what
+ * in the capture would contradict the claim), runs it and records the result;
+ * kd_finding_confirm() then makes the finding confirmed only when at least one check
+ * was declared, every declared check ran and none found a contradiction. A finding
+ * marked confirmed any other way is emitted as likely: confirmation cannot be
+ * forgotten into a finding. */
+typedef struct {
+    const char *what[KD_MAX_CHECKS];    /* the contradiction looked for (static text) */
+    gboolean ran[KD_MAX_CHECKS];
+    gboolean contradicted[KD_MAX_CHECKS];
+    guint n;
+    gboolean overflow;                  /* more checks than room: never confirmed */
+} kd_claim;
+
+void kd_claim_init(kd_claim *c);
+/* Declare a check; returns its index for kd_claim_result(). */
+guint kd_claim_declare(kd_claim *c, const char *contradiction);
+void kd_claim_result(kd_claim *c, guint check, gboolean contradicted);
+/* Declare and run a check at once; returns !contradicted. */
+gboolean kd_claim_check(kd_claim *c, const char *contradiction, gboolean contradicted);
+/* Every declared check ran and none found a contradiction (and there is one). */
+gboolean kd_claim_holds(const kd_claim *c);
+/* confirmed when the claim holds, else at most likely; returns whether confirmed. */
+gboolean kd_finding_confirm(kd_finding *f, const kd_claim *c);
+/* The common case of a claim with one check, run on the spot. */
+gboolean kd_finding_confirm_one(kd_finding *f, const char *contradiction, gboolean contradicted);
+
 /* Evidence lines from store records, shared by rule families. */
 void kd_finding_issue_evidence(kd_finding *f, const kd_issue *it, const char *spn);
 /* The accounts LDAP showed holding spn (nothing when f or spn is missing). */
@@ -57,7 +84,9 @@ typedef enum {
     KD_WAIT_UNANSWERED_CLIENT, /* the same series, by client alone ("client"): another KDC may answer */
     KD_WAIT_UNANSWERED_DECIDED, /* the finding on the frame that decided the series ("client|kdc") */
     KD_WAIT_TCP_DROPPED,    /* TCP attempts left unanswered, repeated over UDP ("client|kdc") */
-    KD_WAIT_RECOVERY        /* failures a later success would recover ("client|exchange|principal") */
+    KD_WAIT_RECOVERY,       /* failures a later success would recover ("client|exchange|principal") */
+    KD_WAIT_TICKET_CLAIM    /* a claim about a ticket a later verdict on it would contradict
+                             * ("ok|kdc|hash": kdc accepting it; "no|kdc|hash": kdc refusing it) */
 } kd_wait_kind;
 
 void kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 frame);

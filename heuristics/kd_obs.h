@@ -71,6 +71,7 @@ typedef struct {
     const char *sname;      /* name components joined with '/' */
     gint32 etype;           /* -1 when absent */
     gint64 kvno;            /* -1 when absent */
+    guint64 cipher_hash;    /* hash of the ticket's ciphertext bytes: the same ticket; 0 when absent */
 } kd_ticket;
 
 typedef struct {
@@ -142,6 +143,8 @@ typedef struct {
 typedef struct {
     guint32 message_type;   /* 1 negotiate, 2 challenge, 3 authenticate */
     kd_carrier carrier;
+    const char *user;       /* AUTHENTICATE: user and domain; "" or NULL when empty (anonymous) */
+    const char *domain;
 } kd_ntlmssp;
 
 /* DCE/RPC connection-oriented packet types we care about. */

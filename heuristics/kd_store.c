@@ -52,6 +52,7 @@ struct kd_store {
     kd_lru *copies;         /* copy key (digest, ports) -> kd_copy_rec: the latest recording */
     kd_lru *by_port;        /* conn(client, cport, -, transport) -> kd_req_queue (answers from nowhere) */
     kd_lru *tcp_attempts;   /* pair(client, kdc) -> kd_tcp_ring */
+    kd_lru *client_failures;/* client address -> kd_failure_ring */
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -77,6 +78,12 @@ typedef struct {
     guint16 sport, dport;
     guint32 transport;
 } kd_copy_key;
+
+/* A client's latest failures (ring, newest at next - 1). */
+typedef struct {
+    kd_failure_rec items[KD_CLIENT_FAILURES];
+    guint next, count;
+} kd_failure_ring;
 
 /* -------------------------------------------------------------------- keys */
 
@@ -254,6 +261,23 @@ dns_rec_free(gpointer p)
 }
 
 static void
+failure_rec_clear(kd_failure_rec *f)
+{
+    g_free(f->sname);
+    g_free(f->cname);
+    memset(f, 0, sizeof(*f));
+}
+
+static void
+failure_ring_free(gpointer p)
+{
+    kd_failure_ring *r = p;
+    for (guint i = 0; i < G_N_ELEMENTS(r->items); i++)
+        failure_rec_clear(&r->items[i]);
+    g_free(r);
+}
+
+static void
 owners_free(gpointer p)
 {
     kd_spn_owners *o = p;
@@ -282,6 +306,7 @@ issue_hist_push(kd_issue_hist *h, const kd_obs *obs, const kd_req *req)
     it->client = obs->dst;
     it->etype = obs->u.krb.ticket.etype;
     it->kvno = obs->u.krb.ticket.kvno;
+    it->cipher_hash = obs->u.krb.ticket.cipher_hash;
     it->realm = g_strdup(obs->u.krb.ticket.realm ? obs->u.krb.ticket.realm
                                                  : (req ? req->realm : NULL));
     h->next = (h->next + 1) % KD_SPN_HISTORY;
@@ -325,6 +350,7 @@ req_from_obs(const kd_obs *obs)
         r->ticket.sname = g_strdup(k->ticket.sname);
         r->ticket.etype = k->ticket.etype;
         r->ticket.kvno = k->ticket.kvno;
+        r->ticket.cipher_hash = k->ticket.cipher_hash;
     } else {
         r->ticket.etype = -1;
         r->ticket.kvno = -1;
@@ -365,7 +391,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 19
+#define KD_STORE_TABLES 20
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -373,13 +399,15 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->requests, st->last_request, st->ap_conns, st->last_ap, st->http_reqs,
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
-        st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts
+        st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts,
+        st->client_failures
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
-        "client_names", "neg_pending", "copies", "by_port", "tcp_attempts"
+        "client_names", "neg_pending", "copies", "by_port", "tcp_attempts",
+        "client_failures"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -410,6 +438,7 @@ kd_store_new(void)
     st->copies = kd_lru_new_keyed(KD_STORE_CAP, sizeof(kd_copy_key), copy_hash, copy_equal, g_free);
     st->by_port = conn_table(queue_free);
     st->tcp_attempts = pair_table(tcp_ring_free);
+    st->client_failures = addr_table(failure_ring_free);
     return st;
 }
 
@@ -697,6 +726,39 @@ kdc_signs_from_reply(kd_store *st, const kd_obs *obs)
         kdc_sign_note(st, &obs->src, KDC_SIGN_LOWER_REALM, obs->frame);
 }
 
+static char *
+verdict_key(guint64 cipher_hash, const kd_addr *kdc, gboolean accepted)
+{
+    char b[48];
+    return g_strdup_printf("tkt%s|%s|%016" G_GINT64_MODIFIER "x", accepted ? "ok" : "no",
+                           kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
+}
+
+static void
+note_verdict(kd_store *st, const kd_req *req, const kd_obs *answer, gboolean accepted)
+{
+    if (!req || req->msg_type != KD_MSG_TGS_REQ || !req->ticket.present || req->ticket.cipher_hash == 0)
+        return;
+    char *key = verdict_key(req->ticket.cipher_hash, &answer->src, accepted);
+    counter_bump(st->counters, key, req->frame);
+    g_free(key);
+}
+
+/* The client got what an earlier failure was for: that failure is recovered. */
+static void
+note_recovery(kd_store *st, const kd_addr *client, const char *sname, guint32 frame)
+{
+    if (kd_str_empty(sname))
+        return;
+    kd_addr ak = addr_key(client);
+    kd_failure_ring *r = kd_lru_get(st->client_failures, &ak);
+    for (guint i = 0; r && i < r->count; i++) {
+        kd_failure_rec *f = &r->items[i];
+        if (!f->recovered_frame && f->frame < frame && f->sname && g_ascii_strcasecmp(f->sname, sname) == 0)
+            f->recovered_frame = frame;
+    }
+}
+
 static void
 note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -706,6 +768,8 @@ note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     ev->req = req;
     kdc_signs_from_reply(st, obs);
     mark_answered(st, obs, req);
+    note_verdict(st, req, obs, TRUE);
+    note_recovery(st, &obs->dst, req && !kd_str_empty(req->sname) ? req->sname : k->ticket.sname, obs->frame);
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
         /* This KDC accepted the TGT the request presented. */
         char *key = tgt_ok_key(&req->client, &obs->src, &req->ticket);
@@ -758,6 +822,7 @@ note_ap_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     char addr[48];
     char *spn = kd_lower(ap->ticket.sname);
     char *key = g_strdup_printf("%s|%s", spn, kd_addr_to_str(&obs->src, addr, sizeof addr));
+    note_recovery(st, &obs->dst, ap->ticket.sname, obs->frame);
     kd_accept *a = g_new0(kd_accept, 1);
     a->frame = obs->frame;
     a->kvno = ap->ticket.kvno;
@@ -792,6 +857,36 @@ record_failure(kd_store *st, const kd_obs *obs)
     bump_failure(st, &pk, obs->frame);
     pk = pair_key(&obs->dst, NULL);
     bump_failure(st, &pk, obs->frame);
+}
+
+/* The same failure with what NTLM fallback compares: target, account, time. */
+static void
+record_client_failure(kd_store *st, const kd_obs *obs, const kd_event *ev)
+{
+    gint32 code = obs->u.krb.error_code;
+    if (code == KD_ERR_PREAUTH_REQUIRED || code == KD_ERR_RESPONSE_TOO_BIG || code == KD_ERR_WRONG_REALM)
+        return;
+    kd_addr ak = addr_key(&obs->dst);
+    kd_failure_ring *r = kd_lru_get(st->client_failures, &ak);
+    if (!r) {
+        r = g_new0(kd_failure_ring, 1);
+        kd_lru_put(st->client_failures, &ak, r);
+    }
+    kd_failure_rec *f = &r->items[r->next];
+    failure_rec_clear(f);
+    f->frame = obs->frame;
+    f->time_us = obs->time_us;
+    f->server = obs->src;
+    f->from_service = ev->kind == KD_EV_SERVICE_ERROR;
+    f->sname = g_strdup(ev->spn);
+    const char *cname = ev->client;
+    /* A TGS exchange hides the client: the TGT it presented was issued to someone. */
+    if (kd_str_empty(cname) && ev->req && ev->req->ticket.present && ev->req->ticket.sname)
+        cname = kd_store_issued_client(st, ev->req->ticket.sname, &obs->dst);
+    f->cname = kd_str_empty(cname) ? NULL : g_strdup(cname);
+    r->next = (r->next + 1) % KD_CLIENT_FAILURES;
+    if (r->count < KD_CLIENT_FAILURES)
+        r->count++;
 }
 
 static char *
@@ -841,6 +936,9 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
             counter_bump(st->counters, key, obs->frame);
             g_free(key);
         }
+        if (k->error_code != KD_ERR_PREAUTH_REQUIRED && k->error_code != KD_ERR_RESPONSE_TOO_BIG &&
+            k->error_code != KD_ERR_WRONG_REALM)
+            note_verdict(st, req, obs, FALSE);
     } else {
         kd_req *ap = kd_store_ap_request(st, obs);
         ev->kind = KD_EV_SERVICE_ERROR;
@@ -852,6 +950,7 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
             ev->client = kd_store_issued_client(st, ev->spn, &obs->dst);
     }
     record_failure(st, obs);
+    record_client_failure(st, obs, ev);
 }
 
 /* Remember which key types a KDC announced for a principal (PREAUTH_REQUIRED
@@ -1359,6 +1458,71 @@ kd_store_recent_failure(kd_store *st, const kd_addr *client, const kd_addr *serv
         c = kd_lru_get(st->krb_failures, &pk);
     }
     return c;
+}
+
+const kd_counter *
+kd_store_ticket_verdict(kd_store *st, guint64 cipher_hash, const kd_addr *kdc, gboolean accepted)
+{
+    if (cipher_hash == 0)
+        return NULL;
+    char *key = verdict_key(cipher_hash, kdc, accepted);
+    const kd_counter *c = kd_lru_get(st->counters, key);
+    g_free(key);
+    return c;
+}
+
+guint
+kd_store_client_failures(kd_store *st, const kd_addr *client, const kd_failure_rec **out, guint max)
+{
+    kd_addr ak = addr_key(client);
+    kd_failure_ring *r = kd_lru_get(st->client_failures, &ak);
+    guint n = 0;
+    for (guint i = 0; r && i < r->count && n < max; i++)
+        out[n++] = &r->items[(r->next + KD_CLIENT_FAILURES - 1 - i) % KD_CLIENT_FAILURES];
+    return n;
+}
+
+/* Host names compare without case; a short name matches the first label of a long one. */
+static gboolean
+same_host(const char *a, const char *b)
+{
+    if (kd_str_empty(a) || kd_str_empty(b))
+        return FALSE;
+    gsize la = strcspn(a, ":"), lb = strcspn(b, ":");
+    if (la == lb && g_ascii_strncasecmp(a, b, la) == 0)
+        return TRUE;
+    const char *da = memchr(a, '.', la), *db = memchr(b, '.', lb);
+    if ((da != NULL) == (db != NULL))
+        return FALSE;
+    gsize sa = da ? (gsize)(da - a) : la, sb = db ? (gsize)(db - b) : lb;
+    return sa == sb && g_ascii_strncasecmp(a, b, sa) == 0;
+}
+
+guint32
+kd_store_target_shown(kd_store *st, const kd_obs *conn, const char *host)
+{
+    if (kd_str_empty(host))
+        return 0;
+    const char *name = kd_store_name_of(st, &conn->dst);
+    if (name && same_host(name, host)) {
+        kd_dns_rec *d = get_by_name(st->dns, name);
+        if (d)
+            return d->frame;
+    }
+    kd_conn_key ck = conn_key(&conn->src, conn->sport, &conn->dst, conn->dport);
+    kd_req *http = kd_lru_get(st->http_reqs, &ck);
+    if (http && same_host(http->http_host, host))
+        return http->http_frame;
+    kd_pair_key pk = pair_key(&conn->src, &conn->dst);
+    kd_req *ap = kd_lru_get(st->last_ap, &pk);
+    if (ap && ap->ticket.present && ap->ticket.sname) {
+        char *h = kd_spn_host(ap->ticket.sname);
+        gboolean same = same_host(h, host);
+        g_free(h);
+        if (same)
+            return ap->frame;
+    }
+    return 0;
 }
 
 kd_counter *

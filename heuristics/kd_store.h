@@ -24,6 +24,7 @@ typedef struct {
     char *sname;
     gint32 etype;
     gint64 kvno;
+    guint64 cipher_hash;    /* the ticket's ciphertext, hashed; 0 unknown */
 } kd_ticket_rec;
 
 /* A request: AS-REQ / TGS-REQ to a KDC, or an AP-REQ carried to a service.
@@ -74,6 +75,7 @@ typedef struct {
     gint64 kvno;
     char *realm;
     char *cname;            /* the client the ticket was issued to */
+    guint64 cipher_hash;    /* the issued ticket's ciphertext, hashed; 0 unknown */
 } kd_issue;
 
 typedef struct {
@@ -219,6 +221,30 @@ const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, c
 kd_tcp_attempt *kd_store_tcp_fallback(kd_store *st, const kd_req *udp);
 /* Two requests ask the same: message type, client and service names (any case). */
 gboolean kd_req_same_question(const kd_req *a, const kd_req *b);
+/* A KDC's verdict on a ticket (by its ciphertext hash) presented in a TGS-REQ:
+ * accepted (a reply) or refused (an error); the frames are the TGS-REQs. NULL
+ * when the capture shows none. */
+const kd_counter *kd_store_ticket_verdict(kd_store *st, guint64 cipher_hash, const kd_addr *kdc, gboolean accepted);
+
+/* A real Kerberos failure of a client, as NTLM fallback needs it: what it was for,
+ * who answered, for which account, and whether the client recovered (got the
+ * ticket it asked for, or a service accepted one for that name, later). */
+#define KD_CLIENT_FAILURES 8
+typedef struct {
+    guint32 frame;
+    gint64 time_us;
+    kd_addr server;         /* the KDC, or the service that refused */
+    gboolean from_service;
+    char *sname;            /* what the client asked for, or NULL */
+    char *cname;            /* the client principal where the capture shows it, or NULL */
+    guint32 recovered_frame;/* the success that followed, 0 none */
+} kd_failure_rec;
+/* The client's latest failures, newest first: at most max written, the count returned. */
+guint kd_store_client_failures(kd_store *st, const kd_addr *client, const kd_failure_rec **out, guint max);
+/* The capture shows that the server `conn` goes to (its dst) is host: DNS gave its
+ * address for host, the connection's HTTP request names Host host, or the client
+ * presented a ticket for a name of host to it. The frame showing it, else 0. */
+guint32 kd_store_target_shown(kd_store *st, const kd_obs *conn, const char *host);
 
 /* Free-form counters for a rule family's own bookkeeping (keys "family-tag|..."). */
 kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);

@@ -33,7 +33,7 @@ typedef enum {
     /* HTTP */
     KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
-    KF_NTLMSSP_TYPE,
+    KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
     /* transport signs of a silent KDC */
@@ -43,6 +43,7 @@ typedef enum {
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     /* TGS-REQ: S4U2Proxy and user-to-user */
     KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
+    KF_KRB_CIPHER,
     KF_COUNT
 } kd_field_role;
 
@@ -101,6 +102,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE },
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
+    [KF_NTLMSSP_USER]    = { "ntlmssp.auth.username", FALSE },
+    [KF_NTLMSSP_DOMAIN]  = { "ntlmssp.auth.domain", FALSE },
     [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE },
     [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE },
     [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE },
@@ -128,6 +131,7 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
     [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
     [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
+    [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -456,6 +460,35 @@ message_digest(const field_info *msg, kd_krb *k)
     k->msg_len = (guint32)msg->length;
 }
 
+/* An NTLMSSP AUTHENTICATE string: Wireshark shows an empty one as "NULL" over its
+ * 8-byte security buffer (length 0); that is "" here, not a user named NULL. */
+static const char *
+ntlm_str(packet_info *pinfo, field_info *fi)
+{
+    if (fi->length == 8 && fi->ds_tvb && tvb_bytes_exist(fi->ds_tvb, fi->start, 2) &&
+        tvb_get_letohs(fi->ds_tvb, fi->start) == 0)
+        return "";
+    return item_str(pinfo, fi);
+}
+
+/* Enough ciphertext to tell two tickets apart: it is random-looking, so its first
+ * bytes identify the ticket (the same ticket presented twice has the same bytes). */
+#define KD_CIPHER_HASH_BYTES 256
+
+/* FNV-1a (64 bit) over the start of a ticket's ciphertext; 0 when unreadable. */
+static guint64
+cipher_hash(const field_info *fi)
+{
+    gint len = MIN(fi->length, KD_CIPHER_HASH_BYTES);
+    if (!fi->ds_tvb || len <= 0 || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
+        return 0;
+    const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
+    for (gint i = 0; i < len; i++)
+        h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
+    return h ? h : 1;
+}
+
 static void
 fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
@@ -594,6 +627,10 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             } else if (in_enc && !in_nested && !in_ticket && k->rep_etype < 0) {
                 k->rep_etype = (gint32)item_int(fi);
             }
+            break;
+        case KF_KRB_CIPHER:
+            if (in_ticket && in_enc && k->ticket.cipher_hash == 0)
+                k->ticket.cipher_hash = cipher_hash(fi);
             break;
         case KF_KRB_KVNO:
             if (in_ticket && k->ticket.kvno < 0)
@@ -897,6 +934,13 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         obs_header(pinfo, o);
         o->u.ntlmssp.message_type = (guint32)item_int(it[i].fi);
         o->u.ntlmssp.carrier = carrier;
+        /* The account of an AUTHENTICATE follows its type in the same buffer. */
+        for (guint j = i + 1; j < n && it[j].role != KF_NTLMSSP_TYPE && it[j].fi->ds_tvb == it[i].fi->ds_tvb; j++) {
+            if (it[j].role == KF_NTLMSSP_USER && !o->u.ntlmssp.user)
+                o->u.ntlmssp.user = ntlm_str(pinfo, it[j].fi);
+            else if (it[j].role == KF_NTLMSSP_DOMAIN && !o->u.ntlmssp.domain)
+                o->u.ntlmssp.domain = ntlm_str(pinfo, it[j].fi);
+        }
     }
 
     if (seen[KF_SMB2_STATUS] && seen[KF_SMB2_CMD] && n_obs < KD_MAX_OBS_PER_FRAME) {

@@ -59,6 +59,7 @@ static int hf_inherited_frame = -1;
 static int hf_reference = -1;
 static int hf_recovered = -1;
 static int hf_recovered_frame = -1;
+static int hf_checked = -1;
 
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
@@ -153,6 +154,9 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
         s->inherited_frame = f->inherited_frame;
         s->recovered = f->recovered;
         s->recovered_frame = f->recovered_frame;
+        s->n_checks = MIN(f->n_checks, KD_MAX_CHECKS);
+        for (guint k = 0; k < s->n_checks; k++)
+            s->checks[k] = f->checks[k];     /* static texts of the engine */
     }
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
     mark_frame(frame);
@@ -349,6 +353,12 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
         add_text(ft, hf_remedy, tvb, c->remedy);
     }
     proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
+    /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
+    for (guint k = 0; k < s->n_checks; k++) {
+        proto_item *ck = proto_tree_add_string(ft, hf_checked, tvb, 0, 0, s->checks[k]);
+        proto_item_set_generated(ck);
+        proto_item_set_hidden(ck);
+    }
 
     if (s->recovered)
         expert_add_info_format(pinfo, ci, &ei_recovered[s->cause], "%s: %s (recovered)", errname, c->title);
@@ -449,6 +459,8 @@ proto_register_krbdiag(void)
                            "The client got what it asked for later in the capture: a note, not a failure", HFILL } },
         { &hf_recovered_frame, { "Recovered in", "krbdiag.recovered_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
                                  "Frame of the success that recovered this failure", HFILL } },
+        { &hf_checked, { "Ruled out", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "A contradiction looked for in the capture and not found (confirmed findings only)", HFILL } },
     };
     static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
 

@@ -36,6 +36,8 @@ typedef struct {
     guint32 inherited_frame;
     gboolean recovered;
     guint32 recovered_frame;
+    const char *checks[KD_MAX_CHECKS];  /* confirmed: the contradiction checks that passed */
+    guint n_checks;
 } kd_stored_finding;
 
 typedef struct {

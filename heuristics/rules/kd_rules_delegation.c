@@ -87,6 +87,17 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
     if (!f)
         return;
+    if (conf == KD_CONF_CONFIRMED) {
+        /* The KDC's own word names the reason; the capture contradicts it when its
+         * status text names another one. */
+        int text_cause = -1;
+        for (gsize i = 0; !kd_str_empty(k->e_text) && i < G_N_ELEMENTS(mit_texts); i++) {
+            if (strstr(k->e_text, mit_texts[i].text))
+                text_cause = (int)mit_texts[i].cause;
+        }
+        kd_finding_confirm_one(f, "the KDC's status text names another reason than its NTSTATUS",
+                               text_cause >= 0 && (kd_cause)text_cause != cause);
+    }
     kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
                         "(cname-in-addl-tkt)", target, req->n_addl_tickets,
                         req->addl_ticket.sname ? ", evidence ticket for " : "",

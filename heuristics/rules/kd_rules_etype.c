@@ -28,21 +28,49 @@ etype_list(const kd_ctx *ctx, const gint32 *etypes, guint n)
     return g_string_free(s, FALSE);
 }
 
-/* The TGT (ticket for krbtgt/...) this client presented: who issued it? */
+/* The ticket this request presented, as issued (newest first) to client, or by kdc
+ * when client is NULL: the same ticket is the same ciphertext (not merely the same
+ * krbtgt kvno and etype). */
 static const kd_issue *
-tgt_issue(const kd_ctx *ctx, const kd_req *req, const kd_addr *client)
+ticket_issue(const kd_ctx *ctx, const kd_req *req, const kd_addr *client, const kd_addr *kdc)
 {
-    const kd_issue_hist *h = kd_store_issues(ctx->store, req->ticket.sname);
-    if (!h)
-        return NULL;
-    for (guint i = 0; i < h->count; i++) {
+    const kd_issue_hist *h = req->ticket.cipher_hash ? kd_store_issues(ctx->store, req->ticket.sname) : NULL;
+    for (guint i = 0; h && i < h->count; i++) {
         const kd_issue *it = kd_issue_hist_nth(h, i);
-        if (kd_addr_equal(&it->client, client) &&
-            (req->ticket.kvno < 0 || it->kvno < 0 || it->kvno == req->ticket.kvno) &&
-            (req->ticket.etype < 0 || it->etype == req->ticket.etype))
+        if (it->cipher_hash == req->ticket.cipher_hash &&
+            (client ? kd_addr_equal(&it->client, client) : kd_addr_equal(&it->kdc, kdc)))
             return it;
     }
     return NULL;
+}
+
+/* An address a KDC can answer from: not unknown, unspecified (0.0.0.0, ::) or broadcast. */
+static gboolean
+is_host_address(const kd_addr *a)
+{
+    static const guint8 zero[16], ones[4] = { 255, 255, 255, 255 };
+    if (a->len == 4)
+        return memcmp(a->bytes, zero, 4) != 0 && memcmp(a->bytes, ones, 4) != 0;
+    return a->len == 16 && memcmp(a->bytes, zero, 16) != 0;
+}
+
+static char *
+ticket_subject(const char *verdict, const kd_addr *kdc, guint64 cipher_hash)
+{
+    char b[48];
+    return g_strdup_printf("%s|%s|%016" G_GINT64_MODIFIER "x", verdict, kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
+}
+
+/* The offer and the account's keys, as details and evidence. */
+static void
+etype_evidence(kd_finding *f, const kd_account_etypes *seen, const kd_req *req, const char *offer, const char *have)
+{
+    kd_finding_detail(f, "client offers: %s", offer);
+    kd_finding_detail(f, "account keys: %s", have);
+    if (seen)
+        kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
+    if (req)
+        kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
 }
 
 static gboolean
@@ -62,6 +90,95 @@ static gboolean
 is_tgt_refusal(gint32 code)
 {
     return code == 14 || code == 31 || code == 41 || code == 44 || code == 60;
+}
+
+/* "KDC B refuses the TGT KDC A issued: they disagree on the krbtgt keys". What would
+ * contradict it is looked for first, and the claim is not made when found: B or A is
+ * no host of its own (0.0.0.0 of a recorded copy), B issued the very same ticket, A
+ * refuses the same ticket too, or B accepts it. Confirmed when, besides, A accepts
+ * the ticket (so the ticket itself is sound). Later verdicts on the same ticket are
+ * watched (on_ticket_verdict). FALSE when no claim is made. */
+static gboolean
+dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_req *req = ev->req;
+    const guint64 tk = req->ticket.cipher_hash;
+    if (!is_host_address(&obs->src) || !is_host_address(&it->kdc) || ticket_issue(ctx, req, NULL, &obs->src) ||
+        kd_store_ticket_verdict(ctx->store, tk, &it->kdc, FALSE) ||
+        kd_store_ticket_verdict(ctx->store, tk, &obs->src, TRUE))
+        return FALSE;
+    char kdc[48], other[48];
+    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
+    kd_addr_to_str(&it->kdc, other, sizeof other);
+    ev->claimed = TRUE;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DC_ETYPE_MISMATCH, KD_CONF_LIKELY,
+                                   obs->u.krb.error_code, ev->spn, ev->client ? ev->client : it->cname);
+    if (!f)
+        return TRUE;
+    kd_claim claim;
+    kd_claim_init(&claim);
+    kd_claim_check(&claim, "the refusing or the issuing address is no host of its own (0.0.0.0, broadcast)", FALSE);
+    kd_claim_check(&claim, "the refusing KDC issued the same ticket (one KDC recorded twice)", FALSE);
+    kd_claim_check(&claim, "the issuing KDC refuses the same ticket too", FALSE);
+    kd_claim_check(&claim, "the refusing KDC accepts the same ticket", FALSE);
+    /* The issuing KDC accepting the same ticket proves the ticket itself is sound. */
+    const kd_counter *ok = kd_store_ticket_verdict(ctx->store, tk, &it->kdc, TRUE);
+    kd_claim_check(&claim, "the issuing KDC never accepts the same ticket (it may be unsound)", ok == NULL);
+
+    char *et = etype_list(ctx, &it->etype, 1);
+    kd_finding_summary(f, "The TGT issued by KDC %s (%s, kvno %" G_GINT64_FORMAT ") is refused by KDC %s of the same "
+                       "realm: the KDCs disagree on the krbtgt keys or encryption types", other, et, it->kvno, kdc);
+    if (it->req_frame)
+        kd_finding_evidence(f, it->req_frame, "the client asks KDC %s for its TGT", other);
+    kd_finding_evidence(f, it->frame, "KDC %s issues the TGT (%s)", other, et);
+    if (ok)
+        kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same TGT", other);
+    kd_finding_evidence(f, req->frame, "TGS-REQ to KDC %s presenting that TGT", kdc);
+    kd_finding_detail(f, "TGT issued by: %s", other);
+    kd_finding_detail(f, "refused by: %s", kdc);
+    kd_finding_detail(f, "TGT etype: %s", et);
+    g_free(et);
+    kd_finding_confirm(f, &claim);
+    /* A later verdict can still contradict the claim. */
+    char *subject = ticket_subject("ok", &obs->src, tk);
+    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, subject, obs->frame);
+    g_free(subject);
+    subject = ticket_subject("no", &it->kdc, tk);
+    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, subject, obs->frame);
+    g_free(subject);
+    return TRUE;
+}
+
+/* A KDC's later verdict on a ticket a claim was made about: the refusing KDC
+ * accepting it, or the issuing KDC refusing it, withdraws the claim. */
+static void
+on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_req *req = ev->req;
+    if (!req || !req->ticket.present || req->ticket.cipher_hash == 0)
+        return;
+    gboolean accepted = ev->kind == KD_EV_KDC_REPLY;
+    if (!accepted) {
+        gint32 code = obs->u.krb.error_code;
+        if (code == 25 || code == 52 || code == 68) /* round trips, not refusals */
+            return;
+    }
+    char *subject = ticket_subject(accepted ? "ok" : "no", &obs->src, req->ticket.cipher_hash);
+    kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TICKET_CLAIM, subject);
+    g_free(subject);
+    if (!f || f->cause != KD_CAUSE_DC_ETYPE_MISMATCH)
+        return;
+    char kdc[48];
+    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
+    f->cause = KD_CAUSE_KRB_ERROR;
+    f->confidence = KD_CONF_POSSIBLE;
+    f->n_checks = 0;
+    kd_finding_summary(f, "A KDC refused this TGT, but KDC %s %s the same ticket in frame %u: the KDCs do not "
+                       "disagree on the krbtgt keys; the refusal has another reason", kdc,
+                       accepted ? "accepts" : "refuses", obs->frame);
+    kd_finding_evidence(f, obs->frame, "KDC %s %s the same TGT", kdc, accepted ? "accepts" : "refuses");
 }
 
 /* Encryption-type and key disagreements (KDC_ERR_ETYPE_NOSUPP, BAD_INTEGRITY ...)
@@ -92,46 +209,31 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
                                "the two realms hold different trust keys", target, kdc, target,
                                req->ticket.realm, req->ticket.realm);
-            const kd_issue *it = tgt_issue(ctx, req, &obs->dst);
+            const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
+            kd_claim claim;
+            kd_claim_init(&claim);
+            /* The presented referral is the one realm X issued, and the refusing KDC
+             * never accepts that same ticket. */
+            kd_claim_check(&claim, "the referral ticket presented is not one the capture shows issued", it == NULL);
+            const kd_counter *ok = kd_store_ticket_verdict(ctx->store, req->ticket.cipher_hash, &obs->src, TRUE);
+            kd_claim_check(&claim, "the refusing KDC accepts the same referral ticket", ok != NULL);
             if (it) {
                 if (it->req_frame)
                     kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
                 kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
                                     G_GINT64_FORMAT ")", req->ticket.realm,
                                     kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
-                f->confidence = KD_CONF_CONFIRMED;
             }
+            if (ok)
+                kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same referral ticket", kdc);
+            kd_finding_confirm(f, &claim);
             kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
             kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
             return;
         }
-        const kd_issue *it = tgt_issue(ctx, req, &obs->dst);
-        if (it && !kd_addr_equal(&it->kdc, &obs->src)) {
-            ev->claimed = TRUE;
-            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DC_ETYPE_MISMATCH, KD_CONF_LIKELY, code, spn,
-                               client ? client : it->cname);
-            if (!f)
-                return;
-            char *et = etype_list(ctx, &it->etype, 1);
-            kd_addr_to_str(&it->kdc, other, sizeof other);
-            kd_finding_summary(f, "The TGT issued by KDC %s (%s, kvno %" G_GINT64_FORMAT ") is refused by KDC %s of the same "
-                               "realm: the KDCs disagree on the krbtgt keys or encryption types", other, et, it->kvno, kdc);
-            if (it->req_frame)
-                kd_finding_evidence(f, it->req_frame, "the client asks KDC %s for its TGT", other);
-            kd_finding_evidence(f, it->frame, "KDC %s issues the TGT (%s)", other, et);
-            /* The issuing KDC accepting the same TGT proves the TGT itself is sound. */
-            const kd_counter *ok = kd_store_tgt_accepted(ctx->store, &req->client, &it->kdc, &req->ticket);
-            if (ok) {
-                kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same TGT", other);
-                f->confidence = KD_CONF_CONFIRMED;
-            }
-            kd_finding_evidence(f, req->frame, "TGS-REQ to KDC %s presenting that TGT", kdc);
-            kd_finding_detail(f, "TGT issued by: %s", other);
-            kd_finding_detail(f, "refused by: %s", kdc);
-            kd_finding_detail(f, "TGT etype: %s", et);
-            g_free(et);
+        const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
+        if (it && !kd_addr_equal(&it->kdc, &obs->src) && dc_claim(ctx, ev, it))
             return;
-        }
     }
     if (code == 14 || code == 45) { /* KDC_ERR_ETYPE_NOSUPP, KRB_AP_ERR_NOKEY */
         ev->claimed = TRUE;
@@ -146,26 +248,44 @@ on_error(const kd_ctx *ctx, kd_event *ev)
             }
         }
         gboolean known = n_acct > 0;
-        gboolean disjoint = req && req->n_etypes > 0 && known && !intersects(req->etypes, req->n_etypes, acct, n_acct);
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_ETYPE_NO_COMMON,
-                           disjoint ? KD_CONF_CONFIRMED : KD_CONF_LIKELY, code, spn, client);
-        if (!f)
-            return;
-        char *offered = req ? etype_list(ctx, req->etypes, req->n_etypes) : g_strdup("unknown");
+        gboolean offered = req && req->n_etypes > 0;
+        char *offer = req ? etype_list(ctx, req->etypes, req->n_etypes) : g_strdup("unknown");
         char *have = known ? etype_list(ctx, acct, n_acct) : g_strdup("not in the capture");
-        kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offered, have);
-        kd_finding_detail(f, "client offers: %s", offered);
-        kd_finding_detail(f, "account keys: %s", have);
-        if (seen)
-            kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
-        if (req)
-            kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offered);
-        g_free(offered);
+        if (offered && known && intersects(req->etypes, req->n_etypes, acct, n_acct)) {
+            /* The client offers a type the account has a key in: there is a common
+             * type. The KDC refused something else (typically the pre-authentication's
+             * type) and named the account's keys: a normal round trip. */
+            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE, code, spn, client);
+            kd_finding_summary(f, "The KDC names the account's key types (%s) and the client offers %s: they share a "
+                               "type, so there is a common encryption type; the client is expected to retry with "
+                               "the named type (a normal round trip)", have, offer);
+            etype_evidence(f, seen, req, offer, have);
+            g_free(offer);
+            g_free(have);
+            return;
+        }
+        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_ETYPE_NO_COMMON, KD_CONF_LIKELY, code, spn, client);
+        if (!f) {
+            g_free(offer);
+            g_free(have);
+            return;
+        }
+        kd_claim claim;
+        kd_claim_init(&claim);
+        guint both = kd_claim_declare(&claim, "the client's offered types and the account's keys share a type");
+        if (offered && known)
+            kd_claim_result(&claim, both, FALSE);
+        kd_finding_confirm(f, &claim);
+        kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offer, have);
+        etype_evidence(f, seen, req, offer, have);
+        g_free(offer);
         g_free(have);
     }
 }
 
 static const kd_rule rules[] = {
+    { KD_EV_KDC_REPLY,     KD_PRIO_NOTE,  on_ticket_verdict },
+    { KD_EV_KDC_ERROR,     KD_PRIO_NOTE,  on_ticket_verdict },
     { KD_EV_KDC_ERROR,     KD_PRIO_LATER, on_error },
     { KD_EV_SERVICE_ERROR, KD_PRIO_LATER, on_error },
 };

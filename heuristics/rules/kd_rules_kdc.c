@@ -87,7 +87,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
             char *subject = g_strdup_printf("%s|%s", hosts, cn);
             kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH, subject);
             if (f) {
-                f->confidence = KD_CONF_CONFIRMED;
+                kd_finding_confirm_one(f, "no pre-authenticated AS-REQ of the same principal follows", FALSE);
                 kd_finding_evidence(f, obs->frame, "pre-authenticated AS-REQ follows");
             }
             g_free(subject);
@@ -99,7 +99,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
     if (obs->transport == KD_TRANSPORT_TCP) {
         kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TCP_RETRY, hosts);
         if (f) {
-            f->confidence = KD_CONF_CONFIRMED;
+            kd_finding_confirm_one(f, "the client does not retry over TCP", FALSE);
             kd_finding_evidence(f, obs->frame, "the client retries over TCP");
         }
     }
@@ -139,6 +139,10 @@ on_skew(const kd_ctx *ctx, kd_event *ev)
     }
     kd_finding_detail(f, "%s time - capture time: %+" G_GINT64_FORMAT " s", server_role, server_off);
     f->has_skew = TRUE;
+    /* The error's own times contradict a skew when the client's time it echoes is
+     * within the allowed difference of the server's. */
+    kd_finding_confirm_one(f, "the client time the error echoes is within the allowed difference of the server's",
+                           k->has_ctime && ABS(kd_time_diff_s(k->ctime_us, k->stime_us)) <= tol);
     if (ABS(server_off) <= tol) {
         /* The server's time is within the tolerance of the capture's clock, so the
          * server alone cannot be the cause: the client is the one off. */
@@ -207,12 +211,14 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
     if (owners && owners->n >= 2) {
         /* Samba's KDC answers a duplicate SPN with S_PRINCIPAL_UNKNOWN. */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC issues tickets for the SPN", kd_store_issues(ctx->store, spn) != NULL);
         kd_finding_summary(f, "The KDC does not find %s although LDAP shows it on more than one account: "
                            "a duplicate SPN the KDC refuses to choose from", spn);
         kd_finding_owner_evidence(f, ctx->store, spn);
         kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
     } else if (is_ip_literal(host)) {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_IP_ADDRESS, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC issues tickets for the SPN", kd_store_issues(ctx->store, spn) != NULL);
         kd_finding_summary(f, "No account holds %s: the service was addressed by IP address %s", spn, host);
     } else {
         char *alias = NULL;
@@ -307,6 +313,14 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     f = kd_finding_add(ctx->findings, obs->frame, cause, conf, code, spn, client);
     if (!f)
         return NULL;
+    if (conf == KD_CONF_CONFIRMED) {
+        kd_claim c;
+        kd_claim_init(&c);
+        kd_claim_check(&c, "neither the error code, an NTSTATUS nor the KDC's e-text names the account's state",
+                       !(by_status || by_text || code != 18));
+        kd_claim_check(&c, "the NTSTATUS and the KDC's e-text name different states", conflict);
+        kd_finding_confirm(f, &c);
+    }
     if (conflict)
         kd_finding_alternative(f, (kd_cause)said);
     if (failures) {
@@ -350,6 +364,9 @@ wrong_password(const kd_ctx *ctx, const kd_event *ev, kd_confidence conf)
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_WRONG_PASSWORD, conf,
                                    obs->u.krb.error_code, ev->spn, client);
     request_evidence(f, ev->req);
+    if (conf == KD_CONF_CONFIRMED)
+        kd_finding_confirm_one(f, "the error answers a request other than an AS-REQ",
+                               ev->req && ev->req->msg_type != KD_MSG_AS_REQ);
     if (f)
         f->count = c->count;
     kd_finding_summary(f, "Wrong password for %s: failure %u from %s in this capture (%u for this principal from all hosts)",
@@ -435,6 +452,8 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     }
     case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
+                               client && kd_store_account_etypes(ctx->store, client) != NULL);
         request_evidence(f, req);
         {
             /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own
@@ -451,6 +470,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         break;
     case 8: /* KDC_ERR_PRINCIPAL_NOT_UNIQUE */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
         kd_finding_owner_evidence(f, ctx->store, spn);
@@ -463,6 +483,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         break;
     case 32: /* KRB_AP_ERR_TKT_EXPIRED */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
+        kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
         request_evidence(f, req);
         kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
                            req && req->ticket.sname ? req->ticket.sname : "");
@@ -489,6 +510,10 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         if (!is_account_state(said))
             return;
         f = kd_finding_add(ctx->findings, obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, code, spn, client);
+        kd_cause by_status = (kd_cause)said;
+        if (k->has_nt_status)
+            account_state_from_ntstatus(k->nt_status, &by_status);
+        kd_finding_confirm_one(f, "an NTSTATUS in e-data names another account state", by_status != (kd_cause)said);
         request_evidence(f, req);
         kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
         break;
@@ -528,9 +553,11 @@ on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
         /* Benign round trips (NEEDED_PREAUTH) are notes: their words add nothing. */
         if (!f || f->error_code != k->error_code || kd_catalog[f->cause].severity == KD_SEV_NOTE)
             continue;
-        if (row->cause == (int)f->cause && f->n_alternatives == 0 &&
+        /* The rule's reading of the code and the KDC's own text agree: confirmed
+         * unless the rule left other causes open. */
+        if (row->cause == (int)f->cause &&
             (f->confidence == KD_CONF_LIKELY || f->confidence == KD_CONF_POSSIBLE))
-            f->confidence = KD_CONF_CONFIRMED;
+            kd_finding_confirm_one(f, "the rule left other causes open (alternatives)", f->n_alternatives != 0);
         /* The row's own spelling: known text, whatever bytes the capture carried. */
         if (kd_str_empty(f->summary)) {
             kd_finding_summary(f, "The KDC says: %s: %s", row->etext, row->meaning);

@@ -7,6 +7,8 @@
  */
 #include "kd_rules.h"
 
+#include <string.h>
+
 #define RPC_S_SEC_PKG_ERROR 0x00000721u
 #define HRESULT_SEC_PKG_ERROR 0x80070721u
 
@@ -16,31 +18,148 @@ first_finding(const kd_ctx *ctx, guint32 frame)
     return kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
 }
 
-/* The first NTLM message on a connection, after a Kerberos failure of its client. */
+/* "Shortly after": a client falls back to NTLM within milliseconds of the Kerberos
+ * failure (the same logon attempt); one a minute later is another attempt. */
+#define KD_FALLBACK_WINDOW_US (30 * G_USEC_PER_SEC)
+
+/* The user part of a principal or NTLM user ("alice@EX.TEST", "EX\\alice" -> "alice"). */
+static gboolean
+same_account(const char *principal, const char *user)
+{
+    const char *u = strrchr(user, '\\');
+    u = u ? u + 1 : user;
+    gsize lp = strcspn(principal, "@"), lu = strcspn(u, "@");
+    return lp == lu && g_ascii_strncasecmp(principal, u, lp) == 0;
+}
+
+/* How a Kerberos failure relates to the host an NTLM logon goes to. */
+typedef enum {
+    TARGET_OTHER,       /* another target: not this logon's cause */
+    TARGET_UNSHOWN,     /* could be it; the capture does not show the link */
+    TARGET_SHOWN        /* the capture shows the NTLM target is the Kerberos target */
+} target_link;
+
+static target_link
+link_target(const kd_ctx *ctx, const kd_obs *ntlm, const kd_failure_rec *k, guint32 *shown_frame)
+{
+    *shown_frame = 0;
+    if (k->from_service) {
+        if (!kd_addr_equal(&k->server, &ntlm->dst))
+            return TARGET_OTHER;
+        *shown_frame = k->frame;     /* the service itself refused the ticket */
+        return TARGET_SHOWN;
+    }
+    /* No TGT (or no name at all): every service is out of Kerberos' reach. */
+    if (!k->sname || g_ascii_strncasecmp(k->sname, "krbtgt/", 7) == 0)
+        return TARGET_UNSHOWN;
+    char *host = kd_spn_host(k->sname);
+    /* A single name (a user principal, "pgustavo") names an account, not a host. */
+    if (!host)
+        return TARGET_UNSHOWN;
+    target_link link = TARGET_UNSHOWN;
+    kd_addr lit;
+    if (kd_addr_parse(host, &lit)) {
+        link = kd_addr_equal(&lit, &ntlm->dst) ? TARGET_SHOWN : TARGET_OTHER;
+        *shown_frame = link == TARGET_SHOWN ? k->frame : 0;
+    } else if ((*shown_frame = kd_store_target_shown(ctx->store, ntlm, host)) != 0) {
+        link = TARGET_SHOWN;
+    } else if (kd_store_name_of(ctx->store, &ntlm->dst)) {
+        link = TARGET_OTHER;        /* DNS names the NTLM target, and not as this host */
+    }
+    g_free(host);
+    return link;
+}
+
+/* The first NTLM AUTHENTICATE on a connection: is it a fallback from a Kerberos
+ * failure? Only when the same client logs on with an account (not anonymously),
+ * as the same account where both show it, to the target Kerberos failed for,
+ * shortly after a failure it did not recover from. */
 static void
 on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
-    if (!ev->first)
+    const kd_ntlmssp *n = &obs->u.ntlmssp;
+    char a[48], b[48];
+    kd_addr_to_str(&obs->src, a, sizeof a);
+    kd_addr_to_str(&obs->dst, b, sizeof b);
+    char *key = g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", n->message_type == 3 ? 3 : 1, a, obs->sport, b, obs->dport);
+    gboolean again = kd_store_counter(ctx->store, key) != NULL;
+    kd_store_count(ctx->store, key, obs->frame);
+    g_free(key);
+    if (n->message_type != 3 || again)
         return;
-    const kd_counter *c = kd_store_recent_failure(ctx->store, &obs->src, &obs->dst);
-    if (!c)
+    /* An anonymous session (NULL user, as SMB null sessions use) is no one's fallback. */
+    if (kd_str_empty(n->user))
         return;
-    const kd_finding *why = first_finding(ctx, c->last_frame);
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_NTLM_FALLBACK, KD_CONF_CONFIRMED, -1,
-                                   why ? why->spn : NULL, why ? why->client : NULL);
+
+    const kd_failure_rec *recs[KD_CLIENT_FAILURES];
+    guint nr = kd_store_client_failures(ctx->store, &obs->src, recs, G_N_ELEMENTS(recs));
+    const kd_failure_rec *k = NULL;
+    target_link link = TARGET_OTHER;
+    guint32 shown = 0;
+    gboolean account_shown = FALSE;
+    for (guint i = 0; i < nr && !k; i++) {
+        const kd_failure_rec *r = recs[i];
+        gint64 age = kd_time_diff(obs->time_us, r->time_us);
+        if (r->frame >= obs->frame || age < 0 || age > KD_FALLBACK_WINDOW_US)
+            continue;
+        if (r->recovered_frame && r->recovered_frame < obs->frame)
+            continue;               /* the client got its ticket after all */
+        if (r->cname && !same_account(r->cname, n->user))
+            continue;               /* another account's failure */
+        link = link_target(ctx, obs, r, &shown);
+        if (link == TARGET_OTHER)
+            continue;
+        k = r;
+        account_shown = r->cname != NULL;
+    }
+    if (!k)
+        return;
+
+    const kd_finding *why = first_finding(ctx, k->frame);
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_NTLM_FALLBACK, KD_CONF_LIKELY, -1,
+                                   k->sname, k->cname ? k->cname : n->user);
     if (!f)
         return;
+    kd_claim claim;
+    kd_claim_init(&claim);
+    kd_claim_check(&claim, "the NTLM logon is anonymous", FALSE);
+    kd_claim_check(&claim, "the client recovered from the Kerberos failure before the NTLM logon", FALSE);
+    kd_claim_check(&claim, "the Kerberos failure is more than 30 s before the NTLM logon", FALSE);
+    guint acct = kd_claim_declare(&claim, "the Kerberos failure is another account's");
+    if (account_shown)
+        kd_claim_result(&claim, acct, FALSE);
+    guint tgt = kd_claim_declare(&claim, "the NTLM logon goes to another host than the Kerberos request");
+    if (link == TARGET_SHOWN)
+        kd_claim_result(&claim, tgt, FALSE);
+    kd_finding_confirm(f, &claim);
+
+    const char *dom = kd_str_empty(n->domain) ? "" : n->domain;
+    GString *sum = g_string_new(NULL);
+    g_string_append_printf(sum, "Kerberos failed (%s, frame %u) and %.3f s later the client logged on to %s with NTLM "
+                           "as %s%s%s", why ? kd_catalog[why->cause].title : "for this client", k->frame,
+                           (double)kd_time_diff(obs->time_us, k->time_us) / G_USEC_PER_SEC, b, dom, *dom ? "\\" : "",
+                           n->user);
+    if (link != TARGET_SHOWN)
+        g_string_append_printf(sum, "; the capture does not show that %s is the host Kerberos asked a ticket for (%s)",
+                               b, k->sname ? k->sname : "?");
+    kd_finding_summary(f, "%s", sum->str);
+    g_string_free(sum, TRUE);
     if (why) {
-        kd_finding_summary(f, "Kerberos failed (%s) and the client fell back to NTLM", kd_catalog[why->cause].title);
         f->has_inherited = TRUE;
         f->inherited = why->cause;
-        f->inherited_frame = c->last_frame;
+        f->inherited_frame = k->frame;
         f->error_code = why->error_code;
-    } else {
-        kd_finding_summary(f, "Kerberos failed and the client fell back to NTLM");
     }
-    kd_finding_evidence(f, c->last_frame, "the Kerberos failure before the fallback");
+    kd_finding_evidence(f, k->frame, "the Kerberos failure before the fallback");
+    if (shown && shown != k->frame && shown != obs->frame)
+        kd_finding_evidence(f, shown, "shows %s is the host of %s", b, k->sname ? k->sname : "the request");
+    char *nk = g_strdup_printf("rpc-ntlm1|%s|%u|%s|%u", a, obs->sport, b, obs->dport);
+    const kd_counter *neg = kd_store_counter(ctx->store, nk);
+    g_free(nk);
+    if (neg)
+        kd_finding_evidence(f, neg->first_frame, "NTLMSSP NEGOTIATE on this connection");
+    kd_finding_detail(f, "NTLM account: %s%s%s", dom, *dom ? "\\" : "", n->user);
 }
 
 /* RPC_S_SEC_PKG_ERROR in a fault or response: the Kerberos failure beneath it. */
@@ -56,10 +175,20 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
         return;
     /* A fault travels from the server to the client. */
     const kd_counter *c = kd_store_recent_failure(ctx->store, &obs->dst, &obs->src);
-    kd_req *ap = NULL;
+    const kd_failure_rec *rec = NULL;
+    if (c) {
+        const kd_failure_rec *recs[KD_CLIENT_FAILURES];
+        guint nr = kd_store_client_failures(ctx->store, &obs->dst, recs, G_N_ELEMENTS(recs));
+        for (guint i = 0; i < nr && !rec; i++)
+            rec = recs[i]->frame == c->last_frame ? recs[i] : NULL;
+        /* A failure the client recovered from (it got the ticket, or a service took
+         * one for that name) is not what this call fails on. */
+        if (rec && rec->recovered_frame && rec->recovered_frame < obs->frame)
+            c = NULL;
+    }
+    kd_req *ap = kd_store_ap_request(ctx->store, obs);
     const kd_finding *why = c ? first_finding(ctx, c->last_frame) : NULL;
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SEC_PKG_ERROR,
-                                   why ? KD_CONF_CONFIRMED : KD_CONF_POSSIBLE,
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SEC_PKG_ERROR, KD_CONF_LIKELY,
                                    -1, why ? why->spn : NULL, why ? why->client : NULL);
     if (!f)
         return;
@@ -72,7 +201,28 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
         kd_finding_summary(f, "0x%08X because of the Kerberos failure in frame %u; likely cause: %s", d->status,
                            c->last_frame, kd_catalog[why->cause].title);
         kd_finding_evidence(f, c->last_frame, "the Kerberos failure beneath this RPC error");
-    } else if ((ap = kd_store_ap_request(ctx->store, obs)) != NULL && ap->ticket.present) {
+        /* The failure is this call's when it was with this server (or for it), and
+         * no ticket was accepted here after it. */
+        kd_claim claim;
+        kd_claim_init(&claim);
+        guint other = kd_claim_declare(&claim, "the Kerberos failure was for another server than this call's");
+        if (rec) {
+            kd_obs call = *obs;
+            call.src = obs->dst;
+            call.dst = obs->src;
+            call.sport = obs->dport;
+            call.dport = obs->sport;
+            char *host = kd_spn_host(rec->sname);
+            gboolean here = kd_addr_equal(&rec->server, &obs->src) ||
+                            (host && kd_store_target_shown(ctx->store, &call, host));
+            g_free(host);
+            kd_claim_result(&claim, other, !here);
+        }
+        const kd_accept *acc = why->spn ? kd_store_accepted(ctx->store, why->spn, &obs->src) : NULL;
+        kd_claim_check(&claim, "the service accepted a ticket after the Kerberos failure",
+                       acc && acc->frame > c->last_frame);
+        kd_finding_confirm(f, &claim);
+    } else if (ap && ap->ticket.present) {
         /* No KRB-ERROR, but the service got a ticket on this connection just before. */
         const char *spn = ap->ticket.sname;
         g_free(f->spn);
@@ -81,16 +231,29 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
             const char *cl = kd_store_issued_client(ctx->store, spn, &obs->dst);
             f->client = g_strdup(cl);
         }
-        f->confidence = KD_CONF_LIKELY;
-        kd_finding_summary(f, "0x%08X: the service refused the Kerberos ticket for %s presented in frame %u "
-                           "(no KRB-ERROR on the wire)", d->status, spn ? spn : "?", ap->frame);
         kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this connection",
                             spn ? spn : "?", ap->ticket.kvno);
-        if (spn)
-            kd_finding_issue_evidence(f, kd_store_issued_to(ctx->store, spn, &obs->dst), spn);
-        kd_finding_set_missing(f, "the server's own log (or a capture with its keytab, kerberos.decrypt) tells why "
-                               "it refused the ticket");
+        const kd_accept *acc = spn ? kd_store_accepted(ctx->store, spn, &obs->src) : NULL;
+        if (acc && acc->frame > ap->frame && acc->frame < obs->frame) {
+            /* The service answered the AP-REQ with an AP-REP: it took the ticket. The
+             * call fails later (per-message protection, or what the capture lost). */
+            f->confidence = KD_CONF_POSSIBLE;
+            kd_finding_summary(f, "0x%08X after the service accepted the Kerberos ticket for %s (AP-REP in frame %u): "
+                               "authentication succeeded; the failure is in a later call (message protection, or "
+                               "an incomplete capture), not the ticket", d->status, spn ? spn : "?", acc->frame);
+            kd_finding_evidence(f, acc->frame, "AP-REP: the service accepts the ticket");
+            kd_finding_set_missing(f, "a complete capture of the call (no lost segments) and the server's own log "
+                                   "tell why the call failed");
+        } else {
+            kd_finding_summary(f, "0x%08X: the service refused the Kerberos ticket for %s presented in frame %u "
+                               "(no KRB-ERROR on the wire)", d->status, spn ? spn : "?", ap->frame);
+            if (spn)
+                kd_finding_issue_evidence(f, kd_store_issued_to(ctx->store, spn, &obs->dst), spn);
+            kd_finding_set_missing(f, "the server's own log (or a capture with its keytab, kerberos.decrypt) tells why "
+                                   "it refused the ticket");
+        }
     } else {
+        f->confidence = KD_CONF_POSSIBLE;
         kd_finding_summary(f, "0x%08X with no Kerberos failure in sight", d->status);
         kd_finding_set_missing(f, "capture on both the client and the server from before the call (klist purge "
                                "first) so the ticket request and the authentication are visible");

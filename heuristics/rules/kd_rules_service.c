@@ -170,6 +170,18 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     f = kd_finding_add(ctx->findings, obs->frame, top, conf, code, spn, client);
     if (!f)
         goto out;
+    if (conf == KD_CONF_CONFIRMED) {
+        /* What would show the winning evidence wrong. */
+        kd_claim claim;
+        kd_claim_init(&claim);
+        kd_claim_check(&claim, "the service accepts a ticket for the SPN with the refused key version",
+                       accepted && !stale_accept && kvno >= 0 && accepted->kvno == kvno);
+        if (top == KD_CAUSE_DUPLICATE_SPN)
+            kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", owners < 2);
+        else if (top == KD_CAUSE_CNAME_SPN)
+            kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !alias);
+        kd_finding_confirm(f, &claim);
+    }
     for (guint i = 1; i < n_found; i++)
         kd_finding_alternative(f, found[i]);
     ap_evidence(f, ap);
@@ -267,6 +279,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
         ev->claimed = TRUE;
         kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code,
                                        ev->spn, ev->client);
+        kd_finding_confirm_one(f, "the error answers no AP-REQ carrying a ticket", ev->req && !ev->req->ticket.present);
         ap_evidence(f, ev->req);
         kd_finding_summary(f, "The service ticket for %s has expired", ev->spn ? ev->spn : "?");
     } else if (is_decrypt_failure(code)) {
@@ -330,6 +343,7 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
     for (guint i = 0; i < ev->n_new_dup; i++) {
         const char *spn = ev->obs->u.ldap.spns[ev->new_dup[i]];
+        const kd_spn_owners *o = kd_store_spn_owners(ctx->store, spn);
         kd_finding *fs[KD_WAIT_LIST_MAX];
         guint n = kd_wait_take_all(ctx->findings, KD_WAIT_OWNERS, spn, fs, G_N_ELEMENTS(fs));
         GString *frames = g_string_new(NULL);
@@ -341,7 +355,7 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
                 continue;
             kd_cause was = f->cause;
             f->cause = KD_CAUSE_DUPLICATE_SPN;
-            f->confidence = KD_CONF_CONFIRMED;
+            kd_finding_confirm_one(f, "LDAP shows fewer than two accounts holding the SPN", !o || o->n < 2);
             /* The earlier top cause stays as the first alternative. */
             memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
             f->alternatives[0] = was;
@@ -357,9 +371,9 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
         for (guint k = 0; k < n_amended; k++)
             g_string_append_printf(frames, "%s%u", k == 0 ? "" : k + 1 == n_amended ? " and " : ", ", amended[k]);
         if (n_amended) {
-            const kd_spn_owners *o = kd_store_spn_owners(ctx->store, spn);
             kd_finding *d = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, -1,
                                            spn, NULL);
+            kd_finding_confirm_one(d, "LDAP shows fewer than two accounts holding the SPN", !o || o->n < 2);
             kd_finding_summary(d, "LDAP shows %s on %u accounts: the failure%s in frame%s %s %s duplicate_spn", spn,
                                o ? o->n : 2, n_amended > 1 ? "s" : "", n_amended > 1 ? "s" : "", frames->str,
                                n_amended > 1 ? "are" : "is");

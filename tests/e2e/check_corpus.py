@@ -102,6 +102,10 @@ def check_capture(cap, sev):
     for i, fd in enumerate(got):
         if i not in used:
             problems.append("unexpected finding %r" % fd)
+    # "confirmed" only with the contradiction checks that allowed it.
+    for fd in got:
+        if fd.confidence == "confirmed" and not fd.checked:
+            problems.append("frame %d: %s confirmed without contradiction checks" % (fd.frame, fd.cause))
     # A recorded copy of a message (copies=) carries no finding of its own.
     copies = set()
     for exp in expected:

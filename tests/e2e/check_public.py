@@ -7,13 +7,16 @@ For each: tshark with krbdiag must not crash or report a dissector bug; every
 KRB-ERROR must get a finding of its own error code (a recorded copy of a message
 shares its first recording's); where nothing failed (no KRB-ERROR beyond the benign
 PREAUTH_REQUIRED / RESPONSE_TOO_BIG / WRONG_REALM, and no DCE/RPC security-package
-fault) krbdiag must raise no warning; and the patterns of public_patterns.py hold."""
+fault) krbdiag must raise no warning; and the patterns of public_patterns.py
+(recorded copies, KDC identity, recovery), kdc_patterns.py (what the KDC's answers
+say) and claim_patterns.py (claims that hold) hold."""
 
 import glob
 import os
 import shutil
 import sys
 
+import claim_patterns
 import kdc_patterns
 import kdtest
 import public_patterns
@@ -71,6 +74,8 @@ def main():
             problems.append("warnings where nothing failed: %s" % warnings[:5])
         if frames:
             problems += public_patterns.check(cap, findings, frames)
+        if findings and not problems:
+            problems += claim_patterns.check(cap, findings)
         summary = "%d findings, %d warnings, %d KRB-ERROR frames" % (len(findings), len(warnings), len(krb_errors))
         kdtest.report(name, not problems, "; ".join(problems) if problems else summary)
         passed += not problems

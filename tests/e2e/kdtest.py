@@ -39,6 +39,7 @@ class Finding:
         self.recovered = False
         self.evidence = []
         self.alternatives = []
+        self.checked = []       # contradictions looked for and not found (confirmed only)
 
     def key(self):
         return (self.frame, self.cause)
@@ -101,6 +102,8 @@ def parse_pdml(text):
                         fd.evidence.append(int(show))
                     elif name == "krbdiag.alternative":
                         fd.alternatives.append(show)
+                    elif name == "krbdiag.checked":
+                        fd.checked.append(show)
                 findings.append(fd)
     return findings, krb_errors
 

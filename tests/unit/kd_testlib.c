@@ -45,6 +45,10 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         f->inherited = k->inherited;
         f->recovered = k->recovered;
         f->recovered_frame = k->recovered_frame;
+        f->n_checks = k->n_checks;
+        /* Every test checks it: nothing leaves the engine confirmed without the
+         * contradiction checks that allowed it. */
+        g_assert(k->confidence != KD_CONF_CONFIRMED || (k->n_checks > 0 && k->checked_cause == k->cause));
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);
@@ -124,6 +128,21 @@ t_total(t_harness *h, kd_cause cause)
     return n;
 }
 
+guint64
+t_ticket_hash(const char *sname, const char *realm, gint32 etype, gint64 kvno)
+{
+    char *l = g_ascii_strdown(sname ? sname : "", -1);
+    char *u = g_ascii_strup(realm ? realm : "", -1);
+    char *text = g_strdup_printf("%s@%s|%d|%" G_GINT64_FORMAT, l, u, etype, kvno);
+    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
+    for (const char *p = text; *p; p++)
+        h = (h ^ (guchar)*p) * G_GUINT64_CONSTANT(1099511628211);
+    g_free(text);
+    g_free(u);
+    g_free(l);
+    return h ? h : 1;
+}
+
 kd_addr
 t_ip(int n)
 {
@@ -186,6 +205,7 @@ t_tgs_req(int client, int kdc, guint16 cport, const char *sname, const char *rea
         o.u.krb.ticket.sname = t;
         o.u.krb.ticket.etype = tgt_etype;
         o.u.krb.ticket.kvno = tgt_kvno;
+        o.u.krb.ticket.cipher_hash = t_ticket_hash(t, tgt_realm, tgt_etype, tgt_kvno);
     }
     return o;
 }
@@ -209,6 +229,7 @@ t_rep(const kd_obs *req, gint32 msg_type, const char *cname, const char *ticket_
     o.u.krb.ticket.realm = ticket_realm;
     o.u.krb.ticket.etype = etype;
     o.u.krb.ticket.kvno = kvno;
+    o.u.krb.ticket.cipher_hash = t_ticket_hash(ticket_sname, ticket_realm, etype, kvno);
     return o;
 }
 

@@ -29,6 +29,7 @@ typedef struct {
     kd_cause inherited;
     gboolean recovered;
     guint32 recovered_frame;
+    guint n_checks;         /* contradiction checks that passed (confirmed findings) */
 } t_finding;
 
 typedef struct {
@@ -50,6 +51,11 @@ const t_finding *t_get(t_harness *h, guint32 frame, guint i);
 gboolean t_has_evidence(const t_finding *f, guint32 frame);
 /* Total findings of any frame with this cause. */
 guint t_total(t_harness *h, kd_cause cause);
+
+/* The cipher hash the builders give a ticket: one value per (sname, realm, etype,
+ * kvno), so a TGS-REQ built with a TGT's fields presents the ticket built with them.
+ * Tests about "another ticket with the same kvno" set ticket.cipher_hash themselves. */
+guint64 t_ticket_hash(const char *sname, const char *realm, gint32 etype, gint64 kvno);
 
 /* Addresses 10.0.0.N */
 kd_addr t_ip(int n);

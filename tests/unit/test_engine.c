@@ -520,39 +520,6 @@ test_duplicate_spn_from_ldap_before_and_after(void **state)
 
 /* ------------------------------------------------------ transport and RPC */
 
-static void
-test_ntlm_fallback(void **state)
-{
-    (void)state;
-    t_harness *h = t_new(NULL);
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, "HTTP/intranet.example.test", REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 7, NULL, "HTTP/intranet.example.test");
-    guint32 ef = t_feed(h, &err);
-    kd_obs ntlm;
-    kd_obs_init(&ntlm, KD_OBS_NTLMSSP);
-    ntlm.src = t_ip(CLIENT);
-    ntlm.dst = t_ip(WEB);
-    ntlm.sport = 40000;
-    ntlm.dport = 80;
-    ntlm.u.ntlmssp.message_type = 1;
-    const t_finding *f = only(h, t_feed(h, &ntlm));
-    assert_int_equal(f->cause, KD_CAUSE_NTLM_FALLBACK);
-    assert_true(f->has_inherited);
-    assert_int_equal(f->inherited, KD_CAUSE_SPN_MISSING);
-    assert_true(t_has_evidence(f, ef));
-    /* the AUTHENTICATE on the same connection is the same fallback */
-    ntlm.u.ntlmssp.message_type = 3;
-    assert_int_equal(t_count(h, t_feed(h, &ntlm)), 0);
-    t_free(h);
-
-    /* look-alike: NTLM with no Kerberos failure is not a fallback we can explain */
-    h = t_new(NULL);
-    ntlm.u.ntlmssp.message_type = 1;
-    assert_int_equal(t_count(h, t_feed(h, &ntlm)), 0);
-    t_free(h);
-}
-
 static kd_obs
 fault(int server, int client, guint32 status)
 {
@@ -890,7 +857,6 @@ main(void)
         cmocka_unit_test(test_spn_account_mismatch),
         cmocka_unit_test(test_same_name_other_domain),
         cmocka_unit_test(test_duplicate_spn_from_ldap_before_and_after),
-        cmocka_unit_test(test_ntlm_fallback),
         cmocka_unit_test(test_sec_pkg_error_inherits),
         cmocka_unit_test(test_shared_address_loopback),
         cmocka_unit_test(test_dc_etype_mismatch),
