@@ -27,6 +27,7 @@ typedef struct {
     guint32 count;
     gboolean has_inherited;
     kd_cause inherited;
+    char *details;          /* the detail lines, joined with "\n" ("" when none) */
 } t_finding;
 
 typedef struct {
