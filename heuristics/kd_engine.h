@@ -74,6 +74,9 @@ typedef struct {
     /* Names for encryption types in finding texts; the plugin passes Wireshark's
      * own value_string lookup. NULL: numbers are shown. */
     const char *(*etype_name)(gint32 etype);
+    /* Names for Kerberos error codes in finding texts (Wireshark's, from the plugin);
+     * NULL: numbers are shown. */
+    const char *(*error_name)(gint32 code);
 } kd_config;
 
 void kd_config_default(kd_config *cfg);

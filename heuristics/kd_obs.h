@@ -109,6 +109,10 @@ typedef struct {
     gboolean opt_enc_tkt_in_skey;   /* KDC option enc-tkt-in-skey (user-to-user) */
     guint n_addl_tickets;           /* additional tickets in the request body */
     kd_ticket addl_ticket;          /* the first one: S4U2Proxy's evidence ticket */
+    /* A KRB-ERROR read by krbdiag from the auth verifier of a DCE/RPC refusal (Fault,
+     * bind_nak, alter_context_resp) that Wireshark left undecoded */
+    gboolean in_rpc_verifier;
+    guint8 rpc_pkt_type;            /* the PDU that carried it */
 } kd_krb;
 
 typedef struct {

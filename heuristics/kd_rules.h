@@ -51,5 +51,6 @@ extern const kd_rule_table kd_rules_rpc;
 extern const kd_rule_table kd_rules_recovery;
 extern const kd_rule_table kd_rules_delegation;
 extern const kd_rule_table kd_rules_probe;
+extern const kd_rule_table kd_rules_verifier;
 
 #endif /* KD_RULES_H */

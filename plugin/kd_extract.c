@@ -17,6 +17,8 @@
 
 #include <string.h>
 
+#include "kd_gsskrb.h"
+
 #include <epan/proto.h>
 #include "kd_compat.h"
 
@@ -44,6 +46,8 @@ typedef enum {
     /* TGS-REQ: S4U2Proxy and user-to-user */
     KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
     KF_KRB_CIPHER,
+    /* DCE/RPC auth verifier (read only on refusals) */
+    KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
     KF_COUNT
 } kd_field_role;
 
@@ -132,6 +136,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
     [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
     [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE },
+    /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
+     * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
+    [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
+    [KF_DCERPC_AUTH_LEN] = { "dcerpc.cn_auth_len", FALSE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -151,6 +159,10 @@ static value_string_ext *ntstatus_vals_ext;
 
 /* RFC 4120: the KDC's UDP and TCP port. */
 #define KD_KERBEROS_PORT 88
+/* A DCE/RPC sec_trailer (auth type, level, pad length, reserved, context id), and the
+ * longest verifier read (auth_len is 16 bits; Kerberos errors are far smaller). */
+#define KD_DCERPC_SEC_TRAILER 8
+#define KD_MAX_VERIFIER 8192
 
 /* Hostile frames can hold many items; beyond this the rest is ignored. */
 #define KD_MAX_ITEMS 2048
@@ -712,6 +724,89 @@ obs_header(packet_info *pinfo, kd_obs *o)
                  : pinfo->ptype == PT_UDP ? KD_TRANSPORT_UDP : KD_TRANSPORT_OTHER;
 }
 
+static const char *
+gss_str(packet_info *pinfo, const kd_gsskrb_str *s)
+{
+    return s->present ? safe_str(pinfo, s->s) : NULL;
+}
+
+static gint64
+gss_time_us(gint64 secs, gboolean has_usec, gint32 usec)
+{
+    nstime_t t;
+    t.secs = (time_t)CLAMP(secs, (gint64)G_MININT32, (gint64)G_MAXINT32 * 4);
+    t.nsecs = has_usec && usec > 0 && usec < 1000000 ? usec * 1000 : 0;
+    return nstime_to_us(&t);
+}
+
+/* A DCE/RPC refusal (Fault, bind_nak, alter_context_resp) whose auth verifier holds a
+ * Kerberos error Wireshark did not decode (4.0 does not dissect a Fault's verifier):
+ * read the verifier's bytes and fill o with that KRB-ERROR. FALSE when there is none. */
+static gboolean
+verifier_krb_error(packet_info *pinfo, const kd_item *it, guint n, kd_obs *o)
+{
+    gint64 ptype = -1, auth_len = 0;
+    const field_info *info = NULL;
+    for (guint i = 0; i < n; i++) {
+        switch (it[i].role) {
+        case KF_DCERPC_PKT_TYPE:
+            if (ptype < 0)
+                ptype = item_int(it[i].fi);
+            break;
+        case KF_DCERPC_AUTH_LEN:
+            if (auth_len == 0)
+                auth_len = item_int(it[i].fi);
+            break;
+        case KF_DCERPC_AUTH_INFO:
+            /* The visible item (the hidden one is empty and starts at the verifier). */
+            if (!info && it[i].fi->length >= KD_DCERPC_SEC_TRAILER)
+                info = it[i].fi;
+            break;
+        case KF_KRB_ERROR_EL:
+            return FALSE;       /* Wireshark decoded it: the Kerberos loop has it */
+        default:
+            break;
+        }
+    }
+    if (ptype != KD_DCERPC_FAULT && ptype != KD_DCERPC_BIND_NAK && ptype != KD_DCERPC_ALTER_RESP)
+        return FALSE;
+    if (!info || !info->ds_tvb || auth_len <= 0 || auth_len > KD_MAX_VERIFIER)
+        return FALSE;
+    gint start = info->start + KD_DCERPC_SEC_TRAILER;
+    if (!tvb_bytes_exist(info->ds_tvb, start, (gint)auth_len))
+        return FALSE;
+    const guint8 *buf = tvb_memdup(pinfo->pool, info->ds_tvb, start, (size_t)auth_len);
+    kd_gsskrb *g = wmem_new(pinfo->pool, kd_gsskrb);
+    if (kd_gsskrb_parse(buf, (gsize)auth_len, g) != KD_GSSKRB_KRB_ERROR)
+        return FALSE;
+    kd_obs_init(o, KD_OBS_KRB);
+    obs_header(pinfo, o);
+    kd_krb *k = &o->u.krb;
+    k->msg_type = KD_MSG_ERROR;
+    k->carrier = KD_CARRIER_DCERPC;
+    k->in_rpc_verifier = TRUE;
+    k->rpc_pkt_type = (guint8)ptype;
+    k->error_code = g->error_code;
+    k->cname = gss_str(pinfo, &g->cname);
+    k->crealm = gss_str(pinfo, &g->crealm);
+    k->realm = gss_str(pinfo, &g->realm);
+    k->sname = gss_str(pinfo, &g->sname);
+    k->e_text = gss_str(pinfo, &g->etext);
+    if (g->has_stime) {
+        k->has_stime = TRUE;
+        k->stime_us = gss_time_us(g->stime, g->has_susec, g->susec);
+    }
+    if (g->has_ctime) {
+        k->has_ctime = TRUE;
+        k->ctime_us = gss_time_us(g->ctime, g->has_cusec, g->cusec);
+    }
+    if (g->edata && g->edata_len > 0) {
+        k->e_data = g->edata;       /* inside buf, which lives as long as the packet */
+        k->e_data_len = MIN(g->edata_len, (gsize)KD_MAX_EDATA);
+    }
+    return TRUE;
+}
+
 static kd_auth_scheme
 auth_scheme(const char *v)
 {
@@ -959,6 +1054,12 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         if (o->u.smb2.is_response && o->u.smb2.cmd == 1 && o->u.smb2.nt_status != 0)
             n_obs++;
     }
+
+    /* The Kerberos error inside a refusal's verifier comes before the refusal itself,
+     * as it would if Wireshark had decoded it. */
+    if (seen[KF_DCERPC_AUTH_INFO] && seen[KF_DCERPC_PKT_TYPE] && n_obs < KD_MAX_OBS_PER_FRAME &&
+        verifier_krb_error(pinfo, it, n, &obs[n_obs]))
+        n_obs++;
 
     if ((seen[KF_DCERPC_STATUS] || seen[KF_DCERPC_REJECT]) && n_obs < KD_MAX_OBS_PER_FRAME) {
         kd_obs *o = &obs[n_obs++];

@@ -171,6 +171,7 @@ krbdiag_init(void)
     for (int g = 0; g < KD_GROUP_COUNT; g++)
         cfg.group_enabled[g] = pref_group[g];
     cfg.etype_name = kd_etype_name;
+    cfg.error_name = kd_error_name;
     engine = kd_engine_new(&cfg, store_findings, NULL);
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     findings_bits = NULL;

@@ -279,16 +279,22 @@ def write_pcapng(path, interfaces, frames, comment):
         f.write(out)
 
 
-# --- scenario ---------------------------------------------------------------------------
-def main():
-    mode, kdc_pcap, tokens_json, out = sys.argv[1:5]
-    tok = json.load(open(tokens_json))
+def read_real_frames(kdc_pcap):
+    """The frames captured on the lab bridge, as (nanoseconds, bytes); exits if none."""
     real = []
     for data, meta in RawPcapNgReader(kdc_pcap):
         ns = ((meta.tshigh << 32) | meta.tslow) * 10**9 // meta.tsresol
         real.append((ns, data))
     if not real:
         sys.exit('no KDC frames in ' + kdc_pcap)
+    return real
+
+
+# --- scenario ---------------------------------------------------------------------------
+def main():
+    mode, kdc_pcap, tokens_json, out = sys.argv[1:5]
+    tok = json.load(open(tokens_json))
+    real = read_real_frames(kdc_pcap)
     cap = Capture(real[0][0])
     # srv1's MAC on the lab bridge: source of its first frame to the KDC.
     srv1_mac = ':'.join('%02x' % b for b in real[0][1][6:12])

@@ -15,6 +15,7 @@ t_finding_free(gpointer p)
     g_free(f->spn);
     g_free(f->client);
     g_free(f->summary);
+    g_free(f->details);
     g_free(f);
 }
 
@@ -49,6 +50,10 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         /* Every test checks it: nothing leaves the engine confirmed without the
          * contradiction checks that allowed it. */
         g_assert(k->confidence != KD_CONF_CONFIRMED || (k->n_checks > 0 && k->checked_cause == k->cause));
+        GString *d = g_string_new(NULL);
+        for (guint i2 = 0; i2 < k->n_details; i2++)
+            g_string_append_printf(d, "%s%s", i2 ? "\n" : "", k->details[i2]);
+        f->details = g_string_free(d, FALSE);
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);

@@ -30,6 +30,7 @@ typedef struct {
     gboolean recovered;
     guint32 recovered_frame;
     guint n_checks;         /* contradiction checks that passed (confirmed findings) */
+    char *details;          /* the detail lines, joined with "\n" ("" when none) */
 } t_finding;
 
 typedef struct {
