@@ -79,10 +79,8 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     }
 }
 
-/* After every other handler, the generic fallback included: each finding the error
- * got is there to amend. */
-#define KD_PRIO_AMEND (KD_PRIO_FALLBACK - 1)
-
+/* KD_PRIO_AMEND: after every other handler, the generic fallback included, so each
+ * finding the error got is there to amend. */
 static const kd_rule rules[] = {
     { KD_EV_SERVICE_ERROR, KD_PRIO_AMEND, on_service_error },
     { KD_EV_DCERPC,        KD_PRIO_AMEND, on_dcerpc },
