@@ -505,6 +505,26 @@ kd_error_info_get(gint32 code)
     return NULL;
 }
 
+static const kd_error_info *
+generic_error_info(kd_cause cause, gint32 error_code)
+{
+    return cause == KD_CAUSE_KRB_ERROR && error_code >= 0 ? kd_error_info_get(error_code) : NULL;
+}
+
+const char *
+kd_finding_explanation(kd_cause cause, gint32 error_code)
+{
+    const kd_error_info *info = generic_error_info(cause, error_code);
+    return info ? info->causes : kd_cause_get(cause)->explanation;
+}
+
+const char *
+kd_finding_remedy(kd_cause cause, gint32 error_code)
+{
+    const kd_error_info *info = generic_error_info(cause, error_code);
+    return info ? info->remedy : kd_cause_get(cause)->remedy;
+}
+
 const kd_error_info *
 kd_error_info_all(guint *n)
 {

@@ -67,6 +67,7 @@ typedef struct {
     gboolean recovered;     /* the client recovered: a note, whatever the cause */
     char *subject;
     char *error;
+    gint32 error_code;      /* of the first finding: the generic krb_error's remedy depends on it */
     guint count;
     guint32 first, last;
     guint32 evidence[KD_MAX_EVIDENCE];
@@ -120,6 +121,7 @@ report_add(kd_report *r, guint32 frame, const kd_stored_finding *s)
         pr->recovered = s->recovered;
         pr->subject = g_strdup(subject);
         pr->error = g_strdup(kd_finding_error_label(s));
+        pr->error_code = s->error_code;
         pr->first = frame;
         pr->summary = g_strdup(s->summary);
         for (guint e = 0; e < s->n_evidence; e++)
@@ -252,7 +254,7 @@ report_draw(void *tapdata)
             printf("],\"summary\":");
             json_string(pr->summary);
             printf(",\"remedy\":");
-            json_string(c->remedy);
+            json_string(kd_finding_remedy(pr->cause, pr->error_code));
             printf("}\n");
         }
         printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"failures\":%u,\"round_trips\":%u,"
@@ -277,7 +279,7 @@ report_draw(void *tapdata)
         }
         if (pr->summary)
             printf("  what:     %s\n", pr->summary);
-        printf("  remedy:   %s\n", c->remedy);
+        printf("  remedy:   %s\n", kd_finding_remedy(pr->cause, pr->error_code));
     }
     if (r->dropped)
         printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);

@@ -345,14 +345,8 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
     }
     if (s->missing)
         add_text(ft, hf_missing, tvb, s->missing);
-    if (s->cause == KD_CAUSE_KRB_ERROR && s->error_code >= 0) {
-        const kd_error_info *info = kd_error_info_get(s->error_code);
-        add_text(ft, hf_explanation, tvb, info ? info->causes : c->explanation);
-        add_text(ft, hf_remedy, tvb, info ? info->remedy : c->remedy);
-    } else {
-        add_text(ft, hf_explanation, tvb, c->explanation);
-        add_text(ft, hf_remedy, tvb, c->remedy);
-    }
+    add_text(ft, hf_explanation, tvb, kd_finding_explanation(s->cause, s->error_code));
+    add_text(ft, hf_remedy, tvb, kd_finding_remedy(s->cause, s->error_code));
     proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
     /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
     for (guint k = 0; k < s->n_checks; k++) {

@@ -177,6 +177,24 @@ test_references_are_public(void **state)
     }
 }
 
+/* The generic krb_error shows its error code's remedy and explanation; every other
+ * cause its own, whatever the code; an unknown code falls back to the catalog row. */
+static void
+test_finding_texts(void **state)
+{
+    (void)state;
+    const kd_error_info *nosupp = kd_error_info_get(14);   /* KDC_ERR_ETYPE_NOSUPP */
+    assert_non_null(nosupp);
+    assert_string_equal(kd_finding_remedy(KD_CAUSE_KRB_ERROR, 14), nosupp->remedy);
+    assert_string_equal(kd_finding_explanation(KD_CAUSE_KRB_ERROR, 14), nosupp->causes);
+    assert_string_not_equal(kd_finding_remedy(KD_CAUSE_KRB_ERROR, 14), kd_catalog[KD_CAUSE_KRB_ERROR].remedy);
+    assert_string_equal(kd_finding_remedy(KD_CAUSE_ETYPE_NO_COMMON, 14), kd_catalog[KD_CAUSE_ETYPE_NO_COMMON].remedy);
+    assert_string_equal(kd_finding_explanation(KD_CAUSE_ETYPE_NO_COMMON, 14),
+                        kd_catalog[KD_CAUSE_ETYPE_NO_COMMON].explanation);
+    assert_string_equal(kd_finding_remedy(KD_CAUSE_KRB_ERROR, -1), kd_catalog[KD_CAUSE_KRB_ERROR].remedy);
+    assert_string_equal(kd_finding_remedy(KD_CAUSE_KRB_ERROR, 0x7fffffff), kd_catalog[KD_CAUSE_KRB_ERROR].remedy);
+}
+
 int
 main(void)
 {
@@ -187,6 +205,7 @@ main(void)
         cmocka_unit_test(test_etext_hostile),
         cmocka_unit_test(test_etext_table_consistent),
         cmocka_unit_test(test_references_are_public),
+        cmocka_unit_test(test_finding_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
