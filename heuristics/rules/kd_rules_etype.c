@@ -183,6 +183,21 @@ on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 
 /* Encryption-type and key disagreements (KDC_ERR_ETYPE_NOSUPP, BAD_INTEGRITY ...)
  * that the more specific rules of a KDC or service error left unexplained. */
+
+/* Single-DES encryption types (RFC 3961 8.1, RFC 6649 deprecates them). */
+#define KD_ETYPE_DES_CBC_CRC 1
+#define KD_ETYPE_DES_CBC_MD4 2
+#define KD_ETYPE_DES_CBC_MD5 3
+
+static gboolean
+only_single_des(const gint32 *etypes, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        if (etypes[i] != KD_ETYPE_DES_CBC_CRC && etypes[i] != KD_ETYPE_DES_CBC_MD4 && etypes[i] != KD_ETYPE_DES_CBC_MD5)
+            return FALSE;
+    }
+    return n > 0;
+}
 static void
 on_error(const kd_ctx *ctx, kd_event *ev)
 {
@@ -260,6 +275,9 @@ on_error(const kd_ctx *ctx, kd_event *ev)
                                "type, so there is a common encryption type; the client is expected to retry with "
                                "the named type (a normal round trip)", have, offer);
             etype_evidence(f, seen, req, offer, have);
+            if (only_single_des(acct, n_acct))
+                kd_finding_detail(f, "the account has single-DES keys only: current KDCs and clients refuse DES by "
+                                     "default (allow_weak_crypto); a password reset gives it AES keys");
             g_free(offer);
             g_free(have);
             return;

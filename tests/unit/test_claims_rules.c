@@ -261,6 +261,29 @@ test_etype_offer_and_keys_intersect(void **state)
     assert_int_not_equal(f->confidence, KD_CONF_CONFIRMED);
     assert_null(strstr(f->summary, "No common"));
     assert_int_equal(t_total(h, KD_CAUSE_ETYPE_NO_COMMON), 0);
+    /* Only DES keys: said, since that is why such an account fails elsewhere. */
+    assert_non_null(strstr(f->details, "single-DES keys only"));
+    t_free(h);
+}
+
+/* The same round trip with AES keys says nothing about DES. */
+static void
+test_etype_round_trip_aes_keys(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, KDC_A, 50000, "alice", REALM, TRUE);
+    req.u.krb.req_etypes[0] = 18;
+    req.u.krb.req_etypes[1] = 3;
+    req.u.krb.n_req_etypes = 2;
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
+    err.u.krb.etype_info2[0] = 18;
+    err.u.krb.etype_info2[1] = 3;
+    err.u.krb.n_etype_info2 = 2;
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_not_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_null(strstr(f->details, "single-DES"));
     t_free(h);
 }
 
@@ -277,6 +300,7 @@ main(void)
         cmocka_unit_test(test_sec_pkg_refused_ticket),
         cmocka_unit_test(test_sec_pkg_recovered_failure_not_inherited),
         cmocka_unit_test(test_etype_offer_and_keys_intersect),
+        cmocka_unit_test(test_etype_round_trip_aes_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
