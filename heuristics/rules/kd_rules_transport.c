@@ -195,8 +195,9 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
         kd_finding *f = unanswered_series(ctx, &obs->dst, &net->kdc, r, TRUE, obs->frame, "ICMP destination unreachable");
         if (r && f && r->frame != f->frame)
             kd_finding_evidence(f, r->frame, "%s to the same KDC, again unanswered", kd_msg_name(r->msg_type));
+        char kb[48];    /* a buffer per address: both go into one line */
         kd_finding_evidence(f, obs->frame, "ICMP destination unreachable from %s for the request to %s",
-                            kd_addr_to_str(&obs->src, b, sizeof b), kd_addr_to_str(&net->kdc, b, sizeof b));
+                            kd_addr_to_str(&obs->src, b, sizeof b), kd_addr_to_str(&net->kdc, kb, sizeof kb));
         break;
     }
     case KD_NET_TCP_SYN: {

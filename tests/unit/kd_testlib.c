@@ -16,6 +16,7 @@ t_finding_free(gpointer p)
     g_free(f->client);
     g_free(f->summary);
     g_free(f->details);
+    g_free(f->roles);
     g_free(f);
 }
 
@@ -54,6 +55,10 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         for (guint i2 = 0; i2 < k->n_details; i2++)
             g_string_append_printf(d, "%s%s", i2 ? "\n" : "", k->details[i2]);
         f->details = g_string_free(d, FALSE);
+        GString *r = g_string_new(NULL);
+        for (guint i2 = 0; i2 < k->n_evidence; i2++)
+            g_string_append_printf(r, "%s%s", i2 ? "\n" : "", k->evidence[i2].role ? k->evidence[i2].role : "");
+        f->roles = g_string_free(r, FALSE);
         g_ptr_array_add(a, f);
     }
     g_hash_table_replace(h->by_frame, GUINT_TO_POINTER(frame), a);

@@ -741,6 +741,28 @@ test_icmp_unreachable(void **state)
     const t_finding *f = only(h, rf);
     assert_int_equal(f->cause, KD_CAUSE_KDC_UNREACHABLE);
     assert_true(t_has_evidence(f, icf));
+    assert_non_null(strstr(f->roles, "ICMP destination unreachable from 10.0.0.5 for the request to 10.0.0.5"));
+    t_free(h);
+}
+
+/* A router, not the KDC, reports the KDC unreachable: the evidence names both. */
+static void
+test_icmp_unreachable_from_router(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs req = t_as_req(CLIENT, 5, 50000, "alice", REALM, FALSE);
+    guint32 rf = t_feed(h, &req);
+    kd_obs icmp;
+    kd_obs_init(&icmp, KD_OBS_TRANSPORT);
+    icmp.src = t_ip(1);
+    icmp.dst = t_ip(CLIENT);
+    icmp.u.net.event = KD_NET_ICMP_UNREACHABLE;
+    icmp.u.net.kdc = t_ip(5);
+    t_feed(h, &icmp);
+    const t_finding *f = only(h, rf);
+    assert_int_equal(f->cause, KD_CAUSE_KDC_UNREACHABLE);
+    assert_non_null(strstr(f->roles, "ICMP destination unreachable from 10.0.0.1 for the request to 10.0.0.5"));
     t_free(h);
 }
 
@@ -864,6 +886,7 @@ main(void)
         cmocka_unit_test(test_etype_no_common),
         cmocka_unit_test(test_kdc_unreachable),
         cmocka_unit_test(test_icmp_unreachable),
+        cmocka_unit_test(test_icmp_unreachable_from_router),
         cmocka_unit_test(test_missing_and_odd_fields),
         cmocka_unit_test(test_group_switched_off_leaves_generic),
         cmocka_unit_test(test_skew_tolerance_config),
