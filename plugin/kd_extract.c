@@ -41,7 +41,7 @@ typedef enum {
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
-    KF_TCP_LEN,
+    KF_TCP_SEGMENT_DATA,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     /* TGS-REQ: S4U2Proxy and user-to-user */
     KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
@@ -128,8 +128,11 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_LDAP_DN]         = { "ldap.objectName", FALSE },
     [KF_LDAP_TYPE]       = { "ldap.type", FALSE },
     [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE },
-    /* Payload of a segment to port 88: a request even when it cannot be read. */
-    [KF_TCP_LEN]         = { "tcp.len", TRUE },
+    /* A segment TCP holds for reassembly: towards port 88, a request even when its
+     * message never completes. Asked for instead of tcp.len, which every TCP
+     * segment carries (and would make every TCP frame pay the relevance test);
+     * this one occurs only on segments of a multi-segment message. */
+    [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE },
     /* The SEQUENCE OF additional tickets: a byte range, so the evidence ticket's
      * names stay out of the request's own sname. */
     [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
@@ -262,7 +265,7 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
     if (r == KF_TCP_RST)
         return pinfo->ptype == PT_TCP && pinfo->srcport == KD_KERBEROS_PORT;
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
-    if (r == KF_TCP_LEN)
+    if (r == KF_TCP_SEGMENT_DATA)
         return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
@@ -987,16 +990,15 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             o->u.net.kdc = rst ? o->src : o->dst;
         }
         /* Payload to the KDC that yields no Kerberos message (a segment whose
-         * reassembly never completes, a capture gap): still a request on its
+         * reassembly never completes): still a request on its
          * connection, which the KDC's answer on that connection answers. */
-        gint64 payload = 0;
+        gboolean payload = FALSE;
         gboolean krb = FALSE;
         for (guint i = 0; i < n; i++) {
-            if (it[i].role == KF_TCP_LEN)
-                payload = item_int(it[i].fi);
+            payload = payload || (it[i].role == KF_TCP_SEGMENT_DATA && it[i].fi->length > 0);
             krb = krb || is_krb_message(it[i].role);
         }
-        if (payload > 0 && !krb && pinfo->destport == 88 && pinfo->srcport != 88 && n_obs < KD_MAX_OBS_PER_FRAME) {
+        if (payload && !krb && pinfo->destport == 88 && pinfo->srcport != 88 && n_obs < KD_MAX_OBS_PER_FRAME) {
             kd_obs *o = &obs[n_obs++];
             kd_obs_init(o, KD_OBS_TRANSPORT);
             obs_header(pinfo, o);
