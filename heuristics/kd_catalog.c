@@ -237,6 +237,22 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Microsoft article \"Troubleshoot: Client Calls to DCOM Server Failed With: A security "
         "package specific error occurred (0x80070721)\"; "
         "MS-ERREF 2.2 (RPC_S_SEC_PKG_ERROR 0x721)"),
+    ROW(RPC_MESSAGE_CHECK_FAILED, rpc_message_check_failed,
+        "A signed or sealed RPC call failed its check after Kerberos authentication succeeded",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "The service accepted the Kerberos ticket (AP-REP in the bind_ack or "
+        "alter_context_resp), then refused a request protected with the session key (auth "
+        "level packet integrity or privacy) with RPC_S_SEC_PKG_ERROR (0x721, 0x80070721): one "
+        "message failed its signature, sequence or sealing check. The ticket is not the "
+        "problem: the message was altered on its way, the two ends disagree on the message "
+        "sequence, or one end lost the security context.",
+        "Leave SPNs and keys alone. Look for what rewrites RPC traffic between the hosts (WAN "
+        "optimizers, intrusion prevention, TCP offload or filter drivers); capture on both ends "
+        "at once and compare the failing request's bytes; read the server's System log for the "
+        "call. When the capture itself lost segments of the connection, capture again before "
+        "drawing conclusions.",
+        "MS-RPCE 2.2.1.1.8 (authentication levels); RFC 4121 4.2 (per-message tokens); "
+        "MS-ERREF 2.2 (RPC_S_SEC_PKG_ERROR 0x721)"),
     ROW(SHARED_ADDRESS_LOOPBACK, shared_address_loopback,
         "DCOM address list contains an address the client shares: it connected to itself",
         KD_SEV_WARN, KD_GROUP_SERVICE,

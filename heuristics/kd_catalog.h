@@ -52,6 +52,7 @@ typedef enum {
     X(SAME_NAME_OTHER_DOMAIN, same_name_other_domain) \
     X(NTLM_FALLBACK, ntlm_fallback) \
     X(SEC_PKG_ERROR, sec_pkg_error) \
+    X(RPC_MESSAGE_CHECK_FAILED, rpc_message_check_failed) \
     X(SHARED_ADDRESS_LOOPBACK, shared_address_loopback) \
     X(DC_ETYPE_MISMATCH, dc_etype_mismatch) \
     X(TRUST_KEY_MISMATCH, trust_key_mismatch) \

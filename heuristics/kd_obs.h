@@ -112,7 +112,10 @@ typedef struct {
     /* A KRB-ERROR read by krbdiag from the auth verifier of a DCE/RPC refusal (Fault,
      * bind_nak, alter_context_resp) that Wireshark left undecoded */
     gboolean in_rpc_verifier;
-    guint8 rpc_pkt_type;            /* the PDU that carried it */
+    /* Carried by DCE/RPC (a verifier Wireshark decoded, or one krbdiag read): the PDU
+     * type and the auth level of its sec_trailer; 0 unknown */
+    guint8 rpc_pkt_type;
+    guint8 rpc_auth_level;
 } kd_krb;
 
 typedef struct {
@@ -169,8 +172,16 @@ typedef struct {
     gboolean has_status;
     guint32 status;         /* fault status, or bind_nak reject reason */
     guint8 auth_type;       /* 0 none, 9 SPNEGO, 10 NTLM, 16 Kerberos */
+    guint8 auth_level;      /* the PDU's own sec_trailer level, 0 when it has none */
     gint32 opnum;           /* -1 when absent */
 } kd_dcerpc;
+
+/* DCE/RPC authentication levels ([MS-RPCE] 2.2.1.1.8): from INTEGRITY on, every
+ * request carries a signature (sealed too at PRIVACY) the server checks. */
+enum {
+    KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY = 5,
+    KD_RPC_AUTHN_LEVEL_PKT_PRIVACY = 6
+};
 
 typedef struct {
     gboolean is_response;
@@ -194,7 +205,10 @@ typedef enum {
     KD_NET_ICMP_UNREACHABLE = 1,  /* src: the reporting host; about a datagram from dst to kdc */
     KD_NET_TCP_SYN,               /* client -> KDC port 88 */
     KD_NET_TCP_RESET,             /* KDC port 88 -> client */
-    KD_NET_TCP_PARTIAL_REQUEST    /* client -> KDC port 88: payload no Kerberos message could be read from */
+    KD_NET_TCP_PARTIAL_REQUEST,   /* client -> KDC port 88: payload no Kerberos message could be read from */
+    /* Facts about any TCP connection (kdc unset): */
+    KD_NET_TCP_SELF_CONNECT,      /* a SYN whose source and destination addresses are equal */
+    KD_NET_TCP_LOST_SEGMENT       /* TCP analysis: a segment of this connection is missing from the capture */
 } kd_net_event;
 
 typedef struct {

@@ -53,6 +53,7 @@ struct kd_store {
     kd_lru *by_port;        /* conn(client, cport, -, transport) -> kd_req_queue (answers from nowhere) */
     kd_lru *tcp_attempts;   /* pair(client, kdc) -> kd_tcp_ring */
     kd_lru *client_failures;/* client address -> kd_failure_ring */
+    kd_lru *conns;          /* conn(lower end, higher end) -> kd_conn_rec */
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -357,6 +358,10 @@ req_from_obs(const kd_obs *obs)
     }
     r->opt_cname_in_addl_tkt = k->opt_cname_in_addl_tkt;
     r->opt_enc_tkt_in_skey = k->opt_enc_tkt_in_skey;
+    if (k->carrier == KD_CARRIER_DCERPC) {
+        r->rpc_pkt_type = k->rpc_pkt_type;
+        r->rpc_auth_level = k->rpc_auth_level;
+    }
     r->n_addl_tickets = k->n_addl_tickets;
     r->addl_ticket.present = k->addl_ticket.present;
     r->addl_ticket.realm = g_strdup(k->addl_ticket.realm);
@@ -391,7 +396,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 20
+#define KD_STORE_TABLES 21
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -400,14 +405,14 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
         st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts,
-        st->client_failures
+        st->client_failures, st->conns
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
         "client_names", "neg_pending", "copies", "by_port", "tcp_attempts",
-        "client_failures"
+        "client_failures", "conns"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -439,6 +444,7 @@ kd_store_new(void)
     st->by_port = conn_table(queue_free);
     st->tcp_attempts = pair_table(tcp_ring_free);
     st->client_failures = addr_table(failure_ring_free);
+    st->conns = conn_table(g_free);
     return st;
 }
 
@@ -811,9 +817,36 @@ note_ap_request(kd_store *st, const kd_obs *obs, kd_event *ev)
     g_rc_box_release_full(r, req_clear);
 }
 
+/* One key per TCP connection whichever way a segment goes: the lower end first. */
+static kd_conn_key
+either_way_key(const kd_obs *obs)
+{
+    kd_conn_key k1 = conn_key(&obs->src, obs->sport, &obs->dst, obs->dport);
+    kd_conn_key k2 = conn_key(&obs->dst, obs->dport, &obs->src, obs->sport);
+    return memcmp(&k1, &k2, sizeof k1) <= 0 ? k1 : k2;
+}
+
+static kd_conn_rec *
+conn_rec(kd_store *st, const kd_obs *obs)
+{
+    kd_conn_key ck = either_way_key(obs);
+    kd_conn_rec *c = kd_lru_get(st->conns, &ck);
+    if (!c) {
+        c = g_new0(kd_conn_rec, 1);
+        kd_lru_put(st->conns, &ck, c);
+    }
+    return c;
+}
+
 static void
 note_ap_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
+    if (obs->transport == KD_TRANSPORT_TCP) {
+        kd_conn_rec *c = conn_rec(st, obs);
+        c->ap_rep_frame = obs->frame;
+        c->ap_rep_pdu = obs->u.krb.carrier == KD_CARRIER_DCERPC ? obs->u.krb.rpc_pkt_type : 0;
+        c->gap_frame = 0;
+    }
     kd_req *ap = kd_store_ap_request(st, obs);
     ev->kind = KD_EV_AP_REPLY;
     ev->req = ap;
@@ -1204,7 +1237,13 @@ note_transport(kd_store *st, const kd_obs *obs, kd_event *ev)
     (void)ev;
     if (obs->transport != KD_TRANSPORT_TCP)
         return;
-    if (obs->u.net.event == KD_NET_TCP_SYN)
+    if (obs->u.net.event == KD_NET_TCP_SELF_CONNECT) {
+        kd_conn_rec *c = conn_rec(st, obs);
+        c->self_syn_frame = c->self_syn_frame ? c->self_syn_frame : obs->frame;
+    } else if (obs->u.net.event == KD_NET_TCP_LOST_SEGMENT) {
+        kd_conn_rec *c = conn_rec(st, obs);
+        c->gap_frame = c->gap_frame ? c->gap_frame : obs->frame;
+    } else if (obs->u.net.event == KD_NET_TCP_SYN)
         note_tcp_request(st, obs, NULL);
     else if (obs->u.net.event == KD_NET_TCP_PARTIAL_REQUEST)
         note_partial_request(st, obs);
@@ -1446,6 +1485,25 @@ kd_store_shared_binding(kd_store *st, const kd_addr *addr)
             return b;
     }
     return NULL;
+}
+
+guint32
+kd_store_announced_by(kd_store *st, const kd_addr *addr, const kd_addr *host)
+{
+    kd_addr ak = addr_key(addr);
+    kd_binding_rec *b = kd_lru_get(st->bindings, &ak);
+    for (guint i = 0; b && i < b->n; i++) {
+        if (kd_addr_equal(&b->servers[i], host))
+            return b->frames[i];
+    }
+    return 0;
+}
+
+const kd_conn_rec *
+kd_store_conn(kd_store *st, const kd_obs *obs)
+{
+    kd_conn_key ck = either_way_key(obs);
+    return kd_lru_get(st->conns, &ck);
 }
 
 const kd_counter *

@@ -53,6 +53,10 @@ typedef struct {
     gboolean opt_enc_tkt_in_skey;
     guint n_addl_tickets;
     kd_ticket_rec addl_ticket;  /* the first additional ticket */
+    /* AP-REQ carried by DCE/RPC: its PDU type and auth level (the level every request
+     * of the security context then uses); 0 unknown */
+    guint8 rpc_pkt_type;
+    guint8 rpc_auth_level;
 } kd_req;
 
 /* A TCP connection a client opened (or used) towards a KDC's port 88. */
@@ -126,6 +130,16 @@ typedef struct {
     guint32 frames[KD_MAX_OWNERS];
     guint n;
 } kd_binding_rec;
+
+/* What the capture shows of one TCP connection (either direction). */
+typedef struct {
+    guint32 self_syn_frame; /* its first SYN, when it went from an address to itself; 0 none */
+    guint32 gap_frame;      /* the first frame after a segment the capture lost, since the
+                             * latest AP-REP (a gap before it hides none of the calls it
+                             * protects); 0 none */
+    guint32 ap_rep_frame;   /* the latest AP-REP on it; 0 none */
+    guint8 ap_rep_pdu;      /* the DCE/RPC PDU type that carried that AP-REP; 0 unknown */
+} kd_conn_rec;
 
 /* ------------------------------------------------------------------ events */
 
@@ -212,6 +226,12 @@ const kd_counter *kd_store_not_unique(kd_store *st, const char *spn);
 const kd_account_etypes *kd_store_account_etypes(kd_store *st, const char *cname);
 /* DCOM: servers other than the host at addr announced addr, or NULL. */
 const kd_binding_rec *kd_store_shared_binding(kd_store *st, const kd_addr *addr);
+/* DCOM: host announced addr in a ServerAlive2 answer of its own (it owns addr): the
+ * frame, else 0. */
+guint32 kd_store_announced_by(kd_store *st, const kd_addr *addr, const kd_addr *host);
+/* The TCP connection obs travelled on (either direction), or NULL when the capture
+ * showed nothing of it. */
+const kd_conn_rec *kd_store_conn(kd_store *st, const kd_obs *obs);
 /* The latest real Kerberos failure involving client: with server, else with anyone. */
 const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, const kd_addr *server);
 

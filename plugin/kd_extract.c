@@ -48,6 +48,9 @@ typedef enum {
     KF_KRB_CIPHER,
     /* DCE/RPC auth verifier (read only on refusals) */
     KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
+    KF_DCERPC_AUTH_LEVEL,
+    /* TCP analysis: the capture misses a segment of the connection */
+    KF_TCP_LOST, KF_TCP_ACK_LOST,
     KF_COUNT
 } kd_field_role;
 
@@ -143,6 +146,12 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
     [KF_DCERPC_AUTH_LEN] = { "dcerpc.cn_auth_len", FALSE },
+    /* Occurs where dcerpc.auth_type does (authenticated PDUs): no new frames pay. */
+    [KF_DCERPC_AUTH_LEVEL] = { "dcerpc.auth_level", FALSE },
+    /* TCP's expert items, present only on the segment after a gap (or on the one
+     * acknowledging data the capture never saw): rare, so wanting them is cheap. */
+    [KF_TCP_LOST]        = { "tcp.analysis.lost_segment", TRUE },
+    [KF_TCP_ACK_LOST]    = { "tcp.analysis.ack_lost_segment", TRUE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -255,13 +264,23 @@ kd_extract_init(void)
     return wanted;
 }
 
+/* Source and destination are one address: the host connected to itself. */
+static gboolean
+self_connection(const packet_info *pinfo)
+{
+    return (pinfo->src.type == AT_IPv4 || pinfo->src.type == AT_IPv6) && addresses_equal(&pinfo->src, &pinfo->dst);
+}
+
 /* Some trigger fields are everywhere in their protocol; only some values matter. */
 static gboolean
 trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
 {
-    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos port. */
+    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
+     * port; and a host connecting to its own address (DCOM sent to a shared one). */
     if (r == KF_TCP_SYN)
-        return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
+        return pinfo->ptype == PT_TCP && (pinfo->destport == KD_KERBEROS_PORT || self_connection(pinfo));
+    if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
+        return pinfo->ptype == PT_TCP;
     if (r == KF_TCP_RST)
         return pinfo->ptype == PT_TCP && pinfo->srcport == KD_KERBEROS_PORT;
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
@@ -742,6 +761,29 @@ gss_time_us(gint64 secs, gboolean has_usec, gint32 usec)
     return nstime_to_us(&t);
 }
 
+/* The DCE/RPC PDU carrying the Kerberos message items[m]: the packet type and the
+ * sec_trailer's auth level nearest before it in the same buffer (a verifier follows
+ * its PDU header and trailer), else the frame's first ones. */
+static void
+rpc_carrier_of(const kd_item *items, guint n, guint m, kd_krb *k)
+{
+    gint64 ptype = -1, level = -1, any_ptype = -1, any_level = -1;
+    for (guint i = 0; i < n; i++) {
+        gboolean before = i < m && items[i].fi->ds_tvb == items[m].fi->ds_tvb;
+        if (items[i].role == KF_DCERPC_PKT_TYPE) {
+            any_ptype = any_ptype < 0 ? item_int(items[i].fi) : any_ptype;
+            ptype = before ? item_int(items[i].fi) : ptype;
+        } else if (items[i].role == KF_DCERPC_AUTH_LEVEL) {
+            any_level = any_level < 0 ? item_int(items[i].fi) : any_level;
+            level = before ? item_int(items[i].fi) : level;
+        }
+    }
+    ptype = ptype >= 0 ? ptype : any_ptype;
+    level = level >= 0 ? level : any_level;
+    k->rpc_pkt_type = ptype >= 0 && ptype <= G_MAXUINT8 ? (guint8)ptype : 0;
+    k->rpc_auth_level = level >= 0 && level <= G_MAXUINT8 ? (guint8)level : 0;
+}
+
 /* A DCE/RPC refusal (Fault, bind_nak, alter_context_resp) whose auth verifier holds a
  * Kerberos error Wireshark did not decode (4.0 does not dissect a Fault's verifier):
  * read the verifier's bytes and fill o with that KRB-ERROR. FALSE when there is none. */
@@ -989,6 +1031,19 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             o->u.net.event = rst ? KD_NET_TCP_RESET : KD_NET_TCP_SYN;
             o->u.net.kdc = rst ? o->src : o->dst;
         }
+        /* Connection facts the DCE/RPC rules weigh: a connection to the host's own
+         * address, a segment the capture lost. */
+        const kd_net_event facts[2] = { KD_NET_TCP_SELF_CONNECT, KD_NET_TCP_LOST_SEGMENT };
+        const gboolean has_fact[2] = { seen[KF_TCP_SYN] && self_connection(pinfo),
+                                       seen[KF_TCP_LOST] || seen[KF_TCP_ACK_LOST] };
+        for (guint f = 0; f < G_N_ELEMENTS(facts) && n_obs < KD_MAX_OBS_PER_FRAME; f++) {
+            if (!has_fact[f])
+                continue;
+            kd_obs *o = &obs[n_obs++];
+            kd_obs_init(o, KD_OBS_TRANSPORT);
+            obs_header(pinfo, o);
+            o->u.net.event = facts[f];
+        }
         /* Payload to the KDC that yields no Kerberos message (a segment whose
          * reassembly never completes): still a request on its
          * connection, which the KDC's answer on that connection answers. */
@@ -1021,6 +1076,8 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         obs_header(pinfo, o);
         o->u.krb.carrier = carrier;
         fill_krb(pinfo, it, n, i, &o->u.krb);
+        if (carrier == KD_CARRIER_DCERPC)
+            rpc_carrier_of(it, n, i, &o->u.krb);
     }
 
     for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
@@ -1076,6 +1133,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
                 break;
             case KF_DCERPC_REJECT: o->u.dcerpc.status = (guint32)item_int(it[i].fi); break;
             case KF_DCERPC_AUTH_TYPE: o->u.dcerpc.auth_type = (guint8)item_int(it[i].fi); break;
+            case KF_DCERPC_AUTH_LEVEL: o->u.dcerpc.auth_level = (guint8)item_int(it[i].fi); break;
             case KF_DCERPC_OPNUM: o->u.dcerpc.opnum = (gint32)item_int(it[i].fi); break;
             default: break;
             }

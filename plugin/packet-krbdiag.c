@@ -283,7 +283,7 @@ kd_finding_error_label(const kd_stored_finding *s)
 {
     if (s->error_code >= 0)
         return kd_error_name(s->error_code);
-    if (s->cause == KD_CAUSE_SEC_PKG_ERROR)
+    if (s->cause == KD_CAUSE_SEC_PKG_ERROR || s->cause == KD_CAUSE_RPC_MESSAGE_CHECK_FAILED)
         return "RPC_S_SEC_PKG_ERROR";
     if (s->has_status)
         return kd_ntstatus_name(s->status);

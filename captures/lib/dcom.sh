@@ -5,9 +5,10 @@
 #
 #   dcom_need                the Debian packages of dcom_lab and dcom_synth.py
 #   dcom_lab NAME MODE       MODE ok | fail
-#   dcom_capture NAME MODE PCAP
-#                            dcom_lab NAME MODE, then dcom_synth.py MODE builds PCAP around the
-#                            real KDC frames and tokens (world-readable); cleans the lab up
+#   dcom_capture NAME MODE PCAP [SYNTH_MODE]
+#                            dcom_lab NAME MODE, then dcom_synth.py SYNTH_MODE (default MODE)
+#                            builds PCAP around the real KDC frames and tokens
+#                            (world-readable); cleans the lab up
 #
 # Two MIT realms as two domains of one forest: ALPHA.EXAMPLE.TEST (KDC 10.88.0.2, the
 # client srv1 = host/srv1.alpha.example.test at 10.88.0.12) and BETA.EXAMPLE.TEST (KDC
@@ -76,9 +77,9 @@ dcom_lab() {
 }
 
 dcom_capture() {
-    local name=$1 mode=$2 pcap=$3
+    local name=$1 mode=$2 pcap=$3 synth=${4:-$2}
     dcom_lab "$name" "$mode"
-    /usr/bin/python3 "$DCOM_SYNTH_DIR/dcom_synth.py" "$mode" "$DCOM_KDC_PCAP" "$DCOM_OUT/tokens.json" "$pcap"
+    /usr/bin/python3 "$DCOM_SYNTH_DIR/dcom_synth.py" "$synth" "$DCOM_KDC_PCAP" "$DCOM_OUT/tokens.json" "$pcap"
     chmod a+r "$pcap"
     lab_cleanup
 }

@@ -6,6 +6,12 @@ usage: dcom_synth.py MODE KDC_PCAPNG TOKENS_JSON OUT_PCAPNG
              the client connects to itself and gets KRB_AP_ERR_MODIFIED, then 0x721)
   MODE ok:   dcom_serveralive2_ok  (ServerAlive2 lists only the server's own address;
              the authenticated bind succeeds with an AP-REP)
+  MODE self: dcom_self_fault       (as fail, but the looped bind is answered with fault
+             0x721 alone: no KRB-ERROR anywhere in the capture; fail-mode tokens)
+  MODE sealed, sealed_lost: dcom_sealed_fault, dcom_sealed_fault_lost (ok-mode tokens:
+             AP-REP in the alter_context_resp, one sealed call answered, the next sealed
+             call gets fault 0x721; in sealed_lost the capture misses the first call's
+             request segment)
 
 Real bytes: the KDC frames (TGS-REQ/TGS-REP, referral then service ticket) are copied
 unchanged from KDC_PCAPNG, captured on the lab bridge from MIT krb5 1.20; the SPNEGO
@@ -42,6 +48,7 @@ IOBJECTEXPORTER = uuid.UUID('99fcfec4-5260-101b-bbcb-00aa0021347a')
 IREMOTESCMACTIVATOR = uuid.UUID('000001a0-0000-0000-c000-000000000046')
 RPC_C_AUTHN_GSS_NEGOTIATE = 9
 RPC_C_AUTHN_LEVEL_PKT_INTEGRITY = 5
+RPC_C_AUTHN_LEVEL_PKT_PRIVACY = 6
 RPC_S_SEC_PKG_ERROR = 0x00000721
 
 LINKTYPE_ETHERNET, LINKTYPE_NULL = 1, 0
@@ -88,8 +95,46 @@ def bind_ack(call_id, assoc_group, auth=None):
     return pdu(12, call_id, body, auth=auth)
 
 
-def request(call_id, opnum, stub=b''):
-    return pdu(0, call_id, struct.pack('<IHH', len(stub), 0, opnum) + stub)
+def request(call_id, opnum, stub=b'', auth=None):
+    return pdu(0, call_id, struct.pack('<IHH', len(stub), 0, opnum) + stub, auth=auth)
+
+
+def alter_context(call_id, iface, auth):
+    body = struct.pack('<HHI', 5840, 5840, 0x0000d3a1)
+    body += struct.pack('<B3x', 1)
+    body += struct.pack('<HBx', 0, 1) + syntax(iface, 0) + syntax(*NDR32)
+    return pdu(14, call_id, body, auth=auth)
+
+
+def alter_context_resp(call_id, assoc_group, auth):
+    # [MS-RPCE]: an alter_context_resp carries an empty secondary address.
+    body = struct.pack('<HHI', 5840, 5840, assoc_group) + struct.pack('<H', 0)
+    body += b'\0' * ((-(16 + len(body))) % 4)
+    body += struct.pack('<B3x', 1) + struct.pack('<HH', 0, 0) + syntax(*NDR32)
+    return pdu(15, call_id, body, auth=auth)
+
+
+def wrap_verifier(seq):
+    """Verifier of a sealed PDU: an RFC 4121 wrap token header (TOK_ID 05 04, flags
+    Sealed | AcceptorSubkey, filler, EC 16, RRC 28, SND_SEQ) and synthesized bytes for
+    the rotated encrypted header and checksum (no key exists to compute real ones)."""
+    hdr = bytes([0x05, 0x04, 0x06, 0xff]) + struct.pack('>HHQ', 16, 28, seq)
+    return hdr + bytes(rng.randrange(256) for _ in range(60))
+
+
+def sealed_request(call_id, opnum, seq, n):
+    """A packet-privacy request: n bytes of (synthesized) ciphertext, padded to 16."""
+    stub = bytes(rng.randrange(256) for _ in range(n))
+    return request(call_id, opnum, stub,
+                   auth=(RPC_C_AUTHN_GSS_NEGOTIATE, RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+                         wrap_verifier(seq)))
+
+
+def sealed_response(call_id, seq, n):
+    stub = bytes(rng.randrange(256) for _ in range(n))
+    body = struct.pack('<IHBB', len(stub), 0, 0, 0) + stub
+    return pdu(2, call_id, body, auth=(RPC_C_AUTHN_GSS_NEGOTIATE,
+                                       RPC_C_AUTHN_LEVEL_PKT_PRIVACY, wrap_verifier(seq)))
 
 
 def response(call_id, stub):
@@ -205,7 +250,7 @@ class Conn:
         self.mss, self.win = mss, win
         self.t = None
 
-    def _emit(self, t, from_client, flags, payload=b'', syn=False, comment=SYNTH):
+    def _emit(self, t, from_client, flags, payload=b'', syn=False, comment=SYNTH, lost=False):
         src, dst = self.ends[from_client], self.ends[not from_client]
         opts = [('MSS', self.mss), ('NOP', None), ('WScale', 8), ('NOP', None),
                 ('NOP', None), ('SAckOK', b'')] if syn else []
@@ -221,7 +266,8 @@ class Conn:
             smac, dmac = self.macs if from_client else self.macs[::-1]
             data = bytes(Ether(src=smac, dst=dmac) / seg)
         src[2] = (src[2] + len(payload) + (1 if syn or 'F' in flags else 0)) & 0xffffffff
-        self.cap.add(t, self.iface[0], data, comment)
+        if not lost:        # lost: sent, but missing from the capture
+            self.cap.add(t, self.iface[0], data, comment)
 
     def handshake(self, t, rtt=0.0001):
         self._emit(t, True, 'S', syn=True)
@@ -229,8 +275,8 @@ class Conn:
         self._emit(t + rtt + 0.00002, True, 'A')
         return t + rtt + 0.00002
 
-    def send(self, t, from_client, payload, comment=SYNTH):
-        self._emit(t, from_client, 'PA', payload, comment=comment)
+    def send(self, t, from_client, payload, comment=SYNTH, lost=False):
+        self._emit(t, from_client, 'PA', payload, comment=comment, lost=lost)
         return t
 
     def close(self, t, rtt=0.0001):
@@ -290,6 +336,25 @@ def read_real_frames(kdc_pcap):
     return real
 
 
+def looped_bind(cap, kdc_start, t, to_srv2, init_token):
+    """wbemtest on srv1 -> srv2: ServerAlive2 lists SRV2, 169.254.95.120, 10.88.0.22.
+    The client prefers 169.254.95.120 (on-link for it) and connects: the address is its
+    own, so the stack loops the connection back (source = destination address) and it
+    never reaches a wire; a capture on srv1 sees it only on the loopback interface (Npcap
+    loopback adapter, LINKTYPE_NULL). At t the bind carries the real AP-REQ. Returns the
+    looped connection."""
+    server_alive2(cap, kdc_start - 0.012, (0, LINKTYPE_ETHERNET), to_srv2, SRV1_IP, SRV2_IP,
+                  49731, [(7, 'SRV2'), (7, SHARED_IP), (7, SRV2_IP)])
+    lo = Conn(cap, (1, LINKTYPE_NULL), SHARED_IP, SHARED_IP, 49732, 135, mss=65495,
+              win=65535)
+    lo.handshake(kdc_start - 0.0008, 0.00003)
+    lo.send(t, True, bind(1, IREMOTESCMACTIVATOR,
+                          auth=(RPC_C_AUTHN_GSS_NEGOTIATE,
+                                RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, init_token)),
+            comment=SYNTH + '; auth verifier: real MIT SPNEGO NegTokenInit + AP-REQ')
+    return lo
+
+
 # --- scenario ---------------------------------------------------------------------------
 def main():
     mode, kdc_pcap, tokens_json, out = sys.argv[1:5]
@@ -326,21 +391,8 @@ def main():
         a = Ether(src=IMM_MAC, dst=SRV1_RNDIS_MAC) / ARP(
             op=2, hwsrc=IMM_MAC, psrc=IMM_IP, hwdst=SRV1_RNDIS_MAC, pdst=SHARED_IP)
         cap.add(kdc_start - 1.1 + 0.0004, rndis, bytes(a), SYNTH)
-        # wbemtest on srv1 -> srv2: ServerAlive2 lists SRV2, 169.254.95.120, 10.88.0.22.
-        server_alive2(cap, kdc_start - 0.012, eth0, to_srv2, SRV1_IP, SRV2_IP, 49731,
-                      [(7, 'SRV2'), (7, SHARED_IP), (7, SRV2_IP)])
-        # The client prefers 169.254.95.120 (on-link for it) and connects: the address is
-        # its own, so the stack loops the connection back (source = destination address)
-        # and it never reaches a wire; a capture on srv1 sees it only on the loopback
-        # interface (Npcap loopback adapter, LINKTYPE_NULL).
-        lo = Conn(cap, (1, LINKTYPE_NULL), SHARED_IP, SHARED_IP, 49732, 135, mss=65495,
-                  win=65535)
-        lo.handshake(kdc_start - 0.0008, 0.00003)
         t = max(kdc_end, init_done) + 0.0002
-        lo.send(t, True, bind(1, IREMOTESCMACTIVATOR,
-                              auth=(RPC_C_AUTHN_GSS_NEGOTIATE,
-                                    RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, init_token)),
-                comment=SYNTH + '; auth verifier: real MIT SPNEGO NegTokenInit + AP-REQ')
+        lo = looped_bind(cap, kdc_start, t, to_srv2, init_token)
         t += 0.0006
         err = windows_krb_error(bytes.fromhex(tok['accept_token']), cap.ns(t))
         lo.send(t, False, bind_ack(1, 0x0000d3a1,
@@ -357,6 +409,71 @@ def main():
                    '-> 0x80070721. Kerberos KDC frames and GSS tokens are real (MIT krb5 '
                    '1.20, lab); DCE/RPC, TCP/IP framing, ARP are synthesized; the KRB-ERROR '
                    'is MIT\'s re-encoded with Windows values (code 41, sname srv1$).')
+    elif mode == 'self':
+        interfaces = [
+            (LINKTYPE_ETHERNET, 'Ethernet0', 'srv1 10.88.0.12 (lab net)'),
+            (LINKTYPE_NULL, 'Npcap Loopback Adapter', 'srv1 loopback (Npcap, DLT_NULL)'),
+        ]
+        # Only srv2's answer lists 169.254.95.120: nothing else in the capture says that
+        # srv1 owns it, but the connection that follows goes from that address to itself.
+        t = max(kdc_end, init_done) + 0.0002
+        lo = looped_bind(cap, kdc_start, t, to_srv2, init_token)
+        # The looped service cannot decrypt the ticket and refuses the bind with a bare
+        # fault: no KRB-ERROR reaches the wire.
+        t += 0.0006
+        lo.send(t, False, fault(1, RPC_S_SEC_PKG_ERROR))
+        lo.close(t + 0.0004, 0.00003)
+        comment = ('SYNTHESIZED capture (krbdiag corpus, dcom_self_fault): srv2\'s '
+                   'ServerAlive2 answer lists 169.254.95.120, which srv1 owns too; srv1 '
+                   'connects to itself (source = destination address) and its bind is '
+                   'refused with fault 0x721, with no KRB-ERROR anywhere. Kerberos KDC '
+                   'frames and the AP-REQ are real (MIT krb5 1.20, lab); DCE/RPC and TCP/IP '
+                   'framing are synthesized.')
+    elif mode in ('sealed', 'sealed_lost'):
+        lost = mode == 'sealed_lost'
+        interfaces = [(LINKTYPE_ETHERNET, 'Ethernet0', 'srv1 10.88.0.12 (lab net)')]
+        server_alive2(cap, kdc_start - 0.012, eth0, to_srv2, SRV1_IP, SRV2_IP, 49731,
+                      [(7, 'SRV2'), (7, SRV2_IP)])
+        c = Conn(cap, eth0, SRV1_IP, SRV2_IP, 49732, 135, to_srv2)
+        c.handshake(kdc_start - 0.0009, 0.00025)
+        c.send(kdc_start - 0.0005, True, bind(1, IREMOTESCMACTIVATOR))
+        c.send(kdc_start - 0.0002, False, bind_ack(1, 0x0000d3a1))
+        # Security comes with an alter_context on the bound connection: the real AP-REQ
+        # at packet privacy, the real AP-REP in the alter_context_resp.
+        t = max(kdc_end, init_done) + 0.0002
+        c.send(t, True, alter_context(2, IREMOTESCMACTIVATOR,
+                                      auth=(RPC_C_AUTHN_GSS_NEGOTIATE,
+                                            RPC_C_AUTHN_LEVEL_PKT_PRIVACY, init_token)),
+               comment=SYNTH + '; auth verifier: real MIT SPNEGO NegTokenInit + AP-REQ')
+        t += 0.0009
+        c.send(t, False, alter_context_resp(2, 0x0000d3a1,
+                                            auth=(RPC_C_AUTHN_GSS_NEGOTIATE,
+                                                  RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+                                                  bytes.fromhex(tok['accept_token']))),
+               comment=SYNTH + '; auth verifier: real MIT SPNEGO accept-completed + AP-REP')
+        # A first sealed call succeeds; in sealed_lost its request segment is missing
+        # from the capture (the server's answer acknowledges data never recorded).
+        t += 0.0004
+        c.send(t, True, sealed_request(3, 3, 0, 96), lost=lost,
+               comment=SYNTH + '; sealed request: synthesized ciphertext and verifier')
+        t += 0.0007
+        c.send(t, False, sealed_response(3, 0, 64),
+               comment=SYNTH + '; sealed response: synthesized ciphertext and verifier')
+        # The next sealed call fails its per-message check on the server.
+        t += 0.0004
+        c.send(t, True, sealed_request(4, 4, 1, 208),
+               comment=SYNTH + '; sealed request: synthesized ciphertext and verifier')
+        t += 0.0006
+        c.send(t, False, fault(4, RPC_S_SEC_PKG_ERROR))
+        c.close(t + 0.0005, 0.00025)
+        name = 'dcom_sealed_fault_lost' if lost else 'dcom_sealed_fault'
+        comment = ('SYNTHESIZED capture (krbdiag corpus, %s): the service accepts the '
+                   'ticket (AP-REP in the alter_context_resp), a sealed call succeeds, the '
+                   'next sealed call gets fault 0x721%s. Kerberos KDC frames, AP-REQ and '
+                   'AP-REP are real (MIT krb5 1.20, lab); DCE/RPC, its sealed stubs and '
+                   'verifiers, and TCP/IP framing are synthesized.'
+                   % (name, '; the capture misses the first request\'s segment' if lost
+                      else ''))
     else:
         interfaces = [(LINKTYPE_ETHERNET, 'Ethernet0', 'srv1 10.88.0.12 (lab net)')]
         server_alive2(cap, kdc_start - 0.012, eth0, to_srv2, SRV1_IP, SRV2_IP, 49731,

@@ -162,6 +162,142 @@ on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
     kd_finding_detail(f, "NTLM account: %s%s%s", dom, *dom ? "\\" : "", n->user);
 }
 
+/* 0x721 from an address that the ServerAlive2 answer of another host listed: DCOM
+ * sent the client to an address that is not that server's. When the connection goes
+ * from an address to itself, or the client announced the address in a ServerAlive2
+ * answer of its own, the client connected to itself: that is decisive, with or
+ * without a KRB-ERROR on the wire. FALSE when the fault is not from such an address. */
+static gboolean
+shared_address_fault(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
+{
+    kd_store *st = ctx->store;
+    const kd_binding_rec *b = kd_store_shared_binding(st, &obs->src);
+    if (!b)
+        return FALSE;
+    const kd_conn_rec *conn = kd_store_conn(st, obs);
+    const gboolean self = kd_addr_equal(&obs->src, &obs->dst);
+    const guint32 owned = self ? 0 : kd_store_announced_by(st, &obs->src, &obs->dst);
+    const char *spn = ap && ap->ticket.present ? ap->ticket.sname : NULL;
+    const char *client = spn ? kd_store_issued_client(st, spn, &obs->dst) : NULL;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SHARED_ADDRESS_LOOPBACK, KD_CONF_CONFIRMED, -1,
+                                   spn, client);
+    if (!f)
+        return TRUE;
+    char addr[48], cl[48], srv[48];
+    kd_addr_to_str(&obs->src, addr, sizeof addr);
+    kd_addr_to_str(&obs->dst, cl, sizeof cl);
+    GString *who = g_string_new(NULL);
+    guint32 listed = 0;
+    for (guint i = 0; i < b->n; i++) {
+        kd_addr_to_str(&b->servers[i], srv, sizeof srv);
+        if (kd_addr_equal(&b->servers[i], &obs->dst) || kd_addr_equal(&b->servers[i], &obs->src)) {
+            kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s (the client) lists %s as its own", srv,
+                                addr);
+            continue;
+        }
+        kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s lists %s", srv, addr);
+        g_string_append_printf(who, "%s%s", who->len ? ", " : "", srv);
+        listed = listed ? listed : b->frames[i];
+    }
+    if (conn && conn->self_syn_frame && conn->self_syn_frame < obs->frame)
+        kd_finding_evidence(f, conn->self_syn_frame, "first SYN of the connection from %s to itself", addr);
+    if (ap && ap->ticket.present)
+        kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this "
+                            "connection", spn ? spn : "?", ap->ticket.kvno);
+
+    /* What would show the loop wrong: the client does not own the address, nobody
+     * else announced it, or the service there took the ticket after all. */
+    kd_claim claim;
+    kd_claim_init(&claim);
+    guint own = kd_claim_declare(&claim, "the fault's connection is not to the client's own address");
+    if (self || owned)
+        kd_claim_result(&claim, own, FALSE);
+    kd_claim_check(&claim, "no other host answered ServerAlive2 with this address", who->len == 0);
+    kd_claim_check(&claim, "the service accepted a ticket on this connection before the fault",
+                   conn && conn->ap_rep_frame && conn->ap_rep_frame < obs->frame);
+    kd_finding_confirm(f, &claim);
+
+    if (self)
+        kd_finding_summary(f, "0x%08X on a connection from %s to itself: DCOM server %s listed %s in its "
+                           "ServerAlive2 answer (frame %u), an address the client owns too. The client connected "
+                           "there, reached its own service and presented its ticket for %s, which its own service "
+                           "cannot decrypt (no KRB-ERROR on the wire)", obs->u.dcerpc.status, addr, who->str, addr,
+                           listed, spn ? spn : "the DCOM server");
+    else
+        kd_finding_summary(f, "0x%08X from %s, an address DCOM server %s listed in its ServerAlive2 answer (frame %u) "
+                           "without answering there: the client was sent to an address that is not that server's%s "
+                           "(no KRB-ERROR on the wire)", obs->u.dcerpc.status, addr, who->str, listed,
+                           owned ? "; the client announced it as its own, so it connected to itself" : "");
+    if (!self && !owned)
+        kd_finding_set_missing(f, "the client's own addresses (ipconfig /all), or its own ServerAlive2 answer in a "
+                               "capture, show whether it connected to itself");
+    kd_finding_detail(f, "shared address: %s", addr);
+    kd_finding_detail(f, "status: 0x%08X", obs->u.dcerpc.status);
+    g_string_free(who, TRUE);
+    return TRUE;
+}
+
+static const char *
+auth_level_name(guint8 level)
+{
+    return level == KD_RPC_AUTHN_LEVEL_PKT_PRIVACY ? "sealed (auth level packet privacy)"
+                                                   : "signed (auth level packet integrity)";
+}
+
+/* 0x721 after the service accepted the ticket on this connection (AP-REP in the
+ * bind_ack or alter_context_resp) for a context whose requests are signed or sealed:
+ * a request failed its per-message check; the ticket was fine. The capture losing
+ * segments of the connection leaves that open. FALSE when it is not this case. */
+static gboolean
+message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
+{
+    kd_store *st = ctx->store;
+    const kd_dcerpc *d = &obs->u.dcerpc;
+    const kd_conn_rec *conn = kd_store_conn(st, obs);
+    if (!conn || !conn->ap_rep_frame || conn->ap_rep_frame >= obs->frame ||
+        (conn->ap_rep_pdu != KD_DCERPC_BIND_ACK && conn->ap_rep_pdu != KD_DCERPC_ALTER_RESP))
+        return FALSE;
+    if (ap && ap->frame > conn->ap_rep_frame)
+        return FALSE;           /* a new AP-REQ after the AP-REP, not answered yet */
+    /* Every request of the context is protected at the level its bind (or
+     * alter_context) set; a fault with a verifier of its own shows it too. */
+    const guint8 level = ap && ap->rpc_auth_level ? ap->rpc_auth_level : d->auth_level;
+    if (level < KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY)
+        return FALSE;
+    const gboolean lost = conn->gap_frame && conn->gap_frame <= obs->frame;
+    const char *spn = ap && ap->ticket.present ? ap->ticket.sname : NULL;
+    const char *client = spn ? kd_store_issued_client(st, spn, &obs->dst) : NULL;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED,
+                                   lost ? KD_CONF_POSSIBLE : KD_CONF_LIKELY, -1, spn, client);
+    if (!f)
+        return TRUE;
+    const char *pdu = conn->ap_rep_pdu == KD_DCERPC_BIND_ACK ? "bind_ack" : "alter_context_resp";
+    GString *sum = g_string_new(NULL);
+    g_string_append_printf(sum, "0x%08X on a %s request after the service accepted the Kerberos ticket for %s "
+                           "(AP-REP in the %s, frame %u): a per-message integrity failure (the request's signature, "
+                           "sequence number or sealing did not check out), not a refused ticket", d->status,
+                           auth_level_name(level), spn ? spn : "this connection", pdu, conn->ap_rep_frame);
+    if (lost)
+        g_string_append_printf(sum, "; the capture lost segments of this connection (frame %u), so what the server "
+                               "received cannot be checked and the loss may hide another cause", conn->gap_frame);
+    kd_finding_summary(f, "%s", sum->str);
+    g_string_free(sum, TRUE);
+    if (ap && ap->ticket.present)
+        kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this "
+                            "connection", spn ? spn : "?", ap->ticket.kvno);
+    kd_finding_evidence(f, conn->ap_rep_frame, "AP-REP in the %s: the service accepts the ticket", pdu);
+    if (lost)
+        kd_finding_evidence(f, conn->gap_frame, "TCP analysis: segments of this connection missing from the capture");
+    kd_finding_alternative(f, KD_CAUSE_SEC_PKG_ERROR);
+    kd_finding_detail(f, "status: 0x%08X", d->status);
+    kd_finding_detail(f, "auth level: %u", level);
+    kd_finding_set_missing(f, lost ? "a capture without lost segments (capture on the server itself, larger "
+                                     "buffers) shows the failing request whole; the server's System log names the call"
+                                   : "a capture on both ends at once shows whether the request arrived as it was "
+                                     "sent; the server's System log names the failing call");
+    return TRUE;
+}
+
 /* RPC_S_SEC_PKG_ERROR in a fault or response: the Kerberos failure beneath it. */
 static void
 on_dcerpc(const kd_ctx *ctx, kd_event *ev)
@@ -188,6 +324,9 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     }
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     const kd_finding *why = c ? first_finding(ctx, c->last_frame) : NULL;
+    /* No Kerberos failure beneath it: what the connection itself shows. */
+    if (!why && (shared_address_fault(ctx, obs, ap) || message_check_failed(ctx, obs, ap)))
+        return;
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SEC_PKG_ERROR, KD_CONF_LIKELY,
                                    -1, why ? why->spn : NULL, why ? why->client : NULL);
     if (!f)

@@ -240,6 +240,9 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
         g_free(key);
         break;
     }
+    case KD_NET_TCP_SELF_CONNECT:
+    case KD_NET_TCP_LOST_SEGMENT:
+        break;      /* facts of any connection, kept by the store for the DCE/RPC rules */
     }
 }
 

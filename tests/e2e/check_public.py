@@ -66,7 +66,8 @@ def main():
                 if code not in have:
                     problems.append("frame %d: KRB-ERROR %d has no finding" % (frame, code))
         failing = any(c not in BENIGN for codes in krb_errors.values() for c in codes)
-        failing = failing or any(fd.cause == "sec_pkg_error" for fd in findings)
+        # An RPC call failing with 0x721 is a failure, whatever lies beneath it.
+        failing = failing or any(fd.cause in ("sec_pkg_error", "rpc_message_check_failed") for fd in findings)
         # What the KDC's answers say (e-text, BAD_INTEGRITY, KDC kind, clock side, names).
         problems += kdc_patterns.check(out, findings, sev, seen) if findings else []
         warnings = [fd for fd in findings if sev.get(fd.cause) == "warning"]

@@ -283,6 +283,12 @@ fill_krb(rd *r, kd_krb *k)
     k->rep_etype = (u8(r) & 1) ? etype(r) : -1;
     sel = u8(r);
     k->error_code = sel < 40 ? -1 : sel < 230 ? err_pool[sel % G_N_ELEMENTS(err_pool)] : (gint32)u32(r);
+    /* The DCE/RPC PDU and auth level, from a byte already read: seed inputs keep their meaning. */
+    if (k->carrier == KD_CARRIER_DCERPC) {
+        static const guint8 pdus[] = { 11, 12, 14, 15, 16 };
+        k->rpc_pkt_type = pdus[sel % G_N_ELEMENTS(pdus)];
+        k->rpc_auth_level = (guint8)(sel % 7);
+    }
     k->has_stime = u8(r) & 1;
     k->has_ctime = u8(r) & 1;
     k->stime_us = num(r, 1795435844LL * 1000000 - 10000000000LL, 1795435844LL * 1000000 + 10000000000LL);
@@ -355,6 +361,7 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         static const guint8 at[] = { 0, 9, 10, 16, 68 };
         d->auth_type = at[u8(r) % G_N_ELEMENTS(at)];
         d->opnum = num32(r, -1, 10);
+        d->auth_level = (guint8)(s % 7);  /* from a byte already read: seeds keep their meaning */
         break;
     }
     case KD_OBS_SMB2:
@@ -374,10 +381,13 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         for (guint i = 0; i < o->u.ldap.n_spns; i++)
             o->u.ldap.spns[i] = str(r);
         break;
-    case KD_OBS_TRANSPORT:
-        o->u.net.event = (kd_net_event)(u8(r) % 5);    /* 0 and 4 are not events */
+    case KD_OBS_TRANSPORT: {
+        /* 0 is not an event; the connection facts come from bytes seeds rarely hold. */
+        guint8 e = u8(r);
+        o->u.net.event = (kd_net_event)(e < 250 ? e % 5 : 5 + e % 2);
         addr(r, &o->u.net.kdc);
         break;
+    }
     default:
         break;
     }

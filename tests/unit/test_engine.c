@@ -607,6 +607,225 @@ test_shared_address_loopback(void **state)
     t_free(h);
 }
 
+/* A connection fact (self-connection SYN, lost segment) on the connection of o. */
+static kd_obs
+tcp_fact(const kd_obs *o, kd_net_event event)
+{
+    kd_obs f;
+    kd_obs_init(&f, KD_OBS_TRANSPORT);
+    f.src = o->src;
+    f.dst = o->dst;
+    f.sport = o->sport;
+    f.dport = o->dport;
+    f.transport = KD_TRANSPORT_TCP;
+    f.u.net.event = event;
+    return f;
+}
+
+/* Item: 0x721 with no KRB-ERROR anywhere, on a connection from the shared address to
+ * itself, after another host's ServerAlive2 listed that address: the client looped. */
+static void
+test_shared_address_fault_without_krb_error(void **state)
+{
+    (void)state;
+    kd_addr shared;
+    kd_addr_parse("169.254.95.120", &shared);
+    t_harness *h = t_new(NULL);
+    kd_obs al = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    guint32 af = t_feed(h, &al);
+    kd_obs ap = t_ap_req(12, 22, 40000, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    ap.src = shared;
+    ap.dst = shared;
+    kd_obs syn = tcp_fact(&ap, KD_NET_TCP_SELF_CONNECT);
+    guint32 sf = t_feed(h, &syn);
+    t_feed(h, &ap);
+    kd_obs fl = fault(22, 12, 0x721);
+    fl.src = shared;
+    fl.dst = shared;
+    const t_finding *f = only(h, t_feed(h, &fl));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(f->n_checks >= 2);
+    assert_true(t_has_evidence(f, af));
+    assert_true(t_has_evidence(f, sf));
+    assert_string_equal(f->spn, "host/srv2.beta.test");
+    t_free(h);
+
+    /* Not a self-connection, but the client itself announced the address in its own
+     * ServerAlive2 answer: it owns the address, so it connected to itself. */
+    h = t_new(NULL);
+    kd_obs mine = alive2(12, 22, "169.254.95.120", "10.0.0.12");
+    guint32 mf = t_feed(h, &mine);
+    kd_obs theirs = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    t_feed(h, &theirs);
+    kd_obs fl2 = fault(22, 12, 0x721);
+    fl2.src = shared;
+    f = only(h, t_feed(h, &fl2));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_true(t_has_evidence(f, mf));
+    t_free(h);
+
+    /* Only another host's listing: sent to an address not that server's, but whether
+     * the client owns it is open: likely, never confirmed. */
+    h = t_new(NULL);
+    kd_obs al3 = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    t_feed(h, &al3);
+    kd_obs fl3 = fault(22, 12, 0x721);
+    fl3.src = shared;
+    f = only(h, t_feed(h, &fl3));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+/* Contradiction: the service on the looped connection accepted the ticket (AP-REP
+ * before the fault): the loop did not refuse it, so the cause is not confirmed. */
+static void
+test_shared_address_fault_contradicted(void **state)
+{
+    (void)state;
+    kd_addr shared;
+    kd_addr_parse("169.254.95.120", &shared);
+    t_harness *h = t_new(NULL);
+    kd_obs al = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    t_feed(h, &al);
+    kd_obs ap = t_ap_req(12, 22, 40000, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    ap.src = shared;
+    ap.dst = shared;
+    t_feed(h, &ap);
+    kd_obs rep = t_ap_rep(&ap);
+    rep.u.krb.rpc_pkt_type = KD_DCERPC_BIND_ACK;
+    t_feed(h, &rep);
+    kd_obs fl = fault(22, 12, 0x721);
+    fl.src = shared;
+    fl.dst = shared;
+    const t_finding *f = only(h, t_feed(h, &fl));
+    assert_int_not_equal(f->confidence, KD_CONF_CONFIRMED);
+    t_free(h);
+}
+
+/* Benign look-alikes: a normal DCOM session to another host (ServerAlive2 lists the
+ * server's own address, the bind succeeds); a self-connection no ServerAlive2 sent
+ * the client to; a fault from the listed server's own address. */
+static void
+test_shared_address_fault_lookalikes(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs ok = alive2(22, 12, "10.0.0.22", "10.0.0.22");
+    t_feed(h, &ok);
+    kd_obs ap = t_ap_req(12, 22, 40000, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    kd_obs syn = tcp_fact(&ap, KD_NET_TCP_LOST_SEGMENT);
+    t_feed(h, &syn);
+    t_feed(h, &ap);
+    kd_obs rep = t_ap_rep(&ap);
+    rep.u.krb.rpc_pkt_type = KD_DCERPC_BIND_ACK;
+    t_feed(h, &rep);
+    assert_int_equal(t_total(h, KD_CAUSE_SHARED_ADDRESS_LOOPBACK), 0);
+    assert_int_equal(t_total(h, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED), 0);
+    kd_obs fl = fault(22, 12, 0x721);
+    assert_int_not_equal(only(h, t_feed(h, &fl))->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    t_free(h);
+
+    h = t_new(NULL);
+    kd_obs self = fault(12, 12, 0x721);
+    kd_obs ssyn = tcp_fact(&self, KD_NET_TCP_SELF_CONNECT);
+    t_feed(h, &ssyn);
+    const t_finding *f = only(h, t_feed(h, &self));
+    assert_int_equal(f->cause, KD_CAUSE_SEC_PKG_ERROR);
+    t_free(h);
+}
+
+/* An AP-REQ carried by a DCE/RPC PDU at an auth level. */
+static kd_obs
+rpc_ap_req(guint8 pdu, guint8 level)
+{
+    kd_obs ap = t_ap_req(CLIENT, WEB, 40000, 135, KD_CARRIER_DCERPC, "host/srv.example.test", REALM, 3);
+    ap.u.krb.rpc_pkt_type = pdu;
+    ap.u.krb.rpc_auth_level = level;
+    return ap;
+}
+
+/* Item: AP-REP in the alter_context_resp, then 0x721 on a sealed request: a
+ * per-message integrity failure, less sure when the capture lost segments. */
+static void
+test_message_check_failed(void **state)
+{
+    (void)state;
+    for (int lost = 0; lost <= 1; lost++) {
+        t_harness *h = t_new(NULL);
+        kd_obs ap = rpc_ap_req(KD_DCERPC_ALTER, KD_RPC_AUTHN_LEVEL_PKT_PRIVACY);
+        guint32 apf = t_feed(h, &ap);
+        kd_obs rep = t_ap_rep(&ap);
+        rep.u.krb.rpc_pkt_type = KD_DCERPC_ALTER_RESP;
+        guint32 rf = t_feed(h, &rep);
+        kd_obs gap = tcp_fact(&ap, KD_NET_TCP_LOST_SEGMENT);
+        guint32 gf = lost ? t_feed(h, &gap) : 0;
+        kd_obs fl = fault(WEB, CLIENT, 0x721);
+        const t_finding *f = only(h, t_feed(h, &fl));
+        assert_int_equal(f->cause, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED);
+        assert_int_equal(f->confidence, lost ? KD_CONF_POSSIBLE : KD_CONF_LIKELY);
+        assert_true(t_has_evidence(f, apf));
+        assert_true(t_has_evidence(f, rf));
+        assert_true(!lost || t_has_evidence(f, gf));
+        assert_non_null(strstr(f->summary, "integrity failure"));
+        assert_null(strstr(f->summary, "refused the Kerberos ticket"));
+        assert_string_equal(f->spn, "host/srv.example.test");
+        t_free(h);
+    }
+
+    /* A gap on another connection of the same hosts, or one before the AP-REP (the
+     * connection's start not captured), does not count. */
+    t_harness *h = t_new(NULL);
+    kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY);
+    kd_obs early = tcp_fact(&ap, KD_NET_TCP_LOST_SEGMENT);
+    t_feed(h, &early);
+    t_feed(h, &ap);
+    kd_obs rep = t_ap_rep(&ap);
+    rep.u.krb.rpc_pkt_type = KD_DCERPC_BIND_ACK;
+    t_feed(h, &rep);
+    kd_obs other = ap;
+    other.sport = 40001;
+    kd_obs gap = tcp_fact(&other, KD_NET_TCP_LOST_SEGMENT);
+    t_feed(h, &gap);
+    kd_obs fl = fault(WEB, CLIENT, 0x721);
+    const t_finding *f = only(h, t_feed(h, &fl));
+    assert_int_equal(f->cause, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    t_free(h);
+}
+
+/* Look-alikes: requests neither signed nor sealed (auth level connect); an AP-REP the
+ * capture does not place in a bind_ack or alter_context_resp; a fault with no AP-REP
+ * before it; another fault status after a good context. */
+static void
+test_message_check_lookalikes(void **state)
+{
+    (void)state;
+    const struct { guint8 level, rep_pdu; gboolean rep; guint32 status; } cases[] = {
+        { 2, KD_DCERPC_BIND_ACK, TRUE, 0x721 },
+        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, 0, TRUE, 0x721 },
+        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, FALSE, 0x721 },
+        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, TRUE, 0x1c010003 },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        t_harness *h = t_new(NULL);
+        kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, cases[i].level);
+        t_feed(h, &ap);
+        if (cases[i].rep) {
+            kd_obs rep = t_ap_rep(&ap);
+            rep.u.krb.rpc_pkt_type = cases[i].rep_pdu;
+            t_feed(h, &rep);
+        }
+        kd_obs fl = fault(WEB, CLIENT, cases[i].status);
+        t_feed(h, &fl);
+        assert_int_equal(t_total(h, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED), 0);
+        assert_int_equal(t_total(h, KD_CAUSE_SEC_PKG_ERROR), cases[i].status == 0x721 ? 1 : 0);
+        t_free(h);
+    }
+}
+
 static void
 test_dc_etype_mismatch(void **state)
 {
@@ -881,6 +1100,11 @@ main(void)
         cmocka_unit_test(test_duplicate_spn_from_ldap_before_and_after),
         cmocka_unit_test(test_sec_pkg_error_inherits),
         cmocka_unit_test(test_shared_address_loopback),
+        cmocka_unit_test(test_shared_address_fault_without_krb_error),
+        cmocka_unit_test(test_shared_address_fault_contradicted),
+        cmocka_unit_test(test_shared_address_fault_lookalikes),
+        cmocka_unit_test(test_message_check_failed),
+        cmocka_unit_test(test_message_check_lookalikes),
         cmocka_unit_test(test_dc_etype_mismatch),
         cmocka_unit_test(test_trust_key_mismatch),
         cmocka_unit_test(test_etype_no_common),
