@@ -31,6 +31,7 @@ typedef struct {
     guint32 recovered_frame;
     guint n_checks;         /* contradiction checks that passed (confirmed findings) */
     char *details;          /* the detail lines, joined with "\n" ("" when none) */
+    char *missing;          /* what to capture next, or NULL */
 } t_finding;
 
 typedef struct {
