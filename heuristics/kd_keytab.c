@@ -18,6 +18,8 @@
 #define KT_VERSION_2  0x02
 /* More components than any real principal has: a corrupt count. */
 #define KT_MAX_COMPONENTS 16
+/* Names end up in finding texts: longer ones are cut. */
+#define KT_MAX_NAME 256
 
 typedef struct {
     const guint8 *p;
@@ -69,6 +71,21 @@ counted(kt_cur *c, GString *out)
     return TRUE;
 }
 
+/* A name as finding texts can carry it: valid UTF-8, no control characters, capped. */
+static char *
+clean_name(GString *s)
+{
+    char *valid = g_utf8_make_valid(s->str, (gssize)s->len);
+    if (g_utf8_strlen(valid, -1) > KT_MAX_NAME)
+        *g_utf8_offset_to_pointer(valid, KT_MAX_NAME) = '\0';
+    for (char *p = valid; *p; p++) {
+        if ((guchar)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+    g_string_free(s, TRUE);
+    return valid;
+}
+
 /* One entry (exactly the record's bytes); FALSE when it does not fit them. */
 static gboolean
 entry(kt_cur *c, kd_keytab_key *k)
@@ -90,8 +107,8 @@ entry(kt_cur *c, kd_keytab_key *k)
         if (c->left >= 4 && u32(c, &vno32) && vno32 != 0)
             k->kvno = vno32;
         k->etype = (gint32)etype;
-        k->principal = g_string_free(name, FALSE);
-        k->realm = g_string_free(realm, FALSE);
+        k->principal = clean_name(name);
+        k->realm = clean_name(realm);
     } else {
         g_string_free(name, TRUE);
         g_string_free(realm, TRUE);

@@ -89,10 +89,13 @@ typedef struct {
     gboolean tried;         /* Wireshark tried to decrypt the ticket with it */
 } kt_view;
 
+/* A keytab entry of the ticket's principal. same_service_name() takes an empty name for
+ * any and stops at '@': an entry without name, or with '@' inside a component (the
+ * realm is a field of its own), is another principal. */
 static gboolean
 keytab_key_is(const kd_keytab_key *k, const kd_ticket_rec *t)
 {
-    if (!k->principal || !same_service_name(k->principal, t->sname) || strchr(k->principal, '@'))
+    if (kd_str_empty(k->principal) || strchr(k->principal, '@') || !same_service_name(k->principal, t->sname))
         return FALSE;
     return kd_str_empty(k->realm) || kd_str_empty(t->realm) || g_ascii_strcasecmp(k->realm, t->realm) == 0;
 }
@@ -114,7 +117,7 @@ keytab_view(const kd_keytab *kt, const kd_req *ap)
     for (guint i = 0; i < kt->n && i < KD_KEYTAB_MAX; i++) {
         const kd_keytab_key *k = &kt->keys[i];
         if (!keytab_key_is(k, t)) {
-            if (!r.holder)
+            if (!r.holder && !kd_str_empty(k->principal))
                 r.holder = k->principal;
             continue;
         }
@@ -122,6 +125,7 @@ keytab_view(const kd_keytab *kt, const kd_req *ap)
         if (t->etype >= 0 && k->etype != t->etype)
             continue;
         spn_etype = TRUE;
+        /* A keytab without the 32-bit field keeps only the kvno's low byte. */
         if (t->kvno >= 0 && (k->kvno == t->kvno || (k->kvno < 256 && k->kvno == (t->kvno & 0xff))))
             exact = TRUE;
         else if (k->kvno > r.held_kvno)

@@ -177,6 +177,14 @@ test_parse_hostile(void **state)
     assert_true(kt.damaged);
     g_byte_array_free(y, TRUE);
     g_byte_array_free(x, TRUE);
+    /* Names with control bytes and invalid UTF-8 come out printable. */
+    GByteArray *n = keytab_start();
+    keytab_add(n, "HTTP/w\001w\377", 2, 0, 18);
+    assert_true(kd_keytab_parse(n->data, n->len, &kt));
+    assert_int_equal(kt.n, 1);
+    assert_true(g_utf8_validate(kt.keys[0].principal, -1, NULL));
+    assert_null(strchr(kt.keys[0].principal, '\001'));
+    g_byte_array_free(n, TRUE);
     /* More entries than kept: counted, not stored. */
     GByteArray *many = keytab_start();
     for (int i = 0; i < KD_KEYTAB_MAX + 5; i++)
