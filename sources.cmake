@@ -12,6 +12,7 @@ set(KD_ENGINE_SOURCES
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c
+  kd_keytab.c
   kd_lru.c
   kd_obs.c
   kd_store.c

@@ -187,7 +187,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "The KDC encrypted the ticket with the key of the account that holds the SPN, but the "
         "service decrypts with a different account: typical for IIS kernel-mode authentication, "
         "which uses the machine account unless useAppPoolCredentials is set, while the HTTP/ "
-        "SPN sits on the application pool's service account (or the other way round).",
+        "SPN sits on the application pool's service account (or the other way round). With the "
+        "service's keytab loaded into Wireshark this is confirmed: it holds keys of other "
+        "principals only, none of the SPN.",
         "Make the SPN's owner and the decrypting account the same: for IIS with the HTTP/ SPN on "
         "a domain service account, set useAppPoolCredentials=\"true\" (kernel mode on) or "
         "disable kernel-mode authentication; with the SPN on the machine account, run the pool "
@@ -199,7 +201,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         KD_SEV_WARN, KD_GROUP_SERVICE,
         "The ticket was encrypted with a key version (kvno) the service does not hold: the "
         "service account's password or keytab changed on the KDC and the service still uses the "
-        "old key (or the reverse, before replication).",
+        "old key (or the reverse, before replication). With the service's keytab loaded into "
+        "Wireshark this is confirmed: it holds the SPN's key at other versions only, or at the "
+        "ticket's version a key made from another password that does not decrypt the ticket.",
         "Re-export the keytab (ktadd / ktpass) and install it on the service, or restart the "
         "service after its password change; reset the password once and let it replicate to "
         "every domain controller.",

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "kd_catalog.h"
+#include "kd_keytab.h"
 #include "kd_obs.h"
 
 #define KD_MAX_EVIDENCE     10
@@ -77,6 +78,9 @@ typedef struct {
     /* Names for Kerberos error codes in finding texts (Wireshark's, from the plugin);
      * NULL: numbers are shown. */
     const char *(*error_name)(gint32 code);
+    /* The keytab the user gave Wireshark's Kerberos preferences (the service's keys),
+     * owned by the caller and unchanged while the engine lives; NULL: none. */
+    const kd_keytab *keytab;
 } kd_config;
 
 void kd_config_default(kd_config *cfg);

@@ -64,6 +64,14 @@ enum {
     KD_MSG_ERROR = 30
 };
 
+/* Wireshark's own attempt to decrypt a ticket with the keys of the keytab named in its
+ * Kerberos preferences (try to decrypt, keytab file). */
+typedef enum {
+    KD_DECRYPT_NOT_TRIED = 0,   /* no keytab, decryption off, or no result on this ticket */
+    KD_DECRYPT_OK,              /* a keytab key decrypted it */
+    KD_DECRYPT_NO_KEY           /* every key of the ticket's etype was tried: none decrypts it */
+} kd_decrypt;
+
 /* A ticket as it travels in clear: realm, server name, enc-part etype and kvno. */
 typedef struct {
     gboolean present;
@@ -72,6 +80,8 @@ typedef struct {
     gint32 etype;           /* -1 when absent */
     gint64 kvno;            /* -1 when absent */
     guint64 cipher_hash;    /* hash of the ticket's ciphertext bytes: the same ticket; 0 when absent */
+    kd_decrypt decrypt;
+    const char *decrypted_by;   /* KD_DECRYPT_OK: the keytab principal whose key did it, if known */
 } kd_ticket;
 
 typedef struct {

@@ -189,6 +189,7 @@ ticket_rec_clear(kd_ticket_rec *t)
 {
     g_free(t->realm);
     g_free(t->sname);
+    g_free(t->decrypted_by);
     memset(t, 0, sizeof(*t));
 }
 
@@ -352,6 +353,8 @@ req_from_obs(const kd_obs *obs)
         r->ticket.etype = k->ticket.etype;
         r->ticket.kvno = k->ticket.kvno;
         r->ticket.cipher_hash = k->ticket.cipher_hash;
+        r->ticket.decrypt = k->ticket.decrypt;
+        r->ticket.decrypted_by = g_strdup(k->ticket.decrypted_by);
     } else {
         r->ticket.etype = -1;
         r->ticket.kvno = -1;

@@ -25,6 +25,8 @@ typedef struct {
     gint32 etype;
     gint64 kvno;
     guint64 cipher_hash;    /* the ticket's ciphertext, hashed; 0 unknown */
+    kd_decrypt decrypt;     /* Wireshark's decryption with the user's keytab */
+    char *decrypted_by;     /* the keytab principal that decrypted it, or NULL */
 } kd_ticket_rec;
 
 /* A request: AS-REQ / TGS-REQ to a KDC, or an AP-REQ carried to a service.

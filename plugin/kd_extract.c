@@ -51,6 +51,8 @@ typedef enum {
     KF_DCERPC_AUTH_LEVEL,
     /* TCP analysis: the capture misses a segment of the connection */
     KF_TCP_LOST, KF_TCP_ACK_LOST,
+    /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
+    KF_KRB_DECRYPTED, KF_KRB_MISSING,
     KF_COUNT
 } kd_field_role;
 
@@ -152,6 +154,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * acknowledging data the capture never saw): rare, so wanting them is cheap. */
     [KF_TCP_LOST]        = { "tcp.analysis.lost_segment", TRUE },
     [KF_TCP_ACK_LOST]    = { "tcp.analysis.ack_lost_segment", TRUE },
+    /* Expert items, present only when the user loaded a keytab and turned decryption
+     * on (same names in 4.0, 4.4, 4.6): no cost on other captures. */
+    [KF_KRB_DECRYPTED]   = { "kerberos.decrypted_keytype", FALSE },
+    [KF_KRB_MISSING]     = { "kerberos.missing_keytype", FALSE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -521,6 +527,56 @@ cipher_hash(const field_info *fi)
     for (gint i = 0; i < len; i++)
         h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
     return h ? h : 1;
+}
+
+/* RFC 4120 7.5.1: key usage 2 is the ticket's enc-part (the service key). */
+#define KD_KEY_USAGE_TICKET 2
+
+/* The result of Wireshark's attempt to decrypt the frame's ticket with the user's keytab.
+ * Its expert items carry no byte range (they are created without a tvb). Their text says
+ * what was decrypted ("Decrypted keytype 18 usage 2 using keytab principal HTTP/www@REALM
+ * (id=...)", "Missing keytype 18 usage 2 (id=...)", the same wording in 4.0, 4.4 and
+ * 4.6), but Wireshark formats labels only for a tree someone displays (tshark without
+ * -V/-T pdml formats none). Without text: in a frame carrying a service's AP-REQ, any
+ * key that decrypts something got there through the ticket (the authenticator's key is
+ * the ticket's session key; a service's keytab holds no user or krbtgt key), and items
+ * that only report missing keys mean the ticket did not decrypt. */
+static kd_decrypt
+ticket_decrypt(packet_info *pinfo, const kd_item *items, guint n, const char **by)
+{
+    kd_decrypt by_text = KD_DECRYPT_NOT_TRIED;
+    gboolean any_ok = FALSE, any_missing = FALSE;
+    *by = NULL;
+    for (guint i = 0; i < n; i++) {
+        if (items[i].role != KF_KRB_DECRYPTED && items[i].role != KF_KRB_MISSING)
+            continue;
+        const field_info *fi = items[i].fi;
+        if (items[i].role == KF_KRB_DECRYPTED)
+            any_ok = TRUE;
+        else
+            any_missing = TRUE;
+        if (!fi->rep)
+            continue;
+        char text[ITEM_LABEL_LENGTH + 1];
+        g_strlcpy(text, fi->rep->representation, sizeof text);
+        int keytype = 0, usage = 0;
+        if (items[i].role == KF_KRB_DECRYPTED &&
+            sscanf(text, "Decrypted keytype %d usage %d", &keytype, &usage) == 2 && usage == KD_KEY_USAGE_TICKET) {
+            by_text = KD_DECRYPT_OK;
+            const char *p = strstr(text, "using keytab principal ");
+            if (p) {
+                p += strlen("using keytab principal ");
+                *by = safe_str(pinfo, wmem_strndup(pinfo->pool, p, strcspn(p, " ")));
+            }
+        } else if (items[i].role == KF_KRB_MISSING && by_text == KD_DECRYPT_NOT_TRIED &&
+                   sscanf(text, "Missing keytype %d usage %d", &keytype, &usage) == 2 &&
+                   usage == KD_KEY_USAGE_TICKET) {
+            by_text = KD_DECRYPT_NO_KEY;
+        }
+    }
+    if (by_text != KD_DECRYPT_NOT_TRIED)
+        return by_text;
+    return any_ok ? KD_DECRYPT_OK : any_missing ? KD_DECRYPT_NO_KEY : KD_DECRYPT_NOT_TRIED;
 }
 
 static void
@@ -1078,6 +1134,18 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         fill_krb(pinfo, it, n, i, &o->u.krb);
         if (carrier == KD_CARRIER_DCERPC)
             rpc_carrier_of(it, n, i, &o->u.krb);
+    }
+    /* The ticket an AP-REQ presents to a service, decrypted (or not) with the user's
+     * keytab. A TGS-REQ's TGT stays out: its AP-REQ is nested in the request. */
+    if (seen[KF_KRB_DECRYPTED] || seen[KF_KRB_MISSING]) {
+        const char *by = NULL;
+        kd_decrypt d = ticket_decrypt(pinfo, it, n, &by);
+        for (guint k = 0; k < n_obs; k++) {
+            if (obs[k].kind == KD_OBS_KRB && obs[k].u.krb.msg_type == KD_MSG_AP_REQ && obs[k].u.krb.ticket.present) {
+                obs[k].u.krb.ticket.decrypt = d;
+                obs[k].u.krb.ticket.decrypted_by = by;
+            }
+        }
     }
 
     for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {

@@ -10,9 +10,12 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
+#include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 
@@ -162,6 +165,45 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
     mark_frame(frame);
 }
 
+/* The keytab the Kerberos dissector decrypts with: the service's keys, when the user
+ * loaded them. Read again at every file start, as the preferences may have changed. */
+static kd_keytab user_keytab;
+
+/* Wireshark reads the keytab only with "try to decrypt" on; krbdiag does the same, so
+ * what it reports about the service's keys matches what the dissector decrypted with. */
+static void
+load_user_keytab(void)
+{
+    kd_keytab_clear(&user_keytab);
+    module_t *krb = prefs_find_module("kerberos");
+    pref_t *decrypt = krb ? prefs_find_preference(krb, "decrypt") : NULL;
+    pref_t *file = krb ? prefs_find_preference(krb, "file") : NULL;
+    if (!decrypt || !file || !prefs_get_bool_value(decrypt, pref_current))
+        return;
+    const char *path = prefs_get_string_value(file, pref_current);
+    if (!path || !*path)
+        return;
+    /* A krb5 keytab name may carry its type. */
+    if (g_str_has_prefix(path, "FILE:"))
+        path += strlen("FILE:");
+    GStatBuf st;
+    gchar *buf = NULL;
+    gsize len = 0;
+    if (g_stat(path, &st) != 0 || st.st_size > KD_KEYTAB_MAX_FILE ||
+        !g_file_get_contents(path, &buf, &len, NULL) || len > KD_KEYTAB_MAX_FILE) {
+        ws_warning("krbdiag: cannot read the keytab %s of the Kerberos preferences (missing or larger than %d bytes)",
+                   path, KD_KEYTAB_MAX_FILE);
+        g_free(buf);
+        return;
+    }
+    if (!kd_keytab_parse((const guint8 *)buf, len, &user_keytab))
+        ws_warning("krbdiag: %s is no keytab krbdiag reads (format 0x0502 expected)", path);
+    else if (user_keytab.damaged || user_keytab.dropped)
+        ws_warning("krbdiag: keytab %s: %u entries read, %u beyond the limit, %s", path, user_keytab.n,
+                   user_keytab.dropped, user_keytab.damaged ? "damaged" : "intact");
+    g_free(buf);
+}
+
 static void
 krbdiag_init(void)
 {
@@ -172,6 +214,8 @@ krbdiag_init(void)
         cfg.group_enabled[g] = pref_group[g];
     cfg.etype_name = kd_etype_name;
     cfg.error_name = kd_error_name;
+    load_user_keytab();
+    cfg.keytab = user_keytab.loaded ? &user_keytab : NULL;
     engine = kd_engine_new(&cfg, store_findings, NULL);
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     findings_bits = NULL;
@@ -190,6 +234,7 @@ krbdiag_cleanup(void)
 {
     kd_engine_free(engine);
     engine = NULL;
+    kd_keytab_clear(&user_keytab);
     frame_findings = NULL;
     findings_bits = NULL;       /* file scope: freed with the file */
     findings_words = 0;

@@ -59,9 +59,14 @@
 #                                           into PCAP; fails unless the answer is HTTP STATUS
 #   web_expect_spn_missing SPN              expect.sh lines: spn_missing for every
 #                                           KDC_ERR_S_PRINCIPAL_UNKNOWN (evidence: its request)
-#   web_expect_401 CAUSE SPN [FRAME...]     expect.sh lines: CAUSE for every 401 carrying a
+#   web_keytab_get NAME URL STATUS          web_get into pcap/NAME.pcapng, then the server's
+#                                           keytab ($WEB_KEYTAB: test keys of this lab only)
+#                                           beside it as pcap/NAME.keytab, which the end-to-end
+#                                           runners load into Wireshark's Kerberos preferences
+#   web_expect_401 CAUSE SPN [FRAME|KEY=VALUE...]
+#                                           expect.sh lines: CAUSE for every 401 carrying a
 #                                           KRB-ERROR (evidence: the HTTP request it answers,
-#                                           then the FRAMEs)
+#                                           then the FRAMEs; KEY=VALUE: more keys of the line)
 #
 # GSS mechanisms: web_as and web_apache_start set GSS_MECH_CONFIG, so MIT's mechglue reads
 # only $WEB_GSS_MECH (default: an empty file, i.e. the built-in krb5/SPNEGO only) and
@@ -310,6 +315,13 @@ web_get() {
     fi
 }
 
+web_keytab_get() {
+    local name=$1 url=$2 want=$3
+    web_get "$CAPTURES/pcap/$name.pcapng" "$url" "$want"
+    cp "$WEB_KEYTAB" "$CAPTURES/pcap/$name.keytab"
+    chmod 644 "$CAPTURES/pcap/$name.keytab"
+}
+
 web_expect_spn_missing() {
     local spn=$1 f
     for f in $(expect_frames 'kerberos.error_code == 7'); do
@@ -318,13 +330,17 @@ web_expect_spn_missing() {
 }
 
 web_expect_401() {
-    local cause=$1 spn=$2 f ev extra
+    local cause=$1 spn=$2 f ev extra keys
     shift 2
     for f in $(expect_frames 'http.response.code == 401 && kerberos.msg_type == 30'); do
         ev=$(expect_request "$f")
+        keys=()
         for extra in "$@"; do
-            ev=$ev,$extra
+            case $extra in
+                *=*) keys+=("$extra") ;;
+                *) ev=$ev,$extra ;;
+            esac
         done
-        expect_line "$f" "$cause" client=alice "spn=$spn" "evidence=$ev"
+        expect_line "$f" "$cause" client=alice "spn=$spn" "evidence=$ev" ${keys[@]+"${keys[@]}"}
     done
 }

@@ -70,6 +70,122 @@ shared_evidence(kd_finding *f, const kd_obs *err, const kd_binding_rec *b)
     g_string_free(who, TRUE);
 }
 
+/* What the service's keytab, loaded by the user into Wireshark's Kerberos preferences,
+ * says about the refused ticket: the ticket's key (SPN, etype, kvno) against the keys
+ * the service holds, and whether Wireshark decrypted the ticket with them. */
+typedef enum {
+    KT_NONE = 0,        /* no keytab loaded, or no ticket to compare */
+    KT_UNDECIDED,       /* loaded, but it tells nothing about this ticket */
+    KT_DECRYPTS,        /* a key of the keytab decrypts the ticket: the service's key is right */
+    KT_NO_SPN,          /* keys of other principals only: the SPN is not the service's account */
+    KT_OTHER_KVNO,      /* the SPN's key of the ticket's etype, at other versions only */
+    KT_OTHER_KEY        /* the SPN's key at the ticket's version and etype, and it does not decrypt it */
+} kt_verdict;
+
+typedef struct {
+    kt_verdict v;
+    gint64 held_kvno;       /* KT_OTHER_KVNO: the newest version held */
+    const char *holder;     /* KT_NO_SPN: a principal the keytab holds */
+    gboolean tried;         /* Wireshark tried to decrypt the ticket with it */
+} kt_view;
+
+/* A keytab entry of the ticket's principal. same_service_name() takes an empty name for
+ * any and stops at '@': an entry without name, or with '@' inside a component (the
+ * realm is a field of its own), is another principal. */
+static gboolean
+keytab_key_is(const kd_keytab_key *k, const kd_ticket_rec *t)
+{
+    if (kd_str_empty(k->principal) || strchr(k->principal, '@') || !same_service_name(k->principal, t->sname))
+        return FALSE;
+    return kd_str_empty(k->realm) || kd_str_empty(t->realm) || g_ascii_strcasecmp(k->realm, t->realm) == 0;
+}
+
+static kt_view
+keytab_view(const kd_keytab *kt, const kd_req *ap)
+{
+    kt_view r = { KT_NONE, -1, NULL, FALSE };
+    const kd_ticket_rec *t = ap ? &ap->ticket : NULL;
+    if (!kt || !kt->loaded || !t || !t->present || kd_str_empty(t->sname))
+        return r;
+    r.v = KT_UNDECIDED;
+    r.tried = t->decrypt != KD_DECRYPT_NOT_TRIED;
+    if (t->decrypt == KD_DECRYPT_OK) {
+        r.v = KT_DECRYPTS;
+        return r;
+    }
+    gboolean spn = FALSE, spn_etype = FALSE, exact = FALSE;
+    for (guint i = 0; i < kt->n && i < KD_KEYTAB_MAX; i++) {
+        const kd_keytab_key *k = &kt->keys[i];
+        if (!keytab_key_is(k, t)) {
+            if (!r.holder && !kd_str_empty(k->principal))
+                r.holder = k->principal;
+            continue;
+        }
+        spn = TRUE;
+        if (t->etype >= 0 && k->etype != t->etype)
+            continue;
+        spn_etype = TRUE;
+        /* A keytab without the 32-bit field keeps only the kvno's low byte. */
+        if (t->kvno >= 0 && (k->kvno == t->kvno || (k->kvno < 256 && k->kvno == (t->kvno & 0xff))))
+            exact = TRUE;
+        else if (k->kvno > r.held_kvno)
+            r.held_kvno = k->kvno;
+    }
+    if (!spn && r.holder)
+        r.v = KT_NO_SPN;
+    else if (spn_etype && !exact && t->kvno >= 0)
+        r.v = KT_OTHER_KVNO;
+    else if (exact && t->decrypt == KD_DECRYPT_NO_KEY)
+        r.v = KT_OTHER_KEY;
+    return r;
+}
+
+/* The cause a keytab verdict proves, or KD_CAUSE_COUNT. */
+static kd_cause
+keytab_cause(kt_verdict v)
+{
+    switch (v) {
+    case KT_NO_SPN:
+        return KD_CAUSE_SPN_ACCOUNT_MISMATCH;
+    case KT_OTHER_KVNO: case KT_OTHER_KEY:
+        return KD_CAUSE_STALE_SERVICE_KEY;
+    default:
+        return KD_CAUSE_COUNT;
+    }
+}
+
+static void
+drop_cause(kd_cause *found, guint *n, kd_cause c)
+{
+    guint w = 0;
+    for (guint i = 0; i < *n; i++) {
+        if (found[i] != c)
+            found[w++] = found[i];
+    }
+    *n = w;
+}
+
+/* What the keytab (or its absence) leaves to capture next; NULL when it decided. */
+static const char *
+keytab_missing(kt_verdict v)
+{
+    switch (v) {
+    case KT_NONE:
+        return "load the service's keytab into Wireshark (Kerberos preferences: try to decrypt Kerberos blobs, "
+               "Kerberos keytab file): the ticket's key (etype, kvno) against the keys the service holds tells a "
+               "stale key from a wrong account or a duplicate SPN";
+    case KT_UNDECIDED:
+        return "the keytab loaded into Wireshark holds no key of the ticket's type for the SPN, or Wireshark did not "
+               "try it on the ticket: load the service's own keytab (Kerberos preferences: try to decrypt Kerberos "
+               "blobs, Kerberos keytab file)";
+    case KT_DECRYPTS:
+        return "check which keytab the service reads (KRB5_KTNAME, the server's keytab setting): the one loaded "
+               "into Wireshark decrypts the ticket";
+    default:
+        return NULL;
+    }
+}
+
 /* Decide among the KRB_AP_ERR_MODIFIED family of causes, most specific evidence first. */
 static kd_finding *
 decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client)
@@ -137,12 +253,41 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     if (other_domain)
         found[n_found++] = KD_CAUSE_SAME_NAME_OTHER_DOMAIN;
 
+    /* The service's keytab: a key that decrypts the ticket rules out a stale key and a
+     * wrong account; keys of other principals only rule out a stale key; the SPN's key at
+     * another version, or at the same version but not decrypting, rule out a wrong
+     * account (with the SPN on one account only: see the claim below). The DNS alias,
+     * the shared address and the duplicate SPN keep their rank: they say why. */
+    const kt_view kt = keytab_view(ctx->cfg->keytab, ap);
+    const kd_cause kt_cause = keytab_cause(kt.v);
+    if (kt.v == KT_DECRYPTS || kt.v == KT_NO_SPN)
+        drop_cause(found, &n_found, KD_CAUSE_STALE_SERVICE_KEY);
+    if (kt.v == KT_DECRYPTS || kt.v == KT_OTHER_KVNO || kt.v == KT_OTHER_KEY)
+        drop_cause(found, &n_found, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+    if (kt_cause != KD_CAUSE_COUNT) {
+        guint at = 0;
+        while (at < n_found && (found[at] == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || found[at] == KD_CAUSE_CNAME_SPN ||
+                                found[at] == KD_CAUSE_DUPLICATE_SPN))
+            at++;
+        drop_cause(found, &n_found, kt_cause);
+        memmove(&found[at + 1], &found[at], (n_found - at) * sizeof(kd_cause));
+        found[at] = kt_cause;
+        n_found++;
+    }
+
     if (n_found == 0) {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_DECRYPT_FAILED, KD_CONF_POSSIBLE, code, spn, client);
         if (!f)
             goto out;
-        kd_finding_summary(f, "The service could not decrypt the ticket for %s; the capture holds no evidence that "
-                           "tells duplicate SPN, DNS alias, wrong service account or stale key apart", spn ? spn : "?");
+        if (kt.v == KT_DECRYPTS)
+            kd_finding_summary(f, "The service refused the ticket for %s, but the keytab loaded into Wireshark decrypts "
+                               "it (key of %s): that key is neither stale nor another account's; the service does not "
+                               "use this keytab, or it fails on something else (authenticator, replay cache)",
+                               spn ? spn : "?", ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "the keytab");
+        else
+            kd_finding_summary(f, "The service could not decrypt the ticket for %s; the capture holds no evidence that "
+                               "tells duplicate SPN, DNS alias, wrong service account or stale key apart",
+                               spn ? spn : "?");
         kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
         kd_finding_alternative(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
         kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
@@ -154,6 +299,8 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
             g_string_append(m, "capture DNS on the client (ipconfig /flushdns first) to see aliases; ");
         g_string_append_printf(m, "run setspn -Q %s (or capture an LDAP search for it) to see which accounts hold the SPN; "
                                "compare with the account the service runs as", spn ? spn : "<spn>");
+        if (keytab_missing(kt.v))
+            g_string_append_printf(m, "; %s", keytab_missing(kt.v));
         kd_finding_set_missing(f, m->str);
         g_string_free(m, TRUE);
         ap_evidence(f, ap);
@@ -164,8 +311,9 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
 
     kd_cause top = found[0];
     kd_confidence conf = KD_CONF_LIKELY;
+    const gboolean by_keytab = top == kt_cause;
     if ((top == KD_CAUSE_DUPLICATE_SPN && owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && stale_accept) ||
-        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK)
+        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || by_keytab)
         conf = KD_CONF_CONFIRMED;
     f = kd_finding_add(ctx->findings, obs->frame, top, conf, code, spn, client);
     if (!f)
@@ -180,8 +328,31 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
             kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", owners < 2);
         else if (top == KD_CAUSE_CNAME_SPN)
             kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !alias);
+        if (kt.v != KT_NONE && (top == KD_CAUSE_DUPLICATE_SPN || top == KD_CAUSE_STALE_SERVICE_KEY ||
+                                top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)) {
+            /* Runs only when Wireshark tried the keytab's keys on the ticket. */
+            guint dec = kd_claim_declare(&claim, "a key of the service's keytab decrypts the ticket");
+            if (kt.tried)
+                kd_claim_result(&claim, dec, kt.v == KT_DECRYPTS);
+        }
+        if (by_keytab) {
+            kd_claim_check(&claim, "KDC_ERR_PRINCIPAL_NOT_UNIQUE or LDAP shows the SPN on two accounts",
+                           owners >= 2 || dup != NULL);
+            if (top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
+                kd_claim_check(&claim, "the service's keytab holds a key for the SPN", kt.v != KT_NO_SPN);
+            else if (kt.v == KT_OTHER_KVNO)
+                kd_claim_check(&claim, "the service's keytab holds the ticket's key version for the SPN", FALSE);
+            else
+                kd_claim_check(&claim, "the SPN's key of the ticket's version in the service's keytab decrypts it",
+                               kt.v != KT_OTHER_KEY);
+        }
         kd_finding_confirm(f, &claim);
     }
+    if (f->confidence != KD_CONF_CONFIRMED && keytab_missing(kt.v))
+        kd_finding_set_missing(f, keytab_missing(kt.v));
+    if (kt.v == KT_DECRYPTS)
+        kd_finding_detail(f, "keytab loaded into Wireshark: decrypts the ticket (%s)",
+                          ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "key of the keytab");
     for (guint i = 1; i < n_found; i++)
         kd_finding_alternative(f, found[i]);
     ap_evidence(f, ap);
@@ -208,7 +379,17 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         kd_finding_issue_evidence(f, issued, spn);
         break;
     case KD_CAUSE_STALE_SERVICE_KEY:
-        if (stale_accept) {
+        if (by_keytab && kt.v == KT_OTHER_KVNO) {
+            kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " and the service's keytab holds "
+                               "version %" G_GINT64_FORMAT " only: its key is stale (password or key changed in the "
+                               "KDC, keytab not re-exported)", spn, kvno, kt.held_kvno);
+            kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT, spn, kt.held_kvno);
+        } else if (by_keytab) {
+            kd_finding_summary(f, "The service's keytab holds key version %" G_GINT64_FORMAT " of %s, the ticket's, but "
+                               "that key does not decrypt the ticket: the keytab was made from another password than "
+                               "the account's in the KDC", kvno, spn);
+            kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT ", another key", spn, kvno);
+        } else if (stale_accept) {
             kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " but this service accepted "
                                "version %" G_GINT64_FORMAT " earlier: its key is stale (password or keytab changed)",
                                spn, kvno, accepted->kvno);
@@ -227,7 +408,11 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         kd_finding_detail(f, "ticket kvno: %" G_GINT64_FORMAT, kvno);
         break;
     case KD_CAUSE_SPN_ACCOUNT_MISMATCH:
-        if (not_us && same_service_name(k->sname, spn)) {
+        if (by_keytab) {
+            kd_finding_summary(f, "The service's keytab holds no key of %s, only keys of %s: the service runs as "
+                               "another account than the one holding the SPN", spn, kt.holder);
+            kd_finding_detail(f, "service keytab: keys of %s", kt.holder);
+        } else if (not_us && same_service_name(k->sname, spn)) {
             kd_finding_summary(f, "The service at %s refuses the ticket for %s as not its own (KRB_AP_ERR_NOT_US): it "
                                "runs as another principal than the SPN's", srv, spn);
         } else {

@@ -16,9 +16,23 @@ def build_dir():
     return os.environ.get("KRBDIAG_BUILD", os.path.join(REPO, "build"))
 
 
+def capture_prefs(capture):
+    """A capture with a keytab beside it (<name>.keytab: the service's test keys, made
+    by its scenario script) is read the way a user who loaded that keytab reads it:
+    Kerberos preferences "try to decrypt" and "keytab file"."""
+    keytab = os.path.splitext(capture)[0] + ".keytab"
+    if not os.path.isfile(keytab):
+        return []
+    return ["-o", "kerberos.decrypt:TRUE", "-o", "kerberos.file:" + os.path.abspath(keytab)]
+
+
 def tshark(args, check=True):
-    """Run tshark with the built plugin; returns (rc, stdout, stderr)."""
-    cmd = [KD_TSHARK, "-B", build_dir()] + args
+    """Run tshark with the built plugin; returns (rc, stdout, stderr). The capture read
+    (-r) brings its own preferences (capture_prefs)."""
+    prefs = []
+    if "-r" in args and args.index("-r") + 1 < len(args):
+        prefs = capture_prefs(args[args.index("-r") + 1])
+    cmd = [KD_TSHARK, "-B", build_dir()] + prefs + args
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, errors="replace", timeout=600)
     if check and p.returncode != 0:

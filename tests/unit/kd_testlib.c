@@ -17,6 +17,7 @@ t_finding_free(gpointer p)
     g_free(f->summary);
     g_free(f->details);
     g_free(f->roles);
+    g_free(f->missing);
     g_free(f);
 }
 
@@ -35,6 +36,7 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         f->spn = g_strdup(k->spn);
         f->client = g_strdup(k->client);
         f->summary = g_strdup(k->summary);
+        f->missing = g_strdup(k->missing);
         f->n_evidence = k->n_evidence;
         for (guint e = 0; e < k->n_evidence; e++)
             f->evidence[e] = k->evidence[e].frame;

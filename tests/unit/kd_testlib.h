@@ -32,6 +32,7 @@ typedef struct {
     guint n_checks;         /* contradiction checks that passed (confirmed findings) */
     char *details;          /* the detail lines, joined with "\n" ("" when none) */
     char *roles;            /* what each evidence frame shows, joined with "\n" */
+    char *missing;          /* what to capture next, or NULL */
 } t_finding;
 
 typedef struct {
