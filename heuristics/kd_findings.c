@@ -275,6 +275,16 @@ kd_finding_set_missing(kd_finding *f, const char *text)
 }
 
 void
+kd_finding_rpc_status(kd_finding *f, guint32 status)
+{
+    if (!f)
+        return;
+    f->has_status = TRUE;
+    f->status = status;
+    kd_finding_detail(f, "status: 0x%08X", status);
+}
+
+void
 kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...)
 {
     if (!f || frame == 0)

@@ -38,6 +38,8 @@ void kd_finding_detail(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_summary(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_alternative(kd_finding *f, kd_cause cause);
 void kd_finding_set_missing(kd_finding *f, const char *text);
+/* The finding is about a DCE/RPC status (a fault): recorded and shown as a detail. */
+void kd_finding_rpc_status(kd_finding *f, guint32 status);
 /* The client recovered from the failure in `frame` (the success): the finding
  * becomes a note and the success is evidence. */
 void kd_finding_recovered(kd_finding *f, guint32 frame, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

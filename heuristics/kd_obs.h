@@ -186,6 +186,17 @@ typedef struct {
     gint32 opnum;           /* -1 when absent */
 } kd_dcerpc;
 
+/* RPC_S_SEC_PKG_ERROR ([MS-ERREF] 2.2), as a DCE/RPC status and as an HRESULT: "a
+ * security package specific error occurred". */
+#define KD_RPC_S_SEC_PKG_ERROR      0x00000721u
+#define KD_HRESULT_SEC_PKG_ERROR    0x80070721u
+
+static inline gboolean
+kd_is_sec_pkg_error(guint32 status)
+{
+    return status == KD_RPC_S_SEC_PKG_ERROR || status == KD_HRESULT_SEC_PKG_ERROR;
+}
+
 /* DCE/RPC authentication levels ([MS-RPCE] 2.2.1.1.8): from INTEGRITY on, every
  * request carries a signature (sealed too at PRIVACY) the server checks. */
 enum {

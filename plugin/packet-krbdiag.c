@@ -328,6 +328,9 @@ kd_finding_error_label(const kd_stored_finding *s)
 {
     if (s->error_code >= 0)
         return kd_error_name(s->error_code);
+    /* A DCE/RPC fault's status is a Win32 error, not an NTSTATUS (SMB2's). */
+    if (s->has_status && kd_is_sec_pkg_error(s->status))
+        return "RPC_S_SEC_PKG_ERROR";
     if (s->cause == KD_CAUSE_SEC_PKG_ERROR || s->cause == KD_CAUSE_RPC_MESSAGE_CHECK_FAILED)
         return "RPC_S_SEC_PKG_ERROR";
     if (s->has_status)

@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#define RPC_S_SEC_PKG_ERROR 0x00000721u
-#define HRESULT_SEC_PKG_ERROR 0x80070721u
 
 static const kd_finding *
 first_finding(const kd_ctx *ctx, guint32 frame)
@@ -232,7 +230,7 @@ shared_address_fault(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
         kd_finding_set_missing(f, "the client's own addresses (ipconfig /all), or its own ServerAlive2 answer in a "
                                "capture, show whether it connected to itself");
     kd_finding_detail(f, "shared address: %s", addr);
-    kd_finding_detail(f, "status: 0x%08X", obs->u.dcerpc.status);
+    kd_finding_rpc_status(f, obs->u.dcerpc.status);
     g_string_free(who, TRUE);
     return TRUE;
 }
@@ -289,7 +287,7 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
     if (lost)
         kd_finding_evidence(f, conn->gap_frame, "TCP analysis: segments of this connection missing from the capture");
     kd_finding_alternative(f, KD_CAUSE_SEC_PKG_ERROR);
-    kd_finding_detail(f, "status: 0x%08X", d->status);
+    kd_finding_rpc_status(f, d->status);
     kd_finding_detail(f, "auth level: %u", level);
     kd_finding_set_missing(f, lost ? "a capture without lost segments (capture on the server itself, larger "
                                      "buffers) shows the failing request whole; the server's System log names the call"
@@ -307,7 +305,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     /* A bind_nak is a refused ticket, not a status (the service rules read it). */
     if (d->pkt_type == KD_DCERPC_BIND_NAK || !d->has_status)
         return;
-    if (d->status != RPC_S_SEC_PKG_ERROR && d->status != HRESULT_SEC_PKG_ERROR)
+    if (!kd_is_sec_pkg_error(d->status))
         return;
     /* A fault travels from the server to the client. */
     const kd_counter *c = kd_store_recent_failure(ctx->store, &obs->dst, &obs->src);
@@ -331,7 +329,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
                                    -1, why ? why->spn : NULL, why ? why->client : NULL);
     if (!f)
         return;
-    kd_finding_detail(f, "status: 0x%08X", d->status);
+    kd_finding_rpc_status(f, d->status);
     if (why) {
         f->has_inherited = TRUE;
         f->inherited = why->cause;
