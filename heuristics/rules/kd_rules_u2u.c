@@ -67,6 +67,15 @@ tgt_exchange_evidence(kd_finding *f, kd_store *st, const kd_addr *client, guint3
         kd_finding_evidence(f, x->rep_frame, "KERB-TGT-REPLY: the server %s sends its TGT", b);
 }
 
+/* Claim the error and make its user_to_user finding (NULL when the group is off). */
+static kd_finding *
+claim_error(const kd_ctx *ctx, kd_event *ev)
+{
+    ev->claimed = TRUE;
+    return kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_USER_TO_USER, KD_CONF_LIKELY,
+                          ev->obs->u.krb.error_code, ev->spn, ev->client);
+}
+
 /* The refusal of a user-to-user request: whatever the code says about accounts
  * (KDC_ERR_POLICY is MIT's -allow_dup_skey), it is about user-to-user. Runs before
  * the account rules; codes that keep their own meaning (an unknown name, the clock,
@@ -97,9 +106,7 @@ on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req;
     if (ev->claimed || !is_user_to_user_request(req) || keeps_own_meaning(code))
         return;
-    ev->claimed = TRUE;
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_USER_TO_USER, KD_CONF_LIKELY, code,
-                                   ev->spn, ev->client);
+    kd_finding *f = claim_error(ctx, ev);
     if (!f)
         return;
     kd_finding_evidence(f, req->frame, "TGS-REQ for %s, user-to-user (enc-tkt-in-skey, %s attached): the request "
@@ -121,9 +128,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req;
     if (ev->claimed || code != KD_ERR_MUST_USE_USER2USER)
         return;
-    ev->claimed = TRUE;
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_USER_TO_USER, KD_CONF_LIKELY, code,
-                                   ev->spn, ev->client);
+    kd_finding *f = claim_error(ctx, ev);
     if (!f)
         return;
     if (req)
@@ -207,9 +212,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
                      x->sport == obs->sport;
     if (code != KD_ERR_NO_TGT && !(asked && x->rep_frame == 0))
         return;
-    ev->claimed = TRUE;
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_USER_TO_USER, KD_CONF_LIKELY, code,
-                                   ev->spn, ev->client);
+    kd_finding *f = claim_error(ctx, ev);
     if (!f)
         return;
     char b[48];
