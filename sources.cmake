@@ -25,6 +25,7 @@ set(KD_ENGINE_SOURCES
   rules/kd_rules_rpc.c
   rules/kd_rules_service.c
   rules/kd_rules_transport.c
+  rules/kd_rules_u2u.c
   rules/kd_rules_verifier.c
 )
 

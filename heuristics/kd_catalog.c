@@ -393,6 +393,25 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "pre-authentication (an AS-REP) can be attacked offline: require pre-authentication on "
         "them. Windows logs these as events 4768 with result 0x6 / 0x19.",
         "Microsoft event 4768; RFC 4120 3.1.3"),
+    ROW(USER_TO_USER, user_to_user,
+        "Service runs as a user account: user-to-user needed",
+        KD_SEV_WARN, KD_GROUP_KDC,
+        "The client asked for a ticket to a principal that is a user account, not a service with an "
+        "SPN and a keytab (a DCOM server running as a user, a peer-to-peer application). The KDC "
+        "answers such a request with KDC_ERR_S_PRINCIPAL_UNKNOWN (Windows, a plain user name) or "
+        "KDC_ERR_MUST_USE_USER2USER (an MIT principal marked -allow_svr). The remedy is the "
+        "user-to-user path: the client gets the server's TGT (KERB-TGT-REQUEST / KERB-TGT-REPLY inside "
+        "SPNEGO) and asks the KDC for a ticket encrypted in that TGT's session key (enc-tkt-in-skey). "
+        "When that follows and succeeds, nothing failed. It fails when the server's logon session "
+        "holds no TGT (it was activated with NTLM, or runs under a logon without Kerberos "
+        "credentials: KRB_AP_ERR_NO_TGT, or no KERB-TGT-REPLY), or when the KDC refuses the "
+        "user-to-user request.",
+        "Registering an SPN is not the fix: the target is a user. If user-to-user failed, make the "
+        "server's session hold a TGT: let it log on with Kerberos (not NTLM; a reachable KDC, "
+        "klist shows a krbtgt ticket), or run the server as an account that has an SPN and a key. "
+        "Clients that cannot do user-to-user need the server to run under a service account.",
+        "MS-KILE 3.1.5.6 (user-to-user), 3.3.5.7.6; RFC 4120 2.9.2 (ENC-TKT-IN-SKEY); "
+        "draft-ietf-cat-user2user; MIT kadmin -allow_svr (KDC_ERR_MUST_USE_USER2USER)"),
 };
 
 #undef ROW

@@ -64,7 +64,8 @@ typedef enum {
     X(DELEGATION_NOT_FORWARDABLE, delegation_not_forwardable) \
     X(PROTOCOL_TRANSITION_REFUSED, protocol_transition_refused) \
     X(KDC_PROBE, kdc_probe) \
-    X(USER_ENUMERATION, user_enumeration)
+    X(USER_ENUMERATION, user_enumeration) \
+    X(USER_TO_USER, user_to_user)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

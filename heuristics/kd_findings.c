@@ -407,7 +407,7 @@ kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
 static char *
 wait_key(kd_wait_kind kind, const char *subject)
 {
-    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov", "tclaim" };
+    static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov", "u2u", "tclaim" };
     G_STATIC_ASSERT(G_N_ELEMENTS(prefix) == KD_WAIT_TICKET_CLAIM + 1);
     char *l = kd_lower(subject);
     char *key = g_strdup_printf("%s|%s", prefix[kind], l);
@@ -418,7 +418,7 @@ wait_key(kd_wait_kind kind, const char *subject)
 static gboolean
 wait_is_list(kd_wait_kind kind)
 {
-    return kind == KD_WAIT_OWNERS || kind == KD_WAIT_RECOVERY;
+    return kind == KD_WAIT_OWNERS || kind == KD_WAIT_RECOVERY || kind == KD_WAIT_USER_TO_USER;
 }
 
 void

@@ -87,6 +87,8 @@ typedef enum {
     KD_WAIT_UNANSWERED_DECIDED, /* the finding on the frame that decided the series ("client|kdc") */
     KD_WAIT_TCP_DROPPED,    /* TCP attempts left unanswered, repeated over UDP ("client|kdc") */
     KD_WAIT_RECOVERY,       /* failures a later success would recover ("client|exchange|principal") */
+    KD_WAIT_USER_TO_USER,   /* a refused service ticket a user-to-user request for the same
+                             * principal would explain ("client|principal") */
     KD_WAIT_TICKET_CLAIM    /* a claim about a ticket a later verdict on it would contradict
                              * ("ok|kdc|hash": kdc accepting it; "no|kdc|hash": kdc refusing it) */
 } kd_wait_kind;
@@ -98,7 +100,7 @@ gboolean kd_wait_pending(kd_findings *fx, kd_wait_kind kind, const char *subject
 kd_finding *kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject);
 kd_finding *kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject);
 void kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject);
-/* KD_WAIT_OWNERS and KD_WAIT_RECOVERY keep every finding set on a subject (the
+/* KD_WAIT_OWNERS, KD_WAIT_RECOVERY and KD_WAIT_USER_TO_USER keep every finding set on a subject (the
  * latest KD_WAIT_LIST_MAX), not only the latest: late evidence amends them all.
  * kd_wait_take_all ends the wait and returns its findings still held, oldest first. */
 #define KD_WAIT_LIST_MAX 16

@@ -61,6 +61,11 @@ enum {
     KD_MSG_TGS_REP = 13,
     KD_MSG_AP_REQ = 14,
     KD_MSG_AP_REP = 15,
+    /* User-to-user GSS tokens (draft-ietf-cat-user2user, MS-KILE 3.1.5.6): the client
+     * asks the server for its TGT, the server sends it. They travel inside the
+     * application protocol (SPNEGO), never to a KDC. */
+    KD_MSG_TGT_REQ = 16,
+    KD_MSG_TGT_REP = 17,
     KD_MSG_ERROR = 30
 };
 

@@ -54,6 +54,7 @@ struct kd_store {
     kd_lru *tcp_attempts;   /* pair(client, kdc) -> kd_tcp_ring */
     kd_lru *client_failures;/* client address -> kd_failure_ring */
     kd_lru *conns;          /* conn(lower end, higher end) -> kd_conn_rec */
+    kd_lru *tgt_exchanges;  /* pair(client, server), client(client) -> kd_tgt_exchange (user-to-user) */
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -309,6 +310,7 @@ issue_hist_push(kd_issue_hist *h, const kd_obs *obs, const kd_req *req)
     it->etype = obs->u.krb.ticket.etype;
     it->kvno = obs->u.krb.ticket.kvno;
     it->cipher_hash = obs->u.krb.ticket.cipher_hash;
+    it->user_to_user = req && req->msg_type == KD_MSG_TGS_REQ && req->opt_enc_tkt_in_skey && req->n_addl_tickets > 0;
     it->realm = g_strdup(obs->u.krb.ticket.realm ? obs->u.krb.ticket.realm
                                                  : (req ? req->realm : NULL));
     h->next = (h->next + 1) % KD_SPN_HISTORY;
@@ -399,7 +401,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 21
+#define KD_STORE_TABLES 22
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -408,14 +410,14 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
         st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts,
-        st->client_failures, st->conns
+        st->client_failures, st->conns, st->tgt_exchanges
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
         "client_names", "neg_pending", "copies", "by_port", "tcp_attempts",
-        "client_failures", "conns"
+        "client_failures", "conns", "tgt_exchanges"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -448,6 +450,7 @@ kd_store_new(void)
     st->tcp_attempts = pair_table(tcp_ring_free);
     st->client_failures = addr_table(failure_ring_free);
     st->conns = conn_table(g_free);
+    st->tgt_exchanges = pair_table(g_free);
     return st;
 }
 
@@ -1067,6 +1070,76 @@ answer_from_somewhere(kd_store *st, const kd_obs *obs, kd_event *ev)
     return &ev->filled;
 }
 
+/* A user-to-user TGT token between a client and a server: a request opens the
+ * exchange, a reply on the reverse direction of the same connection completes it. */
+static void
+note_tgt_token(kd_store *st, const kd_obs *obs)
+{
+    gboolean is_req = obs->u.krb.msg_type == KD_MSG_TGT_REQ;
+    const kd_addr *client = is_req ? &obs->src : &obs->dst;
+    const kd_addr *server = is_req ? &obs->dst : &obs->src;
+    guint16 cport = is_req ? obs->sport : obs->dport;
+    guint16 sport = is_req ? obs->dport : obs->sport;
+    kd_pair_key pk = pair_key(client, server);
+    const kd_tgt_exchange *old = kd_lru_get(st->tgt_exchanges, &pk);
+    gboolean same_conn = old && old->cport == cport && old->sport == sport;
+    kd_tgt_exchange *x = g_new0(kd_tgt_exchange, 1);
+    if (!is_req && same_conn) {
+        if (old->rep_frame != 0) {
+            g_free(x);  /* a second reply on the connection: the first one stands */
+            return;
+        }
+        *x = *old;
+    } else {
+        x->client = *client;
+        x->server = *server;
+        x->cport = cport;
+        x->sport = sport;
+    }
+    if (is_req)
+        x->req_frame = obs->frame;
+    else
+        x->rep_frame = obs->frame;
+    kd_lru_put(st->tgt_exchanges, &pk, x);
+    pk = pair_key(client, NULL);
+    kd_tgt_exchange *by_client = g_new(kd_tgt_exchange, 1);
+    *by_client = *x;
+    kd_lru_put(st->tgt_exchanges, &pk, by_client);
+}
+
+const kd_tgt_exchange *
+kd_store_tgt_exchange(kd_store *st, const kd_addr *client, const kd_addr *server)
+{
+    if (!client)
+        return NULL;
+    kd_pair_key pk = pair_key(client, server);
+    return kd_lru_get(st->tgt_exchanges, &pk);
+}
+
+const kd_issue *
+kd_store_user_to_user_issued(kd_store *st, const char *spn, const kd_addr *client)
+{
+    const kd_issue_hist *h = kd_store_issues(st, spn);
+    for (guint i = 0; h && i < h->count; i++) {
+        const kd_issue *it = kd_issue_hist_nth(h, i);
+        if (it && it->user_to_user && (!client || kd_addr_equal(&it->client, client)))
+            return it;
+    }
+    return NULL;
+}
+
+const kd_issue *
+kd_store_ordinary_issued(kd_store *st, const char *spn)
+{
+    const kd_issue_hist *h = kd_store_issues(st, spn);
+    for (guint i = 0; h && i < h->count; i++) {
+        const kd_issue *it = kd_issue_hist_nth(h, i);
+        if (it && !it->user_to_user)
+            return it;
+    }
+    return NULL;
+}
+
 static gboolean
 note_krb(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -1089,6 +1162,11 @@ note_krb(kd_store *st, const kd_obs *obs, kd_event *ev)
     case KD_MSG_AP_REP:
         note_ap_reply(st, obs, ev);
         return TRUE;
+    case KD_MSG_TGT_REQ:
+    case KD_MSG_TGT_REP:
+        /* Bookkeeping only: rules ask the store about the exchange. */
+        note_tgt_token(st, obs);
+        return FALSE;
     case KD_MSG_ERROR:
         note_krb_error(st, obs, ev);
         /* As received: key types only the raw e-data carries are not remembered. */

@@ -82,6 +82,7 @@ typedef struct {
     char *realm;
     char *cname;            /* the client the ticket was issued to */
     guint64 cipher_hash;    /* the issued ticket's ciphertext, hashed; 0 unknown */
+    gboolean user_to_user;  /* it answered a TGS-REQ with enc-tkt-in-skey and an additional ticket */
 } kd_issue;
 
 typedef struct {
@@ -267,6 +268,23 @@ guint kd_store_client_failures(kd_store *st, const kd_addr *client, const kd_fai
  * address for host, the connection's HTTP request names Host host, or the client
  * presented a ticket for a name of host to it. The frame showing it, else 0. */
 guint32 kd_store_target_shown(kd_store *st, const kd_obs *conn, const char *host);
+
+/* User-to-user: the latest KERB-TGT-REQUEST a client sent to a server, and the
+ * KERB-TGT-REPLY (the server's TGT) that came back on the same connection. */
+typedef struct {
+    guint32 req_frame;      /* 0 when only a reply was seen */
+    guint32 rep_frame;      /* 0: no TGT came back (yet) */
+    kd_addr client, server;
+    guint16 cport, sport;
+} kd_tgt_exchange;
+/* The latest such exchange of client with server (server NULL: with any server),
+ * or NULL. */
+const kd_tgt_exchange *kd_store_tgt_exchange(kd_store *st, const kd_addr *client, const kd_addr *server);
+/* The latest ticket issued for spn to this client address in answer to a
+ * user-to-user TGS-REQ (enc-tkt-in-skey, the server's TGT attached), or NULL. */
+const kd_issue *kd_store_user_to_user_issued(kd_store *st, const char *spn, const kd_addr *client);
+/* A ticket for spn issued by an ordinary TGS exchange (no user-to-user), or NULL. */
+const kd_issue *kd_store_ordinary_issued(kd_store *st, const char *spn);
 
 /* Free-form counters for a rule family's own bookkeeping (keys "family-tag|..."). */
 kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);

@@ -73,6 +73,8 @@ kd_msg_name(gint32 msg_type)
     case KD_MSG_TGS_REP: return "TGS-REP";
     case KD_MSG_AP_REQ:  return "AP-REQ";
     case KD_MSG_AP_REP:  return "AP-REP";
+    case KD_MSG_TGT_REQ: return "KERB-TGT-REQUEST";
+    case KD_MSG_TGT_REP: return "KERB-TGT-REPLY";
     case KD_MSG_ERROR:   return "KRB-ERROR";
     }
     return "Kerberos message";

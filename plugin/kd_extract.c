@@ -1118,10 +1118,19 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         }
     }
 
-    /* Kerberos: every top-level message (an AP-REQ inside a TGS-REQ is part of it). */
+    /* Kerberos: every top-level message (an AP-REQ inside a TGS-REQ is part of it).
+     * User-to-user GSS tokens (KERB-TGT-REQUEST / KERB-TGT-REPLY) have no message
+     * element of their own in Wireshark's SPNEGO decoding: their msg-type, outside
+     * every other Kerberos message, tells them. */
     for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
-        if (!is_krb_message(it[i].role))
+        gint64 tgt_token = 0;
+        if (it[i].role == KF_KRB_MSG_TYPE) {
+            tgt_token = item_int(it[i].fi);
+            if (tgt_token != KD_MSG_TGT_REQ && tgt_token != KD_MSG_TGT_REP)
+                continue;
+        } else if (!is_krb_message(it[i].role)) {
             continue;
+        }
         gboolean nested = FALSE;
         for (guint j = 0; j < i && !nested; j++)
             nested = is_krb_message(it[j].role) && inside(it[i].fi, it[j].fi);
@@ -1131,7 +1140,10 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         kd_obs_init(o, KD_OBS_KRB);
         obs_header(pinfo, o);
         o->u.krb.carrier = carrier;
-        fill_krb(pinfo, it, n, i, &o->u.krb);
+        if (tgt_token)
+            o->u.krb.msg_type = (gint32)tgt_token;
+        else
+            fill_krb(pinfo, it, n, i, &o->u.krb);
         if (carrier == KD_CARRIER_DCERPC)
             rpc_carrier_of(it, n, i, &o->u.krb);
     }

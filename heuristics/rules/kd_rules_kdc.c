@@ -423,6 +423,9 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req;
     kd_finding *f = NULL;
 
+    /* A family running first explained it (a refused user-to-user request). */
+    if (ev->claimed)
+        return;
     switch (code) {
     case 25: { /* KDC_ERR_PREAUTH_REQUIRED */
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO, code, spn, client);

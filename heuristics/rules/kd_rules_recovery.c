@@ -23,6 +23,7 @@ is_recoverable(kd_cause cause)
     case KD_CAUSE_SPN_MISSING:       /* the retry drops canonicalize, or goes user-to-user */
     case KD_CAUSE_KRB_ERROR:         /* whatever it was, the same request then succeeds */
     case KD_CAUSE_DC_ETYPE_MISMATCH: /* the same TGT is accepted on a retry */
+    case KD_CAUSE_USER_TO_USER:      /* the user-to-user request gets the ticket */
         return TRUE;
     default:
         return FALSE;

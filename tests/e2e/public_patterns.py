@@ -13,6 +13,11 @@ number or address, and states what krbdiag must say wherever it occurs:
   recovered  a KDC error answering an AS-REQ (a TGS-REQ) followed by an AS-REP for
              the same client name (a TGS-REP for the service the error names) to
              the same host: a finding of a recoverable cause is recovered;
+  user_to_user  a KDC error refusing a TGS-REQ (S_PRINCIPAL_UNKNOWN, MUST_USE_USER2USER),
+             then a TGS-REQ from the same host with enc-tkt-in-skey naming the same
+             principal, answered by a TGS-REP for it: the principal is a user
+             reached user-to-user, so the error is user_to_user, recovered, and
+             never spn_missing;
   one_pass   the end-of-run report of a single pass lists the same findings as
              two passes, and its verdict does not count round trips as failures."""
 
@@ -22,7 +27,7 @@ import kdtest
 
 FIELDS = ["frame.number", "frame.time_epoch", "ip.src", "ip.dst", "tcp.stream", "tcp.srcport", "tcp.dstport",
           "udp.srcport", "udp.dstport", "tcp.len", "udp.payload", "kerberos.msg_type", "kerberos.error_code",
-          "kerberos.CNameString", "kerberos.SNameString"]
+          "kerberos.CNameString", "kerberos.SNameString", "kerberos.KDCOptions.enc.tkt.in.skey"]
 NOWHERE = ("0.0.0.0", "255.255.255.255")
 ROUND_TRIPS = {"preauth_required", "response_too_big", "referral"}
 
@@ -44,6 +49,7 @@ class Frame:
         self.errors = [int(x) for x in v["kerberos.error_code"].split(",") if x]
         self.cname = v["kerberos.CNameString"]
         self.sname = v["kerberos.SNameString"]
+        self.skey = "1" in v["kerberos.KDCOptions.enc.tkt.in.skey"].split(",")
 
 
 def frames_of(cap):
@@ -151,10 +157,30 @@ def check(cap, findings, frames):
             else:
                 continue
             for fd in on[fr.num]:
-                if fd.cause in ("etype_no_common", "spn_missing", "krb_error", "dc_etype_mismatch") and not fd.recovered:
+                if (fd.cause in ("etype_no_common", "spn_missing", "krb_error", "dc_etype_mismatch", "user_to_user")
+                        and not fd.recovered):
                     problems.append("recovered: frame %d (%s) is followed by the ticket in frame %d but not recovered"
                                     % (fr.num, fd.cause, ok.num))
             break
+
+    # user_to_user: the refused principal asked again with enc-tkt-in-skey and granted.
+    for fr in frames:
+        if not (7 in fr.errors or 27 in fr.errors) or fr.num in copies or fr.num not in on or not fr.sname:
+            continue
+        name = fr.sname.lower()
+        u2u = [x for x in frames if x.num > fr.num and x.src == fr.dst and 12 in x.msg and x.skey and
+               name in x.sname.lower().split(",")]
+        if not u2u:
+            continue
+        granted = [ok for ok in frames if ok.num > u2u[0].num and ok.dst == fr.dst and 13 in ok.msg and
+                   ok.sname.lower() == name]
+        for fd in on[fr.num]:
+            if fd.cause != "user_to_user":
+                problems.append("user_to_user: frame %d (%s) is followed by a user-to-user request in frame %d"
+                                % (fr.num, fd.cause, u2u[0].num))
+            elif granted and not fd.recovered:
+                problems.append("user_to_user: frame %d is followed by the user-to-user ticket in frame %d but "
+                                "not recovered" % (fr.num, granted[0].num))
 
     # one_pass: the report of a single pass holds the final findings.
     _, out, _ = kdtest.tshark(["-r", cap, "-q", "-z", "krbdiag,report,json"])

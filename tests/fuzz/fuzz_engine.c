@@ -196,10 +196,10 @@ port(rd *r)
     return sel < 200 ? pool[sel % G_N_ELEMENTS(pool)] : u16(r);
 }
 
-static const gint32 msg_types[] = { 10, 11, 12, 13, 14, 15, 30, 0, -1, 22, 31 };
+static const gint32 msg_types[] = { 10, 11, 12, 13, 14, 15, 30, 0, -1, 22, 31, 16, 17 };
 static const gint32 err_pool[] = {
     6, 7, 12, 14, 18, 23, 24, 25, 31, 32, 34, 37, 41, 44, 52, 60, 68, 0, 1, 2, 3, 9, 13, 16, 17, 19,
-    20, 21, 26, 29, 33, 35, 36, 38, 39, 40, 42, 47, 50, 51, 61, 62, 69, 70, 93
+    20, 21, 26, 29, 33, 35, 36, 38, 39, 40, 42, 47, 50, 51, 61, 62, 69, 70, 93, 27, 67
 };
 static const gint32 etype_pool[] = { 17, 18, 19, 20, 23, 24, 3, 1, -128, 0 };
 
@@ -300,6 +300,13 @@ fill_krb(rd *r, kd_krb *k)
     for (guint i = 0; i < k->n_etype_info2; i++)
         k->etype_info2[i] = etype(r);
     edata(r, k);
+    /* TGS-REQ options and additional tickets: S4U2Proxy and user-to-user. */
+    guint8 opts = u8(r);
+    k->opt_cname_in_addl_tkt = opts & 1;
+    k->opt_enc_tkt_in_skey = (opts >> 1) & 1;
+    k->n_addl_tickets = (opts >> 2) % 3;
+    if (k->n_addl_tickets)
+        ticket(r, &k->addl_ticket);
 }
 
 static void

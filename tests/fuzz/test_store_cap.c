@@ -273,6 +273,21 @@ scenario(gen *g, guint32 i)
     krb_err(g, o, 37, other, cli, p + 6, user, tgs);
     feed(g, o, 1);
 
+    /* User-to-user over DCE/RPC: the client asks the server for its TGT, the
+     * server sends it (every other round), on a connection of their own. */
+    obs_new(g, o, KD_OBS_KRB, cli, p + 7, srv, 135);
+    o->u.krb.msg_type = KD_MSG_TGT_REQ;
+    o->u.krb.carrier = KD_CARRIER_DCERPC;
+    o->transport = KD_TRANSPORT_TCP;
+    feed(g, o, 1);
+    if (i & 1) {
+        obs_new(g, o, KD_OBS_KRB, srv, 135, cli, p + 7);
+        o->u.krb.msg_type = KD_MSG_TGT_REP;
+        o->u.krb.carrier = KD_CARRIER_DCERPC;
+        o->transport = KD_TRANSPORT_TCP;
+        feed(g, o, 1);
+    }
+
     /* HTTP with Negotiate: AP-REQ accepted (AP-REP), then one refused. */
     obs_new(g, &o[0], KD_OBS_HTTP, cli, p + 7, srv, 80);
     o[0].u.http.is_request = TRUE;
