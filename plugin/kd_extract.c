@@ -143,7 +143,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
     [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
     [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
-    [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE },
+    /* 4.6 names the ticket's ciphertext on its own (the other kinds stay out). */
+    [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE, { "kerberos.encryptedTicketData_cipher" } },
     /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
