@@ -331,8 +331,6 @@ kd_finding_error_label(const kd_stored_finding *s)
     /* A DCE/RPC fault's status is a Win32 error, not an NTSTATUS (SMB2's). */
     if (s->has_status && kd_is_sec_pkg_error(s->status))
         return "RPC_S_SEC_PKG_ERROR";
-    if (s->cause == KD_CAUSE_SEC_PKG_ERROR || s->cause == KD_CAUSE_RPC_MESSAGE_CHECK_FAILED)
-        return "RPC_S_SEC_PKG_ERROR";
     if (s->has_status)
         return kd_ntstatus_name(s->status);
     return "Kerberos";
