@@ -771,3 +771,63 @@ kd_etext_all(guint *n)
     *n = G_N_ELEMENTS(etext_info);
     return etext_info;
 }
+
+/* How each cause reads where room is short (the Info column, statistics), and
+ * whether it is a normal round trip of the protocol rather than a failure. */
+typedef struct {
+    const char *short_title;
+    gboolean round_trip;
+} kd_cause_display;
+
+static const kd_cause_display display[KD_CAUSE_COUNT] = {
+    [KD_CAUSE_PREAUTH_REQUIRED] = { "Pre-authentication asked", TRUE },
+    [KD_CAUSE_WRONG_PASSWORD] = { "Wrong password", FALSE },
+    [KD_CAUSE_UNKNOWN_CLIENT] = { "Unknown client", FALSE },
+    [KD_CAUSE_SPN_MISSING] = { "SPN not registered", FALSE },
+    [KD_CAUSE_SPN_IP_ADDRESS] = { "Service named by IP address", FALSE },
+    [KD_CAUSE_ACCOUNT_LOCKED] = { "Account locked out", FALSE },
+    [KD_CAUSE_ACCOUNT_DISABLED] = { "Account disabled", FALSE },
+    [KD_CAUSE_ACCOUNT_EXPIRED] = { "Account expired", FALSE },
+    [KD_CAUSE_ACCOUNT_REVOKED] = { "Credentials revoked", FALSE },
+    [KD_CAUSE_LOGON_RESTRICTED] = { "Logon restriction", FALSE },
+    [KD_CAUSE_PASSWORD_EXPIRED] = { "Password expired", FALSE },
+    [KD_CAUSE_CLOCK_SKEW] = { "Clock skew", FALSE },
+    [KD_CAUSE_TICKET_EXPIRED] = { "Ticket expired", FALSE },
+    [KD_CAUSE_RESPONSE_TOO_BIG] = { "Too big for UDP, TCP retry", TRUE },
+    [KD_CAUSE_REFERRAL] = { "Referral to another realm", TRUE },
+    [KD_CAUSE_TICKET_DECRYPT_FAILED] = { "Ticket not decrypted", FALSE },
+    [KD_CAUSE_CNAME_SPN] = { "DNS alias: wrong SPN", FALSE },
+    [KD_CAUSE_DUPLICATE_SPN] = { "Duplicate SPN", FALSE },
+    [KD_CAUSE_SPN_ACCOUNT_MISMATCH] = { "Service runs as another account", FALSE },
+    [KD_CAUSE_STALE_SERVICE_KEY] = { "Stale service key", FALSE },
+    [KD_CAUSE_SAME_NAME_OTHER_DOMAIN] = { "Same host name, other domain", FALSE },
+    [KD_CAUSE_NTLM_FALLBACK] = { "Fell back to NTLM", FALSE },
+    [KD_CAUSE_SEC_PKG_ERROR] = { "RPC security package error", FALSE },
+    [KD_CAUSE_RPC_MESSAGE_CHECK_FAILED] = { "RPC message check failed", FALSE },
+    [KD_CAUSE_SHARED_ADDRESS_LOOPBACK] = { "Connected to itself (shared address)", FALSE },
+    [KD_CAUSE_DC_ETYPE_MISMATCH] = { "DCs disagree on keys", FALSE },
+    [KD_CAUSE_TRUST_KEY_MISMATCH] = { "Trust keys differ", FALSE },
+    [KD_CAUSE_ETYPE_NO_COMMON] = { "No common encryption type", FALSE },
+    [KD_CAUSE_KDC_UNREACHABLE] = { "KDC did not answer", FALSE },
+    [KD_CAUSE_KRB_ERROR] = { "Kerberos error", FALSE },
+    [KD_CAUSE_DELEGATION_NOT_CONFIGURED] = { "Delegation not configured", FALSE },
+    [KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED] = { "Delegation target not allowed", FALSE },
+    [KD_CAUSE_DELEGATION_NOT_FORWARDABLE] = { "Ticket not forwardable", FALSE },
+    [KD_CAUSE_PROTOCOL_TRANSITION_REFUSED] = { "Protocol transition refused", FALSE },
+    [KD_CAUSE_KDC_PROBE] = { "KDC probe", FALSE },
+    [KD_CAUSE_USER_ENUMERATION] = { "User enumeration", FALSE },
+    [KD_CAUSE_USER_TO_USER] = { "User-to-user needed", FALSE },
+};
+
+const char *
+kd_cause_short_title(kd_cause cause)
+{
+    const char *s = (guint)cause < KD_CAUSE_COUNT ? display[cause].short_title : NULL;
+    return s ? s : kd_cause_get(cause)->title;
+}
+
+gboolean
+kd_cause_is_round_trip(kd_cause cause)
+{
+    return (guint)cause < KD_CAUSE_COUNT && display[cause].round_trip;
+}

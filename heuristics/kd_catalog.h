@@ -91,6 +91,11 @@ const kd_cause_info *kd_cause_get(kd_cause cause);
 /* -1 when the id is unknown. */
 int kd_cause_from_id(const char *id);
 const char *kd_group_name(kd_rule_group group);
+/* A few words for where room is short (Info column, statistics); ids stay the filter values. */
+const char *kd_cause_short_title(kd_cause cause);
+/* A normal round trip of the protocol (pre-authentication asked, TCP retry, referral),
+ * counted apart from failures and recoveries. */
+gboolean kd_cause_is_round_trip(kd_cause cause);
 
 /* Documented causes and remedy for one Kerberos error code: used by the generic
  * krb_error finding and as background text for specific ones. NULL when the code

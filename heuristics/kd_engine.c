@@ -109,7 +109,7 @@ kd_engine_feed(kd_engine *eng, const kd_obs *obs, guint n)
     if (!eng || !obs)
         return;
     const kd_ctx ctx = { &eng->cfg, eng->store, eng->findings };
-    kd_findings_begin(eng->findings);
+    kd_findings_begin(eng->findings, n ? obs[0].frame : 0);
     for (guint i = 0; i < n; i++) {
         kd_event ev;
         if (!kd_store_observe(eng->store, &obs[i], &ev))

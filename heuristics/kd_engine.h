@@ -37,6 +37,12 @@ typedef struct {
     char *role;                 /* one line: what this frame shows */
 } kd_evidence;
 
+/* A cause the capture excludes for this failure, and what excludes it. */
+typedef struct {
+    kd_cause cause;
+    char *by;                   /* what in the capture rules it out */
+} kd_ruled_out;
+
 typedef struct {
     guint32 frame;              /* the frame the finding is shown on */
     kd_cause cause;             /* top-ranked cause */
@@ -47,8 +53,10 @@ typedef struct {
     char *summary;              /* one line specific to this case */
     kd_evidence evidence[KD_MAX_EVIDENCE];
     guint n_evidence;
-    kd_cause alternatives[KD_MAX_ALTERNATIVES];  /* other candidates, ranked */
+    kd_cause alternatives[KD_MAX_ALTERNATIVES];  /* other candidates, ranked: none once confirmed */
     guint n_alternatives;
+    kd_ruled_out ruled_out[KD_MAX_ALTERNATIVES]; /* other causes the capture excludes */
+    guint n_ruled_out;
     char *missing;              /* what to capture to decide, when candidates remain */
     char *details[KD_MAX_DETAILS]; /* "name: value" lines */
     guint n_details;
@@ -67,7 +75,27 @@ typedef struct {
     const char *checks[KD_MAX_CHECKS];
     guint n_checks;
     kd_cause checked_cause;     /* the cause those checks were run for */
+    /* This finding restates, on the frame where deciding evidence arrived, the
+     * diagnosis of the failure in frame `restates` (a single pass has shown that
+     * frame already): it is evidence, not another failure. 0: a failure of its own. */
+    guint32 restates;
+    /* Evidence in this frame changed the finding after it was first emitted (0: never
+     * amended): a display filter applied while the capture loaded saw the earlier one. */
+    guint32 amended_by;
+    char *peer;                 /* the KDC or service the failure is with, as text; NULL: the
+                                 * sender of the finding's frame */
+    guint emitted_hash;         /* (findings module) what the finding said when last emitted */
 } kd_finding;
+
+/* A copy of f whose strings come from `dup` (e.g. an allocator scope of the
+ * caller's; NULL: g_strdup, freed with kd_finding_clear). Every output reads this
+ * one type, so no part of a finding can be left behind by a copy. */
+typedef char *(*kd_strdup_fn)(const char *s, void *user);
+void kd_finding_copy(kd_finding *dst, const kd_finding *src, kd_strdup_fn dup, void *user);
+/* Frees the strings of a copy made with dup == NULL. */
+void kd_finding_clear(kd_finding *f);
+/* A failure the client recovered from, or a benign cause: an expert note, not a warning. */
+gboolean kd_finding_is_note(const kd_finding *f);
 
 typedef struct {
     gint64 skew_tolerance_s;    /* allowed clock skew, default 300 */

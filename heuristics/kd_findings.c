@@ -29,6 +29,7 @@ struct kd_findings {
     kd_lru *frames;         /* frame number -> kd_frame_rec */
     kd_lru *waits;          /* wait kind + subject -> kd_wait */
     GArray *dirty;          /* guint32: frames touched during the current feed */
+    guint32 feed_frame;     /* the frame of the current feed's observations */
 };
 
 const char *
@@ -43,21 +44,61 @@ kd_confidence_name(kd_confidence c)
     return "?";
 }
 
-static void
-finding_free(gpointer p)
+void
+kd_finding_clear(kd_finding *f)
 {
-    kd_finding *f = p;
     if (!f)
         return;
     g_free(f->spn);
     g_free(f->client);
     g_free(f->summary);
     g_free(f->missing);
+    g_free(f->peer);
     for (guint i = 0; i < f->n_evidence; i++)
         g_free(f->evidence[i].role);
     for (guint i = 0; i < f->n_details; i++)
         g_free(f->details[i]);
-    g_free(f);
+    for (guint i = 0; i < f->n_ruled_out; i++)
+        g_free(f->ruled_out[i].by);
+    memset(f, 0, sizeof(*f));
+}
+
+static void
+finding_free(gpointer p)
+{
+    kd_finding_clear(p);
+    g_free(p);
+}
+
+static char *
+copy_str(const char *s, kd_strdup_fn dup, void *user)
+{
+    if (!s)
+        return NULL;
+    return dup ? dup(s, user) : g_strdup(s);
+}
+
+void
+kd_finding_copy(kd_finding *dst, const kd_finding *src, kd_strdup_fn dup, void *user)
+{
+    *dst = *src;    /* every scalar and static text; the owned strings follow */
+    dst->spn = copy_str(src->spn, dup, user);
+    dst->client = copy_str(src->client, dup, user);
+    dst->summary = copy_str(src->summary, dup, user);
+    dst->missing = copy_str(src->missing, dup, user);
+    dst->peer = copy_str(src->peer, dup, user);
+    for (guint i = 0; i < src->n_evidence; i++)
+        dst->evidence[i].role = copy_str(src->evidence[i].role, dup, user);
+    for (guint i = 0; i < src->n_details; i++)
+        dst->details[i] = copy_str(src->details[i], dup, user);
+    for (guint i = 0; i < src->n_ruled_out; i++)
+        dst->ruled_out[i].by = copy_str(src->ruled_out[i].by, dup, user);
+}
+
+gboolean
+kd_finding_is_note(const kd_finding *f)
+{
+    return f->recovered || kd_cause_get(f->cause)->severity == KD_SEV_NOTE;
 }
 
 static void
@@ -129,9 +170,10 @@ mark_dirty(kd_findings *fx, guint32 frame)
 }
 
 void
-kd_findings_begin(kd_findings *fx)
+kd_findings_begin(kd_findings *fx, guint32 frame)
 {
     g_array_set_size(fx->dirty, 0);
+    fx->feed_frame = frame;
 }
 
 /* A finding leaves the engine confirmed only with the checks kd_finding_confirm()
@@ -139,12 +181,34 @@ kd_findings_begin(kd_findings *fx)
 static void
 enforce_checks(kd_finding *f)
 {
+    /* A cause is never its own alternative, and an excluded one is no candidate. */
+    guint w = 0;
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        gboolean excluded = f->alternatives[i] == f->cause;
+        for (guint j = 0; j < f->n_ruled_out; j++)
+            excluded |= f->ruled_out[j].cause == f->alternatives[i];
+        if (!excluded)
+            f->alternatives[w++] = f->alternatives[i];
+    }
+    f->n_alternatives = w;
     if (f->confidence != KD_CONF_CONFIRMED)
         return;
-    if (f->n_checks == 0 || f->checked_cause != f->cause) {
+    /* Confirmed means nothing else is left: a candidate no check ruled out, or
+     * checks run for another cause, leave the finding likely. */
+    if (f->n_checks == 0 || f->checked_cause != f->cause || f->n_alternatives > 0) {
         f->confidence = KD_CONF_LIKELY;
         f->n_checks = 0;
     }
+}
+
+/* What decides whether a display filter on the cause or on a recovery shows the
+ * frame, folded into one number: a finding whose evidence, texts or confidence grew
+ * keeps its place in a filtered list; one whose cause changed, that recovered or that
+ * appeared on a frame already read does not. */
+static guint
+finding_hash(const kd_finding *f)
+{
+    return ((guint)f->cause + 1u) * 2u + (f->recovered ? 1u : 0u);
 }
 
 void
@@ -153,9 +217,17 @@ kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
     for (guint i = 0; i < fx->dirty->len; i++) {
         guint32 frame = g_array_index(fx->dirty, guint32, i);
         kd_frame_rec *rec = frame_rec(fx, frame);
-        for (guint j = 0; rec && j < rec->findings->len; j++)
-            enforce_checks(g_ptr_array_index(rec->findings, j));
-        if (emit && rec && rec->findings->len)
+        if (!rec)
+            continue;
+        for (guint j = 0; j < rec->findings->len; j++) {
+            kd_finding *f = g_ptr_array_index(rec->findings, j);
+            enforce_checks(f);
+            guint h = finding_hash(f);
+            if (frame != fx->feed_frame && h != f->emitted_hash)
+                f->amended_by = fx->feed_frame;
+            f->emitted_hash = h;
+        }
+        if (emit && rec->findings->len)
             emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
     }
 }
@@ -263,6 +335,83 @@ kd_finding_alternative(kd_finding *f, kd_cause cause)
     }
     if (f->n_alternatives < KD_MAX_ALTERNATIVES)
         f->alternatives[f->n_alternatives++] = cause;
+}
+
+void
+kd_finding_rule_out(kd_finding *f, kd_cause cause, const char *fmt, ...)
+{
+    if (!f || cause == f->cause)
+        return;
+    guint w = 0;
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        if (f->alternatives[i] != cause)
+            f->alternatives[w++] = f->alternatives[i];
+    }
+    f->n_alternatives = w;
+    for (guint i = 0; i < f->n_ruled_out; i++) {
+        if (f->ruled_out[i].cause == cause)
+            return;
+    }
+    if (f->n_ruled_out >= KD_MAX_ALTERNATIVES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    f->ruled_out[f->n_ruled_out].cause = cause;
+    f->ruled_out[f->n_ruled_out].by = g_strdup_vprintf(fmt, ap);
+    f->n_ruled_out++;
+    va_end(ap);
+}
+
+void
+kd_finding_recause(kd_finding *f, kd_cause cause, kd_confidence conf)
+{
+    if (!f)
+        return;
+    /* What stays is what the frames are: the error, names, count, status, the
+     * evidence frames (each line says what its frame shows, true whatever the cause)
+     * and a recovery. What the earlier cause concluded goes. */
+    g_free(f->summary);
+    f->summary = NULL;
+    g_free(f->missing);
+    f->missing = NULL;
+    for (guint i = 0; i < f->n_details; i++)
+        g_free(f->details[i]);
+    f->n_details = 0;
+    for (guint i = 0; i < f->n_ruled_out; i++)
+        g_free(f->ruled_out[i].by);
+    f->n_ruled_out = 0;
+    f->n_alternatives = 0;
+    f->n_checks = 0;
+    f->cause = cause;
+    f->confidence = conf;
+    if (f->has_status)
+        kd_finding_detail(f, "status: 0x%08X", f->status);
+}
+
+void
+kd_finding_inherit(kd_finding *f, const kd_finding *why, guint32 why_frame, const char *role)
+{
+    if (!f || !why)
+        return;
+    f->has_inherited = TRUE;
+    f->inherited = why->cause;
+    f->inherited_frame = why_frame;
+    f->error_code = why->error_code;
+    kd_finding_evidence(f, why_frame, "%s", role);
+    /* The symptom stands on the cause's evidence, not on its own frame alone. */
+    for (guint i = 0; i < why->n_evidence; i++) {
+        if (why->evidence[i].frame != f->frame)
+            kd_finding_evidence(f, why->evidence[i].frame, "%s", why->evidence[i].role ? why->evidence[i].role : "");
+    }
+}
+
+void
+kd_finding_peer(kd_finding *f, const char *peer)
+{
+    if (!f)
+        return;
+    g_free(f->peer);
+    f->peer = kd_str_empty(peer) ? NULL : g_strdup(peer);
 }
 
 void

@@ -19,8 +19,8 @@ kd_findings *kd_findings_new(const kd_config *cfg);
 void kd_findings_free(kd_findings *fx);
 guint kd_findings_tables(const kd_findings *fx, const char **names, guint *sizes, guint max);
 
-/* A feed starts: nothing is dirty. */
-void kd_findings_begin(kd_findings *fx);
+/* A feed of the observations of `frame` starts: nothing is dirty. */
+void kd_findings_begin(kd_findings *fx, guint32 frame);
 /* A feed ends: every dirty frame's findings go to emit. */
 void kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user);
 
@@ -37,6 +37,20 @@ void kd_finding_evidence(kd_finding *f, guint32 frame, const char *fmt, ...) G_G
 void kd_finding_detail(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_summary(kd_finding *f, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void kd_finding_alternative(kd_finding *f, kd_cause cause);
+/* The capture excludes `cause` for this failure, by what fmt says (it leaves the
+ * candidates). A confirmed finding keeps no candidate: each is ruled out by what the
+ * capture shows, or the finding is emitted as likely. */
+void kd_finding_rule_out(kd_finding *f, kd_cause cause, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Later evidence gives the finding another cause: what the earlier cause concluded
+ * (summary, details, candidates, ruled-out causes, what to capture, checks) goes; the
+ * facts stay (error, names, count, status, the evidence frames, a recovery). The new
+ * cause then writes its parts. */
+void kd_finding_recause(kd_finding *f, kd_cause cause, kd_confidence conf);
+/* f is a symptom of the failure `why` in why_frame (an RPC status, an NTLM logon):
+ * it inherits that cause and error, and cites that frame (with role) and its evidence. */
+void kd_finding_inherit(kd_finding *f, const kd_finding *why, guint32 why_frame, const char *role);
+/* The KDC or service the failure is with, when it is not the sender of the frame. */
+void kd_finding_peer(kd_finding *f, const char *peer);
 void kd_finding_set_missing(kd_finding *f, const char *text);
 /* The finding is about a DCE/RPC status (a fault): recorded and shown as a detail. */
 void kd_finding_rpc_status(kd_finding *f, guint32 status);

@@ -3,6 +3,12 @@
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Both count the same way: a failure is a finding that stands for itself. A finding
+ * that restates another frame's failure (on the frame that brought the deciding
+ * evidence) is evidence of that failure, and a symptom (an RPC status or NTLM logon
+ * that inherits a Kerberos failure's cause) belongs to that failure: neither is
+ * counted again. Both read the findings as they stand after every amendment.
  */
 #include <wireshark.h>
 
@@ -18,139 +24,321 @@
 #include "kd_compat.h"
 #include "packet-krbdiag.h"
 
+/* ---------------------------------------------------- what a finding counts as */
+
+/* The finding of `frame` with `cause`, or its first finding; NULL when it has none. */
+static const kd_finding *
+frame_finding(guint32 frame, kd_cause cause, guint *index)
+{
+    const kd_stored_frame *sf = frame ? kd_frame_findings(frame) : NULL;
+    if (!sf || !sf->n)
+        return NULL;
+    for (guint i = 0; i < sf->n; i++) {
+        if (sf->findings[i].cause == cause) {
+            if (index)
+                *index = i;
+            return &sf->findings[i];
+        }
+    }
+    if (index)
+        *index = 0;
+    return &sf->findings[0];
+}
+
+/* The failure another finding belongs to (the one it restates or inherits from), or
+ * NULL when it stands for itself. */
+static const kd_finding *
+belongs_to(const kd_finding *f, guint32 *frame, guint *index)
+{
+    if (f->restates) {
+        *frame = f->restates;
+        return frame_finding(f->restates, f->cause, index);
+    }
+    if (f->has_inherited) {
+        *frame = f->inherited_frame;
+        return frame_finding(f->inherited_frame, f->inherited, index);
+    }
+    return NULL;
+}
+
+static gboolean
+is_occurrence(const kd_finding *f)
+{
+    guint32 frame;
+    guint index;
+    return belongs_to(f, &frame, &index) == NULL;
+}
+
+/* What a symptom is, in a few words: its own status when it has one (an RPC fault),
+ * else its cause (an NTLM logon). Its error is the Kerberos failure's it inherits. */
+static const char *
+kd_finding_symptom_label(const kd_finding *f)
+{
+    if (f->has_status)
+        return kd_finding_error_label(&(kd_finding){ .error_code = -1, .has_status = TRUE, .status = f->status });
+    return kd_cause_short_title(f->cause);
+}
+
+static gboolean
+is_failure(const kd_finding *f)
+{
+    return !kd_finding_is_note(f);
+}
+
 /* ------------------------------------------------------------- stats tree */
 
-static const char st_cause[] = "Findings by cause";
-static const char st_error[] = "By Kerberos error";
+static const char st_failures[] = "Failures by cause";
+static const char st_notes[] = "Notes by cause (recovered failures, normal round trips)";
+static const char st_error[] = "By error or status";
 static const char st_spn[] = "By service principal";
 static const char st_client[] = "By client principal";
-static const char st_host[] = "By answering host (KDC or service)";
-static int st_node_cause, st_node_error, st_node_spn, st_node_client, st_node_host;
+static const char st_host[] = "By KDC or service";
+static int st_node_failures, st_node_notes, st_node_error, st_node_spn, st_node_client, st_node_host;
+
+/* What one statistics tree has counted, per frame: so that a frame whose findings
+ * are amended later (a single pass shows the first diagnosis) is counted again with
+ * its final findings, as the report does. */
+typedef struct {
+    GHashTable *counted;    /* frame -> GPtrArray of "parent\x1fchild" ticks */
+    guint amended_seen;     /* entries of kd_amended_frames() already handled */
+} kd_tree_state;
+
+static GHashTable *tree_states;     /* stats_tree* -> kd_tree_state* */
+
+static void
+tree_state_free(gpointer p)
+{
+    kd_tree_state *ts = p;
+    g_hash_table_destroy(ts->counted);
+    g_free(ts);
+}
+
+static kd_tree_state *
+tree_state(stats_tree *st)
+{
+    if (!tree_states)
+        tree_states = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tree_state_free);
+    kd_tree_state *ts = g_hash_table_lookup(tree_states, st);
+    if (!ts) {
+        ts = g_new0(kd_tree_state, 1);
+        ts->counted = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+        g_hash_table_insert(tree_states, st, ts);
+    }
+    return ts;
+}
 
 static void
 kd_stats_init(stats_tree *st)
 {
-    st_node_cause = stats_tree_create_node(st, st_cause, 0, STAT_DT_INT, TRUE);
+    st_node_failures = stats_tree_create_node(st, st_failures, 0, STAT_DT_INT, TRUE);
+    st_node_notes = stats_tree_create_node(st, st_notes, 0, STAT_DT_INT, TRUE);
     st_node_error = stats_tree_create_node(st, st_error, 0, STAT_DT_INT, TRUE);
     st_node_spn = stats_tree_create_node(st, st_spn, 0, STAT_DT_INT, TRUE);
     st_node_client = stats_tree_create_node(st, st_client, 0, STAT_DT_INT, TRUE);
     st_node_host = stats_tree_create_node(st, st_host, 0, STAT_DT_INT, TRUE);
+    if (tree_states)
+        g_hash_table_remove(tree_states, st);
+}
+
+static void
+kd_stats_cleanup(stats_tree *st)
+{
+    if (tree_states)
+        g_hash_table_remove(tree_states, st);
+}
+
+static int
+parent_node(const char *parent)
+{
+    if (parent == st_failures)
+        return st_node_failures;
+    if (parent == st_notes)
+        return st_node_notes;
+    if (parent == st_error)
+        return st_node_error;
+    if (parent == st_spn)
+        return st_node_spn;
+    if (parent == st_client)
+        return st_node_client;
+    return st_node_host;
+}
+
+static const char *const parents[] = { st_failures, st_notes, st_error, st_spn, st_client, st_host };
+
+/* One tick: "<parent index>\x1f<child name>". */
+static void
+tick(stats_tree *st, GPtrArray *record, guint parent, const char *child)
+{
+    increase_stat_node(st, parents[parent], 0, TRUE, 1);
+    increase_stat_node(st, child, parent_node(parents[parent]), FALSE, 1);
+    g_ptr_array_add(record, g_strdup_printf("%u\x1f%s", parent, child));
+}
+
+static void
+untick(stats_tree *st, const char *recorded)
+{
+    guint parent = (guint)g_ascii_strtoull(recorded, NULL, 10);
+    const char *child = strchr(recorded, '\x1f');
+    if (parent >= G_N_ELEMENTS(parents) || !child)
+        return;
+    increase_stat_node(st, parents[parent], 0, TRUE, -1);
+    increase_stat_node(st, child + 1, parent_node(parents[parent]), FALSE, -1);
+}
+
+/* Count the findings `frame` holds now, replacing what was counted for it before. */
+static void
+count_frame(stats_tree *st, kd_tree_state *ts, guint32 frame, const char *sender)
+{
+    GPtrArray *old = g_hash_table_lookup(ts->counted, GUINT_TO_POINTER(frame));
+    const char *host_before = NULL;
+    for (guint i = 0; old && i < old->len; i++) {
+        const char *r = g_ptr_array_index(old, i);
+        if (g_str_has_prefix(r, "5\x1f"))
+            host_before = r + 2;
+    }
+    char *host = g_strdup(sender ? sender : host_before ? host_before : "(unknown)");
+    GPtrArray *record = g_ptr_array_new_with_free_func(g_free);
+    const kd_stored_frame *sf = kd_frame_findings(frame);
+    for (guint i = 0; sf && i < sf->n; i++) {
+        const kd_finding *f = &sf->findings[i];
+        if (!is_occurrence(f))
+            continue;
+        const char *label = kd_finding_error_label(f);
+        tick(st, record, is_failure(f) ? 0 : 1, kd_cause_short_title(f->cause));
+        tick(st, record, 2, label ? label : "(no error on the wire)");
+        tick(st, record, 3, f->spn ? f->spn : "(none)");
+        tick(st, record, 4, f->client ? f->client : "(none)");
+        tick(st, record, 5, f->peer ? f->peer : host);
+    }
+    for (guint i = 0; old && i < old->len; i++)
+        untick(st, g_ptr_array_index(old, i));
+    g_hash_table_insert(ts->counted, GUINT_TO_POINTER(frame), record);
+    g_free(host);
 }
 
 static tap_packet_status
-kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
+kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data _U_,
+                tap_flags_t flags _U_)
 {
-    const kd_stored_frame *sf = data;
-    char *host = address_to_str(pinfo->pool, &pinfo->net_src);
-    for (guint i = 0; i < sf->n; i++) {
-        const kd_stored_finding *s = &sf->findings[i];
-        tick_stat_node(st, st_cause, 0, TRUE);
-        tick_stat_node(st, kd_cause_get(s->cause)->id, st_node_cause, FALSE);
-        tick_stat_node(st, st_error, 0, TRUE);
-        tick_stat_node(st, kd_finding_error_label(s), st_node_error, FALSE);
-        tick_stat_node(st, st_spn, 0, TRUE);
-        tick_stat_node(st, s->spn ? s->spn : "(none)", st_node_spn, FALSE);
-        tick_stat_node(st, st_client, 0, TRUE);
-        tick_stat_node(st, s->client ? s->client : "(none)", st_node_client, FALSE);
-        tick_stat_node(st, st_host, 0, TRUE);
-        tick_stat_node(st, host, st_node_host, FALSE);
+    kd_tree_state *ts = tree_state(st);
+    /* Frames changed by evidence that came since: recount those already counted or
+     * already passed; the others are counted when their turn comes. */
+    wmem_array_t *amended = kd_amended_frames();
+    guint n = amended ? wmem_array_get_count(amended) : 0;
+    for (; ts->amended_seen < n; ts->amended_seen++) {
+        guint32 frame = *(guint32 *)wmem_array_index(amended, ts->amended_seen);
+        if (frame < pinfo->num || g_hash_table_contains(ts->counted, GUINT_TO_POINTER(frame)))
+            count_frame(st, ts, frame, NULL);
     }
+    if (kd_frame_findings(pinfo->num))
+        count_frame(st, ts, pinfo->num, address_to_str(pinfo->pool, &pinfo->net_src));
     return TAP_PACKET_REDRAW;
 }
 
 /* ----------------------------------------------------------------- report */
 
 #define KD_REPORT_MAX_PROBLEMS 1000
+#define KD_REPORT_MAX_FRAMES 16
+
+/* Frames of one kind in a problem, in the order met, capped. */
+typedef struct {
+    guint32 frame[KD_REPORT_MAX_FRAMES];
+    guint n;
+    guint more;             /* frames beyond the cap */
+} kd_frame_list;
+
+static void
+frames_add(kd_frame_list *l, guint32 frame)
+{
+    for (guint i = 0; i < l->n; i++) {
+        if (l->frame[i] == frame)
+            return;
+    }
+    if (l->n < KD_REPORT_MAX_FRAMES)
+        l->frame[l->n++] = frame;
+    else
+        l->more++;
+}
 
 typedef struct {
-    kd_cause cause;
-    gboolean recovered;     /* the client recovered: a note, whatever the cause */
-    char *subject;
-    char *error;
-    gint32 error_code;      /* of the first finding: the generic krb_error's remedy depends on it */
-    guint count;
-    guint32 first, last;
-    guint32 evidence[KD_MAX_EVIDENCE];
-    guint n_evidence;
-    char *summary;
+    const kd_finding *first;        /* its first occurrence: texts come from there */
+    guint32 first_frame;
+    kd_confidence confidence;       /* the weakest of its occurrences */
+    guint count;                    /* occurrences: failing frames (or notes) */
+    kd_frame_list failing;          /* frames of the occurrences */
+    kd_frame_list symptoms;         /* RPC statuses or NTLM logons inheriting it */
+    const char *symptom_label;      /* the label of its first symptom */
+    kd_frame_list evidence;         /* the evidence of its occurrences and symptoms, and restating frames */
+    guint32 recovered_frame;
 } kd_problem;
 
 typedef struct {
     gboolean json;
-    GHashTable *by_key;     /* "cause|subject" -> kd_problem* */
+    GHashTable *by_key;     /* "cause|recovered|subject" -> kd_problem* */
+    GHashTable *by_finding; /* "frame|index" -> kd_problem* */
     GPtrArray *problems;
     guint frames_with_findings;
     guint dropped;
 } kd_report;
 
 static void
-problem_free(gpointer p)
-{
-    kd_problem *pr = p;
-    g_free(pr->subject);
-    g_free(pr->error);
-    g_free(pr->summary);
-    g_free(pr);
-}
-
-static void
 report_reset(void *tapdata)
 {
     kd_report *r = tapdata;
     g_hash_table_remove_all(r->by_key);
+    g_hash_table_remove_all(r->by_finding);
     g_ptr_array_set_size(r->problems, 0);
     r->frames_with_findings = 0;
     r->dropped = 0;
 }
 
-/* A finding of `frame` into its problem (cause, subject, recovered or not). */
-static void
-report_add(kd_report *r, guint32 frame, const kd_stored_finding *s)
+static const char *
+subject_of(const kd_finding *f)
 {
-    const char *subject = s->spn ? s->spn : s->client ? s->client : "-";
-    char *key = g_strdup_printf("%d|%d|%s", s->cause, s->recovered ? 1 : 0, subject);
+    return f->spn ? f->spn : f->client ? f->client : "-";
+}
+
+static void
+evidence_add(kd_problem *pr, const kd_finding *f)
+{
+    for (guint e = 0; e < f->n_evidence; e++)
+        frames_add(&pr->evidence, f->evidence[e].frame);
+}
+
+/* A failure (or note) standing for itself, into the problem of its cause and subject. */
+static kd_problem *
+add_occurrence(kd_report *r, guint32 frame, guint index, const kd_finding *f)
+{
+    char *key = g_strdup_printf("%d|%d|%s", f->cause, f->recovered ? 1 : 0, subject_of(f));
     kd_problem *pr = g_hash_table_lookup(r->by_key, key);
     if (!pr) {
         if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {
             r->dropped++;
             g_free(key);
-            return;
+            return NULL;
         }
         pr = g_new0(kd_problem, 1);
-        pr->cause = s->cause;
-        pr->recovered = s->recovered;
-        pr->subject = g_strdup(subject);
-        pr->error = g_strdup(kd_finding_error_label(s));
-        pr->error_code = s->error_code;
-        pr->first = frame;
-        pr->summary = g_strdup(s->summary);
-        for (guint e = 0; e < s->n_evidence; e++)
-            pr->evidence[pr->n_evidence++] = s->evidence[e];
+        pr->first = f;
+        pr->first_frame = frame;
+        pr->confidence = f->confidence;
         g_hash_table_insert(r->by_key, key, pr);
         g_ptr_array_add(r->problems, pr);
     } else {
         g_free(key);
     }
     pr->count++;
-    pr->last = frame;
-}
-
-/* As frames are dissected. In a single pass a frame's findings can still be
- * amended by later evidence: the report is rebuilt from the final findings when it
- * is drawn (report_rebuild); this copy only serves when they are gone. */
-static tap_packet_status
-report_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data, tap_flags_t flags _U_)
-{
-    kd_report *r = tapdata;
-    const kd_stored_frame *sf = data;
-    r->frames_with_findings++;
-    for (guint i = 0; i < sf->n; i++)
-        report_add(r, pinfo->num, &sf->findings[i]);
-    return TAP_PACKET_REDRAW;
+    pr->confidence = MIN(pr->confidence, f->confidence);
+    frames_add(&pr->failing, frame);
+    evidence_add(pr, f);
+    if (f->recovered && !pr->recovered_frame)
+        pr->recovered_frame = f->recovered_frame;
+    g_hash_table_insert(r->by_finding, g_strdup_printf("%u|%u", frame, index), pr);
+    return pr;
 }
 
 /* Every frame's findings as they stand at the end: amended by later evidence, and
- * including findings placed on frames already dissected. */
+ * including findings placed on frames already dissected. Occurrences first, then
+ * what belongs to them. */
 static void
 report_rebuild(kd_report *r)
 {
@@ -158,14 +346,38 @@ report_rebuild(kd_report *r)
     if (!frames)
         return;
     report_reset(r);
-    for (guint i = 0; i < wmem_array_get_count(frames); i++) {
-        guint32 frame = *(guint32 *)wmem_array_index(frames, i);
-        const kd_stored_frame *sf = kd_frame_findings(frame);
-        if (!sf || !sf->n)
-            continue;
-        r->frames_with_findings++;
-        for (guint j = 0; j < sf->n; j++)
-            report_add(r, frame, &sf->findings[j]);
+    guint nf = wmem_array_get_count(frames);
+    for (int pass = 0; pass < 2; pass++) {
+        for (guint i = 0; i < nf; i++) {
+            guint32 frame = *(guint32 *)wmem_array_index(frames, i);
+            const kd_stored_frame *sf = kd_frame_findings(frame);
+            if (!sf || !sf->n)
+                continue;
+            r->frames_with_findings += pass == 0;
+            for (guint j = 0; j < sf->n; j++) {
+                const kd_finding *f = &sf->findings[j];
+                guint32 owner_frame = 0;
+                guint owner_index = 0;
+                const kd_finding *owner = belongs_to(f, &owner_frame, &owner_index);
+                if (pass == 0 && !owner) {
+                    add_occurrence(r, frame, j, f);
+                } else if (pass == 1 && owner) {
+                    char *k = g_strdup_printf("%u|%u", owner_frame, owner_index);
+                    kd_problem *pr = g_hash_table_lookup(r->by_finding, k);
+                    g_free(k);
+                    if (!pr)
+                        continue;
+                    if (f->restates) {
+                        frames_add(&pr->evidence, frame);
+                    } else {
+                        frames_add(&pr->symptoms, frame);
+                        if (!pr->symptom_label)
+                            pr->symptom_label = kd_finding_symptom_label(f);
+                        evidence_add(pr, f);
+                    }
+                }
+            }
+        }
     }
     wmem_destroy_array(frames);
 }
@@ -173,14 +385,14 @@ report_rebuild(kd_report *r)
 static gboolean
 problem_is_failure(const kd_problem *p)
 {
-    return !p->recovered && kd_cause_get(p->cause)->severity == KD_SEV_WARN;
+    return is_failure(p->first);
 }
 
 /* Failures first, then recoveries, then normal round trips; the most frequent first. */
 static int
 problem_rank(const kd_problem *p)
 {
-    return problem_is_failure(p) ? 0 : p->recovered ? 1 : 2;
+    return problem_is_failure(p) ? 0 : p->first->recovered ? 1 : 2;
 }
 
 static gint
@@ -192,7 +404,7 @@ problem_cmp(gconstpointer pa, gconstpointer pb)
         return sa - sb;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
-    return a->first < b->first ? -1 : a->first > b->first;
+    return a->first_frame < b->first_frame ? -1 : a->first_frame > b->first_frame;
 }
 
 static void
@@ -202,7 +414,7 @@ json_string(const char *s)
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\')
             printf("\\%c", *p);
-        else if (*p < 0x20)
+        else if (*p < 0x20 || *p == 0x7f)
             printf("\\u%04x", *p);
         else
             putchar(*p);
@@ -211,75 +423,138 @@ json_string(const char *s)
 }
 
 static void
-report_draw(void *tapdata)
+json_frames(const char *name, const kd_frame_list *l)
 {
-    kd_report *r = tapdata;
-    report_rebuild(r);
-    g_ptr_array_sort(r->problems, problem_cmp);
-    /* Failures: distinct problems (cause and subject) still failing at the end, and
-     * how many findings they make. Normal round trips (pre-authentication asked,
-     * a TCP retry after RESPONSE_TOO_BIG, referrals) and recovered failures are no
-     * problems: counted apart, per occurrence. */
-    guint warnings = 0, failure_findings = 0, round_trips = 0, recovered = 0, notes = 0;
+    printf(",\"%s\":[", name);
+    for (guint i = 0; i < l->n; i++)
+        printf("%s%u", i ? "," : "", l->frame[i]);
+    printf("]");
+}
+
+static gboolean
+frames_has(const kd_frame_list *l, guint32 frame)
+{
+    for (guint i = 0; i < l->n; i++) {
+        if (l->frame[i] == frame)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The evidence of a problem, less its own failing and symptom frames. */
+static kd_frame_list
+evidence_only(const kd_problem *pr)
+{
+    kd_frame_list l = { .n = 0, .more = pr->evidence.more };
+    for (guint i = 0; i < pr->evidence.n; i++) {
+        guint32 f = pr->evidence.frame[i];
+        if (!frames_has(&pr->failing, f) && !frames_has(&pr->symptoms, f))
+            l.frame[l.n++] = f;
+    }
+    return l;
+}
+
+static void
+text_frames(const char *label, const kd_frame_list *l, const char *what)
+{
+    printf("  %-11s ", label);
+    for (guint i = 0; i < l->n; i++)
+        printf("%s%u", i ? " " : "", l->frame[i]);
+    if (l->more)
+        printf(" (and %u more)", l->more);
+    if (what)
+        printf(" (%s)", what);
+    printf("\n");
+}
+
+typedef struct {
+    guint problems, failures, round_trips, recovered, notes;
+} kd_verdict;
+
+static kd_verdict
+verdict_of(const kd_report *r)
+{
+    kd_verdict v = { 0, 0, 0, 0, 0 };
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         if (problem_is_failure(pr)) {
-            warnings++;
-            failure_findings += pr->count;
-        } else if (pr->recovered) {
-            recovered += pr->count;
-        } else if (pr->cause == KD_CAUSE_PREAUTH_REQUIRED || pr->cause == KD_CAUSE_RESPONSE_TOO_BIG ||
-                   pr->cause == KD_CAUSE_REFERRAL) {
-            round_trips += pr->count;
+            v.problems++;
+            v.failures += pr->count;
+        } else if (pr->first->recovered) {
+            v.recovered += pr->count;
+        } else if (kd_cause_is_round_trip(pr->first->cause)) {
+            v.round_trips += pr->count;
         } else {
-            notes += pr->count;     /* e.g. a probe: neither a failure nor a round trip */
+            v.notes += pr->count;     /* e.g. a probe: neither a failure nor a round trip */
         }
     }
-    if (r->json) {
-        for (guint i = 0; i < r->problems->len; i++) {
-            const kd_problem *pr = g_ptr_array_index(r->problems, i);
-            const kd_cause_info *c = kd_cause_get(pr->cause);
-            printf("{\"type\":\"problem\",\"cause\":");
-            json_string(c->id);
-            printf(",\"severity\":\"%s\",\"recovered\":%s,\"title\":", problem_is_failure(pr) ? "warning" : "note",
-                   pr->recovered ? "true" : "false");
-            json_string(c->title);
+    return v;
+}
+
+static void
+report_json(const kd_report *r, const kd_verdict *v)
+{
+    for (guint i = 0; i < r->problems->len; i++) {
+        const kd_problem *pr = g_ptr_array_index(r->problems, i);
+        const kd_finding *f = pr->first;
+        const kd_cause_info *c = kd_cause_get(f->cause);
+        const char *label = kd_finding_error_label(f);
+        printf("{\"type\":\"problem\",\"cause\":");
+        json_string(c->id);
+        printf(",\"title\":");
+        json_string(c->title);
+        printf(",\"severity\":\"%s\",\"confidence\":\"%s\",\"recovered\":%s", problem_is_failure(pr) ? "warning" : "note",
+               kd_confidence_name(pr->confidence), f->recovered ? "true" : "false");
+        if (pr->recovered_frame)
+            printf(",\"recovered_frame\":%u", pr->recovered_frame);
+        if (label) {
             printf(",\"error\":");
-            json_string(pr->error);
-            printf(",\"subject\":");
-            json_string(pr->subject);
-            printf(",\"count\":%u,\"first_frame\":%u,\"last_frame\":%u,\"evidence\":[", pr->count, pr->first, pr->last);
-            for (guint e = 0; e < pr->n_evidence; e++)
-                printf("%s%u", e ? "," : "", pr->evidence[e]);
-            printf("],\"summary\":");
-            json_string(pr->summary);
-            printf(",\"remedy\":");
-            json_string(kd_finding_remedy(pr->cause, pr->error_code));
-            printf("}\n");
+            json_string(label);
         }
-        printf("{\"type\":\"verdict\",\"problems\":%u,\"warnings\":%u,\"failures\":%u,\"round_trips\":%u,"
-               "\"recovered\":%u,\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", r->problems->len, warnings,
-               warnings, round_trips, recovered, r->frames_with_findings, kd_kerberos_frame_count());
-        return;
+        printf(",\"subject\":");
+        json_string(subject_of(f));
+        printf(",\"count\":%u", pr->count);
+        json_frames("frames", &pr->failing);
+        json_frames("symptom_frames", &pr->symptoms);
+        kd_frame_list ev = evidence_only(pr);
+        json_frames("evidence", &ev);
+        printf(",\"summary\":");
+        json_string(f->summary);
+        printf(",\"remedy\":");
+        json_string(kd_finding_remedy(f->cause, f->error_code));
+        printf("}\n");
     }
+    printf("{\"type\":\"verdict\",\"problems\":%u,\"failures\":%u,\"round_trips\":%u,\"recovered\":%u,\"notes\":%u,"
+           "\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", v->problems, v->failures, v->round_trips,
+           v->recovered, v->notes, r->frames_with_findings, kd_kerberos_frame_count());
+}
+
+static void
+report_text(const kd_report *r, const kd_verdict *v)
+{
     printf("\n================ Kerberos Diagnosis report ================\n");
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
-        const kd_cause_info *c = kd_cause_get(pr->cause);
-        printf("\n[%s] %s (%s)\n", problem_is_failure(pr) ? "WARNING" : pr->recovered ? "note, recovered" : "note",
+        const kd_finding *f = pr->first;
+        const kd_cause_info *c = kd_cause_get(f->cause);
+        const char *label = kd_finding_error_label(f);
+        printf("\n[%s] %s (%s)\n", problem_is_failure(pr) ? "WARNING" : f->recovered ? "note, recovered" : "note",
                c->title, c->id);
-        printf("  error:    %s\n", pr->error);
-        printf("  subject:  %s\n", pr->subject);
-        printf("  seen:     %u time%s, frames %u..%u\n", pr->count, pr->count == 1 ? "" : "s", pr->first, pr->last);
-        if (pr->n_evidence) {
-            printf("  evidence:");
-            for (guint e = 0; e < pr->n_evidence; e++)
-                printf(" %u", pr->evidence[e]);
-            printf("\n");
-        }
-        if (pr->summary)
-            printf("  what:     %s\n", pr->summary);
-        printf("  remedy:   %s\n", kd_finding_remedy(pr->cause, pr->error_code));
+        printf("  %-11s %s\n", "confidence:", kd_confidence_name(pr->confidence));
+        if (label)
+            printf("  %-11s %s\n", "error:", label);
+        printf("  %-11s %s\n", "subject:", subject_of(f));
+        text_frames(problem_is_failure(pr) ? "failing:" : "frames:", &pr->failing, NULL);
+        if (pr->symptoms.n)
+            text_frames("symptom:", &pr->symptoms, pr->symptom_label);
+        if (pr->recovered_frame)
+            printf("  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
+        kd_frame_list ev = evidence_only(pr);
+        if (ev.n)
+            text_frames("evidence:", &ev, NULL);
+        if (f->summary)
+            printf("  %-11s %s\n", "what:", f->summary);
+        printf("  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
     }
     if (r->dropped)
         printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);
@@ -289,20 +564,42 @@ report_draw(void *tapdata)
         printf("\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n", kd_kerberos_frame_count());
     else {
         printf("\nVerdict: ");
-        if (warnings == 0)
+        if (v->failures == 0)
             printf("no failure");
         else
-            printf("%u failure%s", warnings, warnings == 1 ? "" : "s");
-        if (failure_findings != warnings)
-            printf(" (%u findings)", failure_findings);
-        printf("; %u normal round trip%s", round_trips, round_trips == 1 ? "" : "s");
-        if (recovered)
-            printf("; %u recovered", recovered);
-        if (notes)
-            printf("; %u other note%s", notes, notes == 1 ? "" : "s");
+            printf("%u %s", v->failures, KD_PLURAL(v->failures, "failure", "failures"));
+        if (v->problems > 1 || v->problems != v->failures)
+            printf(" (%u %s)", v->problems, KD_PLURAL(v->problems, "problem", "problems"));
+        printf("; %u normal round %s", v->round_trips, KD_PLURAL(v->round_trips, "trip", "trips"));
+        if (v->recovered)
+            printf("; %u recovered", v->recovered);
+        if (v->notes)
+            printf("; %u other %s", v->notes, KD_PLURAL(v->notes, "note", "notes"));
         printf(".\n");
     }
     printf("===========================================================\n");
+}
+
+/* The report is drawn from the final findings (a single pass has shown some frames
+ * before later evidence amended them); the packets only count frames. */
+static tap_packet_status
+report_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_, const void *data _U_,
+              tap_flags_t flags _U_)
+{
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void
+report_draw(void *tapdata)
+{
+    kd_report *r = tapdata;
+    report_rebuild(r);
+    g_ptr_array_sort(r->problems, problem_cmp);
+    kd_verdict v = verdict_of(r);
+    if (r->json)
+        report_json(r, &v);
+    else
+        report_text(r, &v);
 }
 
 static void
@@ -310,6 +607,7 @@ report_finish(void *tapdata)
 {
     kd_report *r = tapdata;
     g_hash_table_destroy(r->by_key);
+    g_hash_table_destroy(r->by_finding);
     g_ptr_array_free(r->problems, TRUE);
     g_free(r);
 }
@@ -319,8 +617,9 @@ report_init(const char *opt_arg, void *userdata _U_)
 {
     kd_report *r = g_new0(kd_report, 1);
     r->json = opt_arg && strstr(opt_arg, ",json") != NULL;
-    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    r->problems = g_ptr_array_new_with_free_func(problem_free);
+    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    r->by_finding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    r->problems = g_ptr_array_new();
     GString *err = register_tap_listener("krbdiag", r, NULL, TL_REQUIRES_NOTHING, report_reset, report_packet,
                                          report_draw, report_finish);
     if (err) {
@@ -339,6 +638,7 @@ static stat_tap_ui report_ui = {
 void
 kd_register_stats(void)
 {
-    stats_tree_register_plugin("krbdiag", "krbdiag", "Kerberos Diagnosis", 0, kd_stats_packet, kd_stats_init, NULL);
+    stats_tree_register_plugin("krbdiag", "krbdiag", "Kerberos Diagnosis", 0, kd_stats_packet, kd_stats_init,
+                               kd_stats_cleanup);
     register_stat_tap_ui(&report_ui, NULL);
 }

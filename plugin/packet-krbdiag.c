@@ -63,6 +63,9 @@ static int hf_reference = -1;
 static int hf_recovered = -1;
 static int hf_recovered_frame = -1;
 static int hf_checked = -1;
+static int hf_ruled_out = -1;
+static int hf_restates = -1;
+static int hf_amended_by = -1;
 
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
@@ -82,6 +85,8 @@ static kd_pref_bool pref_group[KD_GROUP_COUNT] = { TRUE, TRUE, TRUE, TRUE };
 /* Per capture: the engine, and the findings of each frame (wmem file scope). */
 static kd_engine *engine;
 static wmem_map_t *frame_findings;  /* frame number -> kd_stored_frame* */
+static wmem_array_t *amended;       /* guint32: frames whose findings changed after they were dissected */
+static guint32 feeding_frame;       /* the frame whose observations the engine is reading */
 static guint kerberos_frames;       /* frames that carried Kerberos, for the report's verdict */
 
 /* One bit per frame number, set where findings are stored: every frame asks,
@@ -113,56 +118,33 @@ frame_marked(guint32 frame)
 /* ------------------------------------------------------------------ storage */
 
 static char *
-file_strdup(const char *s)
+file_strdup(const char *s, void *user _U_)
 {
-    return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
+    return wmem_strdup(wmem_file_scope(), s);
 }
 
-/* Copy the engine's findings of a frame into file scope, replacing any earlier copy:
+/* Keep the engine's findings of a frame in file scope, replacing any earlier copy:
  * later evidence amends a frame's findings. */
 static void
 store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *user _U_)
 {
     guint keep = MIN(n, KD_MAX_STORED);
-    kd_stored_frame *sf = wmem_alloc0(wmem_file_scope(), sizeof(kd_stored_frame) + keep * sizeof(kd_stored_finding));
+    kd_stored_frame *sf = wmem_alloc0(wmem_file_scope(), sizeof(kd_stored_frame) + keep * sizeof(kd_finding));
     sf->n = keep;
-    for (guint i = 0; i < sf->n; i++) {
-        const kd_finding *f = findings[i];
-        kd_stored_finding *s = &sf->findings[i];
-        s->cause = f->cause;
-        s->confidence = f->confidence;
-        s->error_code = f->error_code;
-        s->spn = file_strdup(f->spn);
-        s->client = file_strdup(f->client);
-        s->summary = file_strdup(f->summary);
-        s->missing = file_strdup(f->missing);
-        s->n_evidence = f->n_evidence;
-        for (guint e = 0; e < f->n_evidence; e++) {
-            s->evidence[e] = f->evidence[e].frame;
-            s->evidence_role[e] = file_strdup(f->evidence[e].role);
-        }
-        s->n_alternatives = f->n_alternatives;
-        for (guint a = 0; a < f->n_alternatives; a++)
-            s->alternatives[a] = f->alternatives[a];
-        s->n_details = f->n_details;
-        for (guint d = 0; d < f->n_details; d++)
-            s->details[d] = file_strdup(f->details[d]);
-        s->has_skew = f->has_skew;
-        s->skew_seconds = f->skew_seconds;
-        s->count = f->count;
-        s->has_status = f->has_status;
-        s->status = f->status;
-        s->has_inherited = f->has_inherited;
-        s->inherited = f->inherited;
-        s->inherited_frame = f->inherited_frame;
-        s->recovered = f->recovered;
-        s->recovered_frame = f->recovered_frame;
-        s->n_checks = MIN(f->n_checks, KD_MAX_CHECKS);
-        for (guint k = 0; k < s->n_checks; k++)
-            s->checks[k] = f->checks[k];     /* static texts of the engine */
-    }
+    for (guint i = 0; i < sf->n; i++)
+        kd_finding_copy(&sf->findings[i], findings[i], file_strdup, NULL);
+    /* Findings of a frame already dissected (amended, or placed there by later
+     * evidence): the statistics count that frame again. */
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
+    if (frame != feeding_frame)
+        wmem_array_append_one(amended, frame);
     mark_frame(frame);
+}
+
+wmem_array_t *
+kd_amended_frames(void)
+{
+    return amended;
 }
 
 /* The keytab the Kerberos dissector decrypts with: the service's keys, when the user
@@ -218,6 +200,7 @@ krbdiag_init(void)
     cfg.keytab = user_keytab.loaded ? &user_keytab : NULL;
     engine = kd_engine_new(&cfg, store_findings, NULL);
     frame_findings = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    amended = wmem_array_new(wmem_file_scope(), sizeof(guint32));
     findings_bits = NULL;
     findings_words = 0;
     kerberos_frames = 0;
@@ -236,6 +219,7 @@ krbdiag_cleanup(void)
     engine = NULL;
     kd_keytab_clear(&user_keytab);
     frame_findings = NULL;
+    amended = NULL;
     findings_bits = NULL;       /* file scope: freed with the file */
     findings_words = 0;
 }
@@ -269,12 +253,6 @@ kd_frames_with_findings(wmem_allocator_t *scope)
     wmem_map_foreach(frame_findings, add_frame_number, frames);
     wmem_array_sort(frames, frame_cmp);
     return frames;
-}
-
-gboolean
-kd_finding_is_note(const kd_stored_finding *s)
-{
-    return s->recovered || kd_cause_get(s->cause)->severity == KD_SEV_NOTE;
 }
 
 /* ---------------------------------------------------------------- rendering */
@@ -324,87 +302,107 @@ add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text)
 }
 
 const char *
-kd_finding_error_label(const kd_stored_finding *s)
+kd_finding_error_label(const kd_finding *f)
 {
-    if (s->error_code >= 0)
-        return kd_error_name(s->error_code);
+    if (f->error_code >= 0)
+        return kd_error_name(f->error_code);
     /* A DCE/RPC fault's status is a Win32 error, not an NTSTATUS (SMB2's). */
-    if (s->has_status && kd_is_sec_pkg_error(s->status))
+    if (f->has_status && kd_is_sec_pkg_error(f->status))
         return "RPC_S_SEC_PKG_ERROR";
-    if (s->has_status)
-        return kd_ntstatus_name(s->status);
-    return "Kerberos";
+    if (f->has_status)
+        return kd_ntstatus_name(f->status);
+    return NULL;
 }
 
 static void
-render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_stored_finding *s)
+add_generated(proto_item *it)
 {
-    const kd_cause_info *c = kd_cause_get(s->cause);
-    char errname[64];
-    g_strlcpy(errname, kd_finding_error_label(s), sizeof errname);
+    proto_item_set_generated(it);
+}
 
-    proto_item *fi = proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s: %s [%s]",
-                                                  errname, c->title, kd_confidence_name(s->confidence));
-    proto_item_set_generated(fi);
+static void
+render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_finding *f)
+{
+    const kd_cause_info *c = kd_cause_get(f->cause);
+    const char *label = kd_finding_error_label(f);
+    const char *conf = kd_confidence_name(f->confidence);
+
+    proto_item *fi = label ? proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s: %s [%s]", label,
+                                                          c->title, conf)
+                           : proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s [%s]", c->title, conf);
+    add_generated(fi);
     proto_tree *ft = proto_item_add_subtree(fi, ett_finding);
 
     proto_item *ci = proto_tree_add_string(ft, hf_cause, tvb, 0, 0, c->id);
-    proto_item_set_generated(ci);
-    proto_item_set_generated(proto_tree_add_string(ft, hf_title, tvb, 0, 0, c->title));
-    proto_item_set_generated(proto_tree_add_string(ft, hf_confidence, tvb, 0, 0, kd_confidence_name(s->confidence)));
-    if (s->error_code >= 0) {
-        proto_item_set_generated(proto_tree_add_string(ft, hf_error, tvb, 0, 0, errname));
-        proto_item_set_generated(proto_tree_add_int(ft, hf_error_code, tvb, 0, 0, s->error_code));
+    add_generated(ci);
+    add_generated(proto_tree_add_string(ft, hf_title, tvb, 0, 0, c->title));
+    add_generated(proto_tree_add_string(ft, hf_confidence, tvb, 0, 0, conf));
+    if (f->error_code >= 0) {
+        add_generated(proto_tree_add_string(ft, hf_error, tvb, 0, 0, label));
+        add_generated(proto_tree_add_int(ft, hf_error_code, tvb, 0, 0, f->error_code));
     }
-    if (s->spn)
-        proto_item_set_generated(proto_tree_add_string(ft, hf_spn, tvb, 0, 0, s->spn));
-    if (s->client)
-        proto_item_set_generated(proto_tree_add_string(ft, hf_client, tvb, 0, 0, s->client));
-    if (s->summary)
-        add_text(ft, hf_summary, tvb, s->summary);
-    if (s->has_inherited) {
-        proto_item_set_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(s->inherited)->id));
-        proto_item_set_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, s->inherited_frame));
+    if (f->spn)
+        add_generated(proto_tree_add_string(ft, hf_spn, tvb, 0, 0, f->spn));
+    if (f->client)
+        add_generated(proto_tree_add_string(ft, hf_client, tvb, 0, 0, f->client));
+    if (f->summary)
+        add_text(ft, hf_summary, tvb, f->summary);
+    if (f->has_inherited) {
+        add_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(f->inherited)->id));
+        add_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, f->inherited_frame));
     }
-    if (s->recovered) {
-        proto_item_set_generated(proto_tree_add_boolean(ft, hf_recovered, tvb, 0, 0, TRUE));
-        proto_item_set_generated(proto_tree_add_uint(ft, hf_recovered_frame, tvb, 0, 0, s->recovered_frame));
+    if (f->restates)
+        add_generated(proto_tree_add_uint(ft, hf_restates, tvb, 0, 0, f->restates));
+    if (f->recovered) {
+        add_generated(proto_tree_add_boolean(ft, hf_recovered, tvb, 0, 0, TRUE));
+        add_generated(proto_tree_add_uint(ft, hf_recovered_frame, tvb, 0, 0, f->recovered_frame));
     }
-    if (s->has_skew)
-        proto_item_set_generated(proto_tree_add_int64(ft, hf_skew, tvb, 0, 0, s->skew_seconds));
-    if (s->count)
-        proto_item_set_generated(proto_tree_add_uint(ft, hf_count, tvb, 0, 0, s->count));
-    for (guint d = 0; d < s->n_details; d++)
-        proto_item_set_generated(proto_tree_add_string(ft, hf_detail, tvb, 0, 0, s->details[d]));
-    if (s->n_evidence) {
-        proto_tree *et = proto_tree_add_subtree_format(ft, tvb, 0, 0, ett_evidence, NULL, "Evidence (%u frames)", s->n_evidence);
-        for (guint e = 0; e < s->n_evidence; e++) {
-            proto_item *ei = proto_tree_add_uint_format_value(et, hf_evidence, tvb, 0, 0, s->evidence[e], "%u: %s",
-                                                              s->evidence[e], s->evidence_role[e] ? s->evidence_role[e] : "");
-            proto_item_set_generated(ei);
-        }
+    if (f->has_skew)
+        add_generated(proto_tree_add_int64(ft, hf_skew, tvb, 0, 0, f->skew_seconds));
+    if (f->count)
+        add_generated(proto_tree_add_uint(ft, hf_count, tvb, 0, 0, f->count));
+    for (guint d = 0; d < f->n_details; d++)
+        add_generated(proto_tree_add_string(ft, hf_detail, tvb, 0, 0, f->details[d]));
+    if (f->n_evidence) {
+        proto_tree *et = proto_tree_add_subtree_format(ft, tvb, 0, 0, ett_evidence, NULL, "Evidence (%u %s)",
+                                                       f->n_evidence, KD_PLURAL(f->n_evidence, "frame", "frames"));
+        for (guint e = 0; e < f->n_evidence; e++)
+            add_generated(proto_tree_add_uint_format_value(et, hf_evidence, tvb, 0, 0, f->evidence[e].frame, "%u: %s",
+                                                           f->evidence[e].frame,
+                                                           f->evidence[e].role ? f->evidence[e].role : ""));
     }
-    for (guint a = 0; a < s->n_alternatives; a++) {
-        const kd_cause_info *alt = kd_cause_get(s->alternatives[a]);
-        proto_item_set_generated(proto_tree_add_string_format_value(ft, hf_alternative, tvb, 0, 0, alt->id,
-                                                                    "%s (%s)", alt->id, alt->title));
+    for (guint a = 0; a < f->n_alternatives; a++) {
+        const kd_cause_info *alt = kd_cause_get(f->alternatives[a]);
+        add_generated(proto_tree_add_string_format_value(ft, hf_alternative, tvb, 0, 0, alt->id, "%s (%s)", alt->id,
+                                                         alt->title));
     }
-    if (s->missing)
-        add_text(ft, hf_missing, tvb, s->missing);
-    add_text(ft, hf_explanation, tvb, kd_finding_explanation(s->cause, s->error_code));
-    add_text(ft, hf_remedy, tvb, kd_finding_remedy(s->cause, s->error_code));
-    proto_item_set_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
+    for (guint r = 0; r < f->n_ruled_out; r++) {
+        const kd_cause_info *out = kd_cause_get(f->ruled_out[r].cause);
+        add_generated(proto_tree_add_string_format_value(ft, hf_ruled_out, tvb, 0, 0, out->id, "%s (%s), by: %s",
+                                                         out->id, out->title,
+                                                         f->ruled_out[r].by ? f->ruled_out[r].by : "?"));
+    }
+    if (f->missing)
+        add_text(ft, hf_missing, tvb, f->missing);
+    add_text(ft, hf_explanation, tvb, kd_finding_explanation(f->cause, f->error_code));
+    add_text(ft, hf_remedy, tvb, kd_finding_remedy(f->cause, f->error_code));
+    add_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
+    if (f->amended_by)
+        add_generated(proto_tree_add_uint_format_value(ft, hf_amended_by, tvb, 0, 0, f->amended_by,
+            "%u (evidence that came later changed this finding; a display filter applied while the capture "
+            "loaded saw the earlier one: apply it again)", f->amended_by));
     /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
-    for (guint k = 0; k < s->n_checks; k++) {
-        proto_item *ck = proto_tree_add_string(ft, hf_checked, tvb, 0, 0, s->checks[k]);
-        proto_item_set_generated(ck);
+    for (guint k = 0; k < f->n_checks; k++) {
+        proto_item *ck = proto_tree_add_string(ft, hf_checked, tvb, 0, 0, f->checks[k]);
+        add_generated(ck);
         proto_item_set_hidden(ck);
     }
 
-    if (s->recovered)
-        expert_add_info_format(pinfo, ci, &ei_recovered[s->cause], "%s: %s (recovered)", errname, c->title);
+    expert_field *ei = f->recovered ? &ei_recovered[f->cause] : &ei_cause[f->cause];
+    if (label)
+        expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, f->recovered ? " (recovered)" : "");
     else
-        expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
+        expert_add_info_format(pinfo, ci, ei, "%s%s", c->title, f->recovered ? " (recovered)" : "");
 }
 
 static int
@@ -412,6 +410,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 {
     /* Feed the engine once, on the first pass, in capture order. Later passes
      * (tshark -2, GUI redisplay) only render what was stored. */
+    gboolean amends = FALSE;
     if (!pinfo->fd->visited && engine && kd_extract_relevant(pinfo, tree)) {
         kd_obs obs[KD_MAX_OBS_PER_FRAME];
         guint n = kd_extract_frame(pinfo, tree, obs);
@@ -421,12 +420,22 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
                 break;
             }
         }
-        if (n)
+        if (n) {
+            guint before = wmem_array_get_count(amended);
+            feeding_frame = pinfo->num;
             kd_engine_feed(engine, obs, n);
+            feeding_frame = 0;
+            amends = wmem_array_get_count(amended) != before;
+        }
     }
     const kd_stored_frame *sf = kd_frame_findings(pinfo->num);
-    if (!sf)
+    /* The statistics recount frames this one amended, even with no finding of its own. */
+    if (!sf) {
+        if (amends)
+            tap_queue_packet(krbdiag_tap, pinfo, NULL);
         return 0;
+    }
+    tap_queue_packet(krbdiag_tap, pinfo, sf);
 
     guint shown = 0;
     for (guint i = 0; i < sf->n; i++)
@@ -437,16 +446,20 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     proto_item *ti = proto_tree_add_item(tree, proto_krbdiag, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *kt = proto_item_add_subtree(ti, ett_krbdiag);
+    /* The Info column names every finding shown, by its short title, in one tag. */
+    wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, NULL);
     for (guint i = 0; i < sf->n; i++) {
-        const kd_stored_finding *s = &sf->findings[i];
-        if (!pref_show_info && kd_finding_is_note(s))
+        const kd_finding *f = &sf->findings[i];
+        if (!pref_show_info && kd_finding_is_note(f))
             continue;
-        render_finding(tvb, pinfo, kt, s);
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[krbdiag: %s]", kd_cause_get(s->cause)->id);
-        if (i == 0)
-            proto_item_append_text(ti, ": %s", kd_cause_get(s->cause)->title);
+        render_finding(tvb, pinfo, kt, f);
+        if (wmem_strbuf_get_len(info) == 0)
+            proto_item_append_text(ti, ": %s", kd_cause_get(f->cause)->title);
+        else
+            wmem_strbuf_append(info, "; ");
+        wmem_strbuf_append(info, kd_cause_short_title(f->cause));
     }
-    tap_queue_packet(krbdiag_tap, pinfo, sf);
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[krbdiag: %s]", wmem_strbuf_get_str(info));
     return 0;
 }
 
@@ -500,8 +513,16 @@ proto_register_krbdiag(void)
                            "The client got what it asked for later in the capture: a note, not a failure", HFILL } },
         { &hf_recovered_frame, { "Recovered in", "krbdiag.recovered_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
                                  "Frame of the success that recovered this failure", HFILL } },
-        { &hf_checked, { "Ruled out", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
+        { &hf_checked, { "Checked", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
                          "A contradiction looked for in the capture and not found (confirmed findings only)", HFILL } },
+        { &hf_ruled_out, { "Ruled out", "krbdiag.ruled_out", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Another cause the capture excludes for this failure (its id), and by what", HFILL } },
+        { &hf_restates, { "Restates the failure in", "krbdiag.restates", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                          "This frame brought the deciding evidence: the finding restates that frame's diagnosis "
+                          "(evidence, not another failure)", HFILL } },
+        { &hf_amended_by, { "Amended by frame", "krbdiag.amended_by", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                            "Evidence in this later frame changed the finding after the frame was first dissected",
+                            HFILL } },
     };
     static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
 
@@ -522,9 +543,11 @@ proto_register_krbdiag(void)
         e.eiinfo.hf_info.hfinfo.blurb = c->explanation;
         ei[i] = e;
         g_snprintf(ei_names[KD_CAUSE_COUNT + i], sizeof ei_names[0], "krbdiag.expert.%s.recovered", c->id);
+        /* Told apart from the failure in the filter dialog: name and description. */
         ei_register_info r = { &ei_recovered[i],
-            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, c->title, EXPFILL } };
-        r.eiinfo.hf_info.hfinfo.blurb = c->explanation;
+            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, g_strdup_printf("%s (recovered)", c->title), EXPFILL } };
+        r.eiinfo.hf_info.hfinfo.blurb = g_strdup_printf("The client recovered from this failure later in the capture "
+                                                        "(a note, not a failure). %s", c->explanation);
         ei[KD_CAUSE_COUNT + i] = r;
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);

@@ -13,45 +13,27 @@
 
 #define KD_MAX_STORED 8
 
-/* A finding as kept for a frame (wmem file scope). */
-typedef struct {
-    kd_cause cause;
-    kd_confidence confidence;
-    gint32 error_code;
-    const char *spn, *client, *summary, *missing;
-    guint32 evidence[KD_MAX_EVIDENCE];
-    const char *evidence_role[KD_MAX_EVIDENCE];
-    guint n_evidence;
-    kd_cause alternatives[KD_MAX_ALTERNATIVES];
-    guint n_alternatives;
-    const char *details[KD_MAX_DETAILS];
-    guint n_details;
-    gboolean has_skew;
-    gint64 skew_seconds;
-    guint32 count;
-    gboolean has_status;
-    guint32 status;
-    gboolean has_inherited;
-    kd_cause inherited;
-    guint32 inherited_frame;
-    gboolean recovered;
-    guint32 recovered_frame;
-    const char *checks[KD_MAX_CHECKS];  /* confirmed: the contradiction checks that passed */
-    guint n_checks;
-} kd_stored_finding;
-
+/* A frame's findings as the engine last emitted them: the engine's own type, copied
+ * whole into wmem file scope, so every output (tree, expert item, Info column,
+ * statistics, report) reads the same finding. */
 typedef struct {
     guint n;
-    kd_stored_finding findings[];   /* exactly n: memory grows with findings only */
+    kd_finding findings[];          /* exactly n: memory grows with findings only */
 } kd_stored_frame;
 
 const kd_stored_frame *kd_frame_findings(guint32 frame);
 /* Frames holding findings now (after every amendment so far), ascending; NULL when
  * no capture is loaded. Allocated in `scope`. */
 wmem_array_t *kd_frames_with_findings(wmem_allocator_t *scope);
-/* A recovered finding or a benign cause: expert level note, hidden with show_info off. */
-gboolean kd_finding_is_note(const kd_stored_finding *s);
-const char *kd_finding_error_label(const kd_stored_finding *s);
+/* Frames whose stored findings were replaced after first being stored (amended by
+ * later evidence), in the order it happened; NULL when no capture is loaded. */
+wmem_array_t *kd_amended_frames(void);
+/* The error the finding is about, by name: the Kerberos error, else the DCE/RPC or
+ * SMB2 status it surfaced as; NULL when there is none (no answer from a KDC, an LDAP
+ * result): outputs then name no error rather than invent one. */
+const char *kd_finding_error_label(const kd_finding *f);
+/* How many frames (singular or plural), for labels. */
+#define KD_PLURAL(n, one, many) ((n) == 1 ? (one) : (many))
 void kd_register_stats(void);
 /* Frames carrying Kerberos seen on the first pass of the current capture. */
 guint kd_kerberos_frame_count(void);

@@ -114,9 +114,20 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
     case KD_CAUSE_DELEGATION_NOT_FORWARDABLE:
         kd_finding_summary(f, "%s presented a user's ticket that is not forwardable to delegate to %s",
                            front, target);
-        kd_finding_alternative(f, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
+        if (from_text)
+            kd_finding_rule_out(f, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED, "the KDC's status text (%s) names the "
+                                "ticket's flags, not the delegation list", k->e_text);
+        else
+            kd_finding_alternative(f, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
         break;
     default:
+        if (from_text) {
+            kd_finding_summary(f, "%s may not delegate to %s (not in its delegation list, no resource-based "
+                               "delegation on the target)", front, target);
+            kd_finding_rule_out(f, KD_CAUSE_DELEGATION_NOT_FORWARDABLE, "the KDC's status text (%s) names the "
+                                "delegation list, not the ticket's flags", k->e_text);
+            break;
+        }
         if (conf == KD_CONF_POSSIBLE) {
             kd_finding_summary(f, "The KDC refuses to let %s delegate to %s and does not say why", front, target);
             kd_finding_alternative(f, KD_CAUSE_DELEGATION_NOT_CONFIGURED);

@@ -215,7 +215,7 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
         kd_finding_summary(f, "The KDC does not find %s although LDAP shows it on more than one account: "
                            "a duplicate SPN the KDC refuses to choose from", spn);
         kd_finding_owner_evidence(f, ctx->store, spn);
-        kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
+        kd_finding_rule_out(f, KD_CAUSE_SPN_MISSING, "LDAP shows %s on %u accounts", spn, owners->n);
     } else if (is_ip_literal(host)) {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_IP_ADDRESS, KD_CONF_CONFIRMED, code, spn, client);
         kd_finding_confirm_one(f, "the KDC issues tickets for the SPN", kd_store_issues(ctx->store, spn) != NULL);

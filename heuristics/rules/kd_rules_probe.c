@@ -44,9 +44,8 @@ reclassify(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
     kd_finding *f = kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
     if (f && f->cause != cause) {
         kd_cause first = f->cause;
-        f->cause = cause;
+        kd_finding_recause(f, cause, KD_CONF_INFO);
         kd_finding_alternative(f, first);
-        f->confidence = KD_CONF_INFO;
     } else if (!f) {
         const kd_krb *k = &ev->obs->u.krb;
         f = kd_finding_add(ctx->findings, frame, cause, KD_CONF_INFO, k->error_code, ev->spn, ev->client);
@@ -113,12 +112,13 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
                                     "an earlier AS-REQ error of the run, for another name");
         }
         /* The run's earlier errors keep their own cause (each is true of its name);
-         * once the run is recognised they name it as the other reading. */
+         * once the run is recognised they say they belong to it. Not as a candidate:
+         * the run explains why the name was asked, not why the KDC refused it. */
         if (run->count == KD_ENUM_MIN_NAMES) {
             for (guint i = 1; i < MIN(run->count, KD_COUNTER_FRAMES); i++) {
                 guint32 frame = run->recent[(run->count - 1 - i) % KD_COUNTER_FRAMES];
                 kd_finding *e = kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
-                kd_finding_alternative(e, KD_CAUSE_USER_ENUMERATION);
+                kd_finding_detail(e, "one of the names of a user-enumeration run (frame %u)", obs->frame);
             }
         }
     }

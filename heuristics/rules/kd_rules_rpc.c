@@ -143,13 +143,10 @@ on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
                                b, k->sname ? k->sname : "?");
     kd_finding_summary(f, "%s", sum->str);
     g_string_free(sum, TRUE);
-    if (why) {
-        f->has_inherited = TRUE;
-        f->inherited = why->cause;
-        f->inherited_frame = k->frame;
-        f->error_code = why->error_code;
-    }
-    kd_finding_evidence(f, k->frame, "the Kerberos failure before the fallback");
+    if (why)
+        kd_finding_inherit(f, why, k->frame, "the Kerberos failure before the fallback");
+    else
+        kd_finding_evidence(f, k->frame, "the Kerberos failure before the fallback");
     if (shown && shown != k->frame && shown != obs->frame)
         kd_finding_evidence(f, shown, "shows %s is the host of %s", b, k->sname ? k->sname : "the request");
     char *nk = g_strdup_printf("rpc-ntlm1|%s|%u|%s|%u", a, obs->sport, b, obs->dport);
@@ -331,13 +328,9 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
         return;
     kd_finding_rpc_status(f, d->status);
     if (why) {
-        f->has_inherited = TRUE;
-        f->inherited = why->cause;
-        f->inherited_frame = c->last_frame;
-        f->error_code = why->error_code;
         kd_finding_summary(f, "0x%08X because of the Kerberos failure in frame %u; likely cause: %s", d->status,
                            c->last_frame, kd_catalog[why->cause].title);
-        kd_finding_evidence(f, c->last_frame, "the Kerberos failure beneath this RPC error");
+        kd_finding_inherit(f, why, c->last_frame, "the Kerberos failure beneath this RPC error");
         /* The failure is this call's when it was with this server (or for it), and
          * no ticket was accepted here after it. */
         kd_claim claim;

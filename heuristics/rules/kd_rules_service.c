@@ -292,6 +292,13 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         kd_finding_alternative(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
         kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
         kd_finding_alternative(f, KD_CAUSE_STALE_SERVICE_KEY);
+        if (kt.v == KT_DECRYPTS) {
+            /* The key that encrypted the ticket is in the service's keytab, current. */
+            kd_finding_rule_out(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH, "the keytab loaded into Wireshark decrypts the "
+                                "ticket with a key of %s", ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "the SPN");
+            kd_finding_rule_out(f, KD_CAUSE_STALE_SERVICE_KEY, "the keytab loaded into Wireshark decrypts the ticket: "
+                                "its key is the one the KDC used");
+        }
         GString *m = g_string_new(NULL);
         if (!spn || !kd_store_issued_to(st, spn, &obs->dst))
             g_string_append(m, "capture the client's ticket request (klist purge first); ");
@@ -353,8 +360,14 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     if (kt.v == KT_DECRYPTS)
         kd_finding_detail(f, "keytab loaded into Wireshark: decrypts the ticket (%s)",
                           ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "key of the keytab");
-    for (guint i = 1; i < n_found; i++)
-        kd_finding_alternative(f, found[i]);
+    for (guint i = 1; i < n_found; i++) {
+        if (top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK && found[i] == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
+            /* The host that refused is not the SPN's service: the name it gives is its own. */
+            kd_finding_rule_out(f, found[i], "the refusing host answers at an address two machines share: the "
+                                "account it decrypts as is its own, not the SPN's");
+        else
+            kd_finding_alternative(f, found[i]);
+    }
     ap_evidence(f, ap);
     const kd_issue *issued = spn ? kd_store_issued_to(st, spn, &obs->dst) : NULL;
 
@@ -539,16 +552,9 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
             if (f->cause == KD_CAUSE_DUPLICATE_SPN)
                 continue;
             kd_cause was = f->cause;
-            f->cause = KD_CAUSE_DUPLICATE_SPN;
+            kd_finding_recause(f, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED);
             kd_finding_confirm_one(f, "LDAP shows fewer than two accounts holding the SPN", !o || o->n < 2);
-            /* The earlier top cause stays as the first alternative. */
-            memmove(&f->alternatives[1], &f->alternatives[0], sizeof(kd_cause) * MIN(f->n_alternatives, KD_MAX_ALTERNATIVES - 1));
-            f->alternatives[0] = was;
-            f->n_alternatives = MIN(f->n_alternatives + 1, KD_MAX_ALTERNATIVES);
-            for (guint j = 1; j < f->n_alternatives; j++) {
-                if (f->alternatives[j] == KD_CAUSE_DUPLICATE_SPN)
-                    f->alternatives[j] = was;
-            }
+            kd_finding_rule_out(f, was, "LDAP shows %s on %u accounts", spn, o ? o->n : 2);
             kd_finding_summary(f, "%s is registered on more than one account (LDAP results in this capture)", spn);
             kd_finding_owner_evidence(f, ctx->store, spn);
             amended[n_amended++] = f->frame;
@@ -558,6 +564,8 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
         if (n_amended) {
             kd_finding *d = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, -1,
                                            spn, NULL);
+            if (d)
+                d->restates = amended[0];
             kd_finding_confirm_one(d, "LDAP shows fewer than two accounts holding the SPN", !o || o->n < 2);
             kd_finding_summary(d, "LDAP shows %s on %u accounts: the failure%s in frame%s %s %s duplicate_spn", spn,
                                o ? o->n : 2, n_amended > 1 ? "s" : "", n_amended > 1 ? "s" : "", frames->str,

@@ -39,6 +39,7 @@ unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, 
             g_free(ctext);
             char b[48];
             kd_addr_to_str(kdc, b, sizeof b);
+            kd_finding_peer(f, b);
             kd_finding_summary(f, "KDC %s did not answer the %s for %s", b, kd_msg_name(first->msg_type),
                                first->sname ? first->sname : "?");
             kd_finding_evidence(f, first->frame, "%s with no answer", kd_msg_name(first->msg_type));
@@ -46,6 +47,8 @@ unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, 
                 kd_finding *d = kd_finding_add(ctx->findings, deciding, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1,
                                                first->sname, first->cname);
                 if (d) {
+                    d->restates = first->frame;
+                    kd_finding_peer(d, b);
                     kd_finding_summary(d, "%s: KDC %s is not answering the %s in frame %u", why, b,
                                        kd_msg_name(first->msg_type), first->frame);
                     kd_finding_evidence(d, first->frame, "%s with no answer", kd_msg_name(first->msg_type));
@@ -136,6 +139,7 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
     kd_addr_to_str(&obs->dst, b, sizeof b);
     if (!f) {
         f = kd_finding_add(ctx->findings, at, KD_CAUSE_KDC_UNREACHABLE, KD_CONF_LIKELY, -1, req->sname, req->cname);
+        kd_finding_peer(f, b);
         kd_finding_summary(f, "KDC %s does not answer over TCP: the client asks again over UDP", b);
         kd_finding_detail(f, "transport: TCP port 88 unanswered, UDP port 88 answers");
         if (f)

@@ -177,10 +177,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
         kd_finding *f = fs[i];
         if (f->cause == KD_CAUSE_SPN_MISSING) {
             /* No SPN to register: the name is a user's, and the client knows it. */
-            f->cause = KD_CAUSE_USER_TO_USER;
-            f->n_alternatives = 0;
-            f->n_checks = 0;
-            kd_finding_set_missing(f, NULL);
+            kd_finding_recause(f, KD_CAUSE_USER_TO_USER, KD_CONF_LIKELY);
             kd_finding_summary(f, "%s is a user account, not a service with an SPN: the client goes user-to-user "
                                "(the server's TGT, enc-tkt-in-skey)", req->sname);
         }

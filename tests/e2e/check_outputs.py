@@ -85,17 +85,17 @@ def main():
 
     wrong = os.path.join(CAP, "wrong_password.pcapng")
     _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,tree"])
-    check("stats tree counts findings by cause",
-          "Findings by cause" in out and "wrong_password" in out and "By Kerberos error" in out
+    check("stats tree counts failures by cause, by short title",
+          "Failures by cause" in out and "Wrong password" in out and "By error or status" in out
           and "KDC_ERR_PREAUTH_FAILED" in out and "By client principal" in out, out[-500:])
 
     _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,report"])
     check("text report: one block per problem, warnings first, verdict",
-          out.find("Wrong password") < out.find("Pre-authentication requested") and "seen:     3 times" in out
-          and "Verdict:" in out, out[-800:])
+          out.find("Wrong password") < out.find("Pre-authentication requested") and "failing:    4 8 12" in out
+          and "confidence:" in out and "Verdict:" in out, out[-800:])
     # pre-authentication round trips are no problems: counted apart from the failure
     check("verdict counts failures apart from normal round trips",
-          "Verdict: 1 failure (3 findings); 3 normal round trips." in out, out[-300:])
+          "Verdict: 3 failures (1 problem); 3 normal round trips." in out, out[-300:])
 
     _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,report,json"])
     lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
@@ -103,7 +103,8 @@ def main():
     verdict = [l for l in lines if l.get("type") == "verdict"]
     check("JSON report parses and counts",
           problems and problems[0]["cause"] == "wrong_password" and problems[0]["count"] == 3
-          and verdict and verdict[0]["warnings"] == 1, out[-500:])
+          and problems[0]["frames"] == [4, 8, 12] and problems[0]["confidence"] and problems[0]["recovered"] is False
+          and verdict and verdict[0]["problems"] == 1 and verdict[0]["failures"] == 3, out[-500:])
 
     ok_cap = os.path.join(CAP, "kinit_success.pcapng")
     _, out, _ = kdtest.tshark(["-r", ok_cap, "-q", "-z", "krbdiag,report"])
@@ -129,8 +130,10 @@ def main():
     check("one pass: -z expert names the silent KDC on the deciding frame", "KDC did not answer" in out, out[-600:])
     _, out, _ = kdtest.tshark(["-r", silent, "-q", "-z", "krbdiag,report,json"])
     lines = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
-    firsts = sorted(l["first_frame"] for l in lines if l.get("cause") == "kdc_unreachable")
+    firsts = sorted(l["frames"][0] for l in lines if l.get("cause") == "kdc_unreachable")
     check("one pass: the report holds the finding placed on the first request later", firsts[:1] == [1], out[-600:])
+    check("no error label where there is no error",
+          all("error" not in l for l in lines if l.get("cause") == "kdc_unreachable"), out[-600:])
 
     _, out, _ = kdtest.tshark(["-r", ok_cap, "-o", "krbdiag.show_info:FALSE", "-Y", "krbdiag", "-T", "fields",
                                "-e", "frame.number"])
@@ -152,7 +155,7 @@ def main():
           "KRBDIAG" in out and "KDC_ERR_PREAUTH_FAILED: Wrong password" in out, out[-600:])
 
     _, out, _ = kdtest.tshark(["-r", wrong])
-    check("Info column carries the cause tag", "[krbdiag: wrong_password]" in out, out[-400:])
+    check("Info column carries the finding's short title", "[krbdiag: Wrong password]" in out, out[-400:])
 
     _, out, _ = kdtest.tshark(["-r", wrong, "-Y", "krbdiag.evidence == 3 && krbdiag.count == 1", "-T", "fields",
                                "-e", "frame.number"])

@@ -42,6 +42,13 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
             f->evidence[e] = k->evidence[e].frame;
         f->n_alternatives = k->n_alternatives;
         memcpy(f->alternatives, k->alternatives, sizeof(k->alternatives));
+        f->n_ruled_out = k->n_ruled_out;
+        for (guint r = 0; r < k->n_ruled_out; r++) {
+            f->ruled_out[r] = k->ruled_out[r].cause;
+            g_assert(k->ruled_out[r].by && *k->ruled_out[r].by);
+        }
+        f->restates = k->restates;
+        f->amended_by = k->amended_by;
         f->has_skew = k->has_skew;
         f->skew = k->skew_seconds;
         f->count = k->count;
@@ -53,6 +60,8 @@ collect(guint32 frame, const kd_finding *const *findings, guint n, void *user)
         /* Every test checks it: nothing leaves the engine confirmed without the
          * contradiction checks that allowed it. */
         g_assert(k->confidence != KD_CONF_CONFIRMED || (k->n_checks > 0 && k->checked_cause == k->cause));
+        /* ... and a confirmed finding has no candidate left: each other cause is ruled out. */
+        g_assert(k->confidence != KD_CONF_CONFIRMED || k->n_alternatives == 0);
         GString *d = g_string_new(NULL);
         for (guint i2 = 0; i2 < k->n_details; i2++)
             g_string_append_printf(d, "%s%s", i2 ? "\n" : "", k->details[i2]);

@@ -22,6 +22,10 @@ typedef struct {
     guint n_evidence;
     kd_cause alternatives[KD_MAX_ALTERNATIVES];
     guint n_alternatives;
+    kd_cause ruled_out[KD_MAX_ALTERNATIVES];    /* causes the capture excludes */
+    guint n_ruled_out;
+    guint32 restates;       /* restates the failure of this frame (evidence, not a failure) */
+    guint32 amended_by;     /* frame whose evidence changed the finding after its first emission */
     gboolean has_skew;
     gint64 skew;
     guint32 count;

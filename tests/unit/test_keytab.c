@@ -357,6 +357,12 @@ test_keytab_decrypts_rules_out_stale_key(void **state)
         assert_int_not_equal(r.f->confidence, KD_CONF_CONFIRMED);
         assert_non_null(strstr(r.f->summary, "decrypts it"));
         assert_non_null(strstr(r.f->missing, "which keytab the service reads"));
+        /* ... and the same finding does not offer them as candidates: they are ruled out. */
+        for (guint a = 0; a < r.f->n_alternatives; a++) {
+            assert_int_not_equal(r.f->alternatives[a], KD_CAUSE_STALE_SERVICE_KEY);
+            assert_int_not_equal(r.f->alternatives[a], KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+        }
+        assert_int_equal(r.f->n_ruled_out, 2);
         refusal_free(&r);
     }
 }

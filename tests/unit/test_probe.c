@@ -117,10 +117,13 @@ test_user_enumeration(void **state)
     guint32 frames[G_N_ELEMENTS(names)];
     for (guint i = 0; i < G_N_ELEMENTS(names); i++)
         frames[i] = ask(h, CLIENT, (guint16)(40000 + i), names[i], code_for(names[i]), FALSE);
-    /* The first four keep their own causes, with the enumeration as the other reading. */
+    /* The first four keep their own causes and say they belong to the run (not as a
+     * candidate cause: a confirmed finding lists none). */
     assert_int_equal(only(h, frames[0])->cause, KD_CAUSE_UNKNOWN_CLIENT);
     assert_int_equal(only(h, frames[1])->cause, KD_CAUSE_PREAUTH_REQUIRED);
-    assert_true(has_alternative(only(h, frames[1]), KD_CAUSE_USER_ENUMERATION));
+    assert_false(has_alternative(only(h, frames[1]), KD_CAUSE_USER_ENUMERATION));
+    assert_non_null(strstr(only(h, frames[1])->details, "user-enumeration run"));
+    assert_non_null(strstr(only(h, frames[0])->details, "user-enumeration run"));
     assert_int_equal(only(h, frames[3])->cause, KD_CAUSE_UNKNOWN_CLIENT);
     /* From the fifth name on: the enumeration, citing the run. */
     for (guint i = 4; i < G_N_ELEMENTS(names); i++) {
