@@ -654,17 +654,6 @@ mark_answered(kd_store *st, const kd_obs *obs, kd_req *req)
     }
 }
 
-static char *
-tgt_ok_key(const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *t)
-{
-    char a[48], b[48];
-    char *sn = kd_lower(t->sname);
-    char *key = g_strdup_printf("tgtok|%s|%s|%s|%" G_GINT64_FORMAT "|%d", kd_addr_to_str(client, a, sizeof a),
-                                kd_addr_to_str(kdc, b, sizeof b), sn, t->kvno, t->etype);
-    g_free(sn);
-    return key;
-}
-
 /* Signs of which KDC software answers at an address (see kd_store_kdc_kind), kept
  * as counters "kdcsign|<address>|<sign>" whose first frame shows the sign. */
 typedef enum {
@@ -782,12 +771,6 @@ note_kdc_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     mark_answered(st, obs, req);
     note_verdict(st, req, obs, TRUE);
     note_recovery(st, &obs->dst, req && !kd_str_empty(req->sname) ? req->sname : k->ticket.sname, obs->frame);
-    if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && req->ticket.sname) {
-        /* This KDC accepted the TGT the request presented. */
-        char *key = tgt_ok_key(&req->client, &obs->src, &req->ticket);
-        counter_bump(st->counters, key, req->frame);
-        g_free(key);
-    }
     if (!k->ticket.present || kd_str_empty(k->ticket.sname))
         return;
     if (k->msg_type == KD_MSG_AS_REP && !kd_str_empty(k->cname) && !is_anonymous(k->cname)) {
@@ -1114,18 +1097,6 @@ kd_store_tgt_exchange(kd_store *st, const kd_addr *client, const kd_addr *server
         return NULL;
     kd_pair_key pk = pair_key(client, server);
     return kd_lru_get(st->tgt_exchanges, &pk);
-}
-
-const kd_issue *
-kd_store_user_to_user_issued(kd_store *st, const char *spn, const kd_addr *client)
-{
-    const kd_issue_hist *h = kd_store_issues(st, spn);
-    for (guint i = 0; h && i < h->count; i++) {
-        const kd_issue *it = kd_issue_hist_nth(h, i);
-        if (it && it->user_to_user && (!client || kd_addr_equal(&it->client, client)))
-            return it;
-    }
-    return NULL;
 }
 
 const kd_issue *
@@ -1459,15 +1430,6 @@ kd_store_issued_client(kd_store *st, const char *spn, const kd_addr *client)
     /* FAST hides the client of a TGS exchange: take whoever logged on from that address. */
     kd_addr ak = addr_key(client);
     return kd_lru_get(st->client_names, &ak);
-}
-
-const kd_counter *
-kd_store_tgt_accepted(kd_store *st, const kd_addr *client, const kd_addr *kdc, const kd_ticket_rec *tgt)
-{
-    char *key = tgt_ok_key(client, kdc, tgt);
-    const kd_counter *c = kd_lru_get(st->counters, key);
-    g_free(key);
-    return c;
 }
 
 const kd_accept *

@@ -207,9 +207,6 @@ const kd_issue *kd_store_issued_other_kvno(kd_store *st, const char *spn, gint64
 /* Who a ticket for spn was issued to: at this address first, then anywhere, then
  * whoever logged on from the address. */
 const char *kd_store_issued_client(kd_store *st, const char *spn, const kd_addr *client);
-/* How often kdc accepted (answered a TGS-REQ presenting) this client's TGT, or NULL. */
-const kd_counter *kd_store_tgt_accepted(kd_store *st, const kd_addr *client, const kd_addr *kdc,
-                                        const kd_ticket_rec *tgt);
 /* The service at server accepted a ticket for spn, or NULL. */
 const kd_accept *kd_store_accepted(kd_store *st, const char *spn, const kd_addr *server);
 
@@ -280,9 +277,6 @@ typedef struct {
 /* The latest such exchange of client with server (server NULL: with any server),
  * or NULL. */
 const kd_tgt_exchange *kd_store_tgt_exchange(kd_store *st, const kd_addr *client, const kd_addr *server);
-/* The latest ticket issued for spn to this client address in answer to a
- * user-to-user TGS-REQ (enc-tkt-in-skey, the server's TGT attached), or NULL. */
-const kd_issue *kd_store_user_to_user_issued(kd_store *st, const char *spn, const kd_addr *client);
 /* A ticket for spn issued by an ordinary TGS exchange (no user-to-user), or NULL. */
 const kd_issue *kd_store_ordinary_issued(kd_store *st, const char *spn);
 

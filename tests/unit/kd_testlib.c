@@ -6,7 +6,13 @@
  */
 #include "kd_testlib.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 static void
 t_finding_free(gpointer p)
@@ -129,6 +135,23 @@ t_has_evidence(const t_finding *f, guint32 frame)
 {
     for (guint i = 0; f && i < f->n_evidence; i++) {
         if (f->evidence[i] == frame)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+const t_finding *
+only(t_harness *h, guint32 frame)
+{
+    assert_int_equal(t_count(h, frame), 1);
+    return t_get(h, frame, 0);
+}
+
+gboolean
+has_alternative(const t_finding *f, kd_cause c)
+{
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        if (f->alternatives[i] == c)
             return TRUE;
     }
     return FALSE;

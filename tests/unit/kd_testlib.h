@@ -56,6 +56,10 @@ void t_sleep(t_harness *h, double seconds);
 guint t_count(t_harness *h, guint32 frame);
 const t_finding *t_get(t_harness *h, guint32 frame, guint i);
 gboolean t_has_evidence(const t_finding *f, guint32 frame);
+/* The one finding of a frame (a test failure when it has none or several). */
+const t_finding *only(t_harness *h, guint32 frame);
+/* The finding lists c among its candidate causes. */
+gboolean has_alternative(const t_finding *f, kd_cause c);
 /* Total findings of any frame with this cause. */
 guint t_total(t_harness *h, kd_cause cause);
 

@@ -25,13 +25,6 @@
 #define SRV 20
 #define SPN "host/app.example.test"
 
-static const t_finding *
-only(t_harness *h, guint32 frame)
-{
-    assert_int_equal(t_count(h, frame), 1);
-    return t_get(h, frame, 0);
-}
-
 /* alice's TGT from KDC A (kvno 2, aes256); returns the AS-REP frame. */
 static guint32
 tgt_from_a(t_harness *h, kd_obs *as_rep)

@@ -21,13 +21,6 @@
 #define CLIENT 10
 #define WEB 20
 
-static const t_finding *
-only(t_harness *h, guint32 frame)
-{
-    assert_int_equal(t_count(h, frame), 1);
-    return t_get(h, frame, 0);
-}
-
 /* ---------------------------------------------------------- time arithmetic */
 
 /* Capture and Kerberos timestamps are untrusted: a difference saturates at the

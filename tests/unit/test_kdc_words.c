@@ -27,23 +27,6 @@
 #define NT_ACCOUNT_DISABLED 0xC0000072u
 #define NT_ACCOUNT_LOCKED_OUT 0xC0000234u
 
-static const t_finding *
-only(t_harness *h, guint32 frame)
-{
-    assert_int_equal(t_count(h, frame), 1);
-    return t_get(h, frame, 0);
-}
-
-static gboolean
-has_alternative(const t_finding *f, kd_cause c)
-{
-    for (guint i = 0; i < f->n_alternatives; i++) {
-        if (f->alternatives[i] == c)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 static gboolean
 says(const t_finding *f, const char *text)
 {

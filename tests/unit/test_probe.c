@@ -41,23 +41,6 @@ code_for(const char *name)
     return strcmp(name, "alice") == 0 || strcmp(name, "bob") == 0 ? PREAUTH_REQUIRED : C_PRINCIPAL_UNKNOWN;
 }
 
-static const t_finding *
-only(t_harness *h, guint32 frame)
-{
-    assert_int_equal(t_count(h, frame), 1);
-    return t_get(h, frame, 0);
-}
-
-static gboolean
-has_alternative(const t_finding *f, kd_cause c)
-{
-    for (guint i = 0; i < f->n_alternatives; i++) {
-        if (f->alternatives[i] == c)
-            return TRUE;
-    }
-    return FALSE;
-}
-
 static void
 test_nameless_requests(void **state)
 {

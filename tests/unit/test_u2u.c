@@ -23,13 +23,6 @@
 #define RPC_PORT 49913
 #define CPORT 58406
 
-static const t_finding *
-only(t_harness *h, guint32 frame)
-{
-    assert_int_equal(t_count(h, frame), 1);
-    return t_get(h, frame, 0);
-}
-
 /* A KERB-TGT-REQUEST from the client to the server, or the server's KERB-TGT-REPLY. */
 static kd_obs
 tgt_token(gint32 msg_type, int client, int server, guint16 cport)
