@@ -907,6 +907,126 @@ test_etype_no_common(void **state)
     t_free(h);
 }
 
+/* A TGS-REQ's KDC_ERR_ETYPE_NOSUPP is about the service's keys. The client's own AS
+ * exchange announced the client's key types (ETYPE-INFO2: aes128, the very type the
+ * TGS-REQ offers); they say nothing about the service's keys (aes256 only). */
+#define SVC "host/svc.example.test"
+
+/* alice logs on offering and getting aes128 (17); then asks for SVC offering 17 only. */
+static guint32
+etype_tgs_failure(t_harness *h, guint16 port, guint32 *req_frame)
+{
+    kd_obs as = t_as_req(CLIENT, KDC, port, "alice", REALM, FALSE);
+    as.u.krb.req_etypes[0] = 17;
+    as.u.krb.n_req_etypes = 1;
+    t_feed(h, &as);
+    kd_obs pre = t_error(&as, 25, "alice", "krbtgt/" REALM);
+    pre.u.krb.etype_info2[0] = 17;
+    pre.u.krb.n_etype_info2 = 1;
+    t_feed(h, &pre);
+    kd_obs as2 = t_as_req(CLIENT, KDC, port + 1, "alice", REALM, TRUE);
+    as2.u.krb.req_etypes[0] = 17;
+    as2.u.krb.n_req_etypes = 1;
+    t_feed(h, &as2);
+    kd_obs tgt = t_rep(&as2, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 1);
+    tgt.u.krb.etype_info2[0] = 17;
+    tgt.u.krb.n_etype_info2 = 1;
+    t_feed(h, &tgt);
+    kd_obs tgs = t_tgs_req(CLIENT, KDC, port + 2, SVC, REALM, REALM, 18, 1);
+    tgs.u.krb.req_etypes[0] = 17;
+    tgs.u.krb.n_req_etypes = 1;
+    *req_frame = t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 14, "alice", SVC);
+    return t_feed(h, &err);
+}
+
+static void
+test_etype_no_common_service_keys(void **state)
+{
+    (void)state;
+    guint32 rf;
+    /* The service's keys unknown: the client's ETYPE-INFO2 is no evidence of a
+     * common type: etype_no_common, not a round trip. */
+    t_harness *h = t_new(NULL);
+    const t_finding *f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_false(f->recovered);
+    assert_true(t_has_evidence(f, rf));
+    assert_null(strstr(f->summary, "round trip"));
+    assert_non_null(strstr(f->details, "service keys: not in the capture"));
+    t_free(h);
+
+    /* The service's keytab loaded: aes256 only; confirmed. */
+    kd_keytab kt = { 0 };
+    kt.loaded = TRUE;
+    kt.keys[0].principal = (char *)SVC;
+    kt.keys[0].realm = (char *)REALM;
+    kt.keys[0].kvno = 1;
+    kt.keys[0].etype = 18;
+    kt.n = 1;
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.keytab = &kt;
+    h = t_new(&cfg);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_non_null(strstr(f->details, "service keys: 18"));
+    t_free(h);
+
+    /* A keytab of another service says nothing about SVC. */
+    kt.keys[0].principal = (char *)"HTTP/www.example.test";
+    h = t_new(&cfg);
+    assert_int_equal(only(h, etype_tgs_failure(h, 50000, &rf))->confidence, KD_CONF_LIKELY);
+    t_free(h);
+
+    /* A ticket issued for SVC in aes256 shows one of its keys, not all: likely. */
+    h = t_new(NULL);
+    kd_obs other = t_tgs_req(30, KDC, 40000, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &other);
+    kd_obs rep = t_rep(&other, KD_MSG_TGS_REP, "bob", SVC, REALM, 18, 3);
+    guint32 repf = t_feed(h, &rep);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_true(t_has_evidence(f, repf));
+    t_free(h);
+
+    /* look-alike: a ticket for SVC was issued in aes128, the type the client offers:
+     * the service has a common type, the refusal is about something else. No round
+     * trip is claimed while no retry succeeds. */
+    h = t_new(NULL);
+    kd_obs o2 = t_tgs_req(30, KDC, 40000, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &o2);
+    kd_obs rep2 = t_rep(&o2, KD_MSG_TGS_REP, "bob", SVC, REALM, 17, 3);
+    t_feed(h, &rep2);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_false(f->recovered);
+    t_free(h);
+}
+
+/* The same failure, then a retry offering aes256 gets the ticket: recovered (a round
+ * trip), whatever the keys. */
+static void
+test_etype_no_common_service_retry(void **state)
+{
+    (void)state;
+    guint32 rf;
+    t_harness *h = t_new(NULL);
+    guint32 ef = etype_tgs_failure(h, 50000, &rf);
+    kd_obs retry = t_tgs_req(CLIENT, KDC, 50010, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &retry);
+    kd_obs rep = t_rep(&retry, KD_MSG_TGS_REP, "alice", SVC, REALM, 18, 3);
+    guint32 okf = t_feed(h, &rep);
+    const t_finding *f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_true(f->recovered);
+    assert_int_equal(f->recovered_frame, okf);
+    t_free(h);
+}
+
 static void
 test_kdc_unreachable(void **state)
 {
@@ -1108,6 +1228,8 @@ main(void)
         cmocka_unit_test(test_dc_etype_mismatch),
         cmocka_unit_test(test_trust_key_mismatch),
         cmocka_unit_test(test_etype_no_common),
+        cmocka_unit_test(test_etype_no_common_service_keys),
+        cmocka_unit_test(test_etype_no_common_service_retry),
         cmocka_unit_test(test_kdc_unreachable),
         cmocka_unit_test(test_icmp_unreachable),
         cmocka_unit_test(test_icmp_unreachable_from_router),
