@@ -526,6 +526,9 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 static void
 on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
+    /* A switched-off service group amends nothing: the failures keep their cause. */
+    if (!ctx->cfg->group_enabled[KD_GROUP_SERVICE])
+        return;
     for (guint i = 0; i < ev->n_new_dup; i++) {
         const char *spn = ev->obs->u.ldap.spns[ev->new_dup[i]];
         const kd_spn_owners *o = kd_store_spn_owners(ctx->store, spn);

@@ -1148,6 +1148,21 @@ test_missing_and_odd_fields(void **state)
     t_free(h);
 }
 
+/* The generic finding of a switched-off group: nothing of the disabled rule in it. */
+static void
+assert_generic(const t_finding *f)
+{
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
+    assert_null(f->summary);
+    assert_null(f->missing);
+    assert_int_equal(f->n_evidence, 0);
+    assert_int_equal(f->n_alternatives, 0);
+    assert_int_equal(f->n_checks, 0);
+    assert_string_equal(f->details, "");
+    assert_false(f->has_skew);
+}
+
 static void
 test_group_switched_off_leaves_generic(void **state)
 {
@@ -1159,8 +1174,122 @@ test_group_switched_off_leaves_generic(void **state)
     kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
     t_feed(h, &req);
     kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-    assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_KRB_ERROR);
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
     t_free(h);
+}
+
+static t_harness *
+groups_off(kd_rule_group off)
+{
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.group_enabled[off] = FALSE;
+    return t_new(&cfg);
+}
+
+/* Service group off: a DNS-alias failure shows as the generic finding only, with
+ * nothing of the service rule in it. */
+static void
+test_group_off_service(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_SERVICE);
+    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
+    t_feed(h, &dns);
+    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
+    kd_obs err = t_ap_error(&ap, 41, "HTTP/web01.example.test");
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_CNAME_SPN), 0);
+    t_free(h);
+
+    /* Late LDAP evidence would amend spn_missing (kdc group) into duplicate_spn
+     * (service group): with the service group off it amends nothing. */
+    const char *spn = "HTTP/app.example.test";
+    h = groups_off(KD_GROUP_SERVICE);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs e7 = t_error(&req, 7, NULL, spn);
+    guint32 ef = t_feed(h, &e7);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_SPN_MISSING);
+    kd_obs l1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    t_feed(h, &l1);
+    kd_obs l2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    guint32 lf = t_feed(h, &l2);
+    const t_finding *f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
+    for (guint i = 0; i < f->n_alternatives; i++)
+        assert_int_not_equal(kd_catalog[f->alternatives[i]].group, KD_GROUP_SERVICE);
+    assert_int_equal(t_count(h, lf), 0);
+    assert_int_equal(t_total(h, KD_CAUSE_DUPLICATE_SPN), 0);
+    t_free(h);
+
+    /* look-alike: the same with every group on is duplicate_spn */
+    h = t_new(NULL);
+    kd_obs r2 = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
+    t_feed(h, &r2);
+    kd_obs e72 = t_error(&r2, 7, NULL, spn);
+    ef = t_feed(h, &e72);
+    kd_obs m1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    t_feed(h, &m1);
+    kd_obs m2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    t_feed(h, &m2);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_DUPLICATE_SPN);
+    t_free(h);
+}
+
+/* Etype group off: no common encryption type shows as the generic finding. */
+static void
+test_group_off_etype(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_ETYPE);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    req.u.krb.req_etypes[0] = 20;
+    req.u.krb.n_req_etypes = 1;
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
+    err.u.krb.etype_info2[0] = 18;
+    err.u.krb.n_etype_info2 = 1;
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_ETYPE_NO_COMMON), 0);
+    t_free(h);
+}
+
+/* Transport group off: RESPONSE_TOO_BIG (a Kerberos error) shows as the generic
+ * finding; the KDC that never answers (no Kerberos error) shows nothing. */
+static void
+test_group_off_transport(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_TRANSPORT);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 52, NULL, "krbtgt/" REALM);
+    guint32 ef = t_feed(h, &err);
+    assert_generic(only(h, ef));
+    kd_obs tcp = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
+    tcp.transport = KD_TRANSPORT_TCP;
+    t_feed(h, &tcp);
+    assert_generic(only(h, ef));
+    assert_int_equal(t_total(h, KD_CAUSE_RESPONSE_TOO_BIG), 0);
+    t_free(h);
+
+    /* A silent KDC: kdc_unreachable with the group on (the look-alike), nothing off. */
+    for (int on = 1; on >= 0; on--) {
+        h = on ? t_new(NULL) : groups_off(KD_GROUP_TRANSPORT);
+        kd_obs r1 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r1);
+        t_sleep(h, 1.0);
+        kd_obs r2 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r2);
+        t_sleep(h, 3.0);
+        kd_obs r3 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r3);
+        assert_int_equal(t_total(h, KD_CAUSE_KDC_UNREACHABLE) > 0, on);
+        assert_int_equal(t_total(h, KD_CAUSE_KRB_ERROR), 0);
+        t_free(h);
+    }
 }
 
 static void
@@ -1235,6 +1364,9 @@ main(void)
         cmocka_unit_test(test_icmp_unreachable_from_router),
         cmocka_unit_test(test_missing_and_odd_fields),
         cmocka_unit_test(test_group_switched_off_leaves_generic),
+        cmocka_unit_test(test_group_off_service),
+        cmocka_unit_test(test_group_off_etype),
+        cmocka_unit_test(test_group_off_transport),
         cmocka_unit_test(test_skew_tolerance_config),
         cmocka_unit_test(test_store_stays_bounded),
         cmocka_unit_test(test_time_diff_saturates),
