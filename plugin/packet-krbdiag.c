@@ -487,7 +487,7 @@ proto_register_krbdiag(void)
         { &hf_detail, { "Detail", "krbdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
                         "A value that backs the diagnosis", HFILL } },
         { &hf_skew, { "Clock offset (s)", "krbdiag.skew", FT_INT64, BASE_DEC, NULL, 0x0,
-                      "Measured clock offset of the side that is off, in seconds", HFILL } },
+                      "Offset of the clock that is off, in seconds: that clock minus the reference clock (the capture's; the server's when it agrees with the capture); positive ahead, negative behind", HFILL } },
         { &hf_count, { "Failures so far", "krbdiag.count", FT_UINT32, BASE_DEC, NULL, 0x0,
                        "Failures counted for this principal and client up to this frame", HFILL } },
         { &hf_inherited, { "Underlying cause", "krbdiag.inherited", FT_STRING, BASE_NONE, NULL, 0x0,

@@ -273,6 +273,31 @@ test_clock_skew_which_side(void **state)
     assert_non_null(strstr(f->summary, "KDC's clock"));
     t_free(h);
 
+    /* One sign everywhere: the clock that is off minus the reference; positive
+     * ahead, negative behind, for the client and for the KDC. */
+    h = t_new(NULL);
+    f = skew_case(h, 0, TRUE, -7200);
+    assert_true(f->has_skew && f->skew <= -7199 && f->skew >= -7201);
+    assert_non_null(strstr(f->summary, "client's clock"));
+    t_free(h);
+    h = t_new(NULL);
+    f = skew_case(h, 7200, FALSE, 0);
+    assert_true(f->has_skew && f->skew >= 7199 && f->skew <= 7201);
+    assert_non_null(strstr(f->summary, "KDC's clock"));
+    t_free(h);
+    /* A service's KRB_AP_ERR_SKEW with the server's time: measured the same way. */
+    h = t_new(NULL);
+    kd_obs sap = t_ap_req(CLIENT, WEB, 40000, 80, KD_CARRIER_HTTP, "HTTP/www.example.test", REALM, 2);
+    t_feed(h, &sap);
+    kd_obs serr = t_ap_error(&sap, 37, "HTTP/www.example.test");
+    serr.u.krb.has_stime = TRUE;
+    serr.u.krb.stime_us = h->now_us - (gint64)3600 * G_USEC_PER_SEC;
+    f = only(h, t_feed(h, &serr));
+    assert_int_equal(f->cause, KD_CAUSE_CLOCK_SKEW);
+    assert_true(f->has_skew && f->skew <= -3599 && f->skew >= -3601);
+    assert_non_null(strstr(f->summary, "service's clock"));
+    t_free(h);
+
     /* client ahead without ctime: direction known, magnitude not */
     h = t_new(NULL);
     f = skew_case(h, 0, FALSE, 0);
