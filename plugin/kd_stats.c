@@ -65,6 +65,7 @@ kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, con
 typedef struct {
     kd_cause cause;
     gboolean recovered;     /* the client recovered: a note, whatever the cause */
+    gboolean note;          /* a note (kd_finding_is_note): no failure */
     char *subject;
     char *error;
     gint32 error_code;      /* of the first finding: the generic krb_error's remedy depends on it */
@@ -108,7 +109,8 @@ static void
 report_add(kd_report *r, guint32 frame, const kd_stored_finding *s)
 {
     const char *subject = s->spn ? s->spn : s->client ? s->client : "-";
-    char *key = g_strdup_printf("%d|%d|%s", s->cause, s->recovered ? 1 : 0, subject);
+    char *key = g_strdup_printf("%d|%d|%d|%s", s->cause, s->recovered ? 1 : 0, kd_finding_is_note(s) ? 1 : 0,
+                                subject);
     kd_problem *pr = g_hash_table_lookup(r->by_key, key);
     if (!pr) {
         if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {
@@ -119,6 +121,7 @@ report_add(kd_report *r, guint32 frame, const kd_stored_finding *s)
         pr = g_new0(kd_problem, 1);
         pr->cause = s->cause;
         pr->recovered = s->recovered;
+        pr->note = kd_finding_is_note(s);
         pr->subject = g_strdup(subject);
         pr->error = g_strdup(kd_finding_error_label(s));
         pr->error_code = s->error_code;
@@ -173,7 +176,7 @@ report_rebuild(kd_report *r)
 static gboolean
 problem_is_failure(const kd_problem *p)
 {
-    return !p->recovered && kd_cause_get(p->cause)->severity == KD_SEV_WARN;
+    return !p->recovered && !p->note && kd_cause_get(p->cause)->severity == KD_SEV_WARN;
 }
 
 /* Failures first, then recoveries, then normal round trips; the most frequent first. */

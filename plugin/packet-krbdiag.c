@@ -274,7 +274,9 @@ kd_frames_with_findings(wmem_allocator_t *scope)
 gboolean
 kd_finding_is_note(const kd_stored_finding *s)
 {
-    return s->recovered || kd_cause_get(s->cause)->severity == KD_SEV_NOTE;
+    /* info: the engine's word that this case of a failure cause is routine (a host's
+     * S4U2Proxy to itself). */
+    return s->recovered || s->confidence == KD_CONF_INFO || kd_cause_get(s->cause)->severity == KD_SEV_NOTE;
 }
 
 /* ---------------------------------------------------------------- rendering */
@@ -403,6 +405,8 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_sto
 
     if (s->recovered)
         expert_add_info_format(pinfo, ci, &ei_recovered[s->cause], "%s: %s (recovered)", errname, c->title);
+    else if (kd_finding_is_note(s) && c->severity == KD_SEV_WARN)
+        expert_add_info_format(pinfo, ci, &ei_recovered[s->cause], "%s: %s (note)", errname, c->title);
     else
         expert_add_info_format(pinfo, ci, &ei_cause[s->cause], "%s: %s", errname, c->title);
 }
