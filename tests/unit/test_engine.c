@@ -647,6 +647,54 @@ tcp_fact(const kd_obs *o, kd_net_event event)
     return f;
 }
 
+/* The refusal comes back on a connection from the shared address to itself: the
+ * finding says the client connected to itself and cites that connection's SYN; its
+ * explanation names the error the capture holds. */
+static void
+test_shared_address_self_connection_words(void **state)
+{
+    (void)state;
+    static const gint32 codes[] = { 41, 35 };
+    for (gsize i = 0; i < G_N_ELEMENTS(codes); i++) {
+        t_harness *h = t_new(NULL);
+        kd_obs al = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+        t_feed(h, &al);
+        kd_obs ap = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+        kd_addr_parse("169.254.95.120", &ap.src);
+        kd_addr_parse("169.254.95.120", &ap.dst);
+        kd_obs syn = tcp_fact(&ap, KD_NET_TCP_SELF_CONNECT);
+        guint32 sf = t_feed(h, &syn);
+        t_feed(h, &ap);
+        kd_obs err = t_ap_error(&ap, codes[i], "srv1$");
+        const t_finding *f = only(h, t_feed(h, &err));
+        assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+        assert_true(t_has_evidence(f, sf));
+        assert_non_null(strstr(f->summary, "to itself"));
+        assert_null(strstr(f->summary, "another host answers"));
+        assert_null(strstr(f->summary, "itself or another server"));
+        const char *x = kd_finding_explanation(f->cause, f->error_code);
+        assert_non_null(strstr(x, codes[i] == 35 ? "KRB_AP_ERR_NOT_US" : "KRB_AP_ERR_MODIFIED"));
+        assert_null(strstr(x, codes[i] == 35 ? "KRB_AP_ERR_MODIFIED" : "KRB_AP_ERR_NOT_US"));
+        t_free(h);
+    }
+
+    /* look-alike: the address answers from another machine (not a connection to
+     * itself): which machine answered stays open. */
+    t_harness *h = t_new(NULL);
+    kd_obs a1 = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    t_feed(h, &a1);
+    kd_obs ap = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    kd_addr_parse("169.254.95.121", &ap.src);
+    kd_addr_parse("169.254.95.120", &ap.dst);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "srv1$");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_non_null(strstr(f->summary, "itself or another server"));
+    assert_null(strstr(f->summary, "connected from"));
+    t_free(h);
+}
+
 /* Item: 0x721 with no KRB-ERROR anywhere, on a connection from the shared address to
  * itself, after another host's ServerAlive2 listed that address: the client looped. */
 static void
@@ -1374,6 +1422,7 @@ main(void)
         cmocka_unit_test(test_duplicate_spn_from_ldap_before_and_after),
         cmocka_unit_test(test_sec_pkg_error_inherits),
         cmocka_unit_test(test_shared_address_loopback),
+        cmocka_unit_test(test_shared_address_self_connection_words),
         cmocka_unit_test(test_shared_address_fault_without_krb_error),
         cmocka_unit_test(test_shared_address_fault_contradicted),
         cmocka_unit_test(test_shared_address_fault_lookalikes),
