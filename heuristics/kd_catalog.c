@@ -11,6 +11,14 @@
 #define ROW(up, id_, title_, sev_, group_, expl_, remedy_, ref_) \
     [KD_CAUSE_##up] = { KD_CAUSE_##up, #id_, title_, sev_, group_, expl_, remedy_, ref_ }
 
+/* shared_address_loopback's explanation, naming what the client got back: the catalog
+ * row names the possible errors; kd_finding_explanation() names the one a finding holds. */
+#define SHARED_ADDRESS_TEXT(what) \
+    "The DCOM server's ServerAlive2 answer lists a network address that the client owns " \
+    "too (for example the link-local 169.254.95.120 of an IBM IMM USB RNDIS adapter present " \
+    "on both machines). The client picked it, connected to itself, and presented the other " \
+    "server's ticket to its own service, which cannot decrypt it (" what ")."
+
 const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
     ROW(PREAUTH_REQUIRED, preauth_required,
         "Pre-authentication requested (normal first round trip)",
@@ -197,17 +205,21 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\", "
         "scenario 3"),
     ROW(STALE_SERVICE_KEY, stale_service_key,
-        "Stale service key (password or keytab changed, key version differs)",
+        "Stale service key (password or keytab changed)",
         KD_SEV_WARN, KD_GROUP_SERVICE,
-        "The ticket was encrypted with a key version (kvno) the service does not hold: the "
-        "service account's password or keytab changed on the KDC and the service still uses the "
-        "old key (or the reverse, before replication). With the service's keytab loaded into "
-        "Wireshark this is confirmed: it holds the SPN's key at other versions only, or at the "
-        "ticket's version a key made from another password that does not decrypt the ticket.",
+        "The ticket was encrypted with a key the service does not hold: the service account's "
+        "password or keytab changed on the KDC and the service still uses the old key (or the "
+        "reverse, before replication). Usually the key version (kvno) differs "
+        "(KRB_AP_ERR_BADKEYVER; Windows says KRB_AP_ERR_MODIFIED); a keytab made from another "
+        "password can hold the ticket's version with another key (KRB_AP_ERR_BAD_INTEGRITY or "
+        "KRB_AP_ERR_MODIFIED). With the service's keytab loaded into Wireshark this is "
+        "confirmed: it holds the SPN's key at other versions only, or at the ticket's version a "
+        "key made from another password that does not decrypt the ticket.",
         "Re-export the keytab (ktadd / ktpass) and install it on the service, or restart the "
         "service after its password change; reset the password once and let it replicate to "
         "every domain controller.",
-        "RFC 4120 5.2.9 (kvno), 7.5.9 (KRB_AP_ERR_BADKEYVER); "
+        "RFC 4120 5.2.9 (kvno), 7.5.9 (KRB_AP_ERR_BADKEYVER, KRB_AP_ERR_BAD_INTEGRITY, "
+        "KRB_AP_ERR_MODIFIED); "
         "Microsoft article \"IIS 7+ Kerberos authentication failure: KRB_AP_ERR_MODIFIED\""),
     ROW(SAME_NAME_OTHER_DOMAIN, same_name_other_domain,
         "Identically named hosts in two domains",
@@ -260,11 +272,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
     ROW(SHARED_ADDRESS_LOOPBACK, shared_address_loopback,
         "DCOM address list contains an address the client shares: it connected to itself",
         KD_SEV_WARN, KD_GROUP_SERVICE,
-        "The DCOM server's ServerAlive2 answer lists a network address that the client owns "
-        "too (for example the link-local 169.254.95.120 of an IBM IMM USB RNDIS adapter present "
-        "on both machines). The client picked it, connected to itself, and presented the other "
-        "server's ticket to its own service, which cannot decrypt it (KRB_AP_ERR_MODIFIED, "
-        "0x80070721).",
+        SHARED_ADDRESS_TEXT("a Kerberos error such as KRB_AP_ERR_MODIFIED or KRB_AP_ERR_NOT_US, then "
+                            "0x80070721"),
         "Disable the shared interface (IBM USB Remote NDIS Network Device) on one or both "
         "servers, or re-address it; firmware updates re-enable it, so monitor it.",
         "article \"0x80070721 A security package specific error occurred while using WMI between "
@@ -550,11 +559,30 @@ generic_error_info(kd_cause cause, gint32 error_code)
     return cause == KD_CAUSE_KRB_ERROR && error_code >= 0 ? kd_error_info_get(error_code) : NULL;
 }
 
+/* A cause's explanation told for the error a finding holds, where the catalog row
+ * speaks of several. */
+static const struct {
+    kd_cause cause;
+    gint32 error_code;      /* -1: no Kerberos error (only the RPC fault) */
+    const char *explanation;
+} explanation_by_error[] = {
+    { KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 41, SHARED_ADDRESS_TEXT("KRB_AP_ERR_MODIFIED, then 0x80070721") },
+    { KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 35, SHARED_ADDRESS_TEXT("KRB_AP_ERR_NOT_US, then 0x80070721") },
+    { KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 31, SHARED_ADDRESS_TEXT("KRB_AP_ERR_BAD_INTEGRITY, then 0x80070721") },
+    { KD_CAUSE_SHARED_ADDRESS_LOOPBACK, -1, SHARED_ADDRESS_TEXT("the call fails with 0x80070721") },
+};
+
 const char *
 kd_finding_explanation(kd_cause cause, gint32 error_code)
 {
     const kd_error_info *info = generic_error_info(cause, error_code);
-    return info ? info->causes : kd_cause_get(cause)->explanation;
+    if (info)
+        return info->causes;
+    for (gsize i = 0; i < G_N_ELEMENTS(explanation_by_error); i++) {
+        if (explanation_by_error[i].cause == cause && explanation_by_error[i].error_code == error_code)
+            return explanation_by_error[i].explanation;
+    }
+    return kd_cause_get(cause)->explanation;
 }
 
 const char *

@@ -109,8 +109,10 @@ typedef struct {
 
 const kd_error_info *kd_error_info_get(gint32 code);
 /* The explanation and remedy a finding shows: its cause's, except for the generic
- * krb_error, which shows those of its error code where the code is known. Every
- * output (tree, fields, report) takes them from here. */
+ * krb_error, which shows those of its error code where the code is known, and for a
+ * cause whose row speaks of several errors (shared_address_loopback), whose
+ * explanation names the one the finding holds. Every output (tree, fields, report)
+ * takes them from here. */
 const char *kd_finding_explanation(kd_cause cause, gint32 error_code);
 const char *kd_finding_remedy(kd_cause cause, gint32 error_code);
 /* Every known error code, in order (for documentation and tests). */

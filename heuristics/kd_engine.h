@@ -94,7 +94,8 @@ typedef char *(*kd_strdup_fn)(const char *s, void *user);
 void kd_finding_copy(kd_finding *dst, const kd_finding *src, kd_strdup_fn dup, void *user);
 /* Frees the strings of a copy made with dup == NULL. */
 void kd_finding_clear(kd_finding *f);
-/* A failure the client recovered from, or a benign cause: an expert note, not a warning. */
+/* A failure the client recovered from, a routine case (confidence info) or a benign
+ * cause: an expert note, not a warning. */
 gboolean kd_finding_is_note(const kd_finding *f);
 
 typedef struct {
@@ -115,8 +116,10 @@ void kd_config_default(kd_config *cfg);
 
 typedef struct kd_engine kd_engine;
 
-/* Called with every finding of `frame` (n >= 1), each time that set changes. The
- * findings belong to the engine and are valid during the call only. */
+/* Called with every finding of `frame` (n >= 1), each time that set changes; n is 0
+ * once when findings shown before are all hidden since (their rule group is switched
+ * off and later evidence amended them into it). The findings belong to the engine and
+ * are valid during the call only. */
 typedef void (*kd_emit_fn)(guint32 frame, const kd_finding *const *findings, guint n, void *user);
 
 kd_engine *kd_engine_new(const kd_config *cfg, kd_emit_fn emit, void *user);

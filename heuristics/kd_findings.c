@@ -14,6 +14,7 @@
 typedef struct {
     guint32 frame;
     GPtrArray *findings;    /* kd_finding* */
+    gboolean shown;         /* the latest emit showed at least one of them */
 } kd_frame_rec;
 
 /* Something awaiting later evidence: "amend finding (frame, index) when X happens";
@@ -98,7 +99,9 @@ kd_finding_copy(kd_finding *dst, const kd_finding *src, kd_strdup_fn dup, void *
 gboolean
 kd_finding_is_note(const kd_finding *f)
 {
-    return f->recovered || kd_cause_get(f->cause)->severity == KD_SEV_NOTE;
+    /* info: the engine's word that this case of a failure cause is routine (a host's
+     * S4U2Proxy to itself). */
+    return f->recovered || f->confidence == KD_CONF_INFO || kd_cause_get(f->cause)->severity == KD_SEV_NOTE;
 }
 
 static void
@@ -159,6 +162,13 @@ kd_findings_tables(const kd_findings *fx, const char **names, guint *sizes, guin
     return G_N_ELEMENTS(t);
 }
 
+/* The rule group of cause is switched on; the generic krb_error always is. */
+static gboolean
+cause_enabled(const kd_findings *fx, kd_cause cause)
+{
+    return cause == KD_CAUSE_KRB_ERROR || fx->cfg->group_enabled[kd_catalog[cause].group];
+}
+
 static void
 mark_dirty(kd_findings *fx, guint32 frame)
 {
@@ -211,9 +221,77 @@ finding_hash(const kd_finding *f)
     return ((guint)f->cause + 1u) * 2u + (f->recovered ? 1u : 0u);
 }
 
+/* What a user sees of f when rule groups are switched off (preferences): a disabled
+ * group's causes never appear. A finding whose cause is in a disabled group (made
+ * so, or amended into it by later evidence) shows as the generic krb_error on its
+ * Kerberos error, with nothing of the disabled rule (summary, evidence, details,
+ * candidates, checks, measurements) at the generic finding's own confidence, and is
+ * not shown at all without a Kerberos error. Candidates and inherited causes of a
+ * disabled group are left out of every finding. Fills *out (sharing f's strings)
+ * and returns it, or f itself when nothing is switched off; NULL: not shown. */
+static const kd_finding *
+public_view(const kd_findings *fx, const kd_finding *f, kd_finding *out)
+{
+    gboolean all = TRUE;
+    for (int g = 0; g < KD_GROUP_COUNT; g++)
+        all = all && fx->cfg->group_enabled[g];
+    if (all)
+        return f;
+    *out = *f;
+    if (!cause_enabled(fx, f->cause)) {
+        if (f->error_code < 0)
+            return NULL;
+        kd_finding *o = out;
+        o->cause = KD_CAUSE_KRB_ERROR;
+        o->confidence = KD_CONF_POSSIBLE;
+        o->summary = NULL;
+        o->missing = NULL;
+        o->n_evidence = 0;
+        o->n_alternatives = 0;
+        o->n_ruled_out = 0;
+        o->restates = 0;
+        o->n_details = 0;
+        o->n_checks = 0;
+        o->has_skew = FALSE;
+        o->skew_seconds = 0;
+        o->count = 0;
+        o->has_inherited = FALSE;
+        o->has_status = FALSE;
+        /* The client getting what it asked for is no rule's reading: kept. */
+        if (o->recovered) {
+            for (guint i = 0; i < f->n_evidence; i++) {
+                if (f->evidence[i].frame == f->recovered_frame)
+                    o->evidence[o->n_evidence++] = f->evidence[i];
+            }
+        }
+        return out;
+    }
+    guint w = 0;
+    for (guint i = 0; i < f->n_alternatives; i++) {
+        if (cause_enabled(fx, f->alternatives[i]))
+            out->alternatives[w++] = f->alternatives[i];
+    }
+    out->n_alternatives = w;
+    w = 0;
+    for (guint i = 0; i < f->n_ruled_out; i++) {
+        if (cause_enabled(fx, f->ruled_out[i].cause))
+            out->ruled_out[w++] = f->ruled_out[i];
+    }
+    out->n_ruled_out = w;
+    if (f->has_inherited && !cause_enabled(fx, f->inherited)) {
+        /* The Kerberos failure beneath shows as the generic finding; a summary
+         * written from its cause would name it. */
+        out->inherited = KD_CAUSE_KRB_ERROR;
+        out->summary = NULL;
+    }
+    return out;
+}
+
 void
 kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
 {
+    GPtrArray *shown = g_ptr_array_new();
+    GArray *views = g_array_new(FALSE, FALSE, sizeof(kd_finding));
     for (guint i = 0; i < fx->dirty->len; i++) {
         guint32 frame = g_array_index(fx->dirty, guint32, i);
         kd_frame_rec *rec = frame_rec(fx, frame);
@@ -227,23 +305,36 @@ kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
                 f->amended_by = fx->feed_frame;
             f->emitted_hash = h;
         }
-        if (emit && rec->findings->len)
-            emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
+        if (!emit || !rec->findings->len)
+            continue;
+        g_ptr_array_set_size(shown, 0);
+        g_array_set_size(views, rec->findings->len);
+        for (guint j = 0; j < rec->findings->len; j++) {
+            const kd_finding *v = public_view(fx, g_ptr_array_index(rec->findings, j),
+                                              &g_array_index(views, kd_finding, j));
+            if (v)
+                g_ptr_array_add(shown, (gpointer)v);
+        }
+        /* A frame whose findings all became hidden is emitted empty once, so that
+         * what was shown before goes away. */
+        if (shown->len || rec->shown) {
+            rec->shown = shown->len > 0;
+            emit(frame, (const kd_finding *const *)shown->pdata, shown->len, user);
+        }
     }
+    g_array_free(views, TRUE);
+    g_ptr_array_free(shown, TRUE);
 }
 
 kd_finding *
 kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence conf,
                gint32 error_code, const char *spn, const char *client)
 {
-    /* A switched-off rule group still leaves a finding on a Kerberos error:
-     * the generic one. Other findings of a switched-off group are dropped. */
-    if (!fx->cfg->group_enabled[kd_catalog[cause].group] && cause != KD_CAUSE_KRB_ERROR) {
-        if (error_code < 0)
-            return NULL;
-        cause = KD_CAUSE_KRB_ERROR;
-        conf = KD_CONF_POSSIBLE;
-    }
+    /* A finding of a switched-off rule group without a Kerberos error is dropped. On a
+     * Kerberos error it is kept as the rule made it, so that later evidence amends
+     * it as usual, and is emitted as the generic krb_error (public_view). */
+    if (error_code < 0 && !cause_enabled(fx, cause))
+        return NULL;
     char *key = frame_key(frame);
     kd_frame_rec *rec = kd_lru_get(fx->frames, key);
     if (!rec) {

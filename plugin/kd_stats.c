@@ -309,7 +309,8 @@ evidence_add(kd_problem *pr, const kd_finding *f)
 static kd_problem *
 add_occurrence(kd_report *r, guint32 frame, guint index, const kd_finding *f)
 {
-    char *key = g_strdup_printf("%d|%d|%s", f->cause, f->recovered ? 1 : 0, subject_of(f));
+    char *key = g_strdup_printf("%d|%d|%d|%s", f->cause, f->recovered ? 1 : 0, kd_finding_is_note(f) ? 1 : 0,
+                                subject_of(f));
     kd_problem *pr = g_hash_table_lookup(r->by_key, key);
     if (!pr) {
         if (r->problems->len >= KD_REPORT_MAX_PROBLEMS) {

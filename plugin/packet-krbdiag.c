@@ -398,11 +398,15 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
         proto_item_set_hidden(ck);
     }
 
-    expert_field *ei = f->recovered ? &ei_recovered[f->cause] : &ei_cause[f->cause];
+    /* A note of a failure cause (the client recovered, or the engine judged this case
+     * routine) is an expert note, told apart from the failure by its own item. */
+    gboolean note = kd_finding_is_note(f) && c->severity == KD_SEV_WARN;
+    expert_field *ei = note ? &ei_recovered[f->cause] : &ei_cause[f->cause];
+    const char *tag = f->recovered ? " (recovered)" : note ? " (note)" : "";
     if (label)
-        expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, f->recovered ? " (recovered)" : "");
+        expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, tag);
     else
-        expert_add_info_format(pinfo, ci, ei, "%s%s", c->title, f->recovered ? " (recovered)" : "");
+        expert_add_info_format(pinfo, ci, ei, "%s%s", c->title, tag);
 }
 
 static int
@@ -500,7 +504,7 @@ proto_register_krbdiag(void)
         { &hf_detail, { "Detail", "krbdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
                         "A value that backs the diagnosis", HFILL } },
         { &hf_skew, { "Clock offset (s)", "krbdiag.skew", FT_INT64, BASE_DEC, NULL, 0x0,
-                      "Measured clock offset of the side that is off, in seconds", HFILL } },
+                      "Offset of the clock that is off, in seconds: that clock minus the reference clock (the capture's; the server's when it agrees with the capture); positive ahead, negative behind", HFILL } },
         { &hf_count, { "Failures so far", "krbdiag.count", FT_UINT32, BASE_DEC, NULL, 0x0,
                        "Failures counted for this principal and client up to this frame", HFILL } },
         { &hf_inherited, { "Underlying cause", "krbdiag.inherited", FT_STRING, BASE_NONE, NULL, 0x0,

@@ -45,6 +45,28 @@ is_s4u2self(const kd_req *req)
            kd_has_padata(req->padata, req->n_padata, PA_S4U_X509_USER);
 }
 
+/* Two principal names, realm left out ("a@R" and "a" are the same), without case. */
+static gboolean
+same_principal(const char *a, const char *b)
+{
+    if (kd_str_empty(a) || kd_str_empty(b))
+        return FALSE;
+    gsize la = strcspn(a, "@"), lb = strcspn(b, "@");
+    return la == lb && g_ascii_strncasecmp(a, b, la) == 0;
+}
+
+/* S4U2Proxy towards the requester's own account. The evidence ticket of S4U2Proxy
+ * is a ticket to the requester itself (its S4U2Self result), so a target equal to
+ * the evidence ticket's server, or naming the requesting account, asks for a ticket
+ * to itself. Windows hosts do this routinely (their own service ticket as evidence,
+ * their own machine account as target); a refusal only says the account has no
+ * delegation rights toward itself. */
+static gboolean
+is_self_target(const kd_req *req, const char *client)
+{
+    return same_principal(req->sname, req->addl_ticket.sname) || same_principal(req->sname, client);
+}
+
 static void
 refusal_details(kd_finding *f, const kd_krb *k)
 {
@@ -52,6 +74,36 @@ refusal_details(kd_finding *f, const kd_krb *k)
         kd_finding_detail(f, "NTSTATUS in e-data: 0x%08X", k->nt_status);
     if (!kd_str_empty(k->e_text))
         kd_finding_detail(f, "KDC text: %s", k->e_text);
+}
+
+/* The refused S4U2Proxy asked for a ticket to the requester itself: the cause the
+ * KDC's answer names stays, as a note. Nothing that needs delegation failed here; a
+ * service on that host that must delegate fails with a request of its own. */
+static void
+self_refused_note(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_req *req = ev->req;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, KD_CONF_INFO, k->error_code, ev->spn, ev->client);
+    if (!f)
+        return;
+    const char *why = k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED ? " (STATUS_NOT_SUPPORTED)"
+                    : k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH ? " (STATUS_NO_MATCH)" : "";
+    char *who = ev->client ? g_strdup_printf("%s asked for a ticket to its own account (%s)", ev->client,
+                                             req->sname ? req->sname : "?")
+                           : g_strdup_printf("The account holding %s asked for a ticket to itself",
+                                             req->sname ? req->sname : "?");
+    kd_finding_summary(f, "%s on behalf of a user (S4U2Proxy to itself) and was refused%s: the account simply has "
+                       "no delegation rights toward itself. Windows hosts ask this routinely; act only if a service "
+                       "on this host must delegate", who, why);
+    g_free(who);
+    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with the evidence ticket for %s (a ticket to itself)",
+                        req->sname ? req->sname : "?", req->addl_ticket.sname ? req->addl_ticket.sname : "?");
+    if (req->addl_ticket.sname)
+        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
+    kd_finding_detail(f, "target: the requester's own account");
+    refusal_details(f, k);
 }
 
 /* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
@@ -84,6 +136,10 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
     ev->claimed = TRUE;
     const char *front = ev->client ? ev->client : "The front-end service";
     const char *target = ev->spn ? ev->spn : "the requested service";
+    if (is_self_target(req, ev->client)) {
+        self_refused_note(ctx, ev, cause);
+        return;
+    }
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
     if (!f)
         return;

@@ -61,18 +61,6 @@ ticket_subject(const char *verdict, const kd_addr *kdc, guint64 cipher_hash)
     return g_strdup_printf("%s|%s|%016" G_GINT64_MODIFIER "x", verdict, kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
 }
 
-/* The offer and the account's keys, as details and evidence. */
-static void
-etype_evidence(kd_finding *f, const kd_account_etypes *seen, const kd_req *req, const char *offer, const char *have)
-{
-    kd_finding_detail(f, "client offers: %s", offer);
-    kd_finding_detail(f, "account keys: %s", have);
-    if (seen)
-        kd_finding_evidence(f, seen->frame, "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
-    if (req)
-        kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
-}
-
 static gboolean
 intersects(const gint32 *a, guint na, const gint32 *b, guint nb)
 {
@@ -198,6 +186,175 @@ only_single_des(const gint32 *etypes, guint n)
     }
     return n > 0;
 }
+/* What the capture says about the key types of the principal an etype error is
+ * about. An AS-REQ's error is about the client's own keys: the error's ETYPE-INFO2,
+ * or the ETYPE-INFO2 the KDC announced for that client earlier. A TGS-REQ's error
+ * (and a service's NOKEY) is about the SERVICE's keys: the etypes of tickets the KDC
+ * issued for that SPN and the keys of that SPN in the loaded keytab. ETYPE-INFO2
+ * always names the client's keys (RFC 4120 5.2.7.5), so it never speaks for a
+ * service. */
+typedef struct {
+    gboolean service;           /* the principal is the service, not the client */
+    const char *who;            /* "the account" / "the service" */
+    gint32 etypes[KD_MAX_ETYPES];
+    guint n;
+    gboolean complete;          /* every key type of the principal is known */
+    guint32 frames[KD_MAX_ETYPES];  /* where each type was seen (0: the keytab) */
+} kd_etype_view;
+
+static void
+view_add(kd_etype_view *v, gint32 etype, guint32 frame)
+{
+    for (guint i = 0; i < v->n; i++) {
+        if (v->etypes[i] == etype)
+            return;
+    }
+    if (v->n < KD_MAX_ETYPES) {
+        v->frames[v->n] = frame;
+        v->etypes[v->n++] = etype;
+    }
+}
+
+/* A keytab entry of the service named spn (realm ignored; an entry with '@' inside
+ * a component is another principal). */
+static gboolean
+keytab_names(const kd_keytab_key *k, const char *spn)
+{
+    if (kd_str_empty(k->principal) || kd_str_empty(spn) || strchr(k->principal, '@'))
+        return FALSE;
+    gsize ls = strcspn(spn, "@");
+    return strlen(k->principal) == ls && g_ascii_strncasecmp(k->principal, spn, ls) == 0;
+}
+
+static void
+etype_view(const kd_ctx *ctx, const kd_event *ev, kd_etype_view *v)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const kd_req *req = ev->req;
+    memset(v, 0, sizeof(*v));
+    /* Without the request, an error naming a service other than krbtgt answered a
+     * TGS-REQ (AS-REQs ask for krbtgt). */
+    if (req)
+        v->service = ev->kind == KD_EV_SERVICE_ERROR || req->msg_type == KD_MSG_TGS_REQ;
+    else
+        v->service = ev->kind == KD_EV_SERVICE_ERROR ||
+                     (!kd_str_empty(ev->spn) && g_ascii_strncasecmp(ev->spn, "krbtgt/", 7) != 0);
+    v->who = v->service ? "the service" : "the account";
+    if (!v->service) {
+        /* ETYPE-INFO2 names what the KDC chose to name (MIT: the best key only): taken
+         * as the account's keys, as the KDC means it. */
+        if (k->n_etype_info2 > 0) {
+            for (guint i = 0; i < k->n_etype_info2 && i < KD_MAX_ETYPES; i++)
+                view_add(v, k->etype_info2[i], ev->obs->frame);
+        } else if (!kd_str_empty(ev->client)) {
+            const kd_account_etypes *seen = kd_store_account_etypes(ctx->store, ev->client);
+            for (guint i = 0; seen && i < seen->n; i++)
+                view_add(v, seen->etypes[i], seen->frame);
+        }
+        v->complete = v->n > 0;
+        return;
+    }
+    const char *spn = ev->spn;
+    if (kd_str_empty(spn))
+        return;
+    const kd_keytab *kt = ctx->cfg->keytab;
+    for (guint i = 0; kt && kt->loaded && i < kt->n && i < KD_KEYTAB_MAX; i++) {
+        if (keytab_names(&kt->keys[i], spn)) {
+            view_add(v, kt->keys[i].etype, 0);
+            v->complete = TRUE;
+        }
+    }
+    /* A ticket issued for the SPN is encrypted in one of its keys: that type exists,
+     * but the service may hold others. */
+    const kd_issue_hist *h = kd_store_issues(ctx->store, spn);
+    for (guint i = 0; h && i < h->count; i++) {
+        const kd_issue *it = kd_issue_hist_nth(h, i);
+        if (it->etype >= 0 && !it->user_to_user)
+            view_add(v, it->etype, it->frame);
+    }
+}
+
+/* The offer and the principal's keys, as details and evidence. */
+static void
+etype_evidence(kd_finding *f, const kd_etype_view *v, const kd_req *req, const char *offer, const char *have,
+               const char *spn, guint32 err_frame)
+{
+    kd_finding_detail(f, "client offers: %s", offer);
+    kd_finding_detail(f, "%s keys: %s", v->service ? "service" : "account", have);
+    for (guint i = 0; i < v->n; i++) {
+        if (v->frames[i] == 0 || v->frames[i] == err_frame)
+            continue;
+        if (v->service)
+            kd_finding_evidence(f, v->frames[i], "the KDC issues a ticket for %s: it holds a key of that type",
+                                spn ? spn : "the service");
+        else
+            kd_finding_evidence(f, v->frames[i], "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
+    }
+    if (v->service && v->complete)
+        kd_finding_detail(f, "the service's keytab (loaded into Wireshark) holds its key types");
+    if (req)
+        kd_finding_evidence(f, req->frame, "%s offering %s", kd_msg_name(req->msg_type), offer);
+}
+
+/* KDC_ERR_ETYPE_NOSUPP or KRB_AP_ERR_NOKEY: does the offer miss every key the
+ * principal the error is about has? */
+static void
+etype_refused(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const gint32 code = obs->u.krb.error_code;
+    const kd_req *req = ev->req;
+    const char *spn = ev->spn, *client = ev->client;
+    ev->claimed = TRUE;
+    kd_etype_view v;
+    etype_view(ctx, ev, &v);
+    gboolean known = v.n > 0;
+    gboolean offered = req && req->n_etypes > 0;
+    char *offer = req ? etype_list(ctx, req->etypes, req->n_etypes) : g_strdup("unknown");
+    char *have = known ? etype_list(ctx, v.etypes, v.n) : g_strdup("not in the capture");
+    kd_finding *f;
+    if (offered && known && intersects(req->etypes, req->n_etypes, v.etypes, v.n)) {
+        /* The client offers a type the principal has a key in: the keys are not what
+         * lacks a common type. The KDC refused something else (typically the
+         * pre-authentication's type). Whether the client gets past it shows only in
+         * a retry that succeeds (kd_rules_recovery marks it). */
+        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE, code, spn, client);
+        kd_finding_summary(f, "The KDC refuses the encryption types, yet %s has a key of a type the client offers "
+                           "(keys: %s; offered: %s): the KDC refused another type (typically the "
+                           "pre-authentication's); a normal round trip only if a retry succeeds", v.who, have, offer);
+        etype_evidence(f, &v, req, offer, have, spn, obs->frame);
+        if (!v.service && only_single_des(v.etypes, v.n))
+            kd_finding_detail(f, "the account has single-DES keys only: current KDCs and clients refuse DES by "
+                                 "default (allow_weak_crypto); a password reset gives it AES keys");
+        g_free(offer);
+        g_free(have);
+        return;
+    }
+    f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_ETYPE_NO_COMMON, KD_CONF_LIKELY, code, spn, client);
+    if (!f) {
+        g_free(offer);
+        g_free(have);
+        return;
+    }
+    kd_claim claim;
+    kd_claim_init(&claim);
+    guint both = kd_claim_declare(&claim, v.service ? "the client's offered types and the service's keys share a type"
+                                                    : "the client's offered types and the account's keys share a type");
+    if (offered && known)
+        kd_claim_result(&claim, both, FALSE);
+    /* A ticket shows one key of the service, not all: only the keytab lists them. */
+    kd_claim_check(&claim, "the principal may hold key types the capture does not show", !v.complete);
+    kd_finding_confirm(f, &claim);
+    if (v.service)
+        kd_finding_summary(f, "No common encryption type between the client and the service %s: the client offers "
+                           "%s; the service's keys: %s", spn ? spn : "", offer, have);
+    else
+        kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offer, have);
+    etype_evidence(f, &v, req, offer, have, spn, obs->frame);
+    g_free(offer);
+    g_free(have);
+}
+
 static void
 on_error(const kd_ctx *ctx, kd_event *ev)
 {
@@ -250,55 +407,8 @@ on_error(const kd_ctx *ctx, kd_event *ev)
         if (it && !kd_addr_equal(&it->kdc, &obs->src) && dc_claim(ctx, ev, it))
             return;
     }
-    if (code == 14 || code == 45) { /* KDC_ERR_ETYPE_NOSUPP, KRB_AP_ERR_NOKEY */
-        ev->claimed = TRUE;
-        const gint32 *acct = k->etype_info2;
-        guint n_acct = k->n_etype_info2;
-        const kd_account_etypes *seen = NULL;
-        if (n_acct == 0 && !kd_str_empty(client)) {
-            seen = kd_store_account_etypes(ctx->store, client);
-            if (seen) {
-                acct = seen->etypes;
-                n_acct = seen->n;
-            }
-        }
-        gboolean known = n_acct > 0;
-        gboolean offered = req && req->n_etypes > 0;
-        char *offer = req ? etype_list(ctx, req->etypes, req->n_etypes) : g_strdup("unknown");
-        char *have = known ? etype_list(ctx, acct, n_acct) : g_strdup("not in the capture");
-        if (offered && known && intersects(req->etypes, req->n_etypes, acct, n_acct)) {
-            /* The client offers a type the account has a key in: there is a common
-             * type. The KDC refused something else (typically the pre-authentication's
-             * type) and named the account's keys: a normal round trip. */
-            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE, code, spn, client);
-            kd_finding_summary(f, "The KDC names the account's key types (%s) and the client offers %s: they share a "
-                               "type, so there is a common encryption type; the client is expected to retry with "
-                               "the named type (a normal round trip)", have, offer);
-            etype_evidence(f, seen, req, offer, have);
-            if (only_single_des(acct, n_acct))
-                kd_finding_detail(f, "the account has single-DES keys only: current KDCs and clients refuse DES by "
-                                     "default (allow_weak_crypto); a password reset gives it AES keys");
-            g_free(offer);
-            g_free(have);
-            return;
-        }
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_ETYPE_NO_COMMON, KD_CONF_LIKELY, code, spn, client);
-        if (!f) {
-            g_free(offer);
-            g_free(have);
-            return;
-        }
-        kd_claim claim;
-        kd_claim_init(&claim);
-        guint both = kd_claim_declare(&claim, "the client's offered types and the account's keys share a type");
-        if (offered && known)
-            kd_claim_result(&claim, both, FALSE);
-        kd_finding_confirm(f, &claim);
-        kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offer, have);
-        etype_evidence(f, seen, req, offer, have);
-        g_free(offer);
-        g_free(have);
-    }
+    if (code == 14 || code == 45) /* KDC_ERR_ETYPE_NOSUPP, KRB_AP_ERR_NOKEY */
+        etype_refused(ctx, ev);
 }
 
 static const kd_rule rules[] = {

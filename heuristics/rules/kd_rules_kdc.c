@@ -553,8 +553,9 @@ on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
     guint n = kd_findings_count(ctx->findings, obs->frame);
     for (guint i = 0; i < n; i++) {
         kd_finding *f = kd_finding_lookup(ctx->findings, obs->frame, i);
-        /* Benign round trips (NEEDED_PREAUTH) are notes: their words add nothing. */
-        if (!f || f->error_code != k->error_code || kd_catalog[f->cause].severity == KD_SEV_NOTE)
+        /* Benign round trips (NEEDED_PREAUTH) and other notes: their words add nothing. */
+        if (!f || f->error_code != k->error_code || kd_catalog[f->cause].severity == KD_SEV_NOTE ||
+            f->confidence == KD_CONF_INFO)
             continue;
         /* The rule's reading of the code and the KDC's own text agree: confirmed
          * unless the rule left other causes open. */

@@ -51,7 +51,7 @@ ap_evidence(kd_finding *f, const kd_req *ap)
 /* The error comes from the address the client connected to, which a DCOM server
  * announced while another host announces or answers there too. */
 static void
-shared_evidence(kd_finding *f, const kd_obs *err, const kd_binding_rec *b)
+shared_evidence(const kd_ctx *ctx, kd_finding *f, const kd_obs *err, const kd_binding_rec *b)
 {
     char addr[48], srv[48];
     kd_addr_to_str(&err->src, addr, sizeof addr);
@@ -61,11 +61,24 @@ shared_evidence(kd_finding *f, const kd_obs *err, const kd_binding_rec *b)
         kd_finding_evidence(f, b->frames[i], "ServerAlive2 response from %s lists %s", srv, addr);
         g_string_append_printf(who, "%s%s", i ? (i + 1 == b->n ? " and " : ", ") : "", srv);
     }
-    kd_finding_summary(f, "%s is announced by DCOM server%s %s: %s. The client connected to it and presented its "
-                       "ticket for %s to the machine that answered there (itself or another server), which cannot "
-                       "decrypt it", addr, b->n > 1 ? "s" : "", who->str,
-                       b->n > 1 ? "two machines share the address" : "another host answers at that address",
-                       f->spn ? f->spn : "the intended server");
+    /* The error travels on a connection from the address to itself: the client
+     * reached its own service there, no other machine. The connection's SYN shows it. */
+    const kd_conn_rec *conn = kd_addr_equal(&err->src, &err->dst) ? kd_store_conn(ctx->store, err) : NULL;
+    if (kd_addr_equal(&err->src, &err->dst)) {
+        if (conn && conn->self_syn_frame && conn->self_syn_frame < err->frame)
+            kd_finding_evidence(f, conn->self_syn_frame, "first SYN of the connection from %s to itself", addr);
+        kd_finding_summary(f, "%s is announced by DCOM server%s %s, and the client owns it too: it connected from %s "
+                           "to itself%s, reached its own service and presented its ticket for %s there, which its "
+                           "own service cannot decrypt", addr, b->n > 1 ? "s" : "", who->str, addr,
+                           conn && conn->self_syn_frame ? " (the connection's SYN)" : "",
+                           f->spn ? f->spn : "the intended server");
+    } else {
+        kd_finding_summary(f, "%s is announced by DCOM server%s %s: %s. The client connected to it and presented its "
+                           "ticket for %s to the machine that answered there (itself or another server), which "
+                           "cannot decrypt it", addr, b->n > 1 ? "s" : "", who->str,
+                           b->n > 1 ? "two machines share the address" : "another host answers at that address",
+                           f->spn ? f->spn : "the intended server");
+    }
     kd_finding_detail(f, "shared address: %s", addr);
     g_string_free(who, TRUE);
 }
@@ -373,7 +386,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
 
     switch (top) {
     case KD_CAUSE_SHARED_ADDRESS_LOOPBACK:
-        shared_evidence(f, obs, shared);
+        shared_evidence(ctx, f, obs, shared);
         break;
     case KD_CAUSE_CNAME_SPN:
         kd_finding_summary(f, "The user asked for %s, a DNS alias of %s; the client requested a ticket for %s, "
@@ -539,6 +552,9 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 static void
 on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
+    /* A switched-off service group amends nothing: the failures keep their cause. */
+    if (!ctx->cfg->group_enabled[KD_GROUP_SERVICE])
+        return;
     for (guint i = 0; i < ev->n_new_dup; i++) {
         const char *spn = ev->obs->u.ldap.spns[ev->new_dup[i]];
         const kd_spn_owners *o = kd_store_spn_owners(ctx->store, spn);

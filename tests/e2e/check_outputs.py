@@ -144,6 +144,10 @@ def main():
     _, b, _ = kdtest.tshark(["-r", skew, "-o", "krbdiag.skew_tolerance:7200", "-Y", "krbdiag.cause == \"clock_skew\"",
                              "-T", "fields", "-e", "krbdiag.summary"])
     check("preference skew_tolerance reaches the engine", "allowed 300 s" in a and "allowed 7200 s" in b, a + b)
+    # The documented filter finds a clock behind (negative offset) as well as ahead.
+    _, c, _ = kdtest.tshark(["-r", skew, "-Y", "krbdiag.skew > 300 || krbdiag.skew < -300", "-T", "fields",
+                             "-e", "krbdiag.skew"])
+    check("the documented skew filter finds a KDC 2 hours behind", c.split() == ["-7200"], c)
 
     _, out, _ = kdtest.tshark(["-r", wrong, "-o", "krbdiag.rules_kdc:FALSE", "-Y", "krbdiag.cause == \"krb_error\"",
                                "-T", "fields", "-e", "frame.number"])

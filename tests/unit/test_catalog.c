@@ -195,6 +195,34 @@ test_finding_texts(void **state)
     assert_string_equal(kd_finding_remedy(KD_CAUSE_KRB_ERROR, 0x7fffffff), kd_catalog[KD_CAUSE_KRB_ERROR].remedy);
 }
 
+/* stale_service_key also covers a key changed at the same version (a keytab made from
+ * another password: BAD_INTEGRITY or MODIFIED): its title does not say the version
+ * differs, and its explanation and reference cover the errors it comes with. A
+ * shared_address_loopback finding's explanation names the error it holds. */
+static void
+test_texts_fit_the_error(void **state)
+{
+    (void)state;
+    const kd_cause_info *st = kd_cause_get(KD_CAUSE_STALE_SERVICE_KEY);
+    assert_null(strstr(st->title, "version differs"));
+    static const char *const errs[] = { "KRB_AP_ERR_BADKEYVER", "KRB_AP_ERR_BAD_INTEGRITY", "KRB_AP_ERR_MODIFIED" };
+    for (gsize i = 0; i < G_N_ELEMENTS(errs); i++) {
+        assert_non_null(strstr(st->reference, errs[i]));
+        assert_non_null(strstr(st->explanation, errs[i]));
+    }
+    const char *not_us = kd_finding_explanation(KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 35);
+    assert_non_null(strstr(not_us, "KRB_AP_ERR_NOT_US"));
+    assert_null(strstr(not_us, "KRB_AP_ERR_MODIFIED"));
+    const char *modified = kd_finding_explanation(KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 41);
+    assert_non_null(strstr(modified, "KRB_AP_ERR_MODIFIED"));
+    assert_null(strstr(modified, "KRB_AP_ERR_NOT_US"));
+    const char *fault = kd_finding_explanation(KD_CAUSE_SHARED_ADDRESS_LOOPBACK, -1);
+    assert_null(strstr(fault, "KRB_AP_ERR_"));
+    /* Another error code: the catalog row, which names the possibilities. */
+    assert_string_equal(kd_finding_explanation(KD_CAUSE_SHARED_ADDRESS_LOOPBACK, 60),
+                        kd_catalog[KD_CAUSE_SHARED_ADDRESS_LOOPBACK].explanation);
+}
+
 int
 main(void)
 {
@@ -206,6 +234,7 @@ main(void)
         cmocka_unit_test(test_etext_table_consistent),
         cmocka_unit_test(test_references_are_public),
         cmocka_unit_test(test_finding_texts),
+        cmocka_unit_test(test_texts_fit_the_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

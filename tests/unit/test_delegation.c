@@ -70,6 +70,60 @@ test_proxy_no_delegation_list(void **state)
     t_free(h);
 }
 
+/* Routine Windows traffic: a host asks S4U2Proxy for a ticket to its own account,
+ * with its own service ticket as evidence; refused with STATUS_NOT_SUPPORTED. The
+ * cause stays, as a note that does not call the host a front-end service. */
+static void
+test_proxy_to_itself_is_a_note(void **state)
+{
+    (void)state;
+    static const char *const targets[] = {
+        "HTTP/web.ad.example.test",     /* the evidence ticket's own server */
+        "web$@AD.EXAMPLE.TEST",         /* the requesting account, enterprise form */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(targets); i++) {
+        t_harness *h = t_new(NULL);
+        guint32 rf;
+        kd_obs req = proxy_req(50000, targets[i]);
+        const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+        assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
+        assert_int_equal(f->confidence, KD_CONF_INFO);
+        assert_non_null(strstr(f->summary, "no delegation rights toward itself"));
+        assert_non_null(strstr(f->summary, "web$"));
+        assert_null(strstr(f->summary, "front-end"));
+        assert_int_equal(f->n_alternatives, 0);
+        assert_null(f->missing);
+        assert_true(t_has_evidence(f, rf));
+        t_free(h);
+    }
+
+    /* The same to itself refused with STATUS_NO_MATCH: its cause, also a note. */
+    t_harness *h = t_new(NULL);
+    guint32 rf;
+    kd_obs req = proxy_req(50000, "HTTP/web.ad.example.test");
+    const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NO_MATCH, NULL, &rf);
+    assert_int_equal(f->cause, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
+    assert_int_equal(f->confidence, KD_CONF_INFO);
+    t_free(h);
+
+    /* look-alike: a real front-end (web$) delegating to another service: a warning
+     * about the front-end, confirmed by the KDC's status. */
+    h = t_new(NULL);
+    kd_obs other = proxy_req(50000, "cifs/files.ad.example.test");
+    f = refusal(h, &other, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_null(strstr(f->summary, "itself"));
+    t_free(h);
+
+    /* look-alike: another host's account as target is no self-target. */
+    h = t_new(NULL);
+    kd_obs db = proxy_req(50000, "db$@AD.EXAMPLE.TEST");
+    f = refusal(h, &db, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    t_free(h);
+}
+
 static void
 test_proxy_no_match_is_target_or_evidence(void **state)
 {
@@ -252,6 +306,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_proxy_no_delegation_list),
+        cmocka_unit_test(test_proxy_to_itself_is_a_note),
         cmocka_unit_test(test_proxy_no_match_is_target_or_evidence),
         cmocka_unit_test(test_proxy_mit_status_texts),
         cmocka_unit_test(test_proxy_without_reason),

@@ -266,6 +266,31 @@ test_clock_skew_which_side(void **state)
     assert_non_null(strstr(f->summary, "KDC's clock"));
     t_free(h);
 
+    /* One sign everywhere: the clock that is off minus the reference; positive
+     * ahead, negative behind, for the client and for the KDC. */
+    h = t_new(NULL);
+    f = skew_case(h, 0, TRUE, -7200);
+    assert_true(f->has_skew && f->skew <= -7199 && f->skew >= -7201);
+    assert_non_null(strstr(f->summary, "client's clock"));
+    t_free(h);
+    h = t_new(NULL);
+    f = skew_case(h, 7200, FALSE, 0);
+    assert_true(f->has_skew && f->skew >= 7199 && f->skew <= 7201);
+    assert_non_null(strstr(f->summary, "KDC's clock"));
+    t_free(h);
+    /* A service's KRB_AP_ERR_SKEW with the server's time: measured the same way. */
+    h = t_new(NULL);
+    kd_obs sap = t_ap_req(CLIENT, WEB, 40000, 80, KD_CARRIER_HTTP, "HTTP/www.example.test", REALM, 2);
+    t_feed(h, &sap);
+    kd_obs serr = t_ap_error(&sap, 37, "HTTP/www.example.test");
+    serr.u.krb.has_stime = TRUE;
+    serr.u.krb.stime_us = h->now_us - (gint64)3600 * G_USEC_PER_SEC;
+    f = only(h, t_feed(h, &serr));
+    assert_int_equal(f->cause, KD_CAUSE_CLOCK_SKEW);
+    assert_true(f->has_skew && f->skew <= -3599 && f->skew >= -3601);
+    assert_non_null(strstr(f->summary, "service's clock"));
+    t_free(h);
+
     /* client ahead without ctime: direction known, magnitude not */
     h = t_new(NULL);
     f = skew_case(h, 0, FALSE, 0);
@@ -620,6 +645,54 @@ tcp_fact(const kd_obs *o, kd_net_event event)
     return f;
 }
 
+/* The refusal comes back on a connection from the shared address to itself: the
+ * finding says the client connected to itself and cites that connection's SYN; its
+ * explanation names the error the capture holds. */
+static void
+test_shared_address_self_connection_words(void **state)
+{
+    (void)state;
+    static const gint32 codes[] = { 41, 35 };
+    for (gsize i = 0; i < G_N_ELEMENTS(codes); i++) {
+        t_harness *h = t_new(NULL);
+        kd_obs al = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+        t_feed(h, &al);
+        kd_obs ap = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+        kd_addr_parse("169.254.95.120", &ap.src);
+        kd_addr_parse("169.254.95.120", &ap.dst);
+        kd_obs syn = tcp_fact(&ap, KD_NET_TCP_SELF_CONNECT);
+        guint32 sf = t_feed(h, &syn);
+        t_feed(h, &ap);
+        kd_obs err = t_ap_error(&ap, codes[i], "srv1$");
+        const t_finding *f = only(h, t_feed(h, &err));
+        assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+        assert_true(t_has_evidence(f, sf));
+        assert_non_null(strstr(f->summary, "to itself"));
+        assert_null(strstr(f->summary, "another host answers"));
+        assert_null(strstr(f->summary, "itself or another server"));
+        const char *x = kd_finding_explanation(f->cause, f->error_code);
+        assert_non_null(strstr(x, codes[i] == 35 ? "KRB_AP_ERR_NOT_US" : "KRB_AP_ERR_MODIFIED"));
+        assert_null(strstr(x, codes[i] == 35 ? "KRB_AP_ERR_MODIFIED" : "KRB_AP_ERR_NOT_US"));
+        t_free(h);
+    }
+
+    /* look-alike: the address answers from another machine (not a connection to
+     * itself): which machine answered stays open. */
+    t_harness *h = t_new(NULL);
+    kd_obs a1 = alive2(22, 12, "169.254.95.120", "10.0.0.22");
+    t_feed(h, &a1);
+    kd_obs ap = t_ap_req(12, 22, 49732, 135, KD_CARRIER_DCERPC, "host/srv2.beta.test", "BETA.TEST", 4);
+    kd_addr_parse("169.254.95.121", &ap.src);
+    kd_addr_parse("169.254.95.120", &ap.dst);
+    t_feed(h, &ap);
+    kd_obs err = t_ap_error(&ap, 41, "srv1$");
+    const t_finding *f = only(h, t_feed(h, &err));
+    assert_int_equal(f->cause, KD_CAUSE_SHARED_ADDRESS_LOOPBACK);
+    assert_non_null(strstr(f->summary, "itself or another server"));
+    assert_null(strstr(f->summary, "connected from"));
+    t_free(h);
+}
+
 /* Item: 0x721 with no KRB-ERROR anywhere, on a connection from the shared address to
  * itself, after another host's ServerAlive2 listed that address: the client looped. */
 static void
@@ -905,6 +978,126 @@ test_etype_no_common(void **state)
     t_free(h);
 }
 
+/* A TGS-REQ's KDC_ERR_ETYPE_NOSUPP is about the service's keys. The client's own AS
+ * exchange announced the client's key types (ETYPE-INFO2: aes128, the very type the
+ * TGS-REQ offers); they say nothing about the service's keys (aes256 only). */
+#define SVC "host/svc.example.test"
+
+/* alice logs on offering and getting aes128 (17); then asks for SVC offering 17 only. */
+static guint32
+etype_tgs_failure(t_harness *h, guint16 port, guint32 *req_frame)
+{
+    kd_obs as = t_as_req(CLIENT, KDC, port, "alice", REALM, FALSE);
+    as.u.krb.req_etypes[0] = 17;
+    as.u.krb.n_req_etypes = 1;
+    t_feed(h, &as);
+    kd_obs pre = t_error(&as, 25, "alice", "krbtgt/" REALM);
+    pre.u.krb.etype_info2[0] = 17;
+    pre.u.krb.n_etype_info2 = 1;
+    t_feed(h, &pre);
+    kd_obs as2 = t_as_req(CLIENT, KDC, port + 1, "alice", REALM, TRUE);
+    as2.u.krb.req_etypes[0] = 17;
+    as2.u.krb.n_req_etypes = 1;
+    t_feed(h, &as2);
+    kd_obs tgt = t_rep(&as2, KD_MSG_AS_REP, "alice", "krbtgt/" REALM, REALM, 18, 1);
+    tgt.u.krb.etype_info2[0] = 17;
+    tgt.u.krb.n_etype_info2 = 1;
+    t_feed(h, &tgt);
+    kd_obs tgs = t_tgs_req(CLIENT, KDC, port + 2, SVC, REALM, REALM, 18, 1);
+    tgs.u.krb.req_etypes[0] = 17;
+    tgs.u.krb.n_req_etypes = 1;
+    *req_frame = t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 14, "alice", SVC);
+    return t_feed(h, &err);
+}
+
+static void
+test_etype_no_common_service_keys(void **state)
+{
+    (void)state;
+    guint32 rf;
+    /* The service's keys unknown: the client's ETYPE-INFO2 is no evidence of a
+     * common type: etype_no_common, not a round trip. */
+    t_harness *h = t_new(NULL);
+    const t_finding *f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_false(f->recovered);
+    assert_true(t_has_evidence(f, rf));
+    assert_null(strstr(f->summary, "round trip"));
+    assert_non_null(strstr(f->details, "service keys: not in the capture"));
+    t_free(h);
+
+    /* The service's keytab loaded: aes256 only; confirmed. */
+    kd_keytab kt = { 0 };
+    kt.loaded = TRUE;
+    kt.keys[0].principal = (char *)SVC;
+    kt.keys[0].realm = (char *)REALM;
+    kt.keys[0].kvno = 1;
+    kt.keys[0].etype = 18;
+    kt.n = 1;
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.keytab = &kt;
+    h = t_new(&cfg);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_non_null(strstr(f->details, "service keys: 18"));
+    t_free(h);
+
+    /* A keytab of another service says nothing about SVC. */
+    kt.keys[0].principal = (char *)"HTTP/www.example.test";
+    h = t_new(&cfg);
+    assert_int_equal(only(h, etype_tgs_failure(h, 50000, &rf))->confidence, KD_CONF_LIKELY);
+    t_free(h);
+
+    /* A ticket issued for SVC in aes256 shows one of its keys, not all: likely. */
+    h = t_new(NULL);
+    kd_obs other = t_tgs_req(30, KDC, 40000, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &other);
+    kd_obs rep = t_rep(&other, KD_MSG_TGS_REP, "bob", SVC, REALM, 18, 3);
+    guint32 repf = t_feed(h, &rep);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_true(t_has_evidence(f, repf));
+    t_free(h);
+
+    /* look-alike: a ticket for SVC was issued in aes128, the type the client offers:
+     * the service has a common type, the refusal is about something else. No round
+     * trip is claimed while no retry succeeds. */
+    h = t_new(NULL);
+    kd_obs o2 = t_tgs_req(30, KDC, 40000, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &o2);
+    kd_obs rep2 = t_rep(&o2, KD_MSG_TGS_REP, "bob", SVC, REALM, 17, 3);
+    t_feed(h, &rep2);
+    f = only(h, etype_tgs_failure(h, 50000, &rf));
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_false(f->recovered);
+    t_free(h);
+}
+
+/* The same failure, then a retry offering aes256 gets the ticket: recovered (a round
+ * trip), whatever the keys. */
+static void
+test_etype_no_common_service_retry(void **state)
+{
+    (void)state;
+    guint32 rf;
+    t_harness *h = t_new(NULL);
+    guint32 ef = etype_tgs_failure(h, 50000, &rf);
+    kd_obs retry = t_tgs_req(CLIENT, KDC, 50010, SVC, REALM, REALM, 18, 1);
+    t_feed(h, &retry);
+    kd_obs rep = t_rep(&retry, KD_MSG_TGS_REP, "alice", SVC, REALM, 18, 3);
+    guint32 okf = t_feed(h, &rep);
+    const t_finding *f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
+    assert_true(f->recovered);
+    assert_int_equal(f->recovered_frame, okf);
+    t_free(h);
+}
+
 static void
 test_kdc_unreachable(void **state)
 {
@@ -1026,6 +1219,21 @@ test_missing_and_odd_fields(void **state)
     t_free(h);
 }
 
+/* The generic finding of a switched-off group: nothing of the disabled rule in it. */
+static void
+assert_generic(const t_finding *f)
+{
+    assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+    assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
+    assert_null(f->summary);
+    assert_null(f->missing);
+    assert_int_equal(f->n_evidence, 0);
+    assert_int_equal(f->n_alternatives, 0);
+    assert_int_equal(f->n_checks, 0);
+    assert_string_equal(f->details, "");
+    assert_false(f->has_skew);
+}
+
 static void
 test_group_switched_off_leaves_generic(void **state)
 {
@@ -1037,8 +1245,122 @@ test_group_switched_off_leaves_generic(void **state)
     kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
     t_feed(h, &req);
     kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-    assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_KRB_ERROR);
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
     t_free(h);
+}
+
+static t_harness *
+groups_off(kd_rule_group off)
+{
+    kd_config cfg;
+    kd_config_default(&cfg);
+    cfg.group_enabled[off] = FALSE;
+    return t_new(&cfg);
+}
+
+/* Service group off: a DNS-alias failure shows as the generic finding only, with
+ * nothing of the service rule in it. */
+static void
+test_group_off_service(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_SERVICE);
+    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
+    t_feed(h, &dns);
+    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
+    kd_obs err = t_ap_error(&ap, 41, "HTTP/web01.example.test");
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_CNAME_SPN), 0);
+    t_free(h);
+
+    /* Late LDAP evidence would amend spn_missing (kdc group) into duplicate_spn
+     * (service group): with the service group off it amends nothing. */
+    const char *spn = "HTTP/app.example.test";
+    h = groups_off(KD_GROUP_SERVICE);
+    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs e7 = t_error(&req, 7, NULL, spn);
+    guint32 ef = t_feed(h, &e7);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_SPN_MISSING);
+    kd_obs l1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    t_feed(h, &l1);
+    kd_obs l2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    guint32 lf = t_feed(h, &l2);
+    const t_finding *f = only(h, ef);
+    assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
+    for (guint i = 0; i < f->n_alternatives; i++)
+        assert_int_not_equal(kd_catalog[f->alternatives[i]].group, KD_GROUP_SERVICE);
+    assert_int_equal(t_count(h, lf), 0);
+    assert_int_equal(t_total(h, KD_CAUSE_DUPLICATE_SPN), 0);
+    t_free(h);
+
+    /* look-alike: the same with every group on is duplicate_spn */
+    h = t_new(NULL);
+    kd_obs r2 = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
+    t_feed(h, &r2);
+    kd_obs e72 = t_error(&r2, 7, NULL, spn);
+    ef = t_feed(h, &e72);
+    kd_obs m1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
+    t_feed(h, &m1);
+    kd_obs m2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
+    t_feed(h, &m2);
+    assert_int_equal(only(h, ef)->cause, KD_CAUSE_DUPLICATE_SPN);
+    t_free(h);
+}
+
+/* Etype group off: no common encryption type shows as the generic finding. */
+static void
+test_group_off_etype(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_ETYPE);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+    req.u.krb.req_etypes[0] = 20;
+    req.u.krb.n_req_etypes = 1;
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
+    err.u.krb.etype_info2[0] = 18;
+    err.u.krb.n_etype_info2 = 1;
+    assert_generic(only(h, t_feed(h, &err)));
+    assert_int_equal(t_total(h, KD_CAUSE_ETYPE_NO_COMMON), 0);
+    t_free(h);
+}
+
+/* Transport group off: RESPONSE_TOO_BIG (a Kerberos error) shows as the generic
+ * finding; the KDC that never answers (no Kerberos error) shows nothing. */
+static void
+test_group_off_transport(void **state)
+{
+    (void)state;
+    t_harness *h = groups_off(KD_GROUP_TRANSPORT);
+    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, 52, NULL, "krbtgt/" REALM);
+    guint32 ef = t_feed(h, &err);
+    assert_generic(only(h, ef));
+    kd_obs tcp = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
+    tcp.transport = KD_TRANSPORT_TCP;
+    t_feed(h, &tcp);
+    assert_generic(only(h, ef));
+    assert_int_equal(t_total(h, KD_CAUSE_RESPONSE_TOO_BIG), 0);
+    t_free(h);
+
+    /* A silent KDC: kdc_unreachable with the group on (the look-alike), nothing off. */
+    for (int on = 1; on >= 0; on--) {
+        h = on ? t_new(NULL) : groups_off(KD_GROUP_TRANSPORT);
+        kd_obs r1 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r1);
+        t_sleep(h, 1.0);
+        kd_obs r2 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r2);
+        t_sleep(h, 3.0);
+        kd_obs r3 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &r3);
+        assert_int_equal(t_total(h, KD_CAUSE_KDC_UNREACHABLE) > 0, on);
+        assert_int_equal(t_total(h, KD_CAUSE_KRB_ERROR), 0);
+        t_free(h);
+    }
 }
 
 static void
@@ -1098,6 +1420,7 @@ main(void)
         cmocka_unit_test(test_duplicate_spn_from_ldap_before_and_after),
         cmocka_unit_test(test_sec_pkg_error_inherits),
         cmocka_unit_test(test_shared_address_loopback),
+        cmocka_unit_test(test_shared_address_self_connection_words),
         cmocka_unit_test(test_shared_address_fault_without_krb_error),
         cmocka_unit_test(test_shared_address_fault_contradicted),
         cmocka_unit_test(test_shared_address_fault_lookalikes),
@@ -1106,11 +1429,16 @@ main(void)
         cmocka_unit_test(test_dc_etype_mismatch),
         cmocka_unit_test(test_trust_key_mismatch),
         cmocka_unit_test(test_etype_no_common),
+        cmocka_unit_test(test_etype_no_common_service_keys),
+        cmocka_unit_test(test_etype_no_common_service_retry),
         cmocka_unit_test(test_kdc_unreachable),
         cmocka_unit_test(test_icmp_unreachable),
         cmocka_unit_test(test_icmp_unreachable_from_router),
         cmocka_unit_test(test_missing_and_odd_fields),
         cmocka_unit_test(test_group_switched_off_leaves_generic),
+        cmocka_unit_test(test_group_off_service),
+        cmocka_unit_test(test_group_off_etype),
+        cmocka_unit_test(test_group_off_transport),
         cmocka_unit_test(test_skew_tolerance_config),
         cmocka_unit_test(test_store_stays_bounded),
         cmocka_unit_test(test_time_diff_saturates),
