@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Golden-output snapshots: every krbdiag field of every frame, and the
 `-z krbdiag,report` text, for each corpus capture and each public capture
-(../shared/captures-public, recursively), in one-pass and two-pass mode,
-compared with the snapshots under tests/e2e/golden/.
+(captures/public, recursively; KRBDIAG_PUBLIC names another folder), in one-pass
+and two-pass mode, compared with the snapshots under tests/e2e/golden/.
 
 A change that is meant to keep behaviour (a refactoring) must leave every
 snapshot byte-identical; a change that intentionally alters findings rewrites
@@ -23,7 +23,7 @@ import os
 import sys
 
 import kdtest
-from check_public import public_dir
+from check_public import public_captures, public_dir
 
 GOLDEN = os.path.join(kdtest.HERE, "golden")
 CORPUS = os.path.join(kdtest.REPO, "captures", "pcap")
@@ -47,8 +47,7 @@ def captures():
     """(key, path) pairs: key is the snapshot's name without the mode suffix."""
     corpus = [("corpus/" + os.path.basename(p), p) for p in sorted(glob.glob(os.path.join(CORPUS, "*.pcapng")))]
     root = public_dir()
-    public = sorted(p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
-                    if os.path.isfile(p) and p.endswith((".pcap", ".pcapng", ".cap")))
+    public = public_captures(root)
     return corpus, [("public/" + os.path.relpath(p, root), p) for p in public]
 
 
@@ -109,7 +108,7 @@ def main():
         print("golden: no corpus captures under %s" % CORPUS)
         return 1
     if not public:
-        print("golden: no public captures under %s (set KRBDIAG_PUBLIC)" % public_dir())
+        print("golden: FAIL: no public captures under %s" % public_dir())
         return 1
 
     jobs = [(key, path, mode, flags) for key, path in corpus + public for mode, flags in MODES]

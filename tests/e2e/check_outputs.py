@@ -46,7 +46,7 @@ def check_wrapper():
     check("wrapper: missing file is named", "missing.pcapng: no such file" in err, err)
     check("wrapper: a file that is not a capture is named", "notes.pcapng: not a capture" in err, err)
     check("wrapper: truncated capture is diagnosed and flagged",
-          "truncated.pcapng: truncated capture" in err and "Wrong password" in out, err + out[-300:])
+          "truncated.pcapng: truncated at byte %d" % (len(data) - 100) in err and "Wrong password" in out, err + out[-300:])
     check("wrapper: no Kerberos is said, not an error", "no Kerberos traffic in this capture" in out, out[-300:])
     check("wrapper: the rest of the batch runs and the exit status is non-zero",
           p.returncode == 1 and "[5/5]" in err and out.count("Verdict:") == 3, "rc=%d" % p.returncode)

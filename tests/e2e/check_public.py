@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Real-world check: every capture under ../shared/captures-public (recorded by
-other projects; read in place, never copied into the project).
+"""Real-world check: every capture under captures/public (recorded by other
+projects, shipped with their sources and licences in captures/public/SOURCES.tsv;
+KRBDIAG_PUBLIC names another folder).
+
+First the folder itself: each capture must be listed in SOURCES.tsv with its sha256,
+and each listed file must be there, so a missing or altered capture fails instead
+of leaving fewer captures checked.
 
 For each: tshark with krbdiag must not crash or report a dissector bug; every
 KRB-ERROR must get a finding of its own error code (a recorded copy of a message
@@ -12,6 +17,7 @@ fault) krbdiag must raise no warning; and the patterns of public_patterns.py
 say) and claim_patterns.py (claims that hold) hold."""
 
 import glob
+import hashlib
 import os
 import shutil
 import sys
@@ -22,22 +28,60 @@ import kdtest
 import public_patterns
 
 BENIGN = {25, 52, 68}
-# ctest's SKIP_RETURN_CODE for this test (tests/e2e/CMakeLists.txt).
-SKIPPED = 77
+EXTENSIONS = (".pcap", ".pcapng", ".cap")
 
 
 def public_dir():
-    return os.environ.get("KRBDIAG_PUBLIC", os.path.join(os.path.dirname(kdtest.REPO), "shared", "captures-public"))
+    return os.environ.get("KRBDIAG_PUBLIC", os.path.join(kdtest.REPO, "captures", "public"))
+
+
+def public_captures(root):
+    return sorted(p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
+                  if os.path.isfile(p) and p.endswith(EXTENSIONS))
+
+
+def check_sources(root, caps):
+    """Problems between the captures found and SOURCES.tsv (file -> sha256)."""
+    table = os.path.join(root, "SOURCES.tsv")
+    if not os.path.isfile(table):
+        return ["no %s" % table]
+    listed = {}
+    with open(table, encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
+    header = rows[0]
+    for row in rows[1:]:
+        rec = dict(zip(header, row))
+        listed[rec["file"]] = rec
+        # (A folder named by KRBDIAG_PUBLIC may list no licence file: then none is checked.)
+        if "licence_file" in header and not os.path.isfile(os.path.join(root, rec["licence_file"])):
+            return ["%s: no licence file %s" % (rec["file"], rec["licence_file"])]
+    problems = []
+    found = {os.path.relpath(p, root): p for p in caps}
+    for name in sorted(set(listed) - set(found)):
+        problems.append("%s: listed in SOURCES.tsv, missing" % name)
+    for name in sorted(set(found) - set(listed)):
+        problems.append("%s: not listed in SOURCES.tsv" % name)
+    for name in sorted(set(found) & set(listed)):
+        with open(found[name], "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+        if digest != listed[name]["sha256"]:
+            problems.append("%s: sha256 %s, SOURCES.tsv says %s" % (name, digest, listed[name]["sha256"]))
+    return problems
 
 
 def main():
     root = public_dir()
-    caps = sorted(p for p in glob.glob(os.path.join(root, "**", "*"), recursive=True)
-                  if p.endswith((".pcap", ".pcapng", ".cap")))
+    caps = public_captures(root)
     if not caps:
-        # Zero captures checked is not a pass: ctest reports the test as skipped.
-        print("public: no captures under %s (set KRBDIAG_PUBLIC); skipped" % root)
-        return SKIPPED
+        # Zero captures checked is not a pass: the captures ship with the project.
+        print("public: FAIL: no captures under %s" % root)
+        return 1
+    problems = check_sources(root, caps)
+    for p in problems:
+        print("public: FAIL: %s" % p)
+    if problems:
+        return 1
+    print("public: %d captures, each listed in SOURCES.tsv with its sha256 and licence" % len(caps))
     shutil.rmtree(os.path.join(kdtest.build_dir(), "findings", "public"), ignore_errors=True)
     sev = kdtest.severities()
     passed = failed = 0
@@ -83,8 +127,6 @@ def main():
         failed += bool(problems)
     print("public: KDC answer patterns applied: %s" % (", ".join("%s %d" % kv for kv in sorted(seen.items())) or "none"))
     print("public: %d passed, %d failed" % (passed, failed))
-    if passed + failed == 0:
-        return SKIPPED
     return 1 if failed else 0
 
 
