@@ -83,6 +83,28 @@ def main():
               "rc %d, %d reports, stderr %r" % (rc, out.count(REPORT), err.strip()[-400:]))
         rc, out, err = run("--", GOOD)
         check("-- ends the options", rc == 0 and REPORT in out, "rc %d" % rc)
+
+        # JSON for scripts: every line parses and names its capture; a problem carries
+        # its confidence, whether it recovered and its failing frames; a truncated
+        # capture's lines say so, and a capture that could not be read has a line.
+        import json
+        rc, out, err = run("--json", GOOD, cut, empty)
+        try:
+            lines = [json.loads(l) for l in out.splitlines() if l.strip()]
+        except ValueError as e:
+            lines = []
+            check("JSON lines parse", False, str(e))
+        problems = [l for l in lines if l.get("type") == "problem"]
+        check("JSON: each line names its capture",
+              lines and all(l.get("capture") in (GOOD, cut, empty) for l in lines), out[-400:])
+        check("JSON: problems carry confidence, recovered and frames",
+              problems and all("confidence" in p and "recovered" in p and p.get("frames") for p in problems), out[-400:])
+        check("JSON: a truncated capture's lines say so, others not",
+              all(l.get("truncated") is True for l in lines if l.get("capture") == cut and l.get("type") != "error")
+              and not any(l.get("truncated") for l in lines if l.get("capture") == GOOD), out[-400:])
+        errors = [l for l in lines if l.get("type") == "error"]
+        check("JSON: unreadable and truncated captures get an error line",
+              {l["capture"] for l in errors} == {cut, empty} and rc == 1, out[-400:])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("wrapper: %d failed" % failed)
