@@ -74,8 +74,8 @@ static gint ett_text = -1;
 
 /* One expert item per catalog cause, built from the catalog at registration. */
 static expert_field ei_cause[KD_CAUSE_COUNT];
-/* The same causes once the client recovered: always notes. */
-static expert_field ei_recovered[KD_CAUSE_COUNT];
+/* The same causes as notes (the client recovered, or the case is routine). */
+static expert_field ei_note[KD_CAUSE_COUNT];
 
 /* Preferences */
 static guint pref_skew_tolerance = 300;
@@ -378,8 +378,7 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
     }
     for (guint r = 0; r < f->n_ruled_out; r++) {
         const kd_cause_info *out = kd_cause_get(f->ruled_out[r].cause);
-        add_generated(proto_tree_add_string_format_value(ft, hf_ruled_out, tvb, 0, 0, out->id, "%s (%s), by: %s",
-                                                         out->id, out->title,
+        add_generated(proto_tree_add_string_format_value(ft, hf_ruled_out, tvb, 0, 0, out->id, "%s, by: %s", out->id,
                                                          f->ruled_out[r].by ? f->ruled_out[r].by : "?"));
     }
     if (f->missing)
@@ -401,7 +400,7 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
     /* A note of a failure cause (the client recovered, or the engine judged this case
      * routine) is an expert note, told apart from the failure by its own item. */
     gboolean note = kd_finding_is_note(f) && c->severity == KD_SEV_WARN;
-    expert_field *ei = note ? &ei_recovered[f->cause] : &ei_cause[f->cause];
+    expert_field *ei = note ? &ei_note[f->cause] : &ei_cause[f->cause];
     const char *tag = f->recovered ? " (recovered)" : note ? " (note)" : "";
     if (label)
         expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, tag);
@@ -546,12 +545,12 @@ proto_register_krbdiag(void)
         /* Expert items appear in `tshark -G fields` too: give them the explanation. */
         e.eiinfo.hf_info.hfinfo.blurb = c->explanation;
         ei[i] = e;
-        g_snprintf(ei_names[KD_CAUSE_COUNT + i], sizeof ei_names[0], "krbdiag.expert.%s.recovered", c->id);
+        g_snprintf(ei_names[KD_CAUSE_COUNT + i], sizeof ei_names[0], "krbdiag.expert.%s.note", c->id);
         /* Told apart from the failure in the filter dialog: name and description. */
-        ei_register_info r = { &ei_recovered[i],
-            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, g_strdup_printf("%s (recovered)", c->title), EXPFILL } };
-        r.eiinfo.hf_info.hfinfo.blurb = g_strdup_printf("The client recovered from this failure later in the capture "
-                                                        "(a note, not a failure). %s", c->explanation);
+        ei_register_info r = { &ei_note[i],
+            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, g_strdup_printf("%s (note)", c->title), EXPFILL } };
+        r.eiinfo.hf_info.hfinfo.blurb = g_strdup_printf("A note, not a failure: the client recovered later in the "
+                                                        "capture, or the case is routine. %s", c->explanation);
         ei[KD_CAUSE_COUNT + i] = r;
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);
