@@ -72,10 +72,9 @@ static gint ett_finding = -1;
 static gint ett_evidence = -1;
 static gint ett_text = -1;
 
-/* One expert item per catalog cause, built from the catalog at registration. */
-static expert_field ei_cause[KD_CAUSE_COUNT];
-/* The same causes as notes (the client recovered, or the case is routine). */
-static expert_field ei_note[KD_CAUSE_COUNT];
+/* One expert item per catalog cause and one for the cause as a note: a static table
+ * generated from the catalog (heuristics/kd_catalog_doc --expert). */
+#include "kd_expert_items.c"
 
 /* Preferences */
 static guint pref_skew_tolerance = 300;
@@ -400,7 +399,7 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
     /* A note of a failure cause (the client recovered, or the engine judged this case
      * routine) is an expert note, told apart from the failure by its own item. */
     gboolean note = kd_finding_is_note(f) && c->severity == KD_SEV_WARN;
-    expert_field *ei = note ? &ei_note[f->cause] : &ei_cause[f->cause];
+    expert_field *ei = note ? ei_krbdiag_cause_note[f->cause] : ei_krbdiag_cause[f->cause];
     const char *tag = f->recovered ? " (recovered)" : note ? " (note)" : "";
     if (label)
         expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, tag);
@@ -533,28 +532,17 @@ proto_register_krbdiag(void)
     proto_register_field_array(proto_krbdiag, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
 
-    /* Expert items derive from the catalog: one per cause. */
-    static ei_register_info ei[2 * KD_CAUSE_COUNT];
-    static char ei_names[2 * KD_CAUSE_COUNT][80];   /* static: registered names live as long as Wireshark */
+    /* Expert items appear in `tshark -G fields` too: their descriptions are the
+     * catalog's explanations (the table itself is generated from the catalog). */
+    G_STATIC_ASSERT(G_N_ELEMENTS(ei_krbdiag) == 2 * KD_CAUSE_COUNT);
     for (int i = 0; i < KD_CAUSE_COUNT; i++) {
-        const kd_cause_info *c = &kd_catalog[i];
-        g_snprintf(ei_names[i], sizeof ei_names[i], "krbdiag.expert.%s", c->id);
-        ei_register_info e = { &ei_cause[i],
-            { ei_names[i], PI_SECURITY,
-              c->severity == KD_SEV_WARN ? PI_WARN : PI_NOTE, c->title, EXPFILL } };
-        /* Expert items appear in `tshark -G fields` too: give them the explanation. */
-        e.eiinfo.hf_info.hfinfo.blurb = c->explanation;
-        ei[i] = e;
-        g_snprintf(ei_names[KD_CAUSE_COUNT + i], sizeof ei_names[0], "krbdiag.expert.%s.note", c->id);
-        /* Told apart from the failure in the filter dialog: name and description. */
-        ei_register_info r = { &ei_note[i],
-            { ei_names[KD_CAUSE_COUNT + i], PI_SECURITY, PI_NOTE, g_strdup_printf("%s (note)", c->title), EXPFILL } };
-        r.eiinfo.hf_info.hfinfo.blurb = g_strdup_printf("A note, not a failure: the client recovered later in the "
-                                                        "capture, or the case is routine. %s", c->explanation);
-        ei[KD_CAUSE_COUNT + i] = r;
+        ei_krbdiag[i].eiinfo.hf_info.hfinfo.blurb = kd_catalog[i].explanation;
+        ei_krbdiag[KD_CAUSE_COUNT + i].eiinfo.hf_info.hfinfo.blurb =
+            g_strdup_printf("A note, not a failure: the client recovered later in the capture, or the case is "
+                            "routine. %s", kd_catalog[i].explanation);
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);
-    expert_register_field_array(expert, ei, array_length(ei));
+    expert_register_field_array(expert, ei_krbdiag, array_length(ei_krbdiag));
 
     module_t *kd_prefs = prefs_register_protocol(proto_krbdiag, NULL);
     prefs_register_uint_preference(kd_prefs, "skew_tolerance", "Clock skew tolerance (seconds)",

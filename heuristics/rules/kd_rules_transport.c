@@ -8,6 +8,8 @@
  */
 #include "kd_rules.h"
 
+#include <stdio.h>
+
 static char *
 addr_text(const kd_addr *a)
 {
@@ -63,12 +65,13 @@ unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, 
     return f;
 }
 
-/* Counter key marking a UDP request that repeats an unanswered TCP attempt. */
+/* Counter key marking a UDP request that repeats an unanswered TCP attempt, in the
+ * caller's buffer. */
+#define KD_FALLBACK_KEY_LEN 32
 static const char *
-fallback_key(guint32 frame)
+fallback_key(guint32 frame, char key[KD_FALLBACK_KEY_LEN])
 {
-    static char key[32];
-    g_snprintf(key, sizeof key, "tcpfb|%u", frame);
+    snprintf(key, KD_FALLBACK_KEY_LEN, "tcpfb|%u", frame);
     return key;
 }
 
@@ -107,7 +110,8 @@ on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
             g_free(role);
         }
     }
-    if (obs->transport == KD_TRANSPORT_UDP && ev->req && kd_store_counter(ctx->store, fallback_key(ev->req->frame))) {
+    char fkey[KD_FALLBACK_KEY_LEN];
+    if (obs->transport == KD_TRANSPORT_UDP && ev->req && kd_store_counter(ctx->store, fallback_key(ev->req->frame, fkey))) {
         kd_finding *t = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
         kd_finding_recovered(t, obs->frame, "KDC %s answers the request over UDP", b);
     }
@@ -132,7 +136,8 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
         return FALSE;
     }
     att->fell_back = TRUE;
-    kd_store_count(ctx->store, fallback_key(req->frame), obs->frame);
+    char fkey[KD_FALLBACK_KEY_LEN];
+    kd_store_count(ctx->store, fallback_key(req->frame, fkey), obs->frame);
     guint32 at = att->req ? att->req->frame : att->frame;
     kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
     char b[48];

@@ -83,6 +83,12 @@ def main():
     check("README cause list is generated from the catalog", doc.strip() in readme,
           "regenerate with: build/heuristics/kd_catalog_doc")
 
+    gen = subprocess.run([os.path.join(kdtest.build_dir(), "heuristics", "kd_catalog_doc"), "--expert"],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    items = open(os.path.join(kdtest.REPO, "plugin", "kd_expert_items.c"), encoding="utf-8").read()
+    check("plugin/kd_expert_items.c is generated from the catalog", gen == items,
+          "regenerate with: build/heuristics/kd_catalog_doc --expert > plugin/kd_expert_items.c")
+
     wrong = os.path.join(CAP, "wrong_password.pcapng")
     _, out, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "krbdiag,tree"])
     check("stats tree counts failures by cause, by short title",
