@@ -238,26 +238,49 @@ kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, con
 /* ----------------------------------------------------------------- report */
 
 #define KD_REPORT_MAX_PROBLEMS 1000
-#define KD_REPORT_MAX_FRAMES 16
+/* The text report shows this many frames of a list; JSON gives them all (up to the cap). */
+#define KD_REPORT_SHOWN_FRAMES 16
+#define KD_REPORT_MAX_FRAMES 65536
 
-/* Frames of one kind in a problem, in the order met, capped. */
+/* Frames of one kind in a problem, in the order met, without repeats, capped. */
 typedef struct {
-    guint32 frame[KD_REPORT_MAX_FRAMES];
-    guint n;
+    GArray *frame;          /* guint32 */
+    GHashTable *seen;       /* the same frames, for the repeat test */
     guint more;             /* frames beyond the cap */
 } kd_frame_list;
 
 static void
+frames_init(kd_frame_list *l)
+{
+    l->frame = g_array_new(FALSE, FALSE, sizeof(guint32));
+    l->seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    l->more = 0;
+}
+
+static void
+frames_clear(kd_frame_list *l)
+{
+    g_array_free(l->frame, TRUE);
+    g_hash_table_destroy(l->seen);
+}
+
+static gboolean
+frames_has(const kd_frame_list *l, guint32 frame)
+{
+    return g_hash_table_contains(l->seen, GUINT_TO_POINTER(frame));
+}
+
+static void
 frames_add(kd_frame_list *l, guint32 frame)
 {
-    for (guint i = 0; i < l->n; i++) {
-        if (l->frame[i] == frame)
-            return;
-    }
-    if (l->n < KD_REPORT_MAX_FRAMES)
-        l->frame[l->n++] = frame;
-    else
+    if (frames_has(l, frame))
+        return;
+    if (l->frame->len >= KD_REPORT_MAX_FRAMES) {
         l->more++;
+        return;
+    }
+    g_array_append_val(l->frame, frame);
+    g_hash_table_add(l->seen, GUINT_TO_POINTER(frame));
 }
 
 typedef struct {
@@ -280,6 +303,16 @@ typedef struct {
     guint frames_with_findings;
     guint dropped;
 } kd_report;
+
+static void
+problem_free(gpointer p)
+{
+    kd_problem *pr = p;
+    frames_clear(&pr->failing);
+    frames_clear(&pr->symptoms);
+    frames_clear(&pr->evidence);
+    g_free(pr);
+}
 
 static void
 report_reset(void *tapdata)
@@ -319,6 +352,9 @@ add_occurrence(kd_report *r, guint32 frame, guint index, const kd_finding *f)
             return NULL;
         }
         pr = g_new0(kd_problem, 1);
+        frames_init(&pr->failing);
+        frames_init(&pr->symptoms);
+        frames_init(&pr->evidence);
         pr->first = f;
         pr->first_frame = frame;
         pr->confidence = f->confidence;
@@ -424,45 +460,35 @@ json_string(const char *s)
 }
 
 static void
-json_frames(const char *name, const kd_frame_list *l)
+json_frames(const char *name, const GArray *l)
 {
     printf(",\"%s\":[", name);
-    for (guint i = 0; i < l->n; i++)
-        printf("%s%u", i ? "," : "", l->frame[i]);
+    for (guint i = 0; i < l->len; i++)
+        printf("%s%u", i ? "," : "", g_array_index(l, guint32, i));
     printf("]");
 }
 
-static gboolean
-frames_has(const kd_frame_list *l, guint32 frame)
-{
-    for (guint i = 0; i < l->n; i++) {
-        if (l->frame[i] == frame)
-            return TRUE;
-    }
-    return FALSE;
-}
-
-/* The evidence of a problem, less its own failing and symptom frames. */
-static kd_frame_list
+/* The evidence of a problem, less its own failing and symptom frames (the caller frees it). */
+static GArray *
 evidence_only(const kd_problem *pr)
 {
-    kd_frame_list l = { .n = 0, .more = pr->evidence.more };
-    for (guint i = 0; i < pr->evidence.n; i++) {
-        guint32 f = pr->evidence.frame[i];
+    GArray *l = g_array_new(FALSE, FALSE, sizeof(guint32));
+    for (guint i = 0; i < pr->evidence.frame->len; i++) {
+        guint32 f = g_array_index(pr->evidence.frame, guint32, i);
         if (!frames_has(&pr->failing, f) && !frames_has(&pr->symptoms, f))
-            l.frame[l.n++] = f;
+            g_array_append_val(l, f);
     }
     return l;
 }
 
 static void
-text_frames(const char *label, const kd_frame_list *l, const char *what)
+text_frames(const char *label, const GArray *l, guint more, const char *what)
 {
     printf("  %-11s ", label);
-    for (guint i = 0; i < l->n; i++)
-        printf("%s%u", i ? " " : "", l->frame[i]);
-    if (l->more)
-        printf(" (and %u more)", l->more);
+    for (guint i = 0; i < l->len && i < KD_REPORT_SHOWN_FRAMES; i++)
+        printf("%s%u", i ? " " : "", g_array_index(l, guint32, i));
+    if (l->len > KD_REPORT_SHOWN_FRAMES || more)
+        printf(" (and %u more)", l->len - MIN(l->len, KD_REPORT_SHOWN_FRAMES) + more);
     if (what)
         printf(" (%s)", what);
     printf("\n");
@@ -515,10 +541,11 @@ report_json(const kd_report *r, const kd_verdict *v)
         printf(",\"subject\":");
         json_string(subject_of(f));
         printf(",\"count\":%u", pr->count);
-        json_frames("frames", &pr->failing);
-        json_frames("symptom_frames", &pr->symptoms);
-        kd_frame_list ev = evidence_only(pr);
-        json_frames("evidence", &ev);
+        json_frames("frames", pr->failing.frame);
+        json_frames("symptom_frames", pr->symptoms.frame);
+        GArray *ev = evidence_only(pr);
+        json_frames("evidence", ev);
+        g_array_free(ev, TRUE);
         printf(",\"summary\":");
         json_string(f->summary);
         printf(",\"remedy\":");
@@ -545,14 +572,15 @@ report_text(const kd_report *r, const kd_verdict *v)
         if (label)
             printf("  %-11s %s\n", "error:", label);
         printf("  %-11s %s\n", "subject:", subject_of(f));
-        text_frames(problem_is_failure(pr) ? "failing:" : "frames:", &pr->failing, NULL);
-        if (pr->symptoms.n)
-            text_frames("symptom:", &pr->symptoms, pr->symptom_label);
+        text_frames(problem_is_failure(pr) ? "failing:" : "frames:", pr->failing.frame, pr->failing.more, NULL);
+        if (pr->symptoms.frame->len)
+            text_frames("symptom:", pr->symptoms.frame, pr->symptoms.more, pr->symptom_label);
         if (pr->recovered_frame)
             printf("  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
-        kd_frame_list ev = evidence_only(pr);
-        if (ev.n)
-            text_frames("evidence:", &ev, NULL);
+        GArray *ev = evidence_only(pr);
+        if (ev->len)
+            text_frames("evidence:", ev, pr->evidence.more, NULL);
+        g_array_free(ev, TRUE);
         if (f->summary)
             printf("  %-11s %s\n", "what:", f->summary);
         printf("  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
@@ -618,7 +646,7 @@ report_init(const char *opt_arg, void *userdata _U_)
 {
     kd_report *r = g_new0(kd_report, 1);
     r->json = opt_arg && strstr(opt_arg, ",json") != NULL;
-    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, problem_free);
     r->by_finding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     r->problems = g_ptr_array_new();
     GString *err = register_tap_listener("krbdiag", r, NULL, TL_REQUIRES_NOTHING, report_reset, report_packet,
