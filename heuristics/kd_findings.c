@@ -228,15 +228,10 @@ finding_hash(const kd_finding *f)
  * candidates, checks, measurements) at the generic finding's own confidence, and is
  * not shown at all without a Kerberos error. Candidates and inherited causes of a
  * disabled group are left out of every finding. Fills *out (sharing f's strings)
- * and returns it, or f itself when nothing is switched off; NULL: not shown. */
+ * and returns it; NULL: not shown. */
 static const kd_finding *
 public_view(const kd_findings *fx, const kd_finding *f, kd_finding *out)
 {
-    gboolean all = TRUE;
-    for (int g = 0; g < KD_GROUP_COUNT; g++)
-        all = all && fx->cfg->group_enabled[g];
-    if (all)
-        return f;
     *out = *f;
     if (!cause_enabled(fx, f->cause)) {
         if (f->error_code < 0)
@@ -290,8 +285,11 @@ public_view(const kd_findings *fx, const kd_finding *f, kd_finding *out)
 void
 kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
 {
-    GPtrArray *shown = g_ptr_array_new();
-    GArray *views = g_array_new(FALSE, FALSE, sizeof(kd_finding));
+    gboolean all_on = TRUE;
+    for (int g = 0; g < KD_GROUP_COUNT; g++)
+        all_on = all_on && fx->cfg->group_enabled[g];
+    GPtrArray *shown = NULL;
+    GArray *views = NULL;
     for (guint i = 0; i < fx->dirty->len; i++) {
         guint32 frame = g_array_index(fx->dirty, guint32, i);
         kd_frame_rec *rec = frame_rec(fx, frame);
@@ -307,6 +305,15 @@ kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
         }
         if (!emit || !rec->findings->len)
             continue;
+        if (all_on) {
+            /* Every group on (the default): the findings as they are. */
+            emit(frame, (const kd_finding *const *)rec->findings->pdata, rec->findings->len, user);
+            continue;
+        }
+        if (!shown) {
+            shown = g_ptr_array_new();
+            views = g_array_new(FALSE, FALSE, sizeof(kd_finding));
+        }
         g_ptr_array_set_size(shown, 0);
         g_array_set_size(views, rec->findings->len);
         for (guint j = 0; j < rec->findings->len; j++) {
@@ -322,8 +329,10 @@ kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user)
             emit(frame, (const kd_finding *const *)shown->pdata, shown->len, user);
         }
     }
-    g_array_free(views, TRUE);
-    g_ptr_array_free(shown, TRUE);
+    if (shown) {
+        g_array_free(views, TRUE);
+        g_ptr_array_free(shown, TRUE);
+    }
 }
 
 kd_finding *

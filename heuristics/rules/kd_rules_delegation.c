@@ -221,11 +221,46 @@ self_refused(const kd_ctx *ctx, kd_event *ev)
                        ev->client ? ev->client : "the service");
 }
 
+/* KDC_ERR_BADOPTION with STATUS_NOT_SUPPORTED (MS-SFU: an S4U2Proxy from an account
+ * without a delegation list) naming as its server the very account that logged on
+ * from the requesting host, while the request itself is not in the capture (a TCP
+ * segment left unread): the routine S4U2Proxy to itself, as a note. */
+static gboolean
+unread_self_refusal(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    if (k->error_code != KRB_ERR_BADOPTION || !k->has_nt_status || k->nt_status != NT_STATUS_NOT_SUPPORTED ||
+        kd_str_empty(k->sname))
+        return FALSE;
+    const char *host_account = kd_store_issued_client(ctx->store, k->sname, &obs->dst);
+    if (!same_principal(k->sname, host_account))
+        return FALSE;
+    ev->claimed = TRUE;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DELEGATION_NOT_CONFIGURED, KD_CONF_INFO,
+                                   k->error_code, ev->spn, host_account);
+    if (!f)
+        return TRUE;
+    kd_finding_summary(f, "%s asked for a ticket to its own account (%s) and was refused (STATUS_NOT_SUPPORTED, "
+                       "the answer to an S4U2Proxy request; the request itself is not readable in the capture): the "
+                       "account simply has no delegation rights toward itself. Windows hosts ask this routinely; act "
+                       "only if a service on this host must delegate", host_account, k->sname);
+    if (ev->req)
+        kd_finding_evidence(f, ev->req->frame, "the request this error answers (not readable)");
+    kd_finding_detail(f, "target: the requester's own account");
+    refusal_details(f, k);
+    return TRUE;
+}
+
 static void
 on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
-    if (ev->claimed || !req || req->msg_type != KD_MSG_TGS_REQ)
+    if (ev->claimed)
+        return;
+    if ((!req || req->partial) && unread_self_refusal(ctx, ev))
+        return;
+    if (!req || req->msg_type != KD_MSG_TGS_REQ)
         return;
     if (is_s4u2proxy(req)) {
         if (ev->obs->u.krb.error_code == KRB_ERR_BADOPTION)

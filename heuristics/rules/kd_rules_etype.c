@@ -276,18 +276,20 @@ etype_view(const kd_ctx *ctx, const kd_event *ev, kd_etype_view *v)
 
 /* The offer and the principal's keys, as details and evidence. */
 static void
-etype_evidence(kd_finding *f, const kd_etype_view *v, const kd_req *req, const char *offer, const char *have,
-               const char *spn, guint32 err_frame)
+etype_evidence(const kd_ctx *ctx, kd_finding *f, const kd_etype_view *v, const kd_req *req, const char *offer,
+               const char *have, const char *spn, guint32 err_frame)
 {
     kd_finding_detail(f, "client offers: %s", offer);
     kd_finding_detail(f, "%s keys: %s", v->service ? "service" : "account", have);
     for (guint i = 0; i < v->n; i++) {
         if (v->frames[i] == 0 || v->frames[i] == err_frame)
             continue;
-        if (v->service)
-            kd_finding_evidence(f, v->frames[i], "the KDC issues a ticket for %s: it holds a key of that type",
-                                spn ? spn : "the service");
-        else
+        if (v->service) {
+            char *et = etype_list(ctx, &v->etypes[i], 1);
+            kd_finding_evidence(f, v->frames[i], "the KDC issues a ticket for %s encrypted in %s: the service holds "
+                                "a key of that type", spn ? spn : "the service", et);
+            g_free(et);
+        } else
             kd_finding_evidence(f, v->frames[i], "the KDC announced the account's key types (ETYPE-INFO2): %s", have);
     }
     if (v->service && v->complete)
@@ -322,7 +324,7 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
         kd_finding_summary(f, "The KDC refuses the encryption types, yet %s has a key of a type the client offers "
                            "(keys: %s; offered: %s): the KDC refused another type (typically the "
                            "pre-authentication's); a normal round trip only if a retry succeeds", v.who, have, offer);
-        etype_evidence(f, &v, req, offer, have, spn, obs->frame);
+        etype_evidence(ctx, f, &v, req, offer, have, spn, obs->frame);
         if (!v.service && only_single_des(v.etypes, v.n))
             kd_finding_detail(f, "the account has single-DES keys only: current KDCs and clients refuse DES by "
                                  "default (allow_weak_crypto); a password reset gives it AES keys");
@@ -350,7 +352,7 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
                            "%s; the service's keys: %s", spn ? spn : "", offer, have);
     else
         kd_finding_summary(f, "No common encryption type: the client offers %s; the account's keys: %s", offer, have);
-    etype_evidence(f, &v, req, offer, have, spn, obs->frame);
+    etype_evidence(ctx, f, &v, req, offer, have, spn, obs->frame);
     g_free(offer);
     g_free(have);
 }

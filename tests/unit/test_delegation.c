@@ -124,6 +124,40 @@ test_proxy_to_itself_is_a_note(void **state)
     t_free(h);
 }
 
+/* The same routine refusal when the request is a TCP segment nothing could be read
+ * from: the error names the account that logged on from the host as its server, with
+ * STATUS_NOT_SUPPORTED. A note; another account as server stays the generic error. */
+static void
+test_proxy_to_itself_unread_request(void **state)
+{
+    (void)state;
+    for (int self = 1; self >= 0; self--) {
+        t_harness *h = t_new(NULL);
+        kd_obs as = t_as_req(FRONT, KDC, 49000, "web$", REALM, TRUE);
+        t_feed(h, &as);
+        kd_obs tgt = t_rep(&as, KD_MSG_AS_REP, "web$", "krbtgt/" REALM, REALM, 18, 2);
+        t_feed(h, &tgt);
+        kd_obs part = t_tcp_partial(FRONT, KDC, 49001);
+        t_feed(h, &part);
+        kd_obs err = t_over_tcp(t_error(&part, BADOPTION, NULL, self ? "web$@" REALM : "db$@" REALM));
+        err.u.krb.carrier = KD_CARRIER_KDC;    /* t_error copies it from a KRB request */
+        err.u.krb.has_nt_status = TRUE;
+        err.u.krb.nt_status = NT_NOT_SUPPORTED;
+        guint32 ef = t_feed(h, &err);
+        assert_int_equal(t_count(h, ef), 1);
+        const t_finding *f = t_get(h, ef, 0);
+        if (self) {
+            assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
+            assert_int_equal(f->confidence, KD_CONF_INFO);
+            assert_non_null(strstr(f->summary, "no delegation rights toward itself"));
+            assert_null(strstr(f->summary, "front-end"));
+        } else {
+            assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
+        }
+        t_free(h);
+    }
+}
+
 static void
 test_proxy_no_match_is_target_or_evidence(void **state)
 {
@@ -307,6 +341,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_proxy_no_delegation_list),
         cmocka_unit_test(test_proxy_to_itself_is_a_note),
+        cmocka_unit_test(test_proxy_to_itself_unread_request),
         cmocka_unit_test(test_proxy_no_match_is_target_or_evidence),
         cmocka_unit_test(test_proxy_mit_status_texts),
         cmocka_unit_test(test_proxy_without_reason),
