@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "kd_encdata.h"
 #include "kd_gsskrb.h"
 
 #include <epan/proto.h>
@@ -45,7 +46,6 @@ typedef enum {
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
     /* TGS-REQ: S4U2Proxy and user-to-user */
     KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
-    KF_KRB_CIPHER,
     /* DCE/RPC auth verifier (read only on refusals) */
     KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
     KF_DCERPC_AUTH_LEVEL,
@@ -143,8 +143,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
     [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
     [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
-    /* 4.6 names the ticket's ciphertext on its own (the other kinds stay out). */
-    [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE, { "kerberos.encryptedTicketData_cipher" } },
     /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
@@ -516,18 +514,20 @@ ntlm_str(packet_info *pinfo, field_info *fi)
  * bytes identify the ticket (the same ticket presented twice has the same bytes). */
 #define KD_CIPHER_HASH_BYTES 256
 
-/* FNV-1a (64 bit) over the start of a ticket's ciphertext; 0 when unreadable. */
+/* The hash of a ticket's ciphertext, read from the bytes of its enc-part rather
+ * than asked for: kerberos.cipher has a dozen registrations in 4.0 (one per kind
+ * of EncryptedData), and every wanted id is marked again before every frame of
+ * every capture. 0 when unreadable. */
 static guint64
-cipher_hash(const field_info *fi)
+enc_part_cipher_hash(const field_info *enc)
 {
-    gint len = MIN(fi->length, KD_CIPHER_HASH_BYTES);
-    if (!fi->ds_tvb || len <= 0 || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
+    tvbuff_t *t = enc->ds_tvb;
+    if (!t || enc->length <= 0 || !tvb_bytes_exist(t, enc->start, enc->length))
         return 0;
-    const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
-    for (gint i = 0; i < len; i++)
-        h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
-    return h ? h : 1;
+    kd_encdata e;
+    if (!kd_encdata_parse(tvb_get_ptr(t, enc->start, enc->length), (gsize)enc->length, &e))
+        return 0;
+    return kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
 }
 
 /* RFC 4120 7.5.1: key usage 2 is the ticket's enc-part (the service key). */
@@ -672,6 +672,9 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (n_boxes < G_N_ELEMENTS(boxes)) {
                 boxes[n_boxes] = fi;
                 box_roles[n_boxes++] = it->role;
+                /* The ticket's own enc-part: the first one inside it. */
+                if (it->role == KF_KRB_ENC_PART && in_ticket && k->ticket.cipher_hash == 0)
+                    k->ticket.cipher_hash = enc_part_cipher_hash(fi);
             }
             break;
         case KF_KRB_MSG_TYPE:
@@ -718,10 +721,6 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             } else if (in_enc && !in_nested && !in_ticket && k->rep_etype < 0) {
                 k->rep_etype = (gint32)item_int(fi);
             }
-            break;
-        case KF_KRB_CIPHER:
-            if (in_ticket && in_enc && k->ticket.cipher_hash == 0)
-                k->ticket.cipher_hash = cipher_hash(fi);
             break;
         case KF_KRB_KVNO:
             if (in_ticket && k->ticket.kvno < 0)
