@@ -49,6 +49,46 @@ kd_encdata_parse(const guint8 *buf, gsize len, kd_encdata *out)
     return TRUE;
 }
 
+/* APPLICATION class, constructed: the [APPLICATION n] of Kerberos messages (n < 31). */
+#define TAG_APP_CONS_MASK   0xe0
+#define TAG_APP_CONS        0x60
+
+gboolean
+kd_der_seq_field(const guint8 *buf, gsize len, guint n, kd_der *out)
+{
+    kd_der all = { buf, buf ? len : 0 };
+    guint8 tag;
+    kd_der body;
+    if (n > 30 || !kd_der_next(&all, &tag, &body))
+        return FALSE;
+    if ((tag & TAG_APP_CONS_MASK) == TAG_APP_CONS) {
+        kd_der app = body;
+        if (!kd_der_next(&app, &tag, &body))
+            return FALSE;
+    }
+    if (tag != TAG_SEQUENCE)
+        return FALSE;
+    kd_der field;
+    while (body.len && kd_der_next(&body, &tag, &field)) {
+        if (tag == 0xa0 + n) {
+            *out = field;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean
+kd_encdata_in(const guint8 *buf, gsize len, guint n, kd_encdata *out)
+{
+    kd_der field;
+    if (!kd_der_seq_field(buf, len, n, &field)) {
+        memset(out, 0, sizeof(*out));
+        return FALSE;
+    }
+    return kd_encdata_parse(field.p, field.len, out);
+}
+
 guint64
 kd_encdata_cipher_hash(const kd_encdata *e, gsize max)
 {

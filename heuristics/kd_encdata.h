@@ -16,6 +16,8 @@
 
 #include <glib.h>
 
+#include "kd_edata.h"     /* kd_der */
+
 typedef struct {
     gboolean has_etype;
     gint32 etype;
@@ -31,6 +33,16 @@ typedef struct {
  * start with a SEQUENCE whose length fits; fields that are missing or broken
  * are left absent, those read before them stay. */
 gboolean kd_encdata_parse(const guint8 *buf, gsize len, kd_encdata *out);
+
+/* The value of context field [n] (tag 0xa0 + n) of the SEQUENCE at the start of
+ * buf[0 .. len), looked through one APPLICATION tag around it (Kerberos messages
+ * and tickets carry one: Ticket ::= [APPLICATION 1] SEQUENCE): the first such
+ * field, as a window into buf. FALSE when the bytes have no such field. */
+gboolean kd_der_seq_field(const guint8 *buf, gsize len, guint n, kd_der *out);
+
+/* The EncryptedData in context field [n] of such a SEQUENCE: a ticket's enc-part
+ * is field [3], a KDC-REP's [6], an AP-REP's [2]. */
+gboolean kd_encdata_in(const guint8 *buf, gsize len, guint n, kd_encdata *out);
 
 /* FNV-1a (64 bit) over the first `max` bytes of the ciphertext: enough to tell
  * two tickets apart (ciphertext is random-looking), equal for the same ticket

@@ -26,10 +26,10 @@
 typedef enum {
     /* Kerberos containers */
     KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
-    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ENC_PART, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
+    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
     /* Kerberos leaves */
     KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
-    KF_KRB_ETYPE, KF_KRB_KVNO, KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
+    KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
     KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS, KF_KRB_EDATA,
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
@@ -79,12 +79,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
     /* Ticket_element: a TGS-REQ's additional tickets (S4U2Proxy, user-to-user). */
     [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { "kerberos.Ticket_element" } },
-    /* Up to 4.4 one field for every EncryptedData but the AP-REQ authenticator;
-     * 4.6 names each kind (its authenticator_enc_part_element stays out, as before). */
-    [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE,
-                             { "kerberos.ticket_enc_part_element", "kerberos.kDC_REP_enc_part_element",
-                               "kerberos.aP_REP_enc_part_element", "kerberos.kRB_PRIV_enc_part_element",
-                               "kerberos.kRB_CRED_enc_part_element" } },
+    /* The enc-parts of tickets and replies (their etype, kvno and ciphertext) are
+     * read from the bytes of the ticket or message: kerberos.enc_part_element (five
+     * registrations up to 4.4, five names in 4.6), kerberos.etype, kerberos.kvno and
+     * kerberos.cipher (a dozen registrations) would be marked before every frame. */
     [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE },
     [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE },
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE },
@@ -93,8 +91,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE },
     [KF_KRB_REALM]       = { "kerberos.realm", FALSE },
     [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE },
-    [KF_KRB_ETYPE]       = { "kerberos.etype", FALSE },
-    [KF_KRB_KVNO]        = { "kerberos.kvno", FALSE },
     [KF_KRB_ENCTYPE]     = { "kerberos.ENCTYPE", FALSE },
     [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE },
     [KF_KRB_STIME]       = { "kerberos.stime", FALSE },
@@ -514,21 +510,38 @@ ntlm_str(packet_info *pinfo, field_info *fi)
  * bytes identify the ticket (the same ticket presented twice has the same bytes). */
 #define KD_CIPHER_HASH_BYTES 256
 
-/* The hash of a ticket's ciphertext, read from the bytes of its enc-part rather
- * than asked for: kerberos.cipher has a dozen registrations in 4.0 (one per kind
- * of EncryptedData), and every wanted id is marked again before every frame of
- * every capture. 0 when unreadable. */
-static guint64
-enc_part_cipher_hash(const field_info *enc)
+/* A ticket's enc-part (RFC 4120: Ticket ::= [APPLICATION 1] SEQUENCE { ..., enc-part
+ * [3] EncryptedData }), or a reply's (KDC-REP [6], AP-REP [2]), read from the bytes
+ * of the ticket or message item. FALSE when unreadable. */
+static gboolean
+encdata_of(const field_info *fi, guint field, kd_encdata *e)
 {
-    tvbuff_t *t = enc->ds_tvb;
-    if (!t || enc->length <= 0 || !tvb_bytes_exist(t, enc->start, enc->length))
-        return 0;
-    kd_encdata e;
-    if (!kd_encdata_parse(tvb_get_ptr(t, enc->start, enc->length), (gsize)enc->length, &e))
-        return 0;
-    return kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
+    tvbuff_t *t = fi->ds_tvb;
+    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length)) {
+        memset(e, 0, sizeof(*e));
+        return FALSE;
+    }
+    return kd_encdata_in(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, field, e);
 }
+
+/* The etype of one ETYPE-INFO2-ENTRY or ETYPE-INFO-ENTRY ([0] etype, first in both). */
+static gboolean
+etype_info_etype(const field_info *fi, gint32 *etype)
+{
+    tvbuff_t *t = fi->ds_tvb;
+    kd_der field;
+    gint64 v;
+    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length) ||
+        !kd_der_seq_field(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, 0, &field) ||
+        !kd_der_int(field, &v) || v < G_MININT32 || v > G_MAXINT32)
+        return FALSE;
+    *etype = (gint32)v;
+    return TRUE;
+}
+
+#define KD_TICKET_ENC_PART 3
+#define KD_KDC_REP_ENC_PART 6
+#define KD_AP_REP_ENC_PART 2
 
 /* RFC 4120 7.5.1: key usage 2 is the ticket's enc-part (the service key). */
 #define KD_KEY_USAGE_TICKET 2
@@ -594,24 +607,24 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 
     k->msg_type = message_type_of(items[m].role);
     message_digest(msg, k);
+    /* A reply's own enc-part: the key the reply is encrypted in. */
+    if (items[m].role == KF_KRB_AS_REP || items[m].role == KF_KRB_TGS_REP || items[m].role == KF_KRB_AP_REP) {
+        kd_encdata e;
+        if (encdata_of(msg, items[m].role == KF_KRB_AP_REP ? KD_AP_REP_ENC_PART : KD_KDC_REP_ENC_PART, &e) &&
+            e.has_etype)
+            k->rep_etype = e.etype;
+    }
     for (guint i = m + 1; i < n && inside(items[i].fi, msg); i++) {
         const kd_item *it = &items[i];
         field_info *fi = it->fi;
         /* Context of this item inside the message. */
         gboolean in_ticket = ticket && inside(fi, ticket);
         gboolean in_addl = addl && inside(fi, addl);
-        gboolean in_nested = FALSE, in_enc = FALSE, in_einfo = FALSE;
-        for (guint b = 0; b < n_boxes; b++) {
-            if (!inside(fi, boxes[b]))
-                continue;
+        gboolean in_nested = FALSE;
+        for (guint b = 0; b < n_boxes && !in_nested; b++) {
             /* A second ticket (TGS-REQ additional-tickets: S4U2Proxy, user-to-user)
              * names another service than the request: as foreign as a nested message. */
-            if (is_krb_message(box_roles[b]) || box_roles[b] == KF_KRB_TICKET)
-                in_nested = TRUE;
-            else if (box_roles[b] == KF_KRB_ENC_PART)
-                in_enc = TRUE;
-            else
-                in_einfo = TRUE;
+            in_nested = (is_krb_message(box_roles[b]) || box_roles[b] == KF_KRB_TICKET) && inside(fi, boxes[b]);
         }
         if (in_addl && !in_nested) {
             /* The evidence ticket of S4U2Proxy (or the TGT of user-to-user). */
@@ -624,19 +637,20 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
                 if (!k->addl_ticket.realm)
                     k->addl_ticket.realm = item_str(pinfo, fi);
                 break;
-            case KF_KRB_ETYPE:
-                if (in_enc && k->addl_ticket.etype < 0)
-                    k->addl_ticket.etype = (gint32)item_int(fi);
+            case KF_KRB_TICKET: {
+                /* Its enc-part: the first etype and the first kvno of the tickets. */
+                kd_encdata e;
+                encdata_of(fi, KD_TICKET_ENC_PART, &e);
+                if (e.has_etype && k->addl_ticket.etype < 0)
+                    k->addl_ticket.etype = e.etype;
+                if (e.has_kvno && k->addl_ticket.kvno < 0)
+                    k->addl_ticket.kvno = e.kvno;
                 break;
-            case KF_KRB_KVNO:
-                if (k->addl_ticket.kvno < 0)
-                    k->addl_ticket.kvno = item_int(fi);
-                break;
+            }
             default:
                 break;
             }
-            if (it->role != KF_KRB_ENC_PART)
-                continue;
+            continue;
         }
         switch (it->role) {
         case KF_KRB_ADDL_TICKETS:
@@ -661,20 +675,32 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (!ticket) {
                 ticket = fi;
                 k->ticket.present = TRUE;
+                kd_encdata e;
+                if (encdata_of(fi, KD_TICKET_ENC_PART, &e)) {
+                    k->ticket.etype = e.has_etype ? e.etype : k->ticket.etype;
+                    k->ticket.kvno = e.has_kvno ? e.kvno : k->ticket.kvno;
+                    k->ticket.cipher_hash = kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
+                }
             } else if (!in_ticket && n_boxes < G_N_ELEMENTS(boxes)) {
                 boxes[n_boxes] = fi;
                 box_roles[n_boxes++] = it->role;
             }
             break;
-        case KF_KRB_ENC_PART: case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:
+        case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:
+            /* The etypes a KDC announces, from the entries' bytes. */
+            if (n_boxes < G_N_ELEMENTS(boxes)) {
+                boxes[n_boxes] = fi;
+                box_roles[n_boxes++] = it->role;
+                gint32 et;
+                if (k->n_etype_info2 < KD_MAX_ETYPES && etype_info_etype(fi, &et))
+                    k->etype_info2[k->n_etype_info2++] = et;
+            }
+            break;
         case KF_KRB_AS_REQ: case KF_KRB_AS_REP: case KF_KRB_TGS_REQ: case KF_KRB_TGS_REP:
         case KF_KRB_AP_REQ: case KF_KRB_AP_REP: case KF_KRB_ERROR_EL:
             if (n_boxes < G_N_ELEMENTS(boxes)) {
                 boxes[n_boxes] = fi;
                 box_roles[n_boxes++] = it->role;
-                /* The ticket's own enc-part: the first one inside it. */
-                if (it->role == KF_KRB_ENC_PART && in_ticket && k->ticket.cipher_hash == 0)
-                    k->ticket.cipher_hash = enc_part_cipher_hash(fi);
             }
             break;
         case KF_KRB_MSG_TYPE:
@@ -710,21 +736,6 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         case KF_KRB_CREALM:
             if (!in_nested && !k->crealm)
                 k->crealm = item_str(pinfo, fi);
-            break;
-        case KF_KRB_ETYPE:
-            if (in_einfo) {
-                if (k->n_etype_info2 < KD_MAX_ETYPES)
-                    k->etype_info2[k->n_etype_info2++] = (gint32)item_int(fi);
-            } else if (in_ticket && in_enc) {
-                if (k->ticket.etype < 0)
-                    k->ticket.etype = (gint32)item_int(fi);
-            } else if (in_enc && !in_nested && !in_ticket && k->rep_etype < 0) {
-                k->rep_etype = (gint32)item_int(fi);
-            }
-            break;
-        case KF_KRB_KVNO:
-            if (in_ticket && k->ticket.kvno < 0)
-                k->ticket.kvno = item_int(fi);
             break;
         case KF_KRB_ENCTYPE:
             if (!in_nested && k->n_req_etypes < KD_MAX_ETYPES)
@@ -1317,7 +1328,7 @@ kd_etype_name(gint32 etype)
     static char buf[64];
     /* -1 is the observations' "absent": say so instead of printing -1. */
     if (etype == -1)
-        return role_missing[KF_KRB_ENC_PART] || role_missing[KF_KRB_ETYPE] ? "unavailable" : "unknown";
+        return "unknown";      /* read from the bytes: every Wireshark version has it */
     const char *vs = etype_vals ? try_val_to_str(etype, etype_vals) : NULL;
     if (!vs)
         return NULL;

@@ -1,5 +1,5 @@
 /* test_encdata.c
- * The EncryptedData reader: fields, the ciphertext's hash, hostile bytes.
+ * The EncryptedData reader: fields, the ciphertext's hash, tickets, hostile bytes.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -95,12 +95,48 @@ test_hostile(void **state)
     g_byte_array_unref(e);
 }
 
+/* Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], enc-part [3] } */
+static void
+test_ticket(void **state)
+{
+    (void)state;
+    GByteArray *realm = t_der_tlv(0xa1, t_der_bytes(0x1b, "EXAMPLE.TEST", 12));
+    GByteArray *seq = t_der_tlv(0x30, t_der_cat(t_der_cat(t_der_tlv(0xa0, t_der_int(5)), realm),
+                                                t_der_tlv(0xa3, encdata(18, 7))));
+    GByteArray *ticket = t_der_tlv(0x61, seq);
+    kd_encdata out;
+    assert_true(kd_encdata_in(ticket->data, ticket->len, 3, &out));
+    assert_int_equal(out.etype, 18);
+    assert_int_equal(out.kvno, 7);
+    assert_int_equal(out.cipher_len, sizeof cipher);
+    /* the SEQUENCE alone (how a dissector may place a ticket) reads the same */
+    assert_true(kd_encdata_in(ticket->data + 2, ticket->len - 2, 3, &out));
+    assert_int_equal(out.kvno, 7);
+    /* a field that is not there */
+    assert_false(kd_encdata_in(ticket->data, ticket->len, 6, &out));
+    assert_false(out.has_etype);
+    kd_der f;
+    assert_true(kd_der_seq_field(ticket->data, ticket->len, 0, &f));
+    gint64 v;
+    assert_true(kd_der_int(f, &v));
+    assert_int_equal(v, 5);
+    assert_false(kd_der_seq_field(ticket->data, ticket->len, 31, &f));
+    /* truncations never read past the end */
+    for (guint n = 0; n < ticket->len; n++) {
+        guint8 *copy = g_memdup2(ticket->data, n);
+        assert_false(kd_encdata_in(copy, n, 3, &out));
+        g_free(copy);
+    }
+    g_byte_array_unref(ticket);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_ticket),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
