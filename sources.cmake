@@ -10,6 +10,7 @@ set(KD_ENGINE_SOURCES
   kd_catalog.c
   kd_edata.c
   kd_encdata.c
+  kd_kdcreq.c
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c

@@ -19,6 +19,7 @@
 
 #include "kd_encdata.h"
 #include "kd_gsskrb.h"
+#include "kd_kdcreq.h"
 
 #include <epan/proto.h>
 #include "kd_compat.h"
@@ -29,7 +30,7 @@ typedef enum {
     KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
     /* Kerberos leaves */
     KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
-    KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
+    KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
     KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS, KF_KRB_EDATA,
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
@@ -44,8 +45,6 @@ typedef enum {
     KF_DCOM_ADDR,
     KF_TCP_SEGMENT_DATA,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
-    /* TGS-REQ: S4U2Proxy and user-to-user */
-    KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
     /* DCE/RPC auth verifier (read only on refusals) */
     KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
     KF_DCERPC_AUTH_LEVEL,
@@ -77,8 +76,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE },
     [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE },
     [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
-    /* Ticket_element: a TGS-REQ's additional tickets (S4U2Proxy, user-to-user). */
-    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { "kerberos.Ticket_element" } },
+    /* A request's body (KDC options, etypes, additional tickets: S4U2Proxy,
+     * user-to-user) is read from its bytes, and with it Ticket_element (the
+     * additional tickets, two registrations). */
+    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE },
     /* The enc-parts of tickets and replies (their etype, kvno and ciphertext) are
      * read from the bytes of the ticket or message: kerberos.enc_part_element (five
      * registrations up to 4.4, five names in 4.6), kerberos.etype, kerberos.kvno and
@@ -91,7 +92,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE },
     [KF_KRB_REALM]       = { "kerberos.realm", FALSE },
     [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE },
-    [KF_KRB_ENCTYPE]     = { "kerberos.ENCTYPE", FALSE },
     [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE },
     [KF_KRB_STIME]       = { "kerberos.stime", FALSE },
     [KF_KRB_SUSEC]       = { "kerberos.susec", FALSE },
@@ -134,11 +134,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * segment carries (and would make every TCP frame pay the relevance test);
      * this one occurs only on segments of a multi-segment message. */
     [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE },
-    /* The SEQUENCE OF additional tickets: a byte range, so the evidence ticket's
-     * names stay out of the request's own sname. */
-    [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
-    [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
-    [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
     /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
@@ -539,6 +534,20 @@ etype_info_etype(const field_info *fi, gint32 *etype)
     return TRUE;
 }
 
+/* A message's place, for items whose place is read from bytes. */
+typedef struct {
+    tvbuff_t *tvb;
+    gint start;
+    gint length;
+} kd_range;
+
+static gboolean
+inside_range(const field_info *leaf, const kd_range *box)
+{
+    return leaf->ds_tvb == box->tvb && leaf->start >= box->start &&
+           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length;
+}
+
 #define KD_TICKET_ENC_PART 3
 #define KD_KDC_REP_ENC_PART 6
 #define KD_AP_REP_ENC_PART 2
@@ -593,12 +602,47 @@ ticket_decrypt(packet_info *pinfo, const kd_item *items, guint n, const char **b
     return any_ok ? KD_DECRYPT_OK : any_missing ? KD_DECRYPT_NO_KEY : KD_DECRYPT_NOT_TRIED;
 }
 
+/* A KDC request's body, from the request's bytes: KDC options, the etypes asked
+ * for, and the additional tickets (where they are, how many, the enc-part of the
+ * first: S4U2Proxy's evidence ticket, user-to-user's TGT). */
+static void
+fill_req_body(const field_info *msg, kd_krb *k, kd_range *addl)
+{
+    tvbuff_t *t = msg->ds_tvb;
+    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length))
+        return;
+    const guint8 *base = tvb_get_ptr(t, msg->start, msg->length);
+    kd_kdcreq req;
+    const kd_kdcreq *r = &req;
+    if (kd_kdcreq_parse(base, (gsize)msg->length, &req)) {
+        k->opt_cname_in_addl_tkt = r->opt_cname_in_addl_tkt;
+        k->opt_enc_tkt_in_skey = r->opt_enc_tkt_in_skey;
+        for (guint i = 0; i < r->n_etypes && k->n_req_etypes < KD_MAX_ETYPES; i++)
+            k->req_etypes[k->n_req_etypes++] = r->etypes[i];
+        if (r->has_addl) {
+            addl->tvb = t;
+            addl->start = msg->start + (gint)r->addl_offset;
+            addl->length = (gint)r->addl_len;
+            k->n_addl_tickets = MIN(r->n_addl, 64);
+            /* The first etype and the first kvno among the tickets' enc-parts. */
+            for (guint i = 0; i < MIN(r->n_addl, KD_KDCREQ_MAX_TICKETS); i++) {
+                kd_encdata e;
+                kd_encdata_in(r->addl[i].p, r->addl[i].len, KD_TICKET_ENC_PART, &e);
+                if (e.has_etype && k->addl_ticket.etype < 0)
+                    k->addl_ticket.etype = e.etype;
+                if (e.has_kvno && k->addl_ticket.kvno < 0)
+                    k->addl_ticket.kvno = e.kvno;
+            }
+        }
+    }
+}
+
 static void
 fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
     const field_info *msg = items[m].fi;
     const field_info *ticket = NULL;
-    const field_info *addl = NULL;      /* additional tickets of a TGS-REQ */
+    kd_range addl = { NULL, 0, 0 };     /* additional tickets of a TGS-REQ */
     const field_info *boxes[64];        /* enc-parts, ETYPE-INFO entries, nested messages */
     kd_field_role box_roles[64];
     guint n_boxes = 0;
@@ -607,6 +651,8 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 
     k->msg_type = message_type_of(items[m].role);
     message_digest(msg, k);
+    if (items[m].role == KF_KRB_AS_REQ || items[m].role == KF_KRB_TGS_REQ)
+        fill_req_body(msg, k, &addl);
     /* A reply's own enc-part: the key the reply is encrypted in. */
     if (items[m].role == KF_KRB_AS_REP || items[m].role == KF_KRB_TGS_REP || items[m].role == KF_KRB_AP_REP) {
         kd_encdata e;
@@ -619,7 +665,7 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         field_info *fi = it->fi;
         /* Context of this item inside the message. */
         gboolean in_ticket = ticket && inside(fi, ticket);
-        gboolean in_addl = addl && inside(fi, addl);
+        gboolean in_addl = addl.tvb && inside_range(fi, &addl);
         gboolean in_nested = FALSE;
         for (guint b = 0; b < n_boxes && !in_nested; b++) {
             /* A second ticket (TGS-REQ additional-tickets: S4U2Proxy, user-to-user)
@@ -637,38 +683,12 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
                 if (!k->addl_ticket.realm)
                     k->addl_ticket.realm = item_str(pinfo, fi);
                 break;
-            case KF_KRB_TICKET: {
-                /* Its enc-part: the first etype and the first kvno of the tickets. */
-                kd_encdata e;
-                encdata_of(fi, KD_TICKET_ENC_PART, &e);
-                if (e.has_etype && k->addl_ticket.etype < 0)
-                    k->addl_ticket.etype = e.etype;
-                if (e.has_kvno && k->addl_ticket.kvno < 0)
-                    k->addl_ticket.kvno = e.kvno;
-                break;
-            }
             default:
                 break;
             }
             continue;
         }
         switch (it->role) {
-        case KF_KRB_ADDL_TICKETS:
-            if (!in_nested && !addl) {
-                addl = fi;
-                /* The count; a Wireshark that types the field otherwise still has one. */
-                gint64 count = item_int(fi);
-                k->n_addl_tickets = count < 0 ? 1 : (guint)MIN(count, 64);
-            }
-            break;
-        case KF_KRB_OPT_CNAME_IN_ADDL:
-            if (!in_nested && item_int(fi) > 0)
-                k->opt_cname_in_addl_tkt = TRUE;
-            break;
-        case KF_KRB_OPT_ENC_TKT_IN_SKEY:
-            if (!in_nested && item_int(fi) > 0)
-                k->opt_enc_tkt_in_skey = TRUE;
-            break;
         case KF_KRB_TICKET:
             if (in_addl)
                 break;
@@ -736,10 +756,6 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
         case KF_KRB_CREALM:
             if (!in_nested && !k->crealm)
                 k->crealm = item_str(pinfo, fi);
-            break;
-        case KF_KRB_ENCTYPE:
-            if (!in_nested && k->n_req_etypes < KD_MAX_ETYPES)
-                k->req_etypes[k->n_req_etypes++] = (gint32)item_int(fi);
             break;
         case KF_KRB_PADATA_TYPE:
             if (!in_ticket && !in_nested && k->n_padata < KD_MAX_PADATA)
