@@ -39,7 +39,7 @@ typedef enum {
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
-    KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
+    KF_SMB2_CMD, KF_SMB2_STATUS,
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
@@ -114,9 +114,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE },
     [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE },
     [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE },
+    /* smb2.cmd is in every SMB2 header (the carrier of a session set-up's token);
+     * a response's flags are read from the header's bytes. */
     [KF_SMB2_CMD]        = { "smb2.cmd", FALSE },
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE },
-    [KF_SMB2_RESPONSE]   = { "smb2.flags.response", FALSE },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE },
     /* Every wanted field costs on every frame that has it: not tcp.flags (on every
      * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
@@ -935,6 +936,21 @@ verifier_krb_error(packet_info *pinfo, const kd_item *it, guint n, kd_obs *o)
     return TRUE;
 }
 
+/* Whether the SMB2 header holding this command is a response, read from the
+ * header's bytes (MS-SMB2 2.2.1: protocol id 0xFE 'SMB', ..., command at offset
+ * 12, credits, flags at 16; SERVER_TO_REDIR is flag 0x1) rather than asking for
+ * smb2.flags.response, which every SMB2 frame carries. `otherwise` when the
+ * bytes are not an SMB2 header. */
+static gboolean
+smb2_is_response(const field_info *cmd, gboolean otherwise)
+{
+    tvbuff_t *t = cmd->ds_tvb;
+    gint h = cmd->start - 12;
+    if (!t || h < 0 || !tvb_bytes_exist(t, h, 20) || tvb_get_ntohl(t, h) != 0xFE534D42u)
+        return otherwise;
+    return (tvb_get_letohl(t, h + 16) & 0x1) != 0;
+}
+
 static kd_auth_scheme
 auth_scheme(const char *v)
 {
@@ -1208,11 +1224,14 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_SMB2);
         obs_header(pinfo, o);
+        /* The last header of the frame (a compound frame holds several). */
         for (guint i = 0; i < n; i++) {
             switch (it[i].role) {
-            case KF_SMB2_CMD: o->u.smb2.cmd = (guint16)item_int(it[i].fi); break;
+            case KF_SMB2_CMD:
+                o->u.smb2.cmd = (guint16)item_int(it[i].fi);
+                o->u.smb2.is_response = smb2_is_response(it[i].fi, o->u.smb2.is_response);
+                break;
             case KF_SMB2_STATUS: o->u.smb2.nt_status = (guint32)item_int(it[i].fi); break;
-            case KF_SMB2_RESPONSE: o->u.smb2.is_response = item_int(it[i].fi) != 0; break;
             default: break;
             }
         }
