@@ -11,6 +11,7 @@ set(KD_ENGINE_SOURCES
   kd_edata.c
   kd_encdata.c
   kd_kdcreq.c
+  kd_krberr.c
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c

@@ -20,6 +20,7 @@
 #include "kd_encdata.h"
 #include "kd_gsskrb.h"
 #include "kd_kdcreq.h"
+#include "kd_krberr.h"
 
 #include <epan/proto.h>
 #include "kd_compat.h"
@@ -29,9 +30,8 @@ typedef enum {
     KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
     KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
     /* Kerberos leaves */
-    KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
-    KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
-    KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS, KF_KRB_EDATA,
+    KF_KRB_MSG_TYPE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
+    KF_KRB_PADATA_TYPE, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
@@ -87,19 +87,14 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE },
     [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE },
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE },
-    [KF_KRB_ERROR_CODE]  = { "kerberos.error_code", FALSE },
     [KF_KRB_CNAME]       = { "kerberos.CNameString", FALSE },
     [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE },
     [KF_KRB_REALM]       = { "kerberos.realm", FALSE },
     [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE },
     [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE },
-    [KF_KRB_STIME]       = { "kerberos.stime", FALSE },
-    [KF_KRB_SUSEC]       = { "kerberos.susec", FALSE },
-    [KF_KRB_CTIME]       = { "kerberos.ctime", FALSE },
-    [KF_KRB_CUSEC]       = { "kerberos.cusec", FALSE },
     [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE },
     [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE },
-    [KF_KRB_EDATA]       = { "kerberos.e_data", FALSE },
+    /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
     [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE },
     [KF_DNS_CNAME]       = { "dns.cname", TRUE },
     [KF_DNS_A]           = { "dns.a", FALSE },
@@ -393,15 +388,6 @@ nstime_to_us(const nstime_t *t)
     return secs * G_USEC_PER_SEC + CLAMP(t->nsecs, 0, 999999999) / 1000;
 }
 
-static gint64
-item_time_us(field_info *fi)
-{
-    if (fi->hfinfo->type != FT_ABSOLUTE_TIME && fi->hfinfo->type != FT_RELATIVE_TIME)
-        return 0;
-    const nstime_t *t = fvalue_get_time(kd_fi_value(fi));
-    return t ? nstime_to_us(t) : 0;
-}
-
 static gboolean
 item_addr(field_info *fi, kd_addr *out)
 {
@@ -638,6 +624,44 @@ fill_req_body(const field_info *msg, kd_krb *k, kd_range *addl)
     }
 }
 
+static gint64
+secs_to_us(gint64 secs, gboolean has_usec, gint64 usec)
+{
+    nstime_t t;
+    t.secs = (time_t)CLAMP(secs, -G_MAXINT64 / G_USEC_PER_SEC / 4, G_MAXINT64 / G_USEC_PER_SEC / 4);
+    t.nsecs = 0;
+    gint64 us = nstime_to_us(&t);
+    return has_usec && usec > 0 && usec < G_USEC_PER_SEC ? us + usec : us;
+}
+
+/* A KRB-ERROR's own fields, from its bytes: the error code, the KDC's time (and
+ * the client's, when the message type says KRB-ERROR), the e-data's raw bytes
+ * for the engine's own bounded parser (Wireshark 4.0 mis-reads Samba's
+ * PA-PW-SALT status). */
+static void
+fill_error(packet_info *pinfo, const field_info *msg, kd_krb *k)
+{
+    tvbuff_t *t = msg->ds_tvb;
+    kd_krberr e;
+    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length) ||
+        !kd_krberr_parse(tvb_get_ptr(t, msg->start, msg->length), (gsize)msg->length, &e))
+        return;
+    if (e.has_error_code)
+        k->error_code = e.error_code;
+    if (e.has_stime) {
+        k->has_stime = TRUE;
+        k->stime_us = secs_to_us(e.stime, e.has_susec, e.susec);
+    }
+    if (e.has_ctime && k->msg_type == KD_MSG_ERROR) {
+        k->has_ctime = TRUE;
+        k->ctime_us = secs_to_us(e.ctime, e.has_cusec, e.cusec);
+    }
+    if (e.edata && e.edata_len > 0) {
+        k->e_data_len = MIN(e.edata_len, (gsize)KD_MAX_EDATA);
+        k->e_data = (const guint8 *)wmem_memdup(pinfo->pool, e.edata, k->e_data_len);
+    }
+}
+
 static void
 fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
@@ -647,8 +671,7 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
     const field_info *boxes[64];        /* enc-parts, ETYPE-INFO entries, nested messages */
     kd_field_role box_roles[64];
     guint n_boxes = 0;
-    gboolean have_msg_type = FALSE, have_error = FALSE;
-    gint64 susec = 0, cusec = 0;
+    gboolean have_msg_type = FALSE;
 
     k->msg_type = message_type_of(items[m].role);
     message_digest(msg, k);
@@ -730,12 +753,6 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
                 k->msg_type = (gint32)item_int(fi);
             }
             break;
-        case KF_KRB_ERROR_CODE:
-            if (!in_nested && !have_error) {
-                have_error = TRUE;
-                k->error_code = (gint32)item_int(fi);
-            }
-            break;
         case KF_KRB_CNAME:
             if (!in_ticket && !in_nested)
                 k->cname = join_name(pinfo, k->cname, item_str(pinfo, fi));
@@ -762,38 +779,9 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (!in_ticket && !in_nested && k->n_padata < KD_MAX_PADATA)
                 k->padata[k->n_padata++] = (gint32)item_int(fi);
             break;
-        case KF_KRB_STIME:
-            if (!in_nested) {
-                k->has_stime = TRUE;
-                k->stime_us = item_time_us(fi);
-            }
-            break;
-        case KF_KRB_SUSEC:
-            if (!in_nested)
-                susec = item_int(fi);
-            break;
-        case KF_KRB_CTIME:
-            if (!in_nested && k->msg_type == KD_MSG_ERROR) {
-                k->has_ctime = TRUE;
-                k->ctime_us = item_time_us(fi);
-            }
-            break;
-        case KF_KRB_CUSEC:
-            if (!in_nested)
-                cusec = item_int(fi);
-            break;
         case KF_KRB_ETEXT:
             if (!in_nested && !k->e_text)
                 k->e_text = item_str(pinfo, fi);
-            break;
-        case KF_KRB_EDATA:
-            /* Raw bytes for the engine's own bounded parser (Wireshark 4.0 mis-reads
-             * Samba's PA-PW-SALT status). */
-            if (!in_nested && !k->e_data && fi->ds_tvb && fi->length > 0 &&
-                tvb_bytes_exist(fi->ds_tvb, fi->start, MIN(fi->length, KD_MAX_EDATA))) {
-                k->e_data_len = (gsize)MIN(fi->length, KD_MAX_EDATA);
-                k->e_data = tvb_memdup(pinfo->pool, fi->ds_tvb, fi->start, k->e_data_len);
-            }
             break;
         case KF_KRB_NTSTATUS:
             if (!in_nested && !k->has_nt_status) {
@@ -805,10 +793,8 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             break;
         }
     }
-    if (k->has_stime && susec > 0 && susec < G_USEC_PER_SEC)
-        k->stime_us += susec;
-    if (k->has_ctime && cusec > 0 && cusec < G_USEC_PER_SEC)
-        k->ctime_us += cusec;
+    if (items[m].role == KF_KRB_ERROR_EL)
+        fill_error(pinfo, msg, k);
 }
 
 /* ------------------------------------------------------------------- frame */
