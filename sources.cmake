@@ -9,6 +9,9 @@ set(KRBDIAG_VERSION 0.1.0)
 set(KD_ENGINE_SOURCES
   kd_catalog.c
   kd_edata.c
+  kd_encdata.c
+  kd_kdcreq.c
+  kd_krberr.c
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c

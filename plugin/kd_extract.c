@@ -17,7 +17,10 @@
 
 #include <string.h>
 
+#include "kd_encdata.h"
 #include "kd_gsskrb.h"
+#include "kd_kdcreq.h"
+#include "kd_krberr.h"
 
 #include <epan/proto.h>
 #include "kd_compat.h"
@@ -25,11 +28,10 @@
 typedef enum {
     /* Kerberos containers */
     KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
-    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ENC_PART, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
+    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
     /* Kerberos leaves */
-    KF_KRB_MSG_TYPE, KF_KRB_ERROR_CODE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
-    KF_KRB_ETYPE, KF_KRB_KVNO, KF_KRB_ENCTYPE, KF_KRB_PADATA_TYPE, KF_KRB_STIME, KF_KRB_SUSEC,
-    KF_KRB_CTIME, KF_KRB_CUSEC, KF_KRB_ETEXT, KF_KRB_NTSTATUS, KF_KRB_EDATA,
+    KF_KRB_MSG_TYPE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
+    KF_KRB_PADATA_TYPE, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
@@ -37,15 +39,12 @@ typedef enum {
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
-    KF_SMB2_CMD, KF_SMB2_STATUS, KF_SMB2_RESPONSE,
+    KF_SMB2_CMD, KF_SMB2_STATUS,
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
     KF_TCP_SEGMENT_DATA,
     KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
-    /* TGS-REQ: S4U2Proxy and user-to-user */
-    KF_KRB_ADDL_TICKETS, KF_KRB_OPT_CNAME_IN_ADDL, KF_KRB_OPT_ENC_TKT_IN_SKEY,
-    KF_KRB_CIPHER,
     /* DCE/RPC auth verifier (read only on refusals) */
     KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
     KF_DCERPC_AUTH_LEVEL,
@@ -77,33 +76,25 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE },
     [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE },
     [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE },
-    /* Ticket_element: a TGS-REQ's additional tickets (S4U2Proxy, user-to-user). */
-    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { "kerberos.Ticket_element" } },
-    /* Up to 4.4 one field for every EncryptedData but the AP-REQ authenticator;
-     * 4.6 names each kind (its authenticator_enc_part_element stays out, as before). */
-    [KF_KRB_ENC_PART]    = { "kerberos.enc_part_element", FALSE,
-                             { "kerberos.ticket_enc_part_element", "kerberos.kDC_REP_enc_part_element",
-                               "kerberos.aP_REP_enc_part_element", "kerberos.kRB_PRIV_enc_part_element",
-                               "kerberos.kRB_CRED_enc_part_element" } },
+    /* A request's body (KDC options, etypes, additional tickets: S4U2Proxy,
+     * user-to-user) is read from its bytes, and with it Ticket_element (the
+     * additional tickets, two registrations). */
+    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE },
+    /* The enc-parts of tickets and replies (their etype, kvno and ciphertext) are
+     * read from the bytes of the ticket or message: kerberos.enc_part_element (five
+     * registrations up to 4.4, five names in 4.6), kerberos.etype, kerberos.kvno and
+     * kerberos.cipher (a dozen registrations) would be marked before every frame. */
     [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE },
     [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE },
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE },
-    [KF_KRB_ERROR_CODE]  = { "kerberos.error_code", FALSE },
     [KF_KRB_CNAME]       = { "kerberos.CNameString", FALSE },
     [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE },
     [KF_KRB_REALM]       = { "kerberos.realm", FALSE },
     [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE },
-    [KF_KRB_ETYPE]       = { "kerberos.etype", FALSE },
-    [KF_KRB_KVNO]        = { "kerberos.kvno", FALSE },
-    [KF_KRB_ENCTYPE]     = { "kerberos.ENCTYPE", FALSE },
     [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE },
-    [KF_KRB_STIME]       = { "kerberos.stime", FALSE },
-    [KF_KRB_SUSEC]       = { "kerberos.susec", FALSE },
-    [KF_KRB_CTIME]       = { "kerberos.ctime", FALSE },
-    [KF_KRB_CUSEC]       = { "kerberos.cusec", FALSE },
     [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE },
     [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE },
-    [KF_KRB_EDATA]       = { "kerberos.e_data", FALSE },
+    /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
     [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE },
     [KF_DNS_CNAME]       = { "dns.cname", TRUE },
     [KF_DNS_A]           = { "dns.a", FALSE },
@@ -118,9 +109,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE },
     [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE },
     [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE },
+    /* smb2.cmd is in every SMB2 header (the carrier of a session set-up's token);
+     * a response's flags are read from the header's bytes. */
     [KF_SMB2_CMD]        = { "smb2.cmd", FALSE },
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE },
-    [KF_SMB2_RESPONSE]   = { "smb2.flags.response", FALSE },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE },
     /* Every wanted field costs on every frame that has it: not tcp.flags (on every
      * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
@@ -138,13 +130,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * segment carries (and would make every TCP frame pay the relevance test);
      * this one occurs only on segments of a multi-segment message. */
     [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE },
-    /* The SEQUENCE OF additional tickets: a byte range, so the evidence ticket's
-     * names stay out of the request's own sname. */
-    [KF_KRB_ADDL_TICKETS] = { "kerberos.additional_tickets", FALSE },
-    [KF_KRB_OPT_CNAME_IN_ADDL] = { "kerberos.KDCOptions.constrained.delegation", FALSE },
-    [KF_KRB_OPT_ENC_TKT_IN_SKEY] = { "kerberos.KDCOptions.enc.tkt.in.skey", FALSE },
-    /* 4.6 names the ticket's ciphertext on its own (the other kinds stay out). */
-    [KF_KRB_CIPHER]      = { "kerberos.cipher", FALSE, { "kerberos.encryptedTicketData_cipher" } },
     /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE },
@@ -403,15 +388,6 @@ nstime_to_us(const nstime_t *t)
     return secs * G_USEC_PER_SEC + CLAMP(t->nsecs, 0, 999999999) / 1000;
 }
 
-static gint64
-item_time_us(field_info *fi)
-{
-    if (fi->hfinfo->type != FT_ABSOLUTE_TIME && fi->hfinfo->type != FT_RELATIVE_TIME)
-        return 0;
-    const nstime_t *t = fvalue_get_time(kd_fi_value(fi));
-    return t ? nstime_to_us(t) : 0;
-}
-
 static gboolean
 item_addr(field_info *fi, kd_addr *out)
 {
@@ -516,19 +492,52 @@ ntlm_str(packet_info *pinfo, field_info *fi)
  * bytes identify the ticket (the same ticket presented twice has the same bytes). */
 #define KD_CIPHER_HASH_BYTES 256
 
-/* FNV-1a (64 bit) over the start of a ticket's ciphertext; 0 when unreadable. */
-static guint64
-cipher_hash(const field_info *fi)
+/* A ticket's enc-part (RFC 4120: Ticket ::= [APPLICATION 1] SEQUENCE { ..., enc-part
+ * [3] EncryptedData }), or a reply's (KDC-REP [6], AP-REP [2]), read from the bytes
+ * of the ticket or message item. FALSE when unreadable. */
+static gboolean
+encdata_of(const field_info *fi, guint field, kd_encdata *e)
 {
-    gint len = MIN(fi->length, KD_CIPHER_HASH_BYTES);
-    if (!fi->ds_tvb || len <= 0 || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
-        return 0;
-    const guint8 *p = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
-    for (gint i = 0; i < len; i++)
-        h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
-    return h ? h : 1;
+    tvbuff_t *t = fi->ds_tvb;
+    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length)) {
+        memset(e, 0, sizeof(*e));
+        return FALSE;
+    }
+    return kd_encdata_in(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, field, e);
 }
+
+/* The etype of one ETYPE-INFO2-ENTRY or ETYPE-INFO-ENTRY ([0] etype, first in both). */
+static gboolean
+etype_info_etype(const field_info *fi, gint32 *etype)
+{
+    tvbuff_t *t = fi->ds_tvb;
+    kd_der field;
+    gint64 v;
+    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length) ||
+        !kd_der_seq_field(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, 0, &field) ||
+        !kd_der_int(field, &v) || v < G_MININT32 || v > G_MAXINT32)
+        return FALSE;
+    *etype = (gint32)v;
+    return TRUE;
+}
+
+/* A message's place, for items whose place is read from bytes. */
+typedef struct {
+    tvbuff_t *tvb;
+    gint start;
+    gint length;
+} kd_range;
+
+static gboolean
+inside_range(const field_info *leaf, const kd_range *box)
+{
+    return leaf->ds_tvb == box->tvb && leaf->start >= box->start &&
+           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length;
+}
+
+#define KD_TICKET_ENC_PART 3
+#define KD_KDC_REP_ENC_PART 6
+#define KD_AP_REP_ENC_PART 2
 
 /* RFC 4120 7.5.1: key usage 2 is the ticket's enc-part (the service key). */
 #define KD_KEY_USAGE_TICKET 2
@@ -580,38 +589,112 @@ ticket_decrypt(packet_info *pinfo, const kd_item *items, guint n, const char **b
     return any_ok ? KD_DECRYPT_OK : any_missing ? KD_DECRYPT_NO_KEY : KD_DECRYPT_NOT_TRIED;
 }
 
+/* A KDC request's body, from the request's bytes: KDC options, the etypes asked
+ * for, and the additional tickets (where they are, how many, the enc-part of the
+ * first: S4U2Proxy's evidence ticket, user-to-user's TGT). */
+static void
+fill_req_body(const field_info *msg, kd_krb *k, kd_range *addl)
+{
+    tvbuff_t *t = msg->ds_tvb;
+    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length))
+        return;
+    const guint8 *base = tvb_get_ptr(t, msg->start, msg->length);
+    kd_kdcreq req;
+    const kd_kdcreq *r = &req;
+    if (kd_kdcreq_parse(base, (gsize)msg->length, &req)) {
+        k->opt_cname_in_addl_tkt = r->opt_cname_in_addl_tkt;
+        k->opt_enc_tkt_in_skey = r->opt_enc_tkt_in_skey;
+        for (guint i = 0; i < r->n_etypes && k->n_req_etypes < KD_MAX_ETYPES; i++)
+            k->req_etypes[k->n_req_etypes++] = r->etypes[i];
+        if (r->has_addl) {
+            addl->tvb = t;
+            addl->start = msg->start + (gint)r->addl_offset;
+            addl->length = (gint)r->addl_len;
+            k->n_addl_tickets = MIN(r->n_addl, 64);
+            /* The first etype and the first kvno among the tickets' enc-parts. */
+            for (guint i = 0; i < MIN(r->n_addl, KD_KDCREQ_MAX_TICKETS); i++) {
+                kd_encdata e;
+                kd_encdata_in(r->addl[i].p, r->addl[i].len, KD_TICKET_ENC_PART, &e);
+                if (e.has_etype && k->addl_ticket.etype < 0)
+                    k->addl_ticket.etype = e.etype;
+                if (e.has_kvno && k->addl_ticket.kvno < 0)
+                    k->addl_ticket.kvno = e.kvno;
+            }
+        }
+    }
+}
+
+static gint64
+secs_to_us(gint64 secs, gboolean has_usec, gint64 usec)
+{
+    nstime_t t;
+    t.secs = (time_t)CLAMP(secs, -G_MAXINT64 / G_USEC_PER_SEC / 4, G_MAXINT64 / G_USEC_PER_SEC / 4);
+    t.nsecs = 0;
+    gint64 us = nstime_to_us(&t);
+    return has_usec && usec > 0 && usec < G_USEC_PER_SEC ? us + usec : us;
+}
+
+/* A KRB-ERROR's own fields, from its bytes: the error code, the KDC's time (and
+ * the client's, when the message type says KRB-ERROR), the e-data's raw bytes
+ * for the engine's own bounded parser (Wireshark 4.0 mis-reads Samba's
+ * PA-PW-SALT status). */
+static void
+fill_error(packet_info *pinfo, const field_info *msg, kd_krb *k)
+{
+    tvbuff_t *t = msg->ds_tvb;
+    kd_krberr e;
+    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length) ||
+        !kd_krberr_parse(tvb_get_ptr(t, msg->start, msg->length), (gsize)msg->length, &e))
+        return;
+    if (e.has_error_code)
+        k->error_code = e.error_code;
+    if (e.has_stime) {
+        k->has_stime = TRUE;
+        k->stime_us = secs_to_us(e.stime, e.has_susec, e.susec);
+    }
+    if (e.has_ctime && k->msg_type == KD_MSG_ERROR) {
+        k->has_ctime = TRUE;
+        k->ctime_us = secs_to_us(e.ctime, e.has_cusec, e.cusec);
+    }
+    if (e.edata && e.edata_len > 0) {
+        k->e_data_len = MIN(e.edata_len, (gsize)KD_MAX_EDATA);
+        k->e_data = (const guint8 *)wmem_memdup(pinfo->pool, e.edata, k->e_data_len);
+    }
+}
+
 static void
 fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
 {
     const field_info *msg = items[m].fi;
     const field_info *ticket = NULL;
-    const field_info *addl = NULL;      /* additional tickets of a TGS-REQ */
+    kd_range addl = { NULL, 0, 0 };     /* additional tickets of a TGS-REQ */
     const field_info *boxes[64];        /* enc-parts, ETYPE-INFO entries, nested messages */
     kd_field_role box_roles[64];
     guint n_boxes = 0;
-    gboolean have_msg_type = FALSE, have_error = FALSE;
-    gint64 susec = 0, cusec = 0;
+    gboolean have_msg_type = FALSE;
 
     k->msg_type = message_type_of(items[m].role);
     message_digest(msg, k);
+    if (items[m].role == KF_KRB_AS_REQ || items[m].role == KF_KRB_TGS_REQ)
+        fill_req_body(msg, k, &addl);
+    /* A reply's own enc-part: the key the reply is encrypted in. */
+    if (items[m].role == KF_KRB_AS_REP || items[m].role == KF_KRB_TGS_REP || items[m].role == KF_KRB_AP_REP) {
+        kd_encdata e;
+        if (encdata_of(msg, items[m].role == KF_KRB_AP_REP ? KD_AP_REP_ENC_PART : KD_KDC_REP_ENC_PART, &e) &&
+            e.has_etype)
+            k->rep_etype = e.etype;
+    }
     for (guint i = m + 1; i < n && inside(items[i].fi, msg); i++) {
         const kd_item *it = &items[i];
         field_info *fi = it->fi;
         /* Context of this item inside the message. */
         gboolean in_ticket = ticket && inside(fi, ticket);
-        gboolean in_addl = addl && inside(fi, addl);
-        gboolean in_nested = FALSE, in_enc = FALSE, in_einfo = FALSE;
-        for (guint b = 0; b < n_boxes; b++) {
-            if (!inside(fi, boxes[b]))
-                continue;
+        gboolean in_addl = addl.tvb && inside_range(fi, &addl);
+        gboolean in_nested = FALSE;
+        for (guint b = 0; b < n_boxes && !in_nested; b++) {
             /* A second ticket (TGS-REQ additional-tickets: S4U2Proxy, user-to-user)
              * names another service than the request: as foreign as a nested message. */
-            if (is_krb_message(box_roles[b]) || box_roles[b] == KF_KRB_TICKET)
-                in_nested = TRUE;
-            else if (box_roles[b] == KF_KRB_ENC_PART)
-                in_enc = TRUE;
-            else
-                in_einfo = TRUE;
+            in_nested = (is_krb_message(box_roles[b]) || box_roles[b] == KF_KRB_TICKET) && inside(fi, boxes[b]);
         }
         if (in_addl && !in_nested) {
             /* The evidence ticket of S4U2Proxy (or the TGT of user-to-user). */
@@ -624,49 +707,39 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
                 if (!k->addl_ticket.realm)
                     k->addl_ticket.realm = item_str(pinfo, fi);
                 break;
-            case KF_KRB_ETYPE:
-                if (in_enc && k->addl_ticket.etype < 0)
-                    k->addl_ticket.etype = (gint32)item_int(fi);
-                break;
-            case KF_KRB_KVNO:
-                if (k->addl_ticket.kvno < 0)
-                    k->addl_ticket.kvno = item_int(fi);
-                break;
             default:
                 break;
             }
-            if (it->role != KF_KRB_ENC_PART)
-                continue;
+            continue;
         }
         switch (it->role) {
-        case KF_KRB_ADDL_TICKETS:
-            if (!in_nested && !addl) {
-                addl = fi;
-                /* The count; a Wireshark that types the field otherwise still has one. */
-                gint64 count = item_int(fi);
-                k->n_addl_tickets = count < 0 ? 1 : (guint)MIN(count, 64);
-            }
-            break;
-        case KF_KRB_OPT_CNAME_IN_ADDL:
-            if (!in_nested && item_int(fi) > 0)
-                k->opt_cname_in_addl_tkt = TRUE;
-            break;
-        case KF_KRB_OPT_ENC_TKT_IN_SKEY:
-            if (!in_nested && item_int(fi) > 0)
-                k->opt_enc_tkt_in_skey = TRUE;
-            break;
         case KF_KRB_TICKET:
             if (in_addl)
                 break;
             if (!ticket) {
                 ticket = fi;
                 k->ticket.present = TRUE;
+                kd_encdata e;
+                if (encdata_of(fi, KD_TICKET_ENC_PART, &e)) {
+                    k->ticket.etype = e.has_etype ? e.etype : k->ticket.etype;
+                    k->ticket.kvno = e.has_kvno ? e.kvno : k->ticket.kvno;
+                    k->ticket.cipher_hash = kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
+                }
             } else if (!in_ticket && n_boxes < G_N_ELEMENTS(boxes)) {
                 boxes[n_boxes] = fi;
                 box_roles[n_boxes++] = it->role;
             }
             break;
-        case KF_KRB_ENC_PART: case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:
+        case KF_KRB_ETYPE_INFO2: case KF_KRB_ETYPE_INFO:
+            /* The etypes a KDC announces, from the entries' bytes. */
+            if (n_boxes < G_N_ELEMENTS(boxes)) {
+                boxes[n_boxes] = fi;
+                box_roles[n_boxes++] = it->role;
+                gint32 et;
+                if (k->n_etype_info2 < KD_MAX_ETYPES && etype_info_etype(fi, &et))
+                    k->etype_info2[k->n_etype_info2++] = et;
+            }
+            break;
         case KF_KRB_AS_REQ: case KF_KRB_AS_REP: case KF_KRB_TGS_REQ: case KF_KRB_TGS_REP:
         case KF_KRB_AP_REQ: case KF_KRB_AP_REP: case KF_KRB_ERROR_EL:
             if (n_boxes < G_N_ELEMENTS(boxes)) {
@@ -678,12 +751,6 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (!in_nested && !have_msg_type) {
                 have_msg_type = TRUE;
                 k->msg_type = (gint32)item_int(fi);
-            }
-            break;
-        case KF_KRB_ERROR_CODE:
-            if (!in_nested && !have_error) {
-                have_error = TRUE;
-                k->error_code = (gint32)item_int(fi);
             }
             break;
         case KF_KRB_CNAME:
@@ -708,65 +775,13 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             if (!in_nested && !k->crealm)
                 k->crealm = item_str(pinfo, fi);
             break;
-        case KF_KRB_ETYPE:
-            if (in_einfo) {
-                if (k->n_etype_info2 < KD_MAX_ETYPES)
-                    k->etype_info2[k->n_etype_info2++] = (gint32)item_int(fi);
-            } else if (in_ticket && in_enc) {
-                if (k->ticket.etype < 0)
-                    k->ticket.etype = (gint32)item_int(fi);
-            } else if (in_enc && !in_nested && !in_ticket && k->rep_etype < 0) {
-                k->rep_etype = (gint32)item_int(fi);
-            }
-            break;
-        case KF_KRB_CIPHER:
-            if (in_ticket && in_enc && k->ticket.cipher_hash == 0)
-                k->ticket.cipher_hash = cipher_hash(fi);
-            break;
-        case KF_KRB_KVNO:
-            if (in_ticket && k->ticket.kvno < 0)
-                k->ticket.kvno = item_int(fi);
-            break;
-        case KF_KRB_ENCTYPE:
-            if (!in_nested && k->n_req_etypes < KD_MAX_ETYPES)
-                k->req_etypes[k->n_req_etypes++] = (gint32)item_int(fi);
-            break;
         case KF_KRB_PADATA_TYPE:
             if (!in_ticket && !in_nested && k->n_padata < KD_MAX_PADATA)
                 k->padata[k->n_padata++] = (gint32)item_int(fi);
             break;
-        case KF_KRB_STIME:
-            if (!in_nested) {
-                k->has_stime = TRUE;
-                k->stime_us = item_time_us(fi);
-            }
-            break;
-        case KF_KRB_SUSEC:
-            if (!in_nested)
-                susec = item_int(fi);
-            break;
-        case KF_KRB_CTIME:
-            if (!in_nested && k->msg_type == KD_MSG_ERROR) {
-                k->has_ctime = TRUE;
-                k->ctime_us = item_time_us(fi);
-            }
-            break;
-        case KF_KRB_CUSEC:
-            if (!in_nested)
-                cusec = item_int(fi);
-            break;
         case KF_KRB_ETEXT:
             if (!in_nested && !k->e_text)
                 k->e_text = item_str(pinfo, fi);
-            break;
-        case KF_KRB_EDATA:
-            /* Raw bytes for the engine's own bounded parser (Wireshark 4.0 mis-reads
-             * Samba's PA-PW-SALT status). */
-            if (!in_nested && !k->e_data && fi->ds_tvb && fi->length > 0 &&
-                tvb_bytes_exist(fi->ds_tvb, fi->start, MIN(fi->length, KD_MAX_EDATA))) {
-                k->e_data_len = (gsize)MIN(fi->length, KD_MAX_EDATA);
-                k->e_data = tvb_memdup(pinfo->pool, fi->ds_tvb, fi->start, k->e_data_len);
-            }
             break;
         case KF_KRB_NTSTATUS:
             if (!in_nested && !k->has_nt_status) {
@@ -778,10 +793,8 @@ fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
             break;
         }
     }
-    if (k->has_stime && susec > 0 && susec < G_USEC_PER_SEC)
-        k->stime_us += susec;
-    if (k->has_ctime && cusec > 0 && cusec < G_USEC_PER_SEC)
-        k->ctime_us += cusec;
+    if (items[m].role == KF_KRB_ERROR_EL)
+        fill_error(pinfo, msg, k);
 }
 
 /* ------------------------------------------------------------------- frame */
@@ -907,6 +920,21 @@ verifier_krb_error(packet_info *pinfo, const kd_item *it, guint n, kd_obs *o)
         k->e_data_len = MIN(g->edata_len, (gsize)KD_MAX_EDATA);
     }
     return TRUE;
+}
+
+/* Whether the SMB2 header holding this command is a response, read from the
+ * header's bytes (MS-SMB2 2.2.1: protocol id 0xFE 'SMB', ..., command at offset
+ * 12, credits, flags at 16; SERVER_TO_REDIR is flag 0x1) rather than asking for
+ * smb2.flags.response, which every SMB2 frame carries. `otherwise` when the
+ * bytes are not an SMB2 header. */
+static gboolean
+smb2_is_response(const field_info *cmd, gboolean otherwise)
+{
+    tvbuff_t *t = cmd->ds_tvb;
+    gint h = cmd->start - 12;
+    if (!t || h < 0 || !tvb_bytes_exist(t, h, 20) || tvb_get_ntohl(t, h) != 0xFE534D42u)
+        return otherwise;
+    return (tvb_get_letohl(t, h + 16) & 0x1) != 0;
 }
 
 static kd_auth_scheme
@@ -1182,11 +1210,14 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_SMB2);
         obs_header(pinfo, o);
+        /* The last header of the frame (a compound frame holds several). */
         for (guint i = 0; i < n; i++) {
             switch (it[i].role) {
-            case KF_SMB2_CMD: o->u.smb2.cmd = (guint16)item_int(it[i].fi); break;
+            case KF_SMB2_CMD:
+                o->u.smb2.cmd = (guint16)item_int(it[i].fi);
+                o->u.smb2.is_response = smb2_is_response(it[i].fi, o->u.smb2.is_response);
+                break;
             case KF_SMB2_STATUS: o->u.smb2.nt_status = (guint32)item_int(it[i].fi); break;
-            case KF_SMB2_RESPONSE: o->u.smb2.is_response = item_int(it[i].fi) != 0; break;
             default: break;
             }
         }
@@ -1318,7 +1349,7 @@ kd_etype_name(gint32 etype)
     static char buf[64];
     /* -1 is the observations' "absent": say so instead of printing -1. */
     if (etype == -1)
-        return role_missing[KF_KRB_ENC_PART] || role_missing[KF_KRB_ETYPE] ? "unavailable" : "unknown";
+        return "unknown";      /* read from the bytes: every Wireshark version has it */
     const char *vs = etype_vals ? try_val_to_str(etype, etype_vals) : NULL;
     if (!vs)
         return NULL;
