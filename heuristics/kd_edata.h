@@ -25,6 +25,9 @@ typedef struct {
  * accepted; FALSE on anything else, on a length past the end of `d`, or when fewer
  * than 2 bytes are left. `d` is unchanged when FALSE is returned. */
 gboolean kd_der_next(kd_der *d, guint8 *tag, kd_der *body);
+/* The content of a KerberosTime (GeneralizedTime "YYYYMMDDHHMMSSZ", RFC 4120 5.2.3) as
+ * seconds since 1970; FALSE for any other text. */
+gboolean kd_der_kerberos_time(kd_der t, gint64 *out);
 
 /* Reads an INTEGER TLV of 1 to 8 value bytes (two's complement) from the start of `v`. */
 gboolean kd_der_int(kd_der v, gint64 *out);

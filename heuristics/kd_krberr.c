@@ -18,48 +18,15 @@
 #define TAG_SEQUENCE         0x30
 #define TAG_APP_KRB_ERROR    0x7e
 
-static gboolean
-digits(const guint8 *p, guint n, guint *out)
-{
-    guint v = 0;
-    for (guint i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return FALSE;
-        v = v * 10 + (guint)(p[i] - '0');
-    }
-    *out = v;
-    return TRUE;
-}
-
-/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
-static gint64
-days_from_civil(gint64 y, guint m, guint d)
-{
-    gint64 mm = m;
-    y -= mm <= 2;
-    gint64 era = (y >= 0 ? y : y - 399) / 400;
-    gint64 yoe = y - era * 400;
-    gint64 doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + (gint64)d - 1;
-    gint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 /* KerberosTime: GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 4120 5.2.3). */
 static gboolean
 kerberos_time(kd_der field, gint64 *out)
 {
     guint8 tag;
     kd_der t;
-    guint y, mo, d, h, mi, s;
     if (!kd_der_next(&field, &tag, &t) || tag != TAG_GENERALIZED_TIME)
         return FALSE;
-    if (t.len != 15 || t.p[14] != 'Z' ||
-        !digits(t.p, 4, &y) || !digits(t.p + 4, 2, &mo) || !digits(t.p + 6, 2, &d) ||
-        !digits(t.p + 8, 2, &h) || !digits(t.p + 10, 2, &mi) || !digits(t.p + 12, 2, &s) ||
-        mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-        return FALSE;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
-    return TRUE;
+    return kd_der_kerberos_time(t, out);
 }
 
 gboolean
