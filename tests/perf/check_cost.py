@@ -32,6 +32,7 @@ tools/chroot's chroots: the limit is set on this machine's Wireshark).
 import argparse
 import concurrent.futures
 import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -129,9 +130,11 @@ def main():
         raise SystemExit("cost: no krbdiag.so under %s/plugins" % build_dir(a.build))
     abi = os.path.basename(os.path.dirname(os.path.dirname(so[0])))
 
-    # A fixed place under the build: the same paths on every run keep the counts
-    # the same (a random folder name shifts them by a fraction of a point).
-    work = os.path.join(os.path.abspath(build_dir(a.build)), "perf-guard")
+    # A fixed place per build: the same paths on every run keep the counts the same
+    # (a random folder name shifts them by a fraction of a point). Under /tmp, not in
+    # the build: as root tshark runs as nobody, who cannot enter a build under /root.
+    tag = hashlib.sha1(os.path.abspath(build_dir(a.build)).encode()).hexdigest()[:8]
+    work = os.path.join("/tmp", "krbdiag-perf-guard-%s" % tag)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     try:
