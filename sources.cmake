@@ -36,5 +36,7 @@ set(KD_ENGINE_SOURCES
 set(KD_PLUGIN_SOURCES
   packet-krbdiag.c
   kd_extract.c
+  kd_ladder.c
+  kd_menu.c
   kd_stats.c
 )

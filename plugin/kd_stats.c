@@ -9,6 +9,9 @@
  * evidence) is evidence of that failure, and a symptom (an RPC status or NTLM logon
  * that inherits a Kerberos failure's cause) belongs to that failure: neither is
  * counted again. Both read the findings as they stand after every amendment.
+ *
+ * The ladders (-z krbdiag,ladder) and the HTML page (-z krbdiag,html, and the GUI's
+ * menu entry) are drawn from the report's own problems: they cannot disagree with it.
  */
 #include <wireshark.h>
 
@@ -22,6 +25,7 @@
 #include <epan/to_str.h>
 
 #include "kd_compat.h"
+#include "kd_ladder.h"
 #include "packet-krbdiag.h"
 
 /* ---------------------------------------------------- what a finding counts as */
@@ -295,8 +299,16 @@ typedef struct {
     guint32 recovered_frame;
 } kd_problem;
 
+/* What the report tap writes at the end. */
+typedef enum {
+    KD_REPORT_TEXT = 0,
+    KD_REPORT_JSON,         /* -z krbdiag,report,json */
+    KD_REPORT_LADDER,       /* -z krbdiag,ladder */
+    KD_REPORT_HTML          /* -z krbdiag,html */
+} kd_report_form;
+
 typedef struct {
-    gboolean json;
+    kd_report_form form;
     GHashTable *by_key;     /* "cause|recovered|subject" -> kd_problem* */
     GHashTable *by_finding; /* "frame|index" -> kd_problem* */
     GPtrArray *problems;
@@ -445,27 +457,27 @@ problem_cmp(gconstpointer pa, gconstpointer pb)
 }
 
 static void
-json_string(const char *s)
+json_string(GString *out, const char *s)
 {
-    putchar('"');
+    g_string_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
+            g_string_append_printf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
-            printf("\\u%04x", *p);
+            g_string_append_printf(out, "\\u%04x", *p);
         else
-            putchar(*p);
+            g_string_append_c(out, (char)*p);
     }
-    putchar('"');
+    g_string_append_c(out, '"');
 }
 
 static void
-json_frames(const char *name, const GArray *l)
+json_frames(GString *out, const char *name, const GArray *l)
 {
-    printf(",\"%s\":[", name);
+    g_string_append_printf(out, ",\"%s\":[", name);
     for (guint i = 0; i < l->len; i++)
-        printf("%s%u", i ? "," : "", g_array_index(l, guint32, i));
-    printf("]");
+        g_string_append_printf(out, "%s%u", i ? "," : "", g_array_index(l, guint32, i));
+    g_string_append(out, "]");
 }
 
 /* The evidence of a problem, less its own failing and symptom frames (the caller frees it). */
@@ -481,17 +493,24 @@ evidence_only(const kd_problem *pr)
     return l;
 }
 
+/* The frames of a list as the text report shows them: the first few, and how many more. */
 static void
-text_frames(const char *label, const GArray *l, guint more, const char *what)
+frames_text(GString *out, const GArray *l, guint more)
 {
-    printf("  %-11s ", label);
     for (guint i = 0; i < l->len && i < KD_REPORT_SHOWN_FRAMES; i++)
-        printf("%s%u", i ? " " : "", g_array_index(l, guint32, i));
+        g_string_append_printf(out, "%s%u", i ? " " : "", g_array_index(l, guint32, i));
     if (l->len > KD_REPORT_SHOWN_FRAMES || more)
-        printf(" (and %u more)", l->len - MIN(l->len, KD_REPORT_SHOWN_FRAMES) + more);
+        g_string_append_printf(out, " (and %u more)", l->len - MIN(l->len, KD_REPORT_SHOWN_FRAMES) + more);
+}
+
+static void
+text_frames(GString *out, const char *label, const GArray *l, guint more, const char *what)
+{
+    g_string_append_printf(out, "  %-11s ", label);
+    frames_text(out, l, more);
     if (what)
-        printf(" (%s)", what);
-    printf("\n");
+        g_string_append_printf(out, " (%s)", what);
+    g_string_append(out, "\n");
 }
 
 typedef struct {
@@ -519,94 +538,109 @@ verdict_of(const kd_report *r)
 }
 
 static void
-report_json(const kd_report *r, const kd_verdict *v)
+report_json(GString *out, const kd_report *r, const kd_verdict *v)
 {
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
         const kd_cause_info *c = kd_cause_get(f->cause);
         const char *label = kd_finding_error_label(f);
-        printf("{\"type\":\"problem\",\"cause\":");
-        json_string(c->id);
-        printf(",\"title\":");
-        json_string(c->title);
-        printf(",\"severity\":\"%s\",\"confidence\":\"%s\",\"recovered\":%s", problem_is_failure(pr) ? "warning" : "note",
-               kd_confidence_name(pr->confidence), f->recovered ? "true" : "false");
+        g_string_append(out, "{\"type\":\"problem\",\"cause\":");
+        json_string(out, c->id);
+        g_string_append(out, ",\"title\":");
+        json_string(out, c->title);
+        g_string_append_printf(out, ",\"severity\":\"%s\",\"confidence\":\"%s\",\"recovered\":%s",
+                               problem_is_failure(pr) ? "warning" : "note", kd_confidence_name(pr->confidence),
+                               f->recovered ? "true" : "false");
         if (pr->recovered_frame)
-            printf(",\"recovered_frame\":%u", pr->recovered_frame);
+            g_string_append_printf(out, ",\"recovered_frame\":%u", pr->recovered_frame);
         if (label) {
-            printf(",\"error\":");
-            json_string(label);
+            g_string_append(out, ",\"error\":");
+            json_string(out, label);
         }
-        printf(",\"subject\":");
-        json_string(subject_of(f));
-        printf(",\"count\":%u", pr->count);
-        json_frames("frames", pr->failing.frame);
-        json_frames("symptom_frames", pr->symptoms.frame);
+        g_string_append(out, ",\"subject\":");
+        json_string(out, subject_of(f));
+        g_string_append_printf(out, ",\"count\":%u", pr->count);
+        json_frames(out, "frames", pr->failing.frame);
+        json_frames(out, "symptom_frames", pr->symptoms.frame);
         GArray *ev = evidence_only(pr);
-        json_frames("evidence", ev);
+        json_frames(out, "evidence", ev);
         g_array_free(ev, TRUE);
-        printf(",\"summary\":");
-        json_string(f->summary);
-        printf(",\"remedy\":");
-        json_string(kd_finding_remedy(f->cause, f->error_code));
-        printf("}\n");
+        g_string_append(out, ",\"summary\":");
+        json_string(out, f->summary);
+        g_string_append(out, ",\"remedy\":");
+        json_string(out, kd_finding_remedy(f->cause, f->error_code));
+        g_string_append(out, "}\n");
     }
-    printf("{\"type\":\"verdict\",\"problems\":%u,\"failures\":%u,\"round_trips\":%u,\"recovered\":%u,\"notes\":%u,"
-           "\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", v->problems, v->failures, v->round_trips,
-           v->recovered, v->notes, r->frames_with_findings, kd_kerberos_frame_count());
+    g_string_append_printf(out, "{\"type\":\"verdict\",\"problems\":%u,\"failures\":%u,\"round_trips\":%u,"
+                           "\"recovered\":%u,\"notes\":%u,\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n",
+                           v->problems, v->failures, v->round_trips, v->recovered, v->notes, r->frames_with_findings,
+                           kd_kerberos_frame_count());
+}
+
+/* "[WARNING] title (id)": how the report and the ladders head a problem. */
+static void
+problem_heading(GString *out, const kd_problem *pr)
+{
+    const kd_cause_info *c = kd_cause_get(pr->first->cause);
+    g_string_append_printf(out, "[%s] %s (%s)",
+                           problem_is_failure(pr) ? "WARNING" : pr->first->recovered ? "note, recovered" : "note",
+                           c->title, c->id);
 }
 
 static void
-report_text(const kd_report *r, const kd_verdict *v)
+report_text(GString *out, const kd_report *r, const kd_verdict *v)
 {
-    printf("\n================ Kerberos Diagnosis report ================\n");
+    g_string_append(out, "\n================ Kerberos Diagnosis report ================\n");
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
-        const kd_cause_info *c = kd_cause_get(f->cause);
         const char *label = kd_finding_error_label(f);
-        printf("\n[%s] %s (%s)\n", problem_is_failure(pr) ? "WARNING" : f->recovered ? "note, recovered" : "note",
-               c->title, c->id);
-        printf("  %-11s %s\n", "confidence:", kd_confidence_name(pr->confidence));
+        g_string_append_c(out, '\n');
+        problem_heading(out, pr);
+        g_string_append_c(out, '\n');
+        g_string_append_printf(out, "  %-11s %s\n", "confidence:", kd_confidence_name(pr->confidence));
         if (label)
-            printf("  %-11s %s\n", "error:", label);
-        printf("  %-11s %s\n", "subject:", subject_of(f));
-        text_frames(problem_is_failure(pr) ? "failing:" : "frames:", pr->failing.frame, pr->failing.more, NULL);
+            g_string_append_printf(out, "  %-11s %s\n", "error:", label);
+        g_string_append_printf(out, "  %-11s %s\n", "subject:", subject_of(f));
+        text_frames(out, problem_is_failure(pr) ? "failing:" : "frames:", pr->failing.frame, pr->failing.more, NULL);
         if (pr->symptoms.frame->len)
-            text_frames("symptom:", pr->symptoms.frame, pr->symptoms.more, pr->symptom_label);
+            text_frames(out, "symptom:", pr->symptoms.frame, pr->symptoms.more, pr->symptom_label);
         if (pr->recovered_frame)
-            printf("  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
+            g_string_append_printf(out, "  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
         GArray *ev = evidence_only(pr);
         if (ev->len)
-            text_frames("evidence:", ev, pr->evidence.more, NULL);
+            text_frames(out, "evidence:", ev, pr->evidence.more, NULL);
         g_array_free(ev, TRUE);
         if (f->summary)
-            printf("  %-11s %s\n", "what:", f->summary);
-        printf("  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
+            g_string_append_printf(out, "  %-11s %s\n", "what:", f->summary);
+        g_string_append_printf(out, "  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
     }
     if (r->dropped)
-        printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);
+        g_string_append_printf(out, "\n(%u further findings not grouped: more than %u distinct problems)\n",
+                               r->dropped, KD_REPORT_MAX_PROBLEMS);
     if (r->problems->len == 0 && kd_kerberos_frame_count() == 0)
-        printf("\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
+        g_string_append(out, "\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
     else if (r->problems->len == 0)
-        printf("\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n", kd_kerberos_frame_count());
+        g_string_append_printf(out, "\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n",
+                               kd_kerberos_frame_count());
     else {
-        printf("\nVerdict: ");
+        g_string_append(out, "\nVerdict: ");
         if (v->failures == 0)
-            printf("no failure");
+            g_string_append(out, "no failure");
         else
-            printf("%u %s", v->failures, KD_PLURAL(v->failures, "failure", "failures"));
+            g_string_append_printf(out, "%u %s", v->failures, KD_PLURAL(v->failures, "failure", "failures"));
         if (v->problems > 1 || v->problems != v->failures)
-            printf(" (%u %s)", v->problems, KD_PLURAL(v->problems, "problem", "problems"));
-        printf("; %u normal round %s", v->round_trips, KD_PLURAL(v->round_trips, "trip", "trips"));
+            g_string_append_printf(out, " (%u %s)", v->problems, KD_PLURAL(v->problems, "problem", "problems"));
+        g_string_append_printf(out, "; %u normal round %s", v->round_trips,
+                               KD_PLURAL(v->round_trips, "trip", "trips"));
         if (v->recovered)
-            printf("; %u recovered", v->recovered);
+            g_string_append_printf(out, "; %u recovered", v->recovered);
         if (v->notes)
-            printf("; %u other %s", v->notes, KD_PLURAL(v->notes, "note", "notes"));
-        printf(".\n");
+            g_string_append_printf(out, "; %u other %s", v->notes, KD_PLURAL(v->notes, "note", "notes"));
+        g_string_append(out, ".\n");
     }
-    printf("===========================================================\n");
+    g_string_append(out, "===========================================================\n");
 }
 
 /* The report is drawn from the final findings (a single pass has shown some frames
@@ -618,17 +652,79 @@ report_packet(void *tapdata _U_, packet_info *pinfo _U_, epan_dissect_t *edt _U_
     return TAP_PACKET_DONT_REDRAW;
 }
 
-static void
-report_draw(void *tapdata)
+/* ----------------------------------------------------------------- ladders */
+
+/* The ladder of each problem, in the report's order, in scope. */
+static GPtrArray *
+ladders_of(const kd_report *r, wmem_allocator_t *scope)
 {
-    kd_report *r = tapdata;
-    report_rebuild(r);
-    g_ptr_array_sort(r->problems, problem_cmp);
-    kd_verdict v = verdict_of(r);
-    if (r->json)
-        report_json(r, &v);
+    GPtrArray *ladders = g_ptr_array_new();
+    GString *failing = g_string_new(NULL), *heading = g_string_new(NULL);
+    for (guint i = 0; i < r->problems->len; i++) {
+        const kd_problem *pr = g_ptr_array_index(r->problems, i);
+        g_string_truncate(failing, 0);
+        frames_text(failing, pr->failing.frame, pr->failing.more);
+        g_string_truncate(heading, 0);
+        problem_heading(heading, pr);
+        kd_ladder_source src = {
+            .heading = heading->str,
+            .first = pr->first,
+            .first_frame = pr->first_frame,
+            .confidence = pr->confidence,
+            .failure = problem_is_failure(pr),
+            .failing = failing->str,
+            .symptom_frame = pr->symptoms.frame->len ? g_array_index(pr->symptoms.frame, guint32, 0) : 0,
+            .symptom_label = pr->symptom_label,
+        };
+        g_ptr_array_add(ladders, kd_ladder_build(scope, &src));
+    }
+    g_string_free(failing, TRUE);
+    g_string_free(heading, TRUE);
+    return ladders;
+}
+
+static void
+report_ladders(GString *out, const kd_report *r)
+{
+    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    GPtrArray *ladders = ladders_of(r, scope);
+    g_string_append(out, "\n================ Kerberos Diagnosis ladder ================\n");
+    for (guint i = 0; i < ladders->len; i++)
+        kd_ladder_text(out, g_ptr_array_index(ladders, i));
+    if (ladders->len)
+        g_string_append(out, "\n(!! the failing frame, ! a symptom, ok the recovery; X->Y: from party X to party Y, "
+                        "?: ends unknown)\n");
     else
-        report_text(r, &v);
+        g_string_append(out, "\nNo finding: nothing to draw.\n");
+    g_string_append(out, "===========================================================\n");
+    g_ptr_array_free(ladders, TRUE);
+    wmem_destroy_allocator(scope);
+}
+
+static void
+report_html(GString *out, const kd_report *r, const kd_verdict *v, const char *capture)
+{
+    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    GPtrArray *ladders = ladders_of(r, scope);
+    GString *text = g_string_new(NULL);
+    report_text(text, r, v);
+    kd_ladder_html(out, capture, ladders, text->str);
+    g_string_free(text, TRUE);
+    g_ptr_array_free(ladders, TRUE);
+    wmem_destroy_allocator(scope);
+}
+
+/* ------------------------------------------------------------ report taps */
+
+static kd_report *
+report_new(kd_report_form form)
+{
+    kd_report *r = g_new0(kd_report, 1);
+    r->form = form;
+    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, problem_free);
+    r->by_finding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    r->problems = g_ptr_array_new();
+    return r;
 }
 
 static void
@@ -641,14 +737,44 @@ report_finish(void *tapdata)
     g_free(r);
 }
 
-static kd_stat_tap_init_ret
-report_init(const char *opt_arg, void *userdata _U_)
+/* The report's problems as the findings stand now, sorted; NULL-safe on no capture. */
+static kd_verdict
+report_settle(kd_report *r)
 {
-    kd_report *r = g_new0(kd_report, 1);
-    r->json = opt_arg && strstr(opt_arg, ",json") != NULL;
-    r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, problem_free);
-    r->by_finding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    r->problems = g_ptr_array_new();
+    report_rebuild(r);
+    g_ptr_array_sort(r->problems, problem_cmp);
+    return verdict_of(r);
+}
+
+static void
+report_draw(void *tapdata)
+{
+    kd_report *r = tapdata;
+    kd_verdict v = report_settle(r);
+    GString *out = g_string_new(NULL);
+    switch (r->form) {
+    case KD_REPORT_JSON: report_json(out, r, &v); break;
+    case KD_REPORT_LADDER: report_ladders(out, r); break;
+    case KD_REPORT_HTML: report_html(out, r, &v, NULL); break;
+    default: report_text(out, r, &v); break;
+    }
+    fputs(out->str, stdout);
+    g_string_free(out, TRUE);
+}
+
+void
+kd_report_write_html(GString *out, const char *capture)
+{
+    kd_report *r = report_new(KD_REPORT_HTML);
+    kd_verdict v = report_settle(r);
+    report_html(out, r, &v, capture);
+    report_finish(r);
+}
+
+static kd_stat_tap_init_ret
+report_start(kd_report_form form)
+{
+    kd_report *r = report_new(form);
     GString *err = register_tap_listener("krbdiag", r, NULL, TL_REQUIRES_NOTHING, report_reset, report_packet,
                                          report_draw, report_finish);
     if (err) {
@@ -660,8 +786,35 @@ report_init(const char *opt_arg, void *userdata _U_)
     KD_STAT_TAP_INIT_RETURN(TRUE);
 }
 
+static kd_stat_tap_init_ret
+report_init(const char *opt_arg, void *userdata _U_)
+{
+    KD_STAT_TAP_INIT_RETURN(report_start(opt_arg && strstr(opt_arg, ",json") ? KD_REPORT_JSON : KD_REPORT_TEXT));
+}
+
+static kd_stat_tap_init_ret
+ladder_init(const char *opt_arg _U_, void *userdata _U_)
+{
+    KD_STAT_TAP_INIT_RETURN(report_start(KD_REPORT_LADDER));
+}
+
+static kd_stat_tap_init_ret
+html_init(const char *opt_arg _U_, void *userdata _U_)
+{
+    KD_STAT_TAP_INIT_RETURN(report_start(KD_REPORT_HTML));
+}
+
 static stat_tap_ui report_ui = {
     REGISTER_STAT_GROUP_GENERIC, "Kerberos Diagnosis report", "krbdiag,report", report_init, 0, NULL
+};
+static stat_tap_ui ladder_ui = {
+    REGISTER_STAT_GROUP_GENERIC, "Kerberos Diagnosis ladders", "krbdiag,ladder", ladder_init, 0, NULL
+};
+/* The HTML page comes from the plugin (not assembled by tools/krbdiag from the text
+ * ladder): one writer serves tshark and the GUI's menu entry, and one run gives the
+ * ladders and the report from the same stored findings. */
+static stat_tap_ui html_ui = {
+    REGISTER_STAT_GROUP_GENERIC, "Kerberos Diagnosis HTML page", "krbdiag,html", html_init, 0, NULL
 };
 
 void
@@ -670,4 +823,6 @@ kd_register_stats(void)
     stats_tree_register_plugin("krbdiag", "krbdiag", "Kerberos Diagnosis", 0, kd_stats_packet, kd_stats_init,
                                kd_stats_cleanup);
     register_stat_tap_ui(&report_ui, NULL);
+    register_stat_tap_ui(&ladder_ui, NULL);
+    register_stat_tap_ui(&html_ui, NULL);
 }

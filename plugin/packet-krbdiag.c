@@ -94,6 +94,14 @@ static guint kerberos_frames;       /* frames that carried Kerberos, for the rep
 static guint64 *findings_bits;
 static guint32 findings_words;
 
+/* The addresses of the frames findings stand on or cite, for the ladder diagram. A
+ * frame's evidence arrives before its finding, so the addresses of the latest frames
+ * that carried observations wait in a small ring (one slot write per such frame);
+ * when a finding is stored, those of the frames it cites are kept for the capture. */
+#define KD_ENDS_RING 4096
+static kd_frame_ends *ends_ring;       /* indexed by frame % KD_ENDS_RING */
+static wmem_map_t *cited_ends;          /* frame -> kd_frame_ends*: frames findings cite */
+
 static void
 mark_frame(guint32 frame)
 {
@@ -116,6 +124,54 @@ frame_marked(guint32 frame)
 
 /* ------------------------------------------------------------------ storage */
 
+static void
+remember_ends(const kd_obs *obs, guint n)
+{
+    if (!ends_ring)
+        ends_ring = wmem_alloc0(wmem_file_scope(), KD_ENDS_RING * sizeof(kd_frame_ends));
+    kd_frame_ends *e = &ends_ring[obs[0].frame % KD_ENDS_RING];
+    e->frame = obs[0].frame;
+    e->src = obs[0].src;
+    e->dst = obs[0].dst;
+    e->sport = obs[0].sport;
+    e->dport = obs[0].dport;
+    /* An ICMP error's ports are those of the datagram it quotes, not its own. */
+    for (guint i = 0; i < n; i++) {
+        if (obs[i].kind == KD_OBS_TRANSPORT && obs[i].u.net.event == KD_NET_ICMP_UNREACHABLE)
+            e->sport = e->dport = 0;
+    }
+}
+
+static void
+keep_ends(guint32 frame)
+{
+    if (!frame || !ends_ring || wmem_map_contains(cited_ends, GUINT_TO_POINTER(frame)))
+        return;
+    const kd_frame_ends *e = &ends_ring[frame % KD_ENDS_RING];
+    if (e->frame != frame)
+        return;             /* gone from the ring: the ladder shows the frame without its ends */
+    wmem_map_insert(cited_ends, GUINT_TO_POINTER(frame), wmem_memdup(wmem_file_scope(), e, sizeof(*e)));
+}
+
+/* The frames a finding stands on or cites keep their addresses. */
+static void
+keep_cited_ends(guint32 frame, const kd_finding *f)
+{
+    keep_ends(frame);
+    for (guint e = 0; e < f->n_evidence; e++)
+        keep_ends(f->evidence[e].frame);
+    keep_ends(f->recovered_frame);
+    keep_ends(f->restates);
+    if (f->has_inherited)
+        keep_ends(f->inherited_frame);
+}
+
+const kd_frame_ends *
+kd_frame_ends_of(guint32 frame)
+{
+    return cited_ends ? wmem_map_lookup(cited_ends, GUINT_TO_POINTER(frame)) : NULL;
+}
+
 static char *
 file_strdup(const char *s, void *user _U_)
 {
@@ -130,8 +186,10 @@ store_findings(guint32 frame, const kd_finding *const *findings, guint n, void *
     guint keep = MIN(n, KD_MAX_STORED);
     kd_stored_frame *sf = wmem_alloc0(wmem_file_scope(), sizeof(kd_stored_frame) + keep * sizeof(kd_finding));
     sf->n = keep;
-    for (guint i = 0; i < sf->n; i++)
+    for (guint i = 0; i < sf->n; i++) {
         kd_finding_copy(&sf->findings[i], findings[i], file_strdup, NULL);
+        keep_cited_ends(frame, findings[i]);
+    }
     /* Findings of a frame already dissected (amended, or placed there by later
      * evidence): the statistics count that frame again. */
     wmem_map_insert(frame_findings, GUINT_TO_POINTER(frame), sf);
@@ -203,6 +261,8 @@ krbdiag_init(void)
     findings_bits = NULL;
     findings_words = 0;
     kerberos_frames = 0;
+    ends_ring = NULL;
+    cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
 guint
@@ -221,6 +281,8 @@ krbdiag_cleanup(void)
     amended = NULL;
     findings_bits = NULL;       /* file scope: freed with the file */
     findings_words = 0;
+    ends_ring = NULL;
+    cited_ends = NULL;
 }
 
 const kd_stored_frame *
@@ -423,6 +485,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
             }
         }
         if (n) {
+            remember_ends(obs, n);
             guint before = wmem_array_get_count(amended);
             feeding_frame = pinfo->num;
             kd_engine_feed(engine, obs, n);
@@ -564,6 +627,7 @@ proto_register_krbdiag(void)
     register_init_routine(krbdiag_init);
     register_cleanup_routine(krbdiag_cleanup);
     krbdiag_tap = register_tap("krbdiag");
+    kd_register_menu(proto_krbdiag);
 }
 
 static void

@@ -22,6 +22,17 @@ typedef struct {
 } kd_stored_frame;
 
 const kd_stored_frame *kd_frame_findings(guint32 frame);
+
+/* Where a frame went: source and destination address and port (port 0: none). */
+typedef struct {
+    guint32 frame;
+    kd_addr src, dst;
+    guint16 sport, dport;
+} kd_frame_ends;
+
+/* The ends of a frame a finding stands on or cites (evidence, recovery, restated or
+ * inherited failure); NULL when unknown (cited long after it went by, or no capture). */
+const kd_frame_ends *kd_frame_ends_of(guint32 frame);
 /* Frames holding findings now (after every amendment so far), ascending; NULL when
  * no capture is loaded. Allocated in `scope`. */
 wmem_array_t *kd_frames_with_findings(wmem_allocator_t *scope);
@@ -35,6 +46,11 @@ const char *kd_finding_error_label(const kd_finding *f);
 /* How many frames (singular or plural), for labels. */
 #define KD_PLURAL(n, one, many) ((n) == 1 ? (one) : (many))
 void kd_register_stats(void);
+/* The HTML page of the loaded capture (its findings with their ladders, and the
+ * report), named `capture` (NULL: a marker tools/krbdiag replaces). */
+void kd_report_write_html(GString *out, const char *capture);
+/* Wireshark's Tools menu entry that opens that page (kd_menu.c). */
+void kd_register_menu(int proto);
 /* Frames carrying Kerberos seen on the first pass of the current capture. */
 guint kd_kerberos_frame_count(void);
 

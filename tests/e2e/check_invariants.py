@@ -14,7 +14,10 @@ an invariant, not against a snapshot:
 - an inherited finding cites more than its own frame;
 - every JSON line parses and carries its confidence; the frames a problem lists
   hold a finding of its cause;
-- labels count right ("1 frame", never "1 frames"; no "frames N..N")."""
+- labels count right ("1 frame", never "1 frames"; no "frames N..N");
+- the ladders (-z krbdiag,ladder) draw the report's problems, in its order, with
+  its confidence; each failing row is one of the problem's frames and names its
+  cause and confidence, and every frame drawn is one the report lists for it."""
 
 import concurrent.futures
 import glob
@@ -25,6 +28,7 @@ import sys
 
 import kdtest
 from check_golden import captures
+from check_ladder import parse_ladders
 
 WORKERS = 2
 PI_WARN = 6291456
@@ -98,11 +102,37 @@ def run(path, flags):
     went by, which the corpus test checks; statistics and report must hold the final
     findings)."""
     tree = ["-T", "json", "-J", "krbdiag frame", "-Y", "krbdiag"] if "-2" in flags else ["-q"]
-    args = flags + ["-r", path] + tree + ["-z", "krbdiag,tree", "-z", "krbdiag,report,json", "-z", "krbdiag,report"]
+    args = flags + ["-r", path] + tree + ["-z", "krbdiag,tree", "-z", "krbdiag,report,json", "-z", "krbdiag,report",
+                                          "-z", "krbdiag,ladder"]
     rc, out, err = kdtest.tshark(args, check=False)
     if rc != 0 and not out.lstrip().startswith("["):
         return None
     return split_output(out)
+
+
+def ladder_violations(mode, problems, text):
+    """The ladders say what the JSON report says, problem by problem."""
+    bad = []
+    ladders = parse_ladders(text)
+    if [(l["cause"], l.get("confidence")) for l in ladders] != [(p["cause"], p["confidence"]) for p in problems]:
+        return [("%s: ladders and report name different problems" % mode,
+                 "%s vs %s" % ([l["cause"] for l in ladders], [p["cause"] for p in problems]))]
+    for lad, p in zip(ladders, problems):
+        listed = set(p.get("frames", [])) | set(p.get("evidence", [])) | set(p.get("symptom_frames", []))
+        listed.add(p.get("recovered_frame"))
+        failing = [r for r in lad["rows"] if r["mark"] == "!!"]
+        if len(failing) != 1 or failing[0]["frame"] not in p.get("frames", []):
+            bad.append(("%s: a ladder's failing row is not one of the problem's frames" % mode,
+                        "%s %s vs %s" % (p["cause"], [r["frame"] for r in failing], p.get("frames"))))
+        elif not failing[0]["label"].endswith("(%s) [%s]" % (p["cause"], p["confidence"])):
+            bad.append(("%s: a ladder's failing row does not name its cause and confidence" % mode,
+                        failing[0]["label"]))
+        if lad.get("failing") != p.get("frames", [])[:len(lad.get("failing", []))]:
+            bad.append(("%s: a ladder lists other failing frames than the report" % mode, p["cause"]))
+        stray = [r["frame"] for r in lad["rows"] if r["frame"] not in listed]
+        if stray:
+            bad.append(("%s: a ladder draws frames the report does not list" % mode, "%s %s" % (p["cause"], stray)))
+    return bad
 
 
 def check_capture(key, path):
@@ -172,6 +202,7 @@ def check_capture(key, path):
                 if p["cause"] not in by_frame.get(fr, []):
                     bad.append(("%s: a problem lists a frame without a finding of its cause" % mode,
                                 "%s frame %s" % (p["cause"], fr)))
+        bad += ladder_violations(mode, problems, rest)
         text = rest
         if re.search(r"^  error:\s+Kerberos$", text, re.M):
             bad.append(("%s: 'Kerberos' as an error name in the text report" % mode, ""))

@@ -85,7 +85,7 @@ def tshark_cmd(ctx, plugins, args, log_prefix, with_asan=True):
 MODES = [
     ["-V", "-z", "expert"],
     ["-2", "-T", "fields", "-e", "frame.number", "-e", "krbdiag.cause", "-e", "krbdiag.evidence",
-     "-z", "expert", "-z", "krbdiag,tree", "-z", "krbdiag,report"],
+     "-z", "expert", "-z", "krbdiag,tree", "-z", "krbdiag,report", "-z", "krbdiag,ladder", "-z", "krbdiag,html"],
 ]
 
 
