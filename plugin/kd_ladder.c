@@ -193,7 +193,7 @@ row_add(wmem_allocator_t *scope, kd_ladder *l, guint32 frame, kd_ladder_row_kind
         return;
     kd_ladder_row *r = row_of(l, frame);
     if (r) {
-        if (kind > r->kind)     /* failing, symptom and recovery say more than evidence */
+        if (kind > r->kind)     /* the failure, then a recovery or a symptom, say more than evidence */
             r->kind = kind;
         return;
     }
@@ -230,8 +230,11 @@ rows_of(wmem_allocator_t *scope, kd_ladder *l, const kd_ladder_source *src)
     const kd_finding *f = src->first;
     /* The failing row first: it keeps its place whatever the cap drops. */
     row_add(scope, l, src->first_frame, KD_ROW_FAILING, NULL);
-    /* The cause shows whole. */
-    l->rows[0].label = clean_text(scope, failing_label(scope, src), 4 * KD_LADDER_LABEL_MAX);
+    /* The cause shows whole, and the symptom the failure surfaced as in the same frame. */
+    char *label = failing_label(scope, src);
+    if (src->symptom_frame == src->first_frame)
+        label = wmem_strdup_printf(scope, "%s; symptom: %s", label, src->symptom_label ? src->symptom_label : "?");
+    l->rows[0].label = clean_text(scope, label, 4 * KD_LADDER_LABEL_MAX);
     if (src->symptom_frame)
         row_add(scope, l, src->symptom_frame, KD_ROW_SYMPTOM,
                 wmem_strdup_printf(scope, "symptom: %s", src->symptom_label ? src->symptom_label : "?"));
@@ -361,7 +364,7 @@ kd_ladder_text(GString *out, const kd_ladder *l)
 
 /* Colours of arrows and labels by row kind (kd_ladder_row_kind order), then of the
  * frame a note stands on; each has an arrowhead marker "kd-head-<index>". */
-static const char *const kd_row_colours[] = { "#333333", "#b3261e", "#b35c00", "#1b7a3a", "#1f5fa8" };
+static const char *const kd_row_colours[] = { "#333333", "#b35c00", "#1b7a3a", "#b3261e", "#1f5fa8" };
 #define KD_COLOUR_NOTE 4
 
 static guint

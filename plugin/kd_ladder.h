@@ -30,11 +30,12 @@ typedef struct {
 #define KD_LADDER_MAX_PARTIES 8
 #define KD_LADDER_MAX_ROWS    16
 
+/* In rising precedence: a frame cited in two ways is drawn as the later kind. */
 typedef enum {
     KD_ROW_EVIDENCE = 0,
-    KD_ROW_FAILING,                 /* the frame the finding stands on */
     KD_ROW_SYMPTOM,
-    KD_ROW_RECOVERY
+    KD_ROW_RECOVERY,
+    KD_ROW_FAILING                  /* the frame the finding stands on */
 } kd_ladder_row_kind;
 
 typedef struct {

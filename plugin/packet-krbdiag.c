@@ -99,7 +99,9 @@ static guint32 findings_words;
  * that carried observations wait in a small ring (one slot write per such frame);
  * when a finding is stored, those of the frames it cites are kept for the capture. */
 #define KD_ENDS_RING 4096
-static kd_frame_ends *ends_ring;       /* indexed by frame % KD_ENDS_RING */
+static kd_frame_ends *ends_ring;       /* indexed by frame % KD_ENDS_RING, not cleared: */
+static guint64 ends_written[KD_ENDS_RING / 64];    /* slots written since the file opened
+                                                     * (clearing 512 bytes, not the 180 KB ring) */
 static wmem_map_t *cited_ends;          /* frame -> kd_frame_ends*: frames findings cite */
 
 static void
@@ -128,8 +130,10 @@ static void
 remember_ends(const kd_obs *obs, guint n)
 {
     if (!ends_ring)
-        ends_ring = wmem_alloc0(wmem_file_scope(), KD_ENDS_RING * sizeof(kd_frame_ends));
-    kd_frame_ends *e = &ends_ring[obs[0].frame % KD_ENDS_RING];
+        ends_ring = g_new(kd_frame_ends, KD_ENDS_RING);
+    guint32 slot = obs[0].frame % KD_ENDS_RING;
+    ends_written[slot / 64] |= G_GUINT64_CONSTANT(1) << (slot % 64);
+    kd_frame_ends *e = &ends_ring[slot];
     e->frame = obs[0].frame;
     e->src = obs[0].src;
     e->dst = obs[0].dst;
@@ -147,8 +151,9 @@ keep_ends(guint32 frame)
 {
     if (!frame || !ends_ring || wmem_map_contains(cited_ends, GUINT_TO_POINTER(frame)))
         return;
-    const kd_frame_ends *e = &ends_ring[frame % KD_ENDS_RING];
-    if (e->frame != frame)
+    guint32 slot = frame % KD_ENDS_RING;
+    const kd_frame_ends *e = &ends_ring[slot];
+    if (!((ends_written[slot / 64] >> (slot % 64)) & 1) || e->frame != frame)
         return;             /* gone from the ring: the ladder shows the frame without its ends */
     wmem_map_insert(cited_ends, GUINT_TO_POINTER(frame), wmem_memdup(wmem_file_scope(), e, sizeof(*e)));
 }
@@ -261,7 +266,9 @@ krbdiag_init(void)
     findings_bits = NULL;
     findings_words = 0;
     kerberos_frames = 0;
+    g_free(ends_ring);
     ends_ring = NULL;
+    memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
@@ -281,6 +288,7 @@ krbdiag_cleanup(void)
     amended = NULL;
     findings_bits = NULL;       /* file scope: freed with the file */
     findings_words = 0;
+    g_free(ends_ring);
     ends_ring = NULL;
     cited_ends = NULL;
 }

@@ -124,7 +124,7 @@ def ladder_violations(mode, problems, text):
         if len(failing) != 1 or failing[0]["frame"] not in p.get("frames", []):
             bad.append(("%s: a ladder's failing row is not one of the problem's frames" % mode,
                         "%s %s vs %s" % (p["cause"], [r["frame"] for r in failing], p.get("frames"))))
-        elif not failing[0]["label"].endswith("(%s) [%s]" % (p["cause"], p["confidence"])):
+        elif not re.search(r"\(%s\) \[%s\](; symptom: .*)?$" % (p["cause"], p["confidence"]), failing[0]["label"]):
             bad.append(("%s: a ladder's failing row does not name its cause and confidence" % mode,
                         failing[0]["label"]))
         if lad.get("failing") != p.get("frames", [])[:len(lad.get("failing", []))]:

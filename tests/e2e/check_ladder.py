@@ -13,6 +13,10 @@ self-contained page with inline SVG).
 - HTML: well-formed XML (XHTML), no script, no external reference, one SVG per
   problem of the JSON report, a hostile file name (markup, non-UTF-8 bytes)
   escaped;
+- hostile names inside a capture (a copy of the DNS-alias capture whose host name
+  is markup with a control character and a byte that is not UTF-8): the text ladder
+  holds no control character, the page stays well-formed and shows the markup as
+  text;
 - the page renders in a real browser: headless Chromium draws it to a PNG that is
   not blank (skipped inside tools/chroot's version chroots: no browser there)."""
 
@@ -136,7 +140,8 @@ def check_text(name):
         if not mine:
             # A symptom (an RPC status inheriting a Kerberos failure's cause) is drawn
             # in the ladder of the failure it belongs to, as the report lists it there.
-            if not any(r["mark"] == " !" and r["frame"] == exp["frame"] for l in ladders for r in l["rows"]):
+            if not any(r["mark"] in (" !", "!!") and r["frame"] == exp["frame"] and "symptom" in r["label"]
+                       for l in ladders for r in l["rows"]):
                 bad.append("no ladder for %s, nor a symptom row in frame %d" % (exp["cause"], exp["frame"]))
             continue
         for lad in mine:
@@ -145,7 +150,7 @@ def check_text(name):
                 bad.append("%s: %d failing rows, or its ends unknown" % (exp["cause"], len(failing)))
                 continue
             row = failing[0]
-            if not row["label"].endswith("(%s) [%s]" % (exp["cause"], lad["confidence"])):
+            if not re.search(r"\(%s\) \[%s\](; symptom: .*)?$" % (exp["cause"], lad["confidence"]), row["label"]):
                 bad.append("%s: failing row says %r" % (exp["cause"], row["label"]))
             if "error" in exp and row["frame"] == exp["frame"] and not row["label"].startswith(exp["error"] + ":"):
                 bad.append("%s: failing row does not name %s" % (exp["cause"], exp["error"]))
@@ -198,6 +203,28 @@ def check_html(work):
     names = [h.text for h in root.iter("{http://www.w3.org/1999/xhtml}h2")]
     check("html: the hostile file name is escaped text", any(n and "a<b>&\"c'" in n for n in names), str(names))
     return page
+
+
+def check_hostile(work):
+    data = open(os.path.join(CAP, "cname_spn.pcapng"), "rb").read()
+    path = os.path.join(work, "hostile.pcapng")
+    with open(path, "wb") as f:
+        f.write(data.replace(b"alias", b"<\x01&\xff>"))     # same length: every length field holds
+    os.chmod(path, 0o644)
+    _, out, _ = kdtest.tshark(["-r", path, "-q", "-z", "krbdiag,ladder"])
+    lads = parse_ladders(out)
+    labels = [r["label"] for l in lads for r in l["rows"]]
+    check("hostile names: the text ladder draws them without control characters",
+          any("<" in x and "&" in x for x in labels) and not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out),
+          repr(labels))
+    rc, page, _ = kdtest.tshark(["-r", path, "-q", "-z", "krbdiag,html"])
+    try:
+        root = ET.fromstring(page.split("\n", 1)[1])
+        texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        ok = any(t.startswith("DNS answer: <") for t in texts) and "\x01" not in page
+        check("hostile names: the page escapes them", ok, repr([t for t in texts if "DNS" in t]))
+    except ET.ParseError as e:
+        check("hostile names: the page escapes them", False, str(e))
 
 
 def png_ink(path):
@@ -262,6 +289,7 @@ def main():
     work = tempfile.mkdtemp(prefix="krbdiag-ladder.")
     os.chmod(work, 0o755)
     try:
+        check_hostile(work)
         page = check_html(work)
         if page:
             check_browser(page, work)

@@ -73,6 +73,16 @@ def main():
         check("unknown option", rc == 2 and "unknown option" in err, "rc %d" % rc)
         rc, out, err = run()
         check("no capture", rc == 2 and "usage:" in err, "rc %d" % rc)
+        rc, out, err = run(GOOD, "--html")
+        check("--html without a file name", rc == 2 and "--html needs a file name" in err, "rc %d" % rc)
+        rc, out, err = run("--json", "--html", os.path.join(work, "page.html"), GOOD)
+        check("--json and --html at once", rc == 2 and "usage:" in err, "rc %d" % rc)
+        # A page is written even when a capture of the batch cannot be read: it says why.
+        page = os.path.join(work, "page.html")
+        rc, out, err = run("--html", page, GOOD, os.path.join(work, "absent.pcapng"))
+        text = open(page, encoding="utf-8").read() if os.path.isfile(page) else ""
+        check("--html with a missing capture", rc == 1 and "(cname_spn)</h3>" in text and "no such file" in text,
+              "rc %d, stderr %r" % (rc, err.strip()))
 
         # One bad file never stops the others; the status says one failed.
         missing = os.path.join(work, "missing.pcap")
