@@ -22,13 +22,18 @@ typedef struct {
 
 typedef void (*kd_rule_fn)(const kd_ctx *ctx, kd_event *ev);
 
-/* Handlers of one event run by descending priority, then in the order of the
- * family list (kd_engine.c) and of each table. */
-#define KD_PRIO_NOTE      10    /* bookkeeping every judgement may rely on */
-#define KD_PRIO_SPECIFIC   0    /* a rule that explains the event and claims it */
-#define KD_PRIO_LATER     -1    /* explains what the specific rules left unclaimed */
-#define KD_PRIO_FALLBACK -10    /* the generic finding for an unclaimed error */
-#define KD_PRIO_AMEND    -20    /* amends every finding the event got (quotes, confidence) */
+/* The priority ladder. Handlers of one event run by descending priority, then in
+ * the order of the family list (kd_engine.c) and of each table. A handler that
+ * explains an event sets ev->claimed; those below it that make a finding of their
+ * own return when it is set (the guards the README's handler table lists), those
+ * that amend findings run regardless. */
+#define KD_PRIO_NOTE            10  /* bookkeeping every judgement may rely on */
+#define KD_PRIO_OVERRIDE         1  /* context that overrides the code's usual reading; claims it */
+#define KD_PRIO_SPECIFIC         0  /* a rule that explains the event and claims it */
+#define KD_PRIO_LATER           -1  /* explains what the specific rules left unclaimed */
+#define KD_PRIO_FALLBACK       -10  /* the generic finding for an unclaimed error */
+#define KD_PRIO_AFTER_FINDINGS -11  /* reads the findings every family made (recovery, waits) */
+#define KD_PRIO_AMEND          -20  /* amends every finding the event got (quotes, confidence) */
 
 typedef struct {
     kd_event_kind kind;

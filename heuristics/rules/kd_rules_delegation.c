@@ -14,13 +14,9 @@
 
 #include <string.h>
 
-#define KRB_ERR_BADOPTION 13        /* KDC_ERR_BADOPTION */
-#define PA_FOR_USER 129             /* MS-SFU 2.2.1 */
-#define PA_S4U_X509_USER 130        /* MS-SFU 2.2.2 */
-
-/* NTSTATUS of an S4U2Proxy refusal (MS-SFU 3.2.5.2, MS-KILE 3.3.5.7.4). */
-#define NT_STATUS_NOT_SUPPORTED 0xC00000BBu  /* the front-end has no delegation list */
-#define NT_STATUS_NO_MATCH      0xC0000272u  /* target not listed, or evidence not forwardable */
+/* The NTSTATUS of an S4U2Proxy refusal (MS-SFU 3.2.5.2, MS-KILE 3.3.5.7.4):
+ * STATUS_NOT_SUPPORTED, the front-end has no delegation list; STATUS_NO_MATCH, the
+ * target is not listed or the evidence ticket is not forwardable. */
 
 /* The status strings an MIT KDC puts in e-text (src/kdc/kdc_util.c). */
 static const struct {
@@ -88,8 +84,8 @@ self_refused_note(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, KD_CONF_INFO, k->error_code, ev->spn, ev->client);
     if (!f)
         return;
-    const char *why = k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED ? " (STATUS_NOT_SUPPORTED)"
-                    : k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH ? " (STATUS_NO_MATCH)" : "";
+    const char *why = k->has_nt_status && k->nt_status == STATUS_NOT_SUPPORTED ? " (STATUS_NOT_SUPPORTED)"
+                    : k->has_nt_status && k->nt_status == STATUS_NO_MATCH ? " (STATUS_NO_MATCH)" : "";
     char *who = ev->client ? g_strdup_printf("%s asked for a ticket to its own account (%s)", ev->client,
                                              req->sname ? req->sname : "?")
                            : g_strdup_printf("The account holding %s asked for a ticket to itself",
@@ -117,10 +113,10 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
     kd_confidence conf = KD_CONF_POSSIBLE;
     gboolean from_text = FALSE;
 
-    if (k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED) {
+    if (k->has_nt_status && k->nt_status == STATUS_NOT_SUPPORTED) {
         cause = KD_CAUSE_DELEGATION_NOT_CONFIGURED;
         conf = KD_CONF_CONFIRMED;
-    } else if (k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH) {
+    } else if (k->has_nt_status && k->nt_status == STATUS_NO_MATCH) {
         /* Windows uses one status for both: the list and the evidence's flags. */
         conf = KD_CONF_LIKELY;
     } else if (!kd_str_empty(k->e_text)) {
@@ -230,7 +226,7 @@ unread_self_refusal(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    if (k->error_code != KRB_ERR_BADOPTION || !k->has_nt_status || k->nt_status != NT_STATUS_NOT_SUPPORTED ||
+    if (k->error_code != KDC_ERR_BADOPTION || !k->has_nt_status || k->nt_status != STATUS_NOT_SUPPORTED ||
         kd_str_empty(k->sname))
         return FALSE;
     const char *host_account = kd_store_issued_client(ctx->store, k->sname, &obs->dst);
@@ -263,7 +259,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     if (!req || req->msg_type != KD_MSG_TGS_REQ)
         return;
     if (is_s4u2proxy(req)) {
-        if (ev->obs->u.krb.error_code == KRB_ERR_BADOPTION)
+        if (ev->obs->u.krb.error_code == KDC_ERR_BADOPTION)
             proxy_refused(ctx, ev);
     } else if (is_s4u2self(req)) {
         self_refused(ctx, ev);

@@ -9,18 +9,6 @@
 
 #include <string.h>
 
-#define PA_ENC_TIMESTAMP        2
-#define PA_ENCRYPTED_CHALLENGE  138
-
-/* PA-DATA types that carry pre-authentication proof (RFC 4120, 6113, 4556). */
-static gboolean
-is_preauth_proof(gint32 pa)
-{
-    return pa == PA_ENC_TIMESTAMP || pa == 16 /* PA-PK-AS-REQ */ ||
-           pa == 17 /* PA-PK-AS-REQ-OLD */ || pa == 136 /* PA-FX-FAST */ ||
-           pa == PA_ENCRYPTED_CHALLENGE;
-}
-
 /* The catalog's row for the error's e-text, when it speaks for this error code. */
 static const kd_etext_info *
 etext_row(const kd_krb *k)
@@ -46,20 +34,6 @@ is_account_state(int cause)
            cause == KD_CAUSE_LOGON_RESTRICTED;
 }
 
-#define PA_FOR_USER 129
-
-/* NTSTATUS values Windows and Samba KDCs put in KRB-ERROR e-data (MS-KILE 3.3.5.7.1). */
-#define NT_WRONG_PASSWORD        0xC000006Au
-#define NT_ACCOUNT_RESTRICTION   0xC000006Eu
-#define NT_INVALID_LOGON_HOURS   0xC000006Fu
-#define NT_INVALID_WORKSTATION   0xC0000070u
-#define NT_PASSWORD_EXPIRED      0xC0000071u
-#define NT_ACCOUNT_DISABLED      0xC0000072u
-#define NT_ACCOUNT_EXPIRED       0xC0000193u
-#define NT_PASSWORD_MUST_CHANGE  0xC0000224u
-#define NT_ACCOUNT_LOCKED_OUT    0xC0000234u
-#define NT_AUTH_FIREWALL_FAILED  0xC0000413u
-
 static void
 request_evidence(kd_finding *f, const kd_req *req)
 {
@@ -79,10 +53,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 
     /* A pre-authenticated AS-REQ confirms an earlier PREAUTH_REQUIRED as benign. */
     if (k->msg_type == KD_MSG_AS_REQ && !kd_str_empty(k->cname)) {
-        gboolean proof = FALSE;
-        for (guint i = 0; i < k->n_padata && i < KD_MAX_PADATA; i++)
-            proof = proof || is_preauth_proof(k->padata[i]);
-        if (proof) {
+        if (kd_padata_preauthenticated(k->padata, MIN(k->n_padata, KD_MAX_PADATA))) {
             char *cn = kd_lower(k->cname);
             char *subject = g_strdup_printf("%s|%s", hosts, cn);
             kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH, subject);
@@ -113,7 +84,7 @@ on_skew(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    if (k->error_code != 37) /* KRB_AP_ERR_SKEW */
+    if (k->error_code != KRB_AP_ERR_SKEW)
         return;
     ev->claimed = TRUE;
     const char *server_role = ev->kind == KD_EV_KDC_ERROR ? "KDC" : "service";
@@ -176,16 +147,16 @@ static void
 account_state_from_ntstatus(guint32 st, kd_cause *cause)
 {
     switch (st) {
-    case NT_ACCOUNT_LOCKED_OUT:   *cause = KD_CAUSE_ACCOUNT_LOCKED; break;
-    case NT_ACCOUNT_DISABLED:     *cause = KD_CAUSE_ACCOUNT_DISABLED; break;
-    case NT_ACCOUNT_EXPIRED:      *cause = KD_CAUSE_ACCOUNT_EXPIRED; break;
-    case NT_PASSWORD_EXPIRED:
-    case NT_PASSWORD_MUST_CHANGE: *cause = KD_CAUSE_PASSWORD_EXPIRED; break;
-    case NT_INVALID_LOGON_HOURS:
-    case NT_INVALID_WORKSTATION:
-    case NT_ACCOUNT_RESTRICTION:
-    case NT_AUTH_FIREWALL_FAILED: *cause = KD_CAUSE_LOGON_RESTRICTED; break;
-    case NT_WRONG_PASSWORD:       *cause = KD_CAUSE_WRONG_PASSWORD; break;
+    case STATUS_ACCOUNT_LOCKED_OUT:   *cause = KD_CAUSE_ACCOUNT_LOCKED; break;
+    case STATUS_ACCOUNT_DISABLED:     *cause = KD_CAUSE_ACCOUNT_DISABLED; break;
+    case STATUS_ACCOUNT_EXPIRED:      *cause = KD_CAUSE_ACCOUNT_EXPIRED; break;
+    case STATUS_PASSWORD_EXPIRED:
+    case STATUS_PASSWORD_MUST_CHANGE: *cause = KD_CAUSE_PASSWORD_EXPIRED; break;
+    case STATUS_INVALID_LOGON_HOURS:
+    case STATUS_INVALID_WORKSTATION:
+    case STATUS_ACCOUNT_RESTRICTION:
+    case STATUS_AUTHENTICATION_FIREWALL_FAILED: *cause = KD_CAUSE_LOGON_RESTRICTED; break;
+    case STATUS_WRONG_PASSWORD:       *cause = KD_CAUSE_WRONG_PASSWORD; break;
     default: break;
     }
 }
@@ -276,9 +247,9 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     const gint32 code = k->error_code;
     const char *spn = ev->spn, *client = ev->client;
     kd_finding *f;
-    kd_cause cause = code == 12 ? KD_CAUSE_LOGON_RESTRICTED
-                   : code == 23 ? KD_CAUSE_PASSWORD_EXPIRED
-                   : code == 1 ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
+    kd_cause cause = code == KDC_ERR_POLICY ? KD_CAUSE_LOGON_RESTRICTED
+                   : code == KDC_ERR_KEY_EXPIRED ? KD_CAUSE_PASSWORD_EXPIRED
+                   : code == KDC_ERR_NAME_EXP ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
     const kd_cause by_code = cause;
     if (k->has_nt_status)
         account_state_from_ntstatus(k->nt_status, &cause);
@@ -309,7 +280,7 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     if (cause == KD_CAUSE_ACCOUNT_REVOKED && failures)
         cause = KD_CAUSE_ACCOUNT_LOCKED;
     kd_confidence conf = conflict ? KD_CONF_LIKELY
-                       : by_status || by_text || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
+                       : by_status || by_text || code != KDC_ERR_CLIENT_REVOKED ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
     f = kd_finding_add(ctx->findings, obs->frame, cause, conf, code, spn, client);
     if (!f)
         return NULL;
@@ -317,7 +288,7 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
         kd_claim c;
         kd_claim_init(&c);
         kd_claim_check(&c, "neither the error code, an NTSTATUS nor the KDC's e-text names the account's state",
-                       !(by_status || by_text || code != 18));
+                       !(by_status || by_text || code != KDC_ERR_CLIENT_REVOKED));
         kd_claim_check(&c, "the NTSTATUS and the KDC's e-text name different states", conflict);
         kd_finding_confirm(f, &c);
     }
@@ -427,7 +398,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     if (ev->claimed)
         return;
     switch (code) {
-    case 25: { /* KDC_ERR_PREAUTH_REQUIRED */
+    case KDC_ERR_PREAUTH_REQUIRED: {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO, code, spn, client);
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
@@ -441,10 +412,10 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         g_free(cn);
         break;
     }
-    case 24: /* KDC_ERR_PREAUTH_FAILED */
+    case KDC_ERR_PREAUTH_FAILED:
         f = wrong_password(ctx, ev, KD_CONF_CONFIRMED);
         break;
-    case 31: { /* KRB_AP_ERR_BAD_INTEGRITY */
+    case KRB_AP_ERR_BAD_INTEGRITY: {
         kd_confidence conf = KD_CONF_LIKELY;
         if (!is_as_preauth_integrity(ev, &conf))
             return;
@@ -453,7 +424,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
                              "pre-authentication they cannot decrypt");
         break;
     }
-    case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
+    case KDC_ERR_C_PRINCIPAL_UNKNOWN:
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
         kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
                                client && kd_store_account_etypes(ctx->store, client) != NULL);
@@ -468,30 +439,30 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
             kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
         break;
-    case 7: /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
+    case KDC_ERR_S_PRINCIPAL_UNKNOWN:
         f = unknown_service(ctx, ev);
         break;
-    case 8: /* KDC_ERR_PRINCIPAL_NOT_UNIQUE */
+    case KDC_ERR_PRINCIPAL_NOT_UNIQUE:
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
         kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
         kd_finding_owner_evidence(f, ctx->store, spn);
         break;
-    case 18: /* KDC_ERR_CLIENT_REVOKED */
-    case 12: /* KDC_ERR_POLICY */
-    case 23: /* KDC_ERR_KEY_EXP */
-    case 1:  /* KDC_ERR_NAME_EXP */
+    case KDC_ERR_CLIENT_REVOKED:
+    case KDC_ERR_POLICY:
+    case KDC_ERR_KEY_EXPIRED:
+    case KDC_ERR_NAME_EXP:
         f = account_state(ctx, ev);
         break;
-    case 32: /* KRB_AP_ERR_TKT_EXPIRED */
+    case KRB_AP_ERR_TKT_EXPIRED:
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
         kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
         request_evidence(f, req);
         kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
                            req && req->ticket.sname ? req->ticket.sname : "");
         break;
-    case 52: { /* KRB_ERR_RESPONSE_TOO_BIG */
+    case KRB_ERR_RESPONSE_TOO_BIG: {
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO, code, spn, client);
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
@@ -500,7 +471,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         g_free(hosts);
         break;
     }
-    case 68: /* KDC_ERR_WRONG_REALM */
+    case KDC_ERR_WRONG_REALM:
         f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, code, spn, client);
         request_evidence(f, req);
         kd_finding_summary(f, "The KDC refers the client to realm %s",

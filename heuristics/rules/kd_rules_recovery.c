@@ -9,9 +9,6 @@
  */
 #include "kd_rules.h"
 
-/* After every family made its finding on an error. */
-#define KD_PRIO_AFTER_FINDINGS (KD_PRIO_FALLBACK - 1)
-
 /* Causes a later ticket for the same question undoes. Not a wrong password or a
  * lock-out: the failed attempts still count towards the account's lock-out, and a
  * later right password does not make them harmless. */

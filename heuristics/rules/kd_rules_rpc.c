@@ -80,11 +80,11 @@ on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
     char a[48], b[48];
     kd_addr_to_str(&obs->src, a, sizeof a);
     kd_addr_to_str(&obs->dst, b, sizeof b);
-    char *key = g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", n->message_type == 3 ? 3 : 1, a, obs->sport, b, obs->dport);
+    char *key = g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", n->message_type == NTLMSSP_AUTHENTICATE_MESSAGE ? NTLMSSP_AUTHENTICATE_MESSAGE : NTLMSSP_NEGOTIATE_MESSAGE, a, obs->sport, b, obs->dport);
     gboolean again = kd_store_counter(ctx->store, key) != NULL;
     kd_store_count(ctx->store, key, obs->frame);
     g_free(key);
-    if (n->message_type != 3 || again)
+    if (n->message_type != NTLMSSP_AUTHENTICATE_MESSAGE || again)
         return;
     /* An anonymous session (NULL user, as SMB null sessions use) is no one's fallback. */
     if (kd_str_empty(n->user))
@@ -235,7 +235,7 @@ shared_address_fault(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
 static const char *
 auth_level_name(guint8 level)
 {
-    return level == KD_RPC_AUTHN_LEVEL_PKT_PRIVACY ? "sealed (auth level packet privacy)"
+    return level == RPC_C_AUTHN_LEVEL_PKT_PRIVACY ? "sealed (auth level packet privacy)"
                                                    : "signed (auth level packet integrity)";
 }
 
@@ -250,14 +250,14 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
     const kd_dcerpc *d = &obs->u.dcerpc;
     const kd_conn_rec *conn = kd_store_conn(st, obs);
     if (!conn || !conn->ap_rep_frame || conn->ap_rep_frame >= obs->frame ||
-        (conn->ap_rep_pdu != KD_DCERPC_BIND_ACK && conn->ap_rep_pdu != KD_DCERPC_ALTER_RESP))
+        (conn->ap_rep_pdu != DCERPC_PKT_BIND_ACK && conn->ap_rep_pdu != DCERPC_PKT_ALTER_CONTEXT_RESP))
         return FALSE;
     if (ap && ap->frame > conn->ap_rep_frame)
         return FALSE;           /* a new AP-REQ after the AP-REP, not answered yet */
     /* Every request of the context is protected at the level its bind (or
      * alter_context) set; a fault with a verifier of its own shows it too. */
     const guint8 level = ap && ap->rpc_auth_level ? ap->rpc_auth_level : d->auth_level;
-    if (level < KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY)
+    if (level < RPC_C_AUTHN_LEVEL_PKT_INTEGRITY)
         return FALSE;
     const gboolean lost = conn->gap_frame && conn->gap_frame <= obs->frame;
     const char *spn = ap && ap->ticket.present ? ap->ticket.sname : NULL;
@@ -266,7 +266,7 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
                                    lost ? KD_CONF_POSSIBLE : KD_CONF_LIKELY, -1, spn, client);
     if (!f)
         return TRUE;
-    const char *pdu = conn->ap_rep_pdu == KD_DCERPC_BIND_ACK ? "bind_ack" : "alter_context_resp";
+    const char *pdu = conn->ap_rep_pdu == DCERPC_PKT_BIND_ACK ? "bind_ack" : "alter_context_resp";
     GString *sum = g_string_new(NULL);
     g_string_append_printf(sum, "0x%08X on a %s request after the service accepted the Kerberos ticket for %s "
                            "(AP-REP in the %s, frame %u): a per-message integrity failure (the request's signature, "
@@ -300,7 +300,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
     /* A bind_nak is a refused ticket, not a status (the service rules read it). */
-    if (d->pkt_type == KD_DCERPC_BIND_NAK || !d->has_status)
+    if (d->pkt_type == DCERPC_PKT_BIND_NAK || !d->has_status)
         return;
     if (!kd_is_sec_pkg_error(d->status))
         return;

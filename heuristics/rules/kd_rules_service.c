@@ -10,16 +10,14 @@
 
 #include <string.h>
 
-#define SMB2_SESSION_SETUP 1
-#define NT_STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
-
 /* Errors meaning "the service could not use the ticket's key". The same root cause
  * shows as different codes across implementations (Windows: MODIFIED; MIT and
  * Heimdal acceptors: BADKEYVER, NOKEY, BAD_INTEGRITY, NOT_US). */
 static gboolean
 is_decrypt_failure(gint32 code)
 {
-    return code == 41 || code == 44 || code == 45 || code == 31 || code == 35 || code == 36;
+    return code == KRB_AP_ERR_MODIFIED || code == KRB_AP_ERR_BADKEYVER || code == KRB_AP_ERR_NOKEY ||
+           code == KRB_AP_ERR_BAD_INTEGRITY || code == KRB_AP_ERR_NOT_US || code == KRB_AP_ERR_BADMATCH;
 }
 
 static gboolean
@@ -244,7 +242,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     char srv[48];
     kd_addr_to_str(&obs->src, srv, sizeof srv);
     const char *dns_name = kd_store_name_of(st, &obs->src);
-    const gboolean not_us = code == 35 && spn && !cname &&
+    const gboolean not_us = code == KRB_AP_ERR_NOT_US && spn && !cname &&
                             (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
     const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
                                              !g_str_has_prefix(k->sname, "krbtgt/"));
@@ -259,7 +257,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         found[n_found++] = KD_CAUSE_CNAME_SPN;
     if (owners >= 2 || dup)
         found[n_found++] = KD_CAUSE_DUPLICATE_SPN;
-    if (stale_accept || older || code == 44)
+    if (stale_accept || older || code == KRB_AP_ERR_BADKEYVER)
         found[n_found++] = KD_CAUSE_STALE_SERVICE_KEY;
     if (name_differs)
         found[n_found++] = KD_CAUSE_SPN_ACCOUNT_MISMATCH;
@@ -486,7 +484,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
-    if (code == 32) { /* KRB_AP_ERR_TKT_EXPIRED */
+    if (code == KRB_AP_ERR_TKT_EXPIRED) {
         ev->claimed = TRUE;
         kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code,
                                        ev->spn, ev->client);
@@ -517,8 +515,8 @@ on_smb2(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_smb2 *s = &obs->u.smb2;
-    if (!s->is_response || s->cmd != SMB2_SESSION_SETUP || s->nt_status == 0 ||
-        s->nt_status == NT_STATUS_MORE_PROCESSING_REQUIRED)
+    if (!s->is_response || s->cmd != SMB2_SESSION_SETUP || s->nt_status == STATUS_SUCCESS ||
+        s->nt_status == STATUS_MORE_PROCESSING_REQUIRED)
         return;
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     if (!ap || !ap->ticket.present || ap->carrier != KD_CARRIER_SMB2)
@@ -537,7 +535,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
-    if (d->pkt_type != KD_DCERPC_BIND_NAK)
+    if (d->pkt_type != DCERPC_PKT_BIND_NAK)
         return;
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     if (ap && ap->ticket.present && ap->carrier == KD_CARRIER_DCERPC) {

@@ -19,14 +19,6 @@
 
 #include "kd_rules.h"
 
-/* Kerberos error codes (RFC 4120 7.5.9). */
-#define KD_ERR_S_PRINCIPAL_UNKNOWN  7
-#define KD_ERR_MUST_USE_USER2USER  27
-#define KD_ERR_NO_TGT              67   /* KRB_AP_ERR_NO_TGT: no TGT for user-to-user */
-
-/* After every family made its finding on an error (as the recovery family does). */
-#define KD_PRIO_AFTER_FINDINGS (KD_PRIO_FALLBACK - 1)
-
 /* A TGS-REQ asking user-to-user: enc-tkt-in-skey with a ticket attached. */
 static gboolean
 is_user_to_user_request(const kd_req *req)
@@ -80,18 +72,16 @@ claim_error(const kd_ctx *ctx, kd_event *ev)
  * (KDC_ERR_POLICY is MIT's -allow_dup_skey), it is about user-to-user. Runs before
  * the account rules; codes that keep their own meaning (an unknown name, the clock,
  * the transport, a referral) are left to them. */
-#define KD_PRIO_BEFORE_ACCOUNTS (KD_PRIO_SPECIFIC + 1)
-
 static gboolean
 keeps_own_meaning(gint32 code)
 {
     switch (code) {
-    case 6:  /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
-    case 7:  /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
-    case 25: /* KDC_ERR_PREAUTH_REQUIRED */
-    case 37: /* KRB_AP_ERR_SKEW */
-    case 52: /* KRB_ERR_RESPONSE_TOO_BIG */
-    case 68: /* KDC_ERR_WRONG_REALM */
+    case KDC_ERR_C_PRINCIPAL_UNKNOWN:
+    case KDC_ERR_S_PRINCIPAL_UNKNOWN:
+    case KDC_ERR_PREAUTH_REQUIRED:
+    case KRB_AP_ERR_SKEW:
+    case KRB_ERR_RESPONSE_TOO_BIG:
+    case KDC_ERR_WRONG_REALM:
         return TRUE;
     default:
         return FALSE;
@@ -114,7 +104,7 @@ on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
                         req->addl_ticket.sname ? req->addl_ticket.sname : "a ticket");
     kd_finding_summary(f, "The KDC refuses the user-to-user request for %s%s", ev->spn ? ev->spn : "the service",
                        !addl_is_tgt(req) ? ": the attached ticket is no TGT"
-                       : code == 12 ? ": a KDC policy forbids user-to-user for it (MIT: -allow_dup_skey)" : "");
+                       : code == KDC_ERR_POLICY ? ": a KDC policy forbids user-to-user for it (MIT: -allow_dup_skey)" : "");
     kd_finding_detail(f, "additional ticket: %s", req->addl_ticket.sname ? req->addl_ticket.sname : "?");
     tgt_exchange_evidence(f, ctx->store, &obs->dst, obs->frame);
 }
@@ -126,7 +116,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (ev->claimed || code != KD_ERR_MUST_USE_USER2USER)
+    if (ev->claimed || code != KDC_ERR_MUST_USE_USER2USER)
         return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
@@ -149,7 +139,7 @@ on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (code != KD_ERR_S_PRINCIPAL_UNKNOWN && code != KD_ERR_MUST_USE_USER2USER)
+    if (code != KDC_ERR_S_PRINCIPAL_UNKNOWN && code != KDC_ERR_MUST_USE_USER2USER)
         return;
     if (!req || req->partial || req->msg_type != KD_MSG_TGS_REQ || req->opt_enc_tkt_in_skey || kd_str_empty(req->sname))
         return;
@@ -207,7 +197,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
     const kd_tgt_exchange *x = kd_store_tgt_exchange(ctx->store, &obs->dst, &obs->src);
     gboolean asked = x && x->req_frame && x->req_frame < obs->frame && x->cport == obs->dport &&
                      x->sport == obs->sport;
-    if (code != KD_ERR_NO_TGT && !(asked && x->rep_frame == 0))
+    if (code != KRB_AP_ERR_NO_TGT && !(asked && x->rep_frame == 0))
         return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
@@ -221,13 +211,13 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
                        asked ? " for the client's KERB-TGT-REQUEST" : "");
     kd_claim c;
     kd_claim_init(&c);
-    kd_claim_check(&c, "the error is another than KRB_AP_ERR_NO_TGT", code != KD_ERR_NO_TGT);
+    kd_claim_check(&c, "the error is another than KRB_AP_ERR_NO_TGT", code != KRB_AP_ERR_NO_TGT);
     kd_claim_check(&c, "the server sent its TGT (KERB-TGT-REPLY) on this connection", asked && x->rep_frame != 0);
     kd_finding_confirm(f, &c);
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR,     KD_PRIO_BEFORE_ACCOUNTS, on_user_to_user_refused },
+    { KD_EV_KDC_ERROR,     KD_PRIO_OVERRIDE, on_user_to_user_refused },
     { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC,       on_kdc_error },
     { KD_EV_KDC_ERROR,     KD_PRIO_AFTER_FINDINGS, on_kdc_error_wait },
     { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC,       on_request },

@@ -16,9 +16,9 @@ static const char *
 pdu_name(guint8 ptype)
 {
     switch (ptype) {
-    case KD_DCERPC_FAULT: return "RPC fault";
-    case KD_DCERPC_BIND_NAK: return "RPC bind_nak";
-    case KD_DCERPC_ALTER_RESP: return "RPC alter_context_resp";
+    case DCERPC_PKT_FAULT: return "RPC fault";
+    case DCERPC_PKT_BIND_NAK: return "RPC bind_nak";
+    case DCERPC_PKT_ALTER_CONTEXT_RESP: return "RPC alter_context_resp";
     default: return "RPC PDU";
     }
 }

@@ -826,7 +826,7 @@ test_message_check_failed(void **state)
     (void)state;
     for (int lost = 0; lost <= 1; lost++) {
         t_harness *h = t_new(NULL);
-        kd_obs ap = rpc_ap_req(KD_DCERPC_ALTER, KD_RPC_AUTHN_LEVEL_PKT_PRIVACY);
+        kd_obs ap = rpc_ap_req(KD_DCERPC_ALTER, RPC_C_AUTHN_LEVEL_PKT_PRIVACY);
         guint32 apf = t_feed(h, &ap);
         kd_obs rep = t_ap_rep(&ap);
         rep.u.krb.rpc_pkt_type = KD_DCERPC_ALTER_RESP;
@@ -849,7 +849,7 @@ test_message_check_failed(void **state)
     /* A gap on another connection of the same hosts, or one before the AP-REP (the
      * connection's start not captured), does not count. */
     t_harness *h = t_new(NULL);
-    kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY);
+    kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY);
     kd_obs early = tcp_fact(&ap, KD_NET_TCP_LOST_SEGMENT);
     t_feed(h, &early);
     t_feed(h, &ap);
@@ -876,9 +876,9 @@ test_message_check_lookalikes(void **state)
     (void)state;
     const struct { guint8 level, rep_pdu; gboolean rep; guint32 status; } cases[] = {
         { 2, KD_DCERPC_BIND_ACK, TRUE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, 0, TRUE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, FALSE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, TRUE, 0x1c010003 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, 0, TRUE, 0x721 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, FALSE, 0x721 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, TRUE, 0x1c010003 },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         t_harness *h = t_new(NULL);
