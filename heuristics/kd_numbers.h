@@ -31,7 +31,7 @@
 #define KERB_TGT_REPLY                  17
 #define KRB_ERROR                       30
 
-/* ---- Kerberos error codes (RFC 4120 7.5.9; RFC 4556, 6113) ---- */
+/* ---- Kerberos error codes (RFC 4120 7.5.9; RFC 4556, 6113, 8636) ---- */
 #define KDC_ERR_NONE                    0
 #define KDC_ERR_NAME_EXP                1       /* client's entry in the database has expired */
 #define KDC_ERR_SERVICE_EXP             2
@@ -74,6 +74,7 @@
 #define KRB_AP_ERR_MSG_TYPE             40
 #define KRB_AP_ERR_MODIFIED             41
 #define KRB_AP_ERR_BADORDER             42
+#define KRB_AP_ERR_ILL_CR_TKT           43
 #define KRB_AP_ERR_BADKEYVER            44
 #define KRB_AP_ERR_NOKEY                45
 #define KRB_AP_ERR_MUT_FAIL             46
@@ -100,9 +101,16 @@
 #define KDC_ERR_REVOCATION_STATUS_UNAVAILABLE 74
 #define KDC_ERR_CLIENT_NAME_MISMATCH    75
 #define KDC_ERR_KDC_NAME_MISMATCH       76
+#define KDC_ERR_INCONSISTENT_KEY_PURPOSE 77
+#define KDC_ERR_DIGEST_IN_CERT_NOT_ACCEPTED 78
+#define KDC_ERR_PA_CHECKSUM_MUST_BE_INCLUDED 79
+#define KDC_ERR_DIGEST_IN_SIGNED_DATA_NOT_ACCEPTED 80
+#define KDC_ERR_PUBLIC_KEY_ENCRYPTION_NOT_SUPPORTED 81
 #define KDC_ERR_PREAUTH_EXPIRED         90      /* RFC 6113 */
 #define KDC_ERR_MORE_PREAUTH_DATA_REQUIRED 91
+#define KDC_ERR_PREAUTH_BAD_AUTHENTICATION_SET 92
 #define KDC_ERR_UNKNOWN_CRITICAL_FAST_OPTIONS 93
+#define KDC_ERR_NO_ACCEPTABLE_KDF       100     /* RFC 8636 */
 
 /* ---- PA-DATA types (RFC 4120 7.5.2, RFC 4556, RFC 6113, MS-KILE, MS-SFU) ---- */
 #define PA_TGS_REQ                      1
