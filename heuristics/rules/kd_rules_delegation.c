@@ -102,61 +102,51 @@ self_refused_note(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
     refusal_details(f, k);
 }
 
-/* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
-static void
-proxy_refused(const kd_ctx *ctx, kd_event *ev)
+/* Rank: the reason the KDC's NTSTATUS or status text gives, and how sure it is. */
+static kd_cause
+proxy_reason(const kd_krb *k, kd_confidence *conf, gboolean *from_text)
 {
-    const kd_obs *obs = ev->obs;
-    const kd_krb *k = &obs->u.krb;
-    const kd_req *req = ev->req;
     kd_cause cause = KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED;
-    kd_confidence conf = KD_CONF_POSSIBLE;
-    gboolean from_text = FALSE;
-
+    *conf = KD_CONF_POSSIBLE;
+    *from_text = FALSE;
     if (k->has_nt_status && k->nt_status == STATUS_NOT_SUPPORTED) {
         cause = KD_CAUSE_DELEGATION_NOT_CONFIGURED;
-        conf = KD_CONF_CONFIRMED;
+        *conf = KD_CONF_CONFIRMED;
     } else if (k->has_nt_status && k->nt_status == STATUS_NO_MATCH) {
         /* Windows uses one status for both: the list and the evidence's flags. */
-        conf = KD_CONF_LIKELY;
+        *conf = KD_CONF_LIKELY;
     } else if (!kd_str_empty(k->e_text)) {
         for (gsize i = 0; i < G_N_ELEMENTS(mit_texts); i++) {
             if (strstr(k->e_text, mit_texts[i].text)) {
                 cause = mit_texts[i].cause;
-                conf = KD_CONF_CONFIRMED;
-                from_text = TRUE;
+                *conf = KD_CONF_CONFIRMED;
+                *from_text = TRUE;
                 break;
             }
         }
     }
-    ev->claimed = TRUE;
-    const char *front = ev->client ? ev->client : "The front-end service";
-    const char *target = ev->spn ? ev->spn : "the requested service";
-    if (is_self_target(req, ev->client)) {
-        self_refused_note(ctx, ev, cause);
-        return;
+    return cause;
+}
+
+/* Confirm: the KDC's own word names the reason; the capture contradicts it when its
+ * status text names another one. */
+static void
+proxy_confirm(kd_finding *f, const kd_krb *k, kd_cause cause)
+{
+    int text_cause = -1;
+    for (gsize i = 0; !kd_str_empty(k->e_text) && i < G_N_ELEMENTS(mit_texts); i++) {
+        if (strstr(k->e_text, mit_texts[i].text))
+            text_cause = (int)mit_texts[i].cause;
     }
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
-    if (!f)
-        return;
-    if (conf == KD_CONF_CONFIRMED) {
-        /* The KDC's own word names the reason; the capture contradicts it when its
-         * status text names another one. */
-        int text_cause = -1;
-        for (gsize i = 0; !kd_str_empty(k->e_text) && i < G_N_ELEMENTS(mit_texts); i++) {
-            if (strstr(k->e_text, mit_texts[i].text))
-                text_cause = (int)mit_texts[i].cause;
-        }
-        kd_finding_confirm_one(f, "the KDC's status text names another reason than its NTSTATUS",
-                               text_cause >= 0 && (kd_cause)text_cause != cause);
-    }
-    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
-                        "(cname-in-addl-tkt)", target, req->n_addl_tickets,
-                        req->addl_ticket.sname ? ", evidence ticket for " : "",
-                        req->addl_ticket.sname ? req->addl_ticket.sname : "");
-    if (req->addl_ticket.sname)
-        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
-    refusal_details(f, k);
+    kd_finding_confirm_one(f, "the KDC's status text names another reason than its NTSTATUS",
+                           text_cause >= 0 && (kd_cause)text_cause != cause);
+}
+
+/* Explain: the summary of each reason, and what stays open. */
+static void
+proxy_explain(kd_finding *f, const kd_krb *k, kd_cause cause, kd_confidence conf, gboolean from_text,
+              const char *front, const char *target)
+{
     switch (cause) {
     case KD_CAUSE_DELEGATION_NOT_CONFIGURED:
         kd_finding_summary(f, "%s may not delegate to any service: the KDC %s", front,
@@ -193,6 +183,38 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
                                "is sensitive or in Protected Users (Get-ADUser/Get-ADComputer -Properties ...)");
         break;
     }
+}
+
+/* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
+static void
+proxy_refused(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_req *req = ev->req;
+    kd_confidence conf;
+    gboolean from_text;
+    const kd_cause cause = proxy_reason(k, &conf, &from_text);
+    ev->claimed = TRUE;
+    const char *front = ev->client ? ev->client : "The front-end service";
+    const char *target = ev->spn ? ev->spn : "the requested service";
+    if (is_self_target(req, ev->client)) {
+        self_refused_note(ctx, ev, cause);
+        return;
+    }
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
+    if (!f)
+        return;
+    if (conf == KD_CONF_CONFIRMED)
+        proxy_confirm(f, k, cause);
+    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
+                        "(cname-in-addl-tkt)", target, req->n_addl_tickets,
+                        req->addl_ticket.sname ? ", evidence ticket for " : "",
+                        req->addl_ticket.sname ? req->addl_ticket.sname : "");
+    if (req->addl_ticket.sname)
+        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
+    refusal_details(f, k);
+    proxy_explain(f, k, cause, conf, from_text, front, target);
 }
 
 /* S4U2Self refused with an error no more specific rule explained. */

@@ -384,70 +384,171 @@ error_details(kd_finding *f, const kd_krb *k)
         kd_finding_detail(f, "KDC text: %s", k->e_text);
 }
 
+/* KDC_ERR_PREAUTH_REQUIRED: the normal first round trip; a pre-authenticated
+ * AS-REQ of the same principal that follows confirms it (on_request). */
+static kd_finding *
+preauth_required(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const char *client = ev->client;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO,
+                                   obs->u.krb.error_code, ev->spn, client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
+                       client ? client : "the client");
+    char *cn = kd_lower(client);
+    char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
+    char *subject = g_strdup_printf("%s|%s", hosts, cn);
+    kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, subject, obs->frame);
+    g_free(subject);
+    g_free(hosts);
+    g_free(cn);
+    return f;
+}
+
+/* KRB_AP_ERR_BAD_INTEGRITY: a wrong password when it answers an AS-REQ's proof;
+ * FALSE (left to other rules) otherwise. */
+static gboolean
+bad_integrity(const kd_ctx *ctx, const kd_event *ev, kd_finding **f)
+{
+    kd_confidence conf = KD_CONF_LIKELY;
+    if (!is_as_preauth_integrity(ev, &conf))
+        return FALSE;
+    *f = wrong_password(ctx, ev, conf);
+    kd_finding_detail(*f, "KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ: how older MIT KDCs answer a "
+                          "pre-authentication they cannot decrypt");
+    return TRUE;
+}
+
+/* KDC_ERR_C_PRINCIPAL_UNKNOWN: no such client account. */
+static kd_finding *
+unknown_client(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const char *client = ev->client;
+    const kd_req *req = ev->req;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED,
+                                   k->error_code, ev->spn, client);
+    kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
+                           client && kd_store_account_etypes(ctx->store, client) != NULL);
+    request_evidence(f, req);
+    /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own '@': the
+     * realm is not part of it. */
+    gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
+    kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
+                       with_realm ? "@" : "", with_realm ? k->crealm : "");
+    if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
+        kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
+    return f;
+}
+
+/* KDC_ERR_PRINCIPAL_NOT_UNIQUE: the SPN is on more than one account. */
+static kd_finding *
+principal_not_unique(const kd_ctx *ctx, const kd_event *ev)
+{
+    const char *spn = ev->spn;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED,
+                                   ev->obs->u.krb.error_code, spn, ev->client);
+    kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
+    kd_finding_owner_evidence(f, ctx->store, spn);
+    return f;
+}
+
+/* KRB_AP_ERR_TKT_EXPIRED from the KDC: the TGT (or evidence ticket) presented expired. */
+static kd_finding *
+kdc_ticket_expired(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED,
+                                   ev->obs->u.krb.error_code, ev->spn, ev->client);
+    kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
+    request_evidence(f, req);
+    kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
+                       req && req->ticket.sname ? req->ticket.sname : "");
+    return f;
+}
+
+/* KRB_ERR_RESPONSE_TOO_BIG: a note; a TCP retry that follows confirms it (on_request). */
+static kd_finding *
+response_too_big(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO,
+                                   obs->u.krb.error_code, ev->spn, ev->client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
+    char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
+    kd_wait_set(ctx->findings, KD_WAIT_TCP_RETRY, hosts, obs->frame);
+    g_free(hosts);
+    return f;
+}
+
+/* KDC_ERR_WRONG_REALM: a referral, a note. */
+static kd_finding *
+referral(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, k->error_code,
+                                   ev->spn, ev->client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC refers the client to realm %s",
+                       k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
+    return f;
+}
+
+/* A code that says little (KRB_ERR_GENERIC) with an e-text naming the account's
+ * state (MIT's CLIENT EXPIRED, CLIENT KEY EXPIRED); FALSE when the e-text names none. */
+static gboolean
+account_state_by_text(const kd_ctx *ctx, const kd_event *ev, kd_finding **out)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const char *client = ev->client;
+    int said = etext_cause(k);
+    if (!is_account_state(said))
+        return FALSE;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, k->error_code,
+                                   ev->spn, client);
+    kd_cause by_status = (kd_cause)said;
+    if (k->has_nt_status)
+        account_state_from_ntstatus(k->nt_status, &by_status);
+    kd_finding_confirm_one(f, "an NTSTATUS in e-data names another account state", by_status != (kd_cause)said);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
+    *out = f;
+    return TRUE;
+}
+
+/* A KDC error by its code: each code's reading is one function above. */
 static void
 on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
-    const kd_obs *obs = ev->obs;
-    const kd_krb *k = &obs->u.krb;
-    const gint32 code = k->error_code;
-    const char *spn = ev->spn, *client = ev->client;
-    const kd_req *req = ev->req;
+    const kd_krb *k = &ev->obs->u.krb;
     kd_finding *f = NULL;
 
     /* A family running first explained it (a refused user-to-user request). */
     if (ev->claimed)
         return;
-    switch (code) {
-    case KDC_ERR_PREAUTH_REQUIRED: {
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
-                           client ? client : "the client");
-        char *cn = kd_lower(client);
-        char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
-        char *subject = g_strdup_printf("%s|%s", hosts, cn);
-        kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, subject, obs->frame);
-        g_free(subject);
-        g_free(hosts);
-        g_free(cn);
+    switch (k->error_code) {
+    case KDC_ERR_PREAUTH_REQUIRED:
+        f = preauth_required(ctx, ev);
         break;
-    }
     case KDC_ERR_PREAUTH_FAILED:
         f = wrong_password(ctx, ev, KD_CONF_CONFIRMED);
         break;
-    case KRB_AP_ERR_BAD_INTEGRITY: {
-        kd_confidence conf = KD_CONF_LIKELY;
-        if (!is_as_preauth_integrity(ev, &conf))
+    case KRB_AP_ERR_BAD_INTEGRITY:
+        if (!bad_integrity(ctx, ev, &f))
             return;
-        f = wrong_password(ctx, ev, conf);
-        kd_finding_detail(f, "KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ: how older MIT KDCs answer a "
-                             "pre-authentication they cannot decrypt");
         break;
-    }
     case KDC_ERR_C_PRINCIPAL_UNKNOWN:
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
-                               client && kd_store_account_etypes(ctx->store, client) != NULL);
-        request_evidence(f, req);
-        {
-            /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own
-             * '@': the realm is not part of it. */
-            gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
-            kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
-                               with_realm ? "@" : "", with_realm ? k->crealm : "");
-        }
-        if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
-            kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
+        f = unknown_client(ctx, ev);
         break;
     case KDC_ERR_S_PRINCIPAL_UNKNOWN:
         f = unknown_service(ctx, ev);
         break;
     case KDC_ERR_PRINCIPAL_NOT_UNIQUE:
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
-        kd_finding_owner_evidence(f, ctx->store, spn);
+        f = principal_not_unique(ctx, ev);
         break;
     case KDC_ERR_CLIENT_REVOKED:
     case KDC_ERR_POLICY:
@@ -456,42 +557,18 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         f = account_state(ctx, ev);
         break;
     case KRB_AP_ERR_TKT_EXPIRED:
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
-                           req && req->ticket.sname ? req->ticket.sname : "");
+        f = kdc_ticket_expired(ctx, ev);
         break;
-    case KRB_ERR_RESPONSE_TOO_BIG: {
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
-        char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
-        kd_wait_set(ctx->findings, KD_WAIT_TCP_RETRY, hosts, obs->frame);
-        g_free(hosts);
+    case KRB_ERR_RESPONSE_TOO_BIG:
+        f = response_too_big(ctx, ev);
         break;
-    }
     case KDC_ERR_WRONG_REALM:
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC refers the client to realm %s",
-                           k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
+        f = referral(ctx, ev);
         break;
-    default: {
-        /* A code that says little (KRB_ERR_GENERIC) with an e-text naming the
-         * account's state (MIT's CLIENT EXPIRED, CLIENT KEY EXPIRED). */
-        int said = etext_cause(k);
-        if (!is_account_state(said))
+    default:
+        if (!account_state_by_text(ctx, ev, &f))
             return;
-        f = kd_finding_add(ctx->findings, obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, code, spn, client);
-        kd_cause by_status = (kd_cause)said;
-        if (k->has_nt_status)
-            account_state_from_ntstatus(k->nt_status, &by_status);
-        kd_finding_confirm_one(f, "an NTSTATUS in e-data names another account state", by_status != (kd_cause)said);
-        request_evidence(f, req);
-        kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
         break;
-    }
     }
     ev->claimed = TRUE;
     error_details(f, k);
