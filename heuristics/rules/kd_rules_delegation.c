@@ -271,11 +271,9 @@ unread_self_refusal(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+delegation_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
-    if (ev->claimed)
-        return;
     if ((!req || req->partial) && unread_self_refusal(ctx, ev))
         return;
     if (!req || req->msg_type != KD_MSG_TGS_REQ)
@@ -289,7 +287,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, on_kdc_error },
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, delegation_on_kdc_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_delegation = { "delegation", rules, G_N_ELEMENTS(rules) };

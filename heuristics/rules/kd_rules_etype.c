@@ -86,7 +86,7 @@ is_tgt_refusal(gint32 code)
  * no host of its own (0.0.0.0 of a recorded copy), B issued the very same ticket, A
  * refuses the same ticket too, or B accepts it. Confirmed when, besides, A accepts
  * the ticket (so the ticket itself is sound). Later verdicts on the same ticket are
- * watched (on_ticket_verdict). FALSE when no claim is made. */
+ * watched (etype_on_ticket_verdict). FALSE when no claim is made. */
 static gboolean
 dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 {
@@ -142,7 +142,7 @@ dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 /* A KDC's later verdict on a ticket a claim was made about: the refusing KDC
  * accepting it, or the issuing KDC refusing it, withdraws the claim. */
 static void
-on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
+etype_on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req;
@@ -356,10 +356,8 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_error(const kd_ctx *ctx, kd_event *ev)
+etype_on_error(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
     const gint32 code = k->error_code;
@@ -412,10 +410,10 @@ on_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REPLY,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_LATER, on_error },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_LATER, on_error },
+    KD_RULE(KD_EV_KDC_REPLY, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_etype = { "etype", rules, G_N_ELEMENTS(rules) };

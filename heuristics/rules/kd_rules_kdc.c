@@ -45,7 +45,7 @@ request_evidence(kd_finding *f, const kd_req *req)
 }
 
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+kdc_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -80,12 +80,10 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 /* Clock skew, from a KDC or a service: which side is off, measured against the
  * capture's clock. */
 static void
-on_skew(const kd_ctx *ctx, kd_event *ev)
+kdc_on_skew(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    if (k->error_code != KRB_AP_ERR_SKEW)
-        return;
     ev->claimed = TRUE;
     const char *server_role = ev->kind == KD_EV_KDC_ERROR ? "KDC" : "service";
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_CLOCK_SKEW, KD_CONF_CONFIRMED,
@@ -385,7 +383,7 @@ error_details(kd_finding *f, const kd_krb *k)
 }
 
 /* KDC_ERR_PREAUTH_REQUIRED: the normal first round trip; a pre-authenticated
- * AS-REQ of the same principal that follows confirms it (on_request). */
+ * AS-REQ of the same principal that follows confirms it (kdc_on_request). */
 static kd_finding *
 preauth_required(const kd_ctx *ctx, const kd_event *ev)
 {
@@ -470,7 +468,7 @@ kdc_ticket_expired(const kd_ctx *ctx, const kd_event *ev)
     return f;
 }
 
-/* KRB_ERR_RESPONSE_TOO_BIG: a note; a TCP retry that follows confirms it (on_request). */
+/* KRB_ERR_RESPONSE_TOO_BIG: a note; a TCP retry that follows confirms it (kdc_on_request). */
 static kd_finding *
 response_too_big(const kd_ctx *ctx, const kd_event *ev)
 {
@@ -522,14 +520,10 @@ account_state_by_text(const kd_ctx *ctx, const kd_event *ev, kd_finding **out)
 
 /* A KDC error by its code: each code's reading is one function above. */
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+kdc_on_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_krb *k = &ev->obs->u.krb;
     kd_finding *f = NULL;
-
-    /* A family running first explained it (a refused user-to-user request). */
-    if (ev->claimed)
-        return;
     switch (k->error_code) {
     case KDC_ERR_PREAUTH_REQUIRED:
         f = preauth_required(ctx, ev);
@@ -576,10 +570,8 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 
 /* Any other KDC error: the generic finding with the code's documented causes. */
 static void
-on_kdc_error_fallback(const kd_ctx *ctx, kd_event *ev)
+kdc_on_error_fallback(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     const kd_krb *k = &ev->obs->u.krb;
     kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE,
                                    k->error_code, ev->spn, ev->client);
@@ -591,7 +583,7 @@ on_kdc_error_fallback(const kd_ctx *ctx, kd_event *ev)
  * confirming the cause they name when no other candidate is left. Progress labels
  * (LOOKING_UP_SERVER, HANDLE_AUTHDATA) name no cause: quoted, never a cause. */
 static void
-on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
+kdc_on_error_etext(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -622,12 +614,14 @@ on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC, on_request },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_skew },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_skew },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_kdc_error },
-    { KD_EV_KDC_ERROR,     KD_PRIO_FALLBACK, on_kdc_error_fallback },
-    { KD_EV_KDC_ERROR,     KD_PRIO_AMEND,    on_kdc_error_etext },
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, kdc_on_request, KD_RUN_ALWAYS),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, kdc_on_skew, KD_RUN_ALWAYS, KRB_AP_ERR_SKEW),
+    KD_RULE_CODES(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, kdc_on_skew, KD_RUN_ALWAYS, KRB_AP_ERR_SKEW),
+    /* Unclaimed: a family running first may have explained it (a refused
+     * user-to-user request). */
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, kdc_on_error, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_FALLBACK, kdc_on_error_fallback, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_AMEND, kdc_on_error_etext, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_kdc = { "kdc", rules, G_N_ELEMENTS(rules) };

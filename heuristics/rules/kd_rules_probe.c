@@ -52,7 +52,7 @@ reclassify(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
 }
 
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+probe_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!req || req->msg_type != KD_MSG_AS_REQ || !kd_padata_preauthenticated(req->padata, req->n_padata))
@@ -124,7 +124,7 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+probe_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!req || req->msg_type != KD_MSG_AS_REQ)
@@ -140,8 +140,8 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, on_request },
-    { KD_EV_KDC_ERROR,   KD_PRIO_LATER,    on_kdc_error },
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, probe_on_request, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_LATER, probe_on_kdc_error, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_probe = { "probe", rules, G_N_ELEMENTS(rules) };

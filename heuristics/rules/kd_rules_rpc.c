@@ -154,7 +154,7 @@ fallback_explain(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_f
 }
 
 static void
-on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
+rpc_on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_ntlmssp *n = &obs->u.ntlmssp;
@@ -413,7 +413,7 @@ explain_by_ticket(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_
 }
 
 static void
-on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+rpc_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
@@ -447,8 +447,8 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_NTLMSSP, KD_PRIO_SPECIFIC, on_ntlmssp },
-    { KD_EV_DCERPC,  KD_PRIO_SPECIFIC, on_dcerpc },
+    KD_RULE(KD_EV_NTLMSSP, KD_PRIO_SPECIFIC, rpc_on_ntlmssp, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, rpc_on_dcerpc, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_rpc = { "rpc", rules, G_N_ELEMENTS(rules) };

@@ -10,16 +10,6 @@
 
 #include <string.h>
 
-/* Errors meaning "the service could not use the ticket's key". The same root cause
- * shows as different codes across implementations (Windows: MODIFIED; MIT and
- * Heimdal acceptors: BADKEYVER, NOKEY, BAD_INTEGRITY, NOT_US). */
-static gboolean
-is_decrypt_failure(gint32 code)
-{
-    return code == KRB_AP_ERR_MODIFIED || code == KRB_AP_ERR_BADKEYVER || code == KRB_AP_ERR_NOKEY ||
-           code == KRB_AP_ERR_BAD_INTEGRITY || code == KRB_AP_ERR_NOT_US || code == KRB_AP_ERR_BADMATCH;
-}
-
 static gboolean
 same_service_name(const char *a, const char *b)
 {
@@ -582,7 +572,7 @@ silent_refusal(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
 }
 
 static void
-on_service_error(const kd_ctx *ctx, kd_event *ev)
+service_on_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
@@ -593,7 +583,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
         kd_finding_confirm_one(f, "the error answers no AP-REQ carrying a ticket", ev->req && !ev->req->ticket.present);
         ap_evidence(f, ev->req);
         kd_finding_summary(f, "The service ticket for %s has expired", ev->spn ? ev->spn : "?");
-    } else if (is_decrypt_failure(code)) {
+    } else {
         ev->claimed = TRUE;
         decrypt_failure(ctx, obs, ev->req, ev->spn, ev->client);
     }
@@ -601,10 +591,8 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
 
 /* Any other service error: the generic finding with the code's documented causes. */
 static void
-on_service_error_fallback(const kd_ctx *ctx, kd_event *ev)
+service_on_error_fallback(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE,
                                    ev->obs->u.krb.error_code, ev->spn, ev->client);
     ap_evidence(f, ev->req);
@@ -613,7 +601,7 @@ on_service_error_fallback(const kd_ctx *ctx, kd_event *ev)
 /* A failed SMB2 SESSION_SETUP after a Kerberos AP-REQ: Samba and Windows answer a
  * ticket they cannot use with STATUS_LOGON_FAILURE and no KRB-ERROR at all. */
 static void
-on_smb2(const kd_ctx *ctx, kd_event *ev)
+service_on_smb2(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_smb2 *s = &obs->u.smb2;
@@ -633,7 +621,7 @@ on_smb2(const kd_ctx *ctx, kd_event *ev)
 
 /* A DCE/RPC bind refused right after a Kerberos AP-REQ on the connection. */
 static void
-on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+service_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
@@ -650,7 +638,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
  * duplicate_spn, and the LDAP frame says so itself (a single pass has already shown
  * those failures with their earlier diagnosis). */
 static void
-on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
+service_on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
     /* A switched-off service group amends nothing: the failures keep their cause. */
     if (!ctx->cfg->group_enabled[KD_GROUP_SERVICE])
@@ -695,11 +683,17 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_service_error },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_FALLBACK, on_service_error_fallback },
-    { KD_EV_SMB2,          KD_PRIO_SPECIFIC, on_smb2 },
-    { KD_EV_DCERPC,        KD_PRIO_SPECIFIC, on_dcerpc },
-    { KD_EV_LDAP_ENTRY,    KD_PRIO_SPECIFIC, on_ldap_entry },
+    /* The expired ticket, and the errors meaning "the service could not use the
+     * ticket's key": the same root cause shows as different codes across
+     * implementations (Windows: MODIFIED; MIT and Heimdal acceptors: BADKEYVER,
+     * NOKEY, BAD_INTEGRITY, NOT_US, BADMATCH). */
+    KD_RULE_CODES(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, service_on_error, KD_RUN_ALWAYS,
+                  KRB_AP_ERR_TKT_EXPIRED, KRB_AP_ERR_MODIFIED, KRB_AP_ERR_BADKEYVER, KRB_AP_ERR_NOKEY,
+                  KRB_AP_ERR_BAD_INTEGRITY, KRB_AP_ERR_NOT_US, KRB_AP_ERR_BADMATCH),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_FALLBACK, service_on_error_fallback, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_SMB2, KD_PRIO_SPECIFIC, service_on_smb2, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, service_on_dcerpc, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_LDAP_ENTRY, KD_PRIO_SPECIFIC, service_on_ldap_entry, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_service = { "service", rules, G_N_ELEMENTS(rules) };

@@ -89,12 +89,12 @@ keeps_own_meaning(gint32 code)
 }
 
 static void
-on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
+u2u_on_refused_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (ev->claimed || !is_user_to_user_request(req) || keeps_own_meaning(code))
+    if (!is_user_to_user_request(req) || keeps_own_meaning(code))
         return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
@@ -111,13 +111,10 @@ on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
 
 /* KDC_ERR_MUST_USE_USER2USER to an ordinary request: the principal is a user. */
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+u2u_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
-    const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (ev->claimed || code != KDC_ERR_MUST_USE_USER2USER)
-        return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
         return;
@@ -134,13 +131,11 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 
 /* A refusal a later user-to-user request for the same principal explains. */
 static void
-on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
+u2u_on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (code != KDC_ERR_S_PRINCIPAL_UNKNOWN && code != KDC_ERR_MUST_USE_USER2USER)
-        return;
     if (!req || req->partial || req->msg_type != KD_MSG_TGS_REQ || req->opt_enc_tkt_in_skey || kd_str_empty(req->sname))
         return;
     guint n = kd_findings_count(ctx->findings, obs->frame);
@@ -154,7 +149,7 @@ on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
 
 /* The user-to-user request that follows a refusal: the target is a user account. */
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+u2u_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!is_user_to_user_request(req) || kd_str_empty(req->sname))
@@ -187,12 +182,10 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 /* The server answers the client's KERB-TGT-REQUEST with an error, or says it has no
  * TGT: user-to-user cannot work with that server's session. */
 static void
-on_service_error(const kd_ctx *ctx, kd_event *ev)
+u2u_on_service_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
-    if (ev->claimed)
-        return;
     /* The answer goes from the server (src) back to the client (dst). */
     const kd_tgt_exchange *x = kd_store_tgt_exchange(ctx->store, &obs->dst, &obs->src);
     gboolean asked = x && x->req_frame && x->req_frame < obs->frame && x->cport == obs->dport &&
@@ -217,11 +210,12 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR,     KD_PRIO_OVERRIDE, on_user_to_user_refused },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC,       on_kdc_error },
-    { KD_EV_KDC_ERROR,     KD_PRIO_AFTER_FINDINGS, on_kdc_error_wait },
-    { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC,       on_request },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC,       on_service_error },
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_OVERRIDE, u2u_on_refused_request, KD_RUN_UNCLAIMED),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, u2u_on_kdc_error, KD_RUN_UNCLAIMED, KDC_ERR_MUST_USE_USER2USER),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_AFTER_FINDINGS, u2u_on_kdc_error_wait, KD_RUN_ALWAYS,
+                  KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC_ERR_MUST_USE_USER2USER),
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, u2u_on_request, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, u2u_on_service_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_u2u = { "u2u", rules, G_N_ELEMENTS(rules) };
