@@ -1678,8 +1678,9 @@ kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame)
     return unique;
 }
 
-gboolean
-kd_req_same_question(const kd_req *a, const kd_req *b)
+/* Two requests ask the same: message type, client and service names (any case). */
+static gboolean
+req_same_question(const kd_req *a, const kd_req *b)
 {
     if (a->msg_type != b->msg_type)
         return FALSE;
@@ -1697,7 +1698,7 @@ kd_store_tcp_fallback(kd_store *st, const kd_req *udp)
         gint64 dt = kd_time_diff(udp->time_us, a->time_us);
         if (a->answered || a->fell_back || dt < KD_FALLBACK_MIN_US || dt > KD_FALLBACK_MAX_US)
             continue;
-        if (a->req && !a->req->partial && !kd_req_same_question(a->req, udp))
+        if (a->req && !a->req->partial && !req_same_question(a->req, udp))
             continue;
         return a;
     }
