@@ -188,19 +188,19 @@ static void
 test_account_states(void **state)
 {
     (void)state;
-    assert_int_equal(account_cause(18, TRUE, 0xC0000234u), KD_CAUSE_ACCOUNT_LOCKED);
-    assert_int_equal(account_cause(18, TRUE, 0xC0000072u), KD_CAUSE_ACCOUNT_DISABLED);
-    assert_int_equal(account_cause(18, TRUE, 0xC0000193u), KD_CAUSE_ACCOUNT_EXPIRED);
-    assert_int_equal(account_cause(18, TRUE, 0xC000006Fu), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(12, TRUE, 0xC0000070u), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(12, FALSE, 0), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(23, TRUE, 0xC0000224u), KD_CAUSE_PASSWORD_EXPIRED);
-    assert_int_equal(account_cause(23, FALSE, 0), KD_CAUSE_PASSWORD_EXPIRED);
-    assert_int_equal(account_cause(1, FALSE, 0), KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_LOCKED_OUT), KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_DISABLED), KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_EXPIRED), KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_INVALID_LOGON_HOURS), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_POLICY, TRUE, STATUS_INVALID_WORKSTATION), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_POLICY, FALSE, 0), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_KEY_EXPIRED, TRUE, STATUS_PASSWORD_MUST_CHANGE), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_KEY_EXPIRED, FALSE, 0), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_NAME_EXP, FALSE, 0), KD_CAUSE_ACCOUNT_EXPIRED);
     /* no status: nothing tells disabled from locked */
-    assert_int_equal(account_cause(18, FALSE, 0), KD_CAUSE_ACCOUNT_REVOKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, FALSE, 0), KD_CAUSE_ACCOUNT_REVOKED);
     /* an unknown status does not invent a state */
-    assert_int_equal(account_cause(18, TRUE, 0xC0000001u), KD_CAUSE_ACCOUNT_REVOKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, 0xC0000001u), KD_CAUSE_ACCOUNT_REVOKED);
 }
 
 static void
@@ -892,7 +892,7 @@ test_message_check_lookalikes(void **state)
         kd_obs fl = fault(WEB, CLIENT, cases[i].status);
         t_feed(h, &fl);
         assert_int_equal(t_total(h, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED), 0);
-        assert_int_equal(t_total(h, KD_CAUSE_SEC_PKG_ERROR), cases[i].status == 0x721 ? 1 : 0);
+        assert_int_equal(t_total(h, KD_CAUSE_SEC_PKG_ERROR), cases[i].status == RPC_S_SEC_PKG_ERROR ? 1 : 0);
         t_free(h);
     }
 }
