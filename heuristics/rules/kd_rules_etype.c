@@ -355,6 +355,46 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
     g_free(have);
 }
 
+/* krbtgt/OTHER@THIS: a referral across a trust, refused by OTHER's KDC: the two
+ * realms hold different trust keys. */
+static void
+trust_key_refusal(const kd_ctx *ctx, kd_event *ev, const char *target)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_req *req = ev->req;
+    const gint32 code = obs->u.krb.error_code;
+    const char *spn = ev->spn, *client = ev->client;
+    char kdc[48], other[48];
+    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
+    ev->claimed = TRUE;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TRUST_KEY_MISMATCH, KD_CONF_LIKELY, code, spn, client);
+    if (!f)
+        return;
+    kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
+                       "the two realms hold different trust keys", target, kdc, target,
+                       req->ticket.realm, req->ticket.realm);
+    const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
+    kd_claim claim;
+    kd_claim_init(&claim);
+    /* The presented referral is the one realm X issued, and the refusing KDC
+     * never accepts that same ticket. */
+    kd_claim_check(&claim, "the referral ticket presented is not one the capture shows issued", it == NULL);
+    const kd_counter *ok = kd_store_ticket_verdict(ctx->store, req->ticket.cipher_hash, &obs->src, TRUE);
+    kd_claim_check(&claim, "the refusing KDC accepts the same referral ticket", ok != NULL);
+    if (it) {
+        if (it->req_frame)
+            kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
+        kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
+                            G_GINT64_FORMAT ")", req->ticket.realm,
+                            kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
+    }
+    if (ok)
+        kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same referral ticket", kdc);
+    kd_finding_confirm(f, &claim);
+    kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
+    kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
+}
+
 static void
 etype_on_error(const kd_ctx *ctx, kd_event *ev)
 {
@@ -362,43 +402,13 @@ etype_on_error(const kd_ctx *ctx, kd_event *ev)
     const kd_krb *k = &obs->u.krb;
     const gint32 code = k->error_code;
     const kd_req *req = ev->req;
-    const char *spn = ev->spn, *client = ev->client;
-    char kdc[48], other[48];
-    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
-    kd_finding *f;
 
+    /* A TGT refused: across a trust, or by another KDC of the realm than its issuer. */
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && is_tgt_refusal(code) &&
         req->ticket.sname && g_ascii_strncasecmp(req->ticket.sname, "krbtgt/", 7) == 0) {
         const char *target = req->ticket.sname + 7;
         if (req->ticket.realm && g_ascii_strcasecmp(target, req->ticket.realm) != 0) {
-            /* krbtgt/OTHER@THIS: a referral across a trust, refused by OTHER's KDC. */
-            ev->claimed = TRUE;
-            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TRUST_KEY_MISMATCH, KD_CONF_LIKELY, code, spn, client);
-            if (!f)
-                return;
-            kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
-                               "the two realms hold different trust keys", target, kdc, target,
-                               req->ticket.realm, req->ticket.realm);
-            const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
-            kd_claim claim;
-            kd_claim_init(&claim);
-            /* The presented referral is the one realm X issued, and the refusing KDC
-             * never accepts that same ticket. */
-            kd_claim_check(&claim, "the referral ticket presented is not one the capture shows issued", it == NULL);
-            const kd_counter *ok = kd_store_ticket_verdict(ctx->store, req->ticket.cipher_hash, &obs->src, TRUE);
-            kd_claim_check(&claim, "the refusing KDC accepts the same referral ticket", ok != NULL);
-            if (it) {
-                if (it->req_frame)
-                    kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
-                kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
-                                    G_GINT64_FORMAT ")", req->ticket.realm,
-                                    kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
-            }
-            if (ok)
-                kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same referral ticket", kdc);
-            kd_finding_confirm(f, &claim);
-            kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
-            kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
+            trust_key_refusal(ctx, ev, target);
             return;
         }
         const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
