@@ -77,7 +77,8 @@ intersects(const gint32 *a, guint na, const gint32 *b, guint nb)
 static gboolean
 is_tgt_refusal(gint32 code)
 {
-    return code == 14 || code == 31 || code == 41 || code == 44 || code == 60;
+    return code == KDC_ERR_ETYPE_NOSUPP || code == KRB_AP_ERR_BAD_INTEGRITY || code == KRB_AP_ERR_MODIFIED ||
+           code == KRB_AP_ERR_BADKEYVER || code == KRB_ERR_GENERIC;
 }
 
 /* "KDC B refuses the TGT KDC A issued: they disagree on the krbtgt keys". What would
@@ -85,7 +86,7 @@ is_tgt_refusal(gint32 code)
  * no host of its own (0.0.0.0 of a recorded copy), B issued the very same ticket, A
  * refuses the same ticket too, or B accepts it. Confirmed when, besides, A accepts
  * the ticket (so the ticket itself is sound). Later verdicts on the same ticket are
- * watched (on_ticket_verdict). FALSE when no claim is made. */
+ * watched (etype_on_ticket_verdict). FALSE when no claim is made. */
 static gboolean
 dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 {
@@ -141,7 +142,7 @@ dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 /* A KDC's later verdict on a ticket a claim was made about: the refusing KDC
  * accepting it, or the issuing KDC refusing it, withdraws the claim. */
 static void
-on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
+etype_on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req;
@@ -150,7 +151,8 @@ on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
     gboolean accepted = ev->kind == KD_EV_KDC_REPLY;
     if (!accepted) {
         gint32 code = obs->u.krb.error_code;
-        if (code == 25 || code == 52 || code == 68) /* round trips, not refusals */
+        /* Round trips, not refusals. */
+        if (code == KDC_ERR_PREAUTH_REQUIRED || code == KRB_ERR_RESPONSE_TOO_BIG || code == KDC_ERR_WRONG_REALM)
             return;
     }
     char *subject = ticket_subject(accepted ? "ok" : "no", &obs->src, req->ticket.cipher_hash);
@@ -172,16 +174,12 @@ on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 /* Encryption-type and key disagreements (KDC_ERR_ETYPE_NOSUPP, BAD_INTEGRITY ...)
  * that the more specific rules of a KDC or service error left unexplained. */
 
-/* Single-DES encryption types (RFC 3961 8.1, RFC 6649 deprecates them). */
-#define KD_ETYPE_DES_CBC_CRC 1
-#define KD_ETYPE_DES_CBC_MD4 2
-#define KD_ETYPE_DES_CBC_MD5 3
-
+/* Single-DES encryption types (RFC 3961 8.1; RFC 6649 deprecates them). */
 static gboolean
 only_single_des(const gint32 *etypes, guint n)
 {
     for (guint i = 0; i < n; i++) {
-        if (etypes[i] != KD_ETYPE_DES_CBC_CRC && etypes[i] != KD_ETYPE_DES_CBC_MD4 && etypes[i] != KD_ETYPE_DES_CBC_MD5)
+        if (etypes[i] != ETYPE_DES_CBC_CRC && etypes[i] != ETYPE_DES_CBC_MD4 && etypes[i] != ETYPE_DES_CBC_MD5)
             return FALSE;
     }
     return n > 0;
@@ -357,67 +355,75 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
     g_free(have);
 }
 
+/* krbtgt/OTHER@THIS: a referral across a trust, refused by OTHER's KDC: the two
+ * realms hold different trust keys. */
 static void
-on_error(const kd_ctx *ctx, kd_event *ev)
+trust_key_refusal(const kd_ctx *ctx, kd_event *ev, const char *target)
 {
-    if (ev->claimed)
+    const kd_obs *obs = ev->obs;
+    const kd_req *req = ev->req;
+    const gint32 code = obs->u.krb.error_code;
+    const char *spn = ev->spn, *client = ev->client;
+    char kdc[48], other[48];
+    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
+    ev->claimed = TRUE;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TRUST_KEY_MISMATCH, KD_CONF_LIKELY, code, spn, client);
+    if (!f)
         return;
+    kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
+                       "the two realms hold different trust keys", target, kdc, target,
+                       req->ticket.realm, req->ticket.realm);
+    const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
+    kd_claim claim;
+    kd_claim_init(&claim);
+    /* The presented referral is the one realm X issued, and the refusing KDC
+     * never accepts that same ticket. */
+    kd_claim_check(&claim, "the referral ticket presented is not one the capture shows issued", it == NULL);
+    const kd_counter *ok = kd_store_ticket_verdict(ctx->store, req->ticket.cipher_hash, &obs->src, TRUE);
+    kd_claim_check(&claim, "the refusing KDC accepts the same referral ticket", ok != NULL);
+    if (it) {
+        if (it->req_frame)
+            kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
+        kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
+                            G_GINT64_FORMAT ")", req->ticket.realm,
+                            kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
+    }
+    if (ok)
+        kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same referral ticket", kdc);
+    kd_finding_confirm(f, &claim);
+    kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
+    kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
+}
+
+static void
+etype_on_error(const kd_ctx *ctx, kd_event *ev)
+{
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
     const gint32 code = k->error_code;
     const kd_req *req = ev->req;
-    const char *spn = ev->spn, *client = ev->client;
-    char kdc[48], other[48];
-    kd_addr_to_str(&obs->src, kdc, sizeof kdc);
-    kd_finding *f;
 
+    /* A TGT refused: across a trust, or by another KDC of the realm than its issuer. */
     if (req && req->msg_type == KD_MSG_TGS_REQ && req->ticket.present && is_tgt_refusal(code) &&
         req->ticket.sname && g_ascii_strncasecmp(req->ticket.sname, "krbtgt/", 7) == 0) {
         const char *target = req->ticket.sname + 7;
         if (req->ticket.realm && g_ascii_strcasecmp(target, req->ticket.realm) != 0) {
-            /* krbtgt/OTHER@THIS: a referral across a trust, refused by OTHER's KDC. */
-            ev->claimed = TRUE;
-            f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TRUST_KEY_MISMATCH, KD_CONF_LIKELY, code, spn, client);
-            if (!f)
-                return;
-            kd_finding_summary(f, "Realm %s's KDC (%s) refuses the referral ticket krbtgt/%s@%s issued by realm %s: "
-                               "the two realms hold different trust keys", target, kdc, target,
-                               req->ticket.realm, req->ticket.realm);
-            const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
-            kd_claim claim;
-            kd_claim_init(&claim);
-            /* The presented referral is the one realm X issued, and the refusing KDC
-             * never accepts that same ticket. */
-            kd_claim_check(&claim, "the referral ticket presented is not one the capture shows issued", it == NULL);
-            const kd_counter *ok = kd_store_ticket_verdict(ctx->store, req->ticket.cipher_hash, &obs->src, TRUE);
-            kd_claim_check(&claim, "the refusing KDC accepts the same referral ticket", ok != NULL);
-            if (it) {
-                if (it->req_frame)
-                    kd_finding_evidence(f, it->req_frame, "TGS-REQ to realm %s for the referral", req->ticket.realm);
-                kd_finding_evidence(f, it->frame, "realm %s's KDC (%s) issues the referral ticket krbtgt/%s (kvno %"
-                                    G_GINT64_FORMAT ")", req->ticket.realm,
-                                    kd_addr_to_str(&it->kdc, other, sizeof other), target, it->kvno);
-            }
-            if (ok)
-                kd_finding_evidence(f, ok->first_frame, "KDC %s accepts the same referral ticket", kdc);
-            kd_finding_confirm(f, &claim);
-            kd_finding_evidence(f, req->frame, "TGS-REQ presenting the referral ticket to realm %s", target);
-            kd_finding_detail(f, "referral ticket kvno: %" G_GINT64_FORMAT, req->ticket.kvno);
+            trust_key_refusal(ctx, ev, target);
             return;
         }
         const kd_issue *it = ticket_issue(ctx, req, &obs->dst, NULL);
         if (it && !kd_addr_equal(&it->kdc, &obs->src) && dc_claim(ctx, ev, it))
             return;
     }
-    if (code == 14 || code == 45) /* KDC_ERR_ETYPE_NOSUPP, KRB_AP_ERR_NOKEY */
+    if (code == KDC_ERR_ETYPE_NOSUPP || code == KRB_AP_ERR_NOKEY)
         etype_refused(ctx, ev);
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REPLY,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_LATER, on_error },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_LATER, on_error },
+    KD_RULE(KD_EV_KDC_REPLY, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_etype = { "etype", rules, G_N_ELEMENTS(rules) };
