@@ -26,6 +26,7 @@ set(KD_ENGINE_SOURCES
   rules/kd_rules_probe.c
   rules/kd_rules_recovery.c
   rules/kd_rules_rpc.c
+  rules/kd_rules_ntlm.c
   rules/kd_rules_service.c
   rules/kd_rules_transport.c
   rules/kd_rules_u2u.c

@@ -423,6 +423,73 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Clients that cannot do user-to-user need the server to run under a service account.",
         "MS-KILE 3.1.5.6 (user-to-user), 3.3.5.7.6; RFC 4120 2.9.2 (ENC-TKT-IN-SKEY); "
         "draft-ietf-cat-user2user; MIT kadmin -allow_svr (KDC_ERR_MUST_USE_USER2USER)"),
+    ROW(NTLM_SERVER_ONLY, ntlm_server_only,
+        "NTLM logon: the server offered NTLM only",
+        KD_SEV_NOTE, KD_GROUP_TRANSPORT,
+        "The client logged on with NTLM because the server never offered Kerberos: its 401 "
+        "answer named WWW-Authenticate: NTLM without Negotiate or Kerberos, or the DCE/RPC bind "
+        "asked for NTLMSSP itself rather than SPNEGO or Kerberos. The service is configured for "
+        "NTLM; the client did what it was asked and no Kerberos failure is involved.",
+        "If the service should use Kerberos, configure it so: in IIS put Negotiate before NTLM "
+        "in the site's Windows Authentication providers (or remove NTLM), register the site's "
+        "SPN on the account its pool runs as; for an RPC or DCOM application, use "
+        "RPC_C_AUTHN_GSS_NEGOTIATE or RPC_C_AUTHN_GSS_KERBEROS instead of RPC_C_AUTHN_WINNT.",
+        "RFC 4559 (HTTP Negotiate); MS-NLMP; MS-RPCE 2.2.1.1.7 (security providers)"),
+    ROW(NTLM_IP_TARGET, ntlm_ip_target,
+        "NTLM logon: the target was addressed by IP address",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "The client logged on with NTLM to a server it addressed by IP address (the HTTP Host "
+        "header is an address). A Kerberos ticket is asked for a service principal name made of "
+        "the name the user typed; no SPN exists for an address unless one was registered, so "
+        "Windows does not try Kerberos at all (MIT clients may look the address up in reverse "
+        "DNS and ask for that name instead) and Negotiate ends in NTLM.",
+        "Address the server by its host name (the one its SPN is registered for). Where an "
+        "address must be used, register an SPN for it (setspn -S HTTP/10.0.0.5 account) and "
+        "allow Windows clients to use it (TryIPSPN, Windows 10 1507 / Server 2016 and later).",
+        "Microsoft article \"Configuring Kerberos for IP Address\" (TryIPSPN); MS-KILE 3.3.5.1"),
+    ROW(NTLM_NO_KDC_CONTACT, ntlm_no_kdc_contact,
+        "NTLM logon: the client never contacted a KDC",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "The client logged on with NTLM and the capture shows no AS or TGS exchange of that "
+        "client before the logon: it had no Kerberos credentials to offer. Either it logged on "
+        "with a local account (not a domain account), it cannot reach a domain controller (DNS "
+        "SRV records, firewall, VPN not up), or it asked earlier, before the capture started, "
+        "and keeps that answer. The finding says which of these the capture rules out.",
+        "Check how the client logged on (whoami, klist: a domain account has a krbtgt ticket); "
+        "check that it finds and reaches a domain controller (nltest /dsgetdc:DOMAIN, "
+        "_kerberos._tcp SRV records, TCP and UDP 88 open); to see the whole exchange, purge the "
+        "tickets first (klist purge) and start the capture before the logon.",
+        "MS-KILE 3.1.5; RFC 4120 3.1 (AS exchange); MS-NLMP"),
+    ROW(NTLM_SPNEGO_NTLM_ONLY, ntlm_spnego_ntlm_only,
+        "NTLM logon: the client offered NTLM only in Negotiate",
+        KD_SEV_WARN, KD_GROUP_TRANSPORT,
+        "The server offered Negotiate, and the client's first SPNEGO token listed NTLMSSP as its "
+        "only mechanism (or the client answered with NTLM directly): the client did not try "
+        "Kerberos for this service although it holds Kerberos credentials. Its SSPI or GSSAPI "
+        "found no ticket it could get for the target, or it is configured to use NTLM for it "
+        "(an application asking for NTLM, a GSSAPI mechanism configuration without krb5).",
+        "Find why the client left Kerberos out: its ticket cache (klist) for the service's SPN, "
+        "the application's authentication settings (the package it asks for), and, for MIT "
+        "GSSAPI, the mechanisms it may use (/etc/gss/mech.d, GSS_USE_PROXY); then log on again "
+        "with the capture running.",
+        "RFC 4178 3.2 (mechTypes, optimistic token); MS-SPNG 3.1.5"),
+    ROW(TOKEN_TOO_LARGE, token_too_large,
+        "Kerberos token too large for the web server",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The web server refused a request carrying an Authorization: Negotiate (Kerberos) header "
+        "because the header is longer than it accepts: IIS and http.sys answer HTTP 400 "
+        "(\"Request Header Too Long\", \"Header Field Too Long\"), Apache 400 (\"Size of a "
+        "request header field exceeds server limit\"), some servers 401 again and again. The "
+        "ticket carries the user's group memberships in its PAC: users in many groups "
+        "(including nested and SID history) cannot log on while others can.",
+        "Raise the server's limits: http.sys MaxFieldLength and MaxRequestBytes "
+        "(HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters, up to 65534 and "
+        "16777216, then restart), Apache LimitRequestFieldSize and LimitRequestLine; reduce the "
+        "user's group memberships (and SID history), or keep resource groups out of the PAC "
+        "(resource SID compression).",
+        "Microsoft article \"HTTP 400 Bad Request (Request Header too long) responses to HTTP "
+        "requests\" (MaxFieldLength, MaxRequestBytes); MS-PAC 2.4; Apache core "
+        "LimitRequestFieldSize"),
 };
 
 #undef ROW
@@ -841,6 +908,11 @@ static const kd_cause_display display[KD_CAUSE_COUNT] = {
     [KD_CAUSE_KDC_PROBE] = { "KDC probe", FALSE },
     [KD_CAUSE_USER_ENUMERATION] = { "User enumeration", FALSE },
     [KD_CAUSE_USER_TO_USER] = { "User-to-user needed", FALSE },
+    [KD_CAUSE_NTLM_SERVER_ONLY] = { "NTLM: server offers NTLM only", FALSE },
+    [KD_CAUSE_NTLM_IP_TARGET] = { "NTLM: target named by IP address", FALSE },
+    [KD_CAUSE_NTLM_NO_KDC_CONTACT] = { "NTLM: no KDC contact", FALSE },
+    [KD_CAUSE_NTLM_SPNEGO_NTLM_ONLY] = { "NTLM: client offered NTLM only", FALSE },
+    [KD_CAUSE_TOKEN_TOO_LARGE] = { "Kerberos token too large", FALSE },
 };
 
 const char *

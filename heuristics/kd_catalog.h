@@ -65,7 +65,12 @@ typedef enum {
     X(PROTOCOL_TRANSITION_REFUSED, protocol_transition_refused) \
     X(KDC_PROBE, kdc_probe) \
     X(USER_ENUMERATION, user_enumeration) \
-    X(USER_TO_USER, user_to_user)
+    X(USER_TO_USER, user_to_user) \
+    X(NTLM_SERVER_ONLY, ntlm_server_only) \
+    X(NTLM_IP_TARGET, ntlm_ip_target) \
+    X(NTLM_NO_KDC_CONTACT, ntlm_no_kdc_contact) \
+    X(NTLM_SPNEGO_NTLM_ONLY, ntlm_spnego_ntlm_only) \
+    X(TOKEN_TOO_LARGE, token_too_large)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

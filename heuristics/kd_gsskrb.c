@@ -246,6 +246,7 @@ clear_error_fields(kd_gsskrb *out)
     out->gss_framed = keep.gss_framed;
     out->in_spnego = keep.in_spnego;
     out->spnego_neg_state = keep.spnego_neg_state;
+    out->spnego_mechs = keep.spnego_mechs;
 }
 
 /* A Kerberos message TLV that fills `msg` exactly (after a TOK_ID, or bare). */
@@ -300,6 +301,35 @@ krb5_inner(kd_der inner, kd_gsskrb *out)
 
 static kd_gsskrb_kind token(kd_der d, guint depth, kd_gsskrb *out);
 
+/* MechTypeList ::= SEQUENCE OF MechType (OID), the [0] of a negTokenInit: the
+ * mechanisms the initiator offers, most preferred first. Only read to tell what
+ * the client offered; a list that is not well-formed leaves spnego_mechs 0. */
+static void
+mech_types(kd_der field, kd_gsskrb *out)
+{
+    kd_der list, oid;
+    guint8 tag;
+    guint mechs = 0;
+    if (!one_tlv(field, TAG_SEQUENCE, &list))
+        return;
+    while (list.len) {
+        if (!kd_der_next(&list, &tag, &oid) || tag != TAG_OID || oid.len == 0)
+            return;
+        switch (mech_of_oid(oid)) {
+        case KD_GSSKRB_MECH_KRB5: case KD_GSSKRB_MECH_MS_KRB5: case KD_GSSKRB_MECH_KRB5_U2U:
+            mechs |= KD_GSSKRB_OFFERS_KRB5;
+            break;
+        case KD_GSSKRB_MECH_NTLMSSP:
+            mechs |= KD_GSSKRB_OFFERS_NTLMSSP;
+            break;
+        default:
+            mechs |= KD_GSSKRB_OFFERS_OTHER;
+            break;
+        }
+    }
+    out->spnego_mechs = mechs;
+}
+
 /* NegTokenInit ::= SEQUENCE { mechTypes [0], reqFlags [1] OPT, mechToken [2] OPT, ... }
  * NegTokenResp ::= SEQUENCE { negState [0] OPT, supportedMech [1] OPT,
  *                             responseToken [2] OPT, mechListMIC [3] OPT }
@@ -329,6 +359,8 @@ spnego(kd_der choice, gboolean resp, guint depth, kd_gsskrb *out)
             if (!one_tlv(field, TAG_ENUMERATED, &v) || v.len != 1)
                 return KD_GSSKRB_MALFORMED;
             out->spnego_neg_state = v.p[0];
+        } else if (!resp && n == 0) {
+            mech_types(field, out);
         } else if (resp && n == 1) {
             if (!one_tlv(field, TAG_OID, &v))
                 return KD_GSSKRB_MALFORMED;
@@ -415,6 +447,8 @@ kd_gsskrb_parse(const guint8 *buf, gsize len, kd_gsskrb *out)
     out->spnego_neg_state = -1;
     kd_der d = { buf, buf ? len : 0 };
     out->kind = token(d, 0, out);
+    if (out->kind == KD_GSSKRB_MALFORMED)
+        out->spnego_mechs = 0;      /* no partial result */
     if (out->kind != KD_GSSKRB_KRB_ERROR)
         clear_error_fields(out);
     return out->kind;

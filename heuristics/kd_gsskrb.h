@@ -10,7 +10,7 @@
  *
  * Accepted shapes (RFC 1964 / RFC 4121 framing, RFC 4178 SPNEGO, RFC 4120 messages):
  *   60 len  06 OID(krb5 | MS krb5 | krb5 user-to-user)  TOK_ID  message
- *   60 len  06 OID(SPNEGO)  a0 negTokenInit { [2] mechToken }  / a1 negTokenResp
+ *   60 len  06 OID(SPNEGO)  a0 negTokenInit { [0] mechTypes, [2] mechToken }  / a1 negTokenResp
  *   a1 negTokenResp { [0] negState, [1] supportedMech, [2] responseToken }
  *   a0 negTokenInit
  *   7e KRB-ERROR / 6e AP-REQ / 6f AP-REP without framing (DCE-style third leg)
@@ -46,6 +46,13 @@ typedef enum {
     KD_GSSKRB_MECH_OTHER,
 } kd_gsskrb_mech;
 
+/* What a negTokenInit's mechTypes list offers (kd_gsskrb.spnego_mechs). */
+enum {
+    KD_GSSKRB_OFFERS_KRB5 = 1u << 0,    /* krb5, Microsoft's krb5 or user-to-user */
+    KD_GSSKRB_OFFERS_NTLMSSP = 1u << 1,
+    KD_GSSKRB_OFFERS_OTHER = 1u << 2
+};
+
 /* Longest string kept; longer ones are cut and flagged. */
 #define KD_GSSKRB_STR_MAX 255
 
@@ -63,6 +70,8 @@ typedef struct {
     kd_gsskrb_mech mech;
     gboolean gss_framed;        /* the message had the 60 len OID TOK_ID framing */
     gboolean in_spnego;         /* the token was a SPNEGO one */
+    guint spnego_mechs;         /* negTokenInit: KD_GSSKRB_OFFERS_ bits of its mechTypes;
+                                   0 when absent or not well-formed */
     gint spnego_neg_state;      /* negState: 0 accept-completed, 1 accept-incomplete,
                                    2 reject, 3 request-mic; -1 when absent */
 

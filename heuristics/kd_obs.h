@@ -158,17 +158,34 @@ typedef enum {
     KD_AUTH_OTHER
 } kd_auth_scheme;
 
+/* The bit of a scheme in kd_http.offers. */
+#define KD_AUTH_BIT(scheme) (1u << (scheme))
+
+/* An HTTP status a web server answers an oversized header with (IIS, http.sys, Apache). */
+#define KD_HTTP_BAD_REQUEST 400
+
 typedef struct {
     gboolean is_request;
     const char *host;
     kd_auth_scheme auth;    /* Authorization (request) or WWW-Authenticate (response) */
+    guint32 auth_len;       /* request: bytes of its Authorization header line; 0 none */
+    guint32 offers;         /* response: KD_AUTH_BIT of every WWW-Authenticate scheme */
+    guint16 status;         /* response: its status code when the extractor reads it
+                             * (400 only), else 0 */
+    gboolean says_header_too_long;  /* a 400 whose text says a request header is too long */
 } kd_http;
+
 
 typedef struct {
     guint32 message_type;   /* 1 negotiate, 2 challenge, 3 authenticate */
     kd_carrier carrier;
     const char *user;       /* AUTHENTICATE: user and domain; "" or NULL when empty (anonymous) */
     const char *domain;
+    /* NEGOTIATE: the mechanisms the client's token offers, KD_GSSKRB_OFFERS_ bits
+     * (kd_gsskrb.h): a SPNEGO negTokenInit's mechTypes, or NTLMSSP alone for a bare
+     * NTLMSSP token in HTTP; 0 when not read */
+    guint8 spnego_mechs;
+    guint8 rpc_auth_type;   /* carried by DCE/RPC: the sec_trailer's auth type, 0 unknown */
 } kd_ntlmssp;
 
 /* DCE/RPC connection-oriented packet types we care about. */

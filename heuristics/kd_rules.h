@@ -89,6 +89,7 @@ extern const kd_rule_table kd_rules_service;
 extern const kd_rule_table kd_rules_etype;
 extern const kd_rule_table kd_rules_transport;
 extern const kd_rule_table kd_rules_rpc;
+extern const kd_rule_table kd_rules_ntlm;
 extern const kd_rule_table kd_rules_recovery;
 extern const kd_rule_table kd_rules_delegation;
 extern const kd_rule_table kd_rules_probe;

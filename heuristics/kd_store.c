@@ -47,6 +47,8 @@ struct kd_store {
     kd_lru *client_failures;/* client address -> kd_failure_ring */
     kd_lru *conns;          /* conn(lower end, higher end) -> kd_conn_rec */
     kd_lru *tgt_exchanges;  /* pair(client, server), client(client) -> kd_tgt_exchange (user-to-user) */
+    guint32 first_frame;    /* the earliest observation; 0 before any */
+    gint64 first_time_us;
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -1187,8 +1189,22 @@ note_http(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
     (void)ev;
     const kd_http *h = &obs->u.http;
-    if (!h->is_request)
+    if (!h->is_request) {
+        if (h->offers) {
+            kd_conn_rec *c = conn_rec(st, obs);
+            c->http_offer_frame = obs->frame;
+            c->http_offers = h->offers;
+        }
         return;
+    }
+    if (h->auth != KD_AUTH_NONE) {
+        kd_conn_rec *c = conn_rec(st, obs);
+        c->http_auth_prev_frame = c->http_auth_frame;
+        c->http_auth_prev_len = c->http_auth_len;
+        c->http_auth_frame = obs->frame;
+        c->http_auth_len = h->auth_len;
+        c->http_auth = h->auth;
+    }
     kd_req *r = req_new(obs);
     r->http_frame = obs->frame;
     r->http_host = g_strdup(h->host);
@@ -1264,6 +1280,11 @@ note_ntlmssp(kd_store *st, const kd_obs *obs, kd_event *ev)
     guint32 type = obs->u.ntlmssp.message_type;
     if (type != NTLMSSP_NEGOTIATE_MESSAGE && type != NTLMSSP_AUTHENTICATE_MESSAGE)
         return;
+    if (type == NTLMSSP_NEGOTIATE_MESSAGE && obs->transport == KD_TRANSPORT_TCP) {
+        kd_conn_rec *c = conn_rec(st, obs);
+        c->ntlm_neg_frame = obs->frame;
+        c->ntlm_neg_mechs = obs->u.ntlmssp.spnego_mechs;
+    }
     kd_conn_key ck = conn_key(&obs->src, obs->sport, &obs->dst, obs->dport);
     ev->first = kd_lru_get(st->neg_pending, &ck) == NULL;
     if (ev->first)
@@ -1311,6 +1332,10 @@ kd_store_observe(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
     ev->obs = obs;
+    if (!st->first_frame || obs->frame < st->first_frame) {
+        st->first_frame = obs->frame;
+        st->first_time_us = obs->time_us;
+    }
     if (obs->kind == KD_OBS_KRB)
         return note_krb(st, obs, ev);
     for (gsize i = 0; i < G_N_ELEMENTS(other_kinds); i++) {
@@ -1612,6 +1637,23 @@ kd_store_target_shown(kd_store *st, const kd_obs *conn, const char *host)
             return ap->frame;
     }
     return 0;
+}
+
+const char *
+kd_store_http_host(kd_store *st, const kd_obs *conn, guint32 *frame)
+{
+    kd_conn_key ck = conn_key(&conn->src, conn->sport, &conn->dst, conn->dport);
+    kd_req *http = kd_lru_get(st->http_reqs, &ck);
+    *frame = http ? http->http_frame : 0;
+    return http ? http->http_host : NULL;
+}
+
+gboolean
+kd_store_first_seen(kd_store *st, guint32 *frame, gint64 *time_us)
+{
+    *frame = st->first_frame;
+    *time_us = st->first_time_us;
+    return st->first_frame != 0;
 }
 
 kd_counter *

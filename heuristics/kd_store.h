@@ -142,6 +142,18 @@ typedef struct {
                              * protects); 0 none */
     guint32 ap_rep_frame;   /* the latest AP-REP on it; 0 none */
     guint8 ap_rep_pdu;      /* the DCE/RPC PDU type that carried that AP-REP; 0 unknown */
+    /* HTTP authentication on it: the latest answer offering schemes (401), the latest
+     * request carrying an Authorization header */
+    guint32 http_offer_frame;   /* 0 none */
+    guint32 http_offers;        /* KD_AUTH_BIT of each scheme that answer offered */
+    guint32 http_auth_frame;    /* 0 none */
+    guint32 http_auth_len;      /* bytes of that request's Authorization header line */
+    kd_auth_scheme http_auth;
+    guint32 http_auth_prev_frame;   /* the request with Authorization before it; 0 none */
+    guint32 http_auth_prev_len;
+    /* NTLMSSP on it: the client's NEGOTIATE and the SPNEGO mechanisms it came with */
+    guint32 ntlm_neg_frame;     /* 0 none */
+    guint8 ntlm_neg_mechs;      /* KD_GSSKRB_OFFERS_ bits; 0 not read */
 } kd_conn_rec;
 
 /* ------------------------------------------------------------------ events */
@@ -277,6 +289,14 @@ typedef struct {
 const kd_tgt_exchange *kd_store_tgt_exchange(kd_store *st, const kd_addr *client, const kd_addr *server);
 /* A ticket for spn issued by an ordinary TGS exchange (no user-to-user), or NULL. */
 const kd_issue *kd_store_ordinary_issued(kd_store *st, const char *spn);
+
+/* The HTTP Host the client named in its latest request on the connection `conn`
+ * (client to server) that carried an Authorization header; *frame gets that
+ * request's frame. NULL when none. */
+const char *kd_store_http_host(kd_store *st, const kd_obs *conn, guint32 *frame);
+/* The earliest observation the store was fed: where the capture shows it had
+ * started at the latest. FALSE before any. */
+gboolean kd_store_first_seen(kd_store *st, guint32 *frame, gint64 *time_us);
 
 /* Free-form counters for a rule family's own bookkeeping (keys "family-tag|..."). */
 kd_counter *kd_store_count(kd_store *st, const char *key, guint32 frame);

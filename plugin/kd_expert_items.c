@@ -45,6 +45,11 @@ static expert_field ei_krbdiag_protocol_transition_refused = EI_INIT;
 static expert_field ei_krbdiag_kdc_probe = EI_INIT;
 static expert_field ei_krbdiag_user_enumeration = EI_INIT;
 static expert_field ei_krbdiag_user_to_user = EI_INIT;
+static expert_field ei_krbdiag_ntlm_server_only = EI_INIT;
+static expert_field ei_krbdiag_ntlm_ip_target = EI_INIT;
+static expert_field ei_krbdiag_ntlm_no_kdc_contact = EI_INIT;
+static expert_field ei_krbdiag_ntlm_spnego_ntlm_only = EI_INIT;
+static expert_field ei_krbdiag_token_too_large = EI_INIT;
 static expert_field ei_krbdiag_preauth_required_note = EI_INIT;
 static expert_field ei_krbdiag_wrong_password_note = EI_INIT;
 static expert_field ei_krbdiag_unknown_client_note = EI_INIT;
@@ -82,6 +87,11 @@ static expert_field ei_krbdiag_protocol_transition_refused_note = EI_INIT;
 static expert_field ei_krbdiag_kdc_probe_note = EI_INIT;
 static expert_field ei_krbdiag_user_enumeration_note = EI_INIT;
 static expert_field ei_krbdiag_user_to_user_note = EI_INIT;
+static expert_field ei_krbdiag_ntlm_server_only_note = EI_INIT;
+static expert_field ei_krbdiag_ntlm_ip_target_note = EI_INIT;
+static expert_field ei_krbdiag_ntlm_no_kdc_contact_note = EI_INIT;
+static expert_field ei_krbdiag_ntlm_spnego_ntlm_only_note = EI_INIT;
+static expert_field ei_krbdiag_token_too_large_note = EI_INIT;
 
 /* By cause (kd_cause order). */
 static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
@@ -122,6 +132,11 @@ static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
     &ei_krbdiag_kdc_probe,
     &ei_krbdiag_user_enumeration,
     &ei_krbdiag_user_to_user,
+    &ei_krbdiag_ntlm_server_only,
+    &ei_krbdiag_ntlm_ip_target,
+    &ei_krbdiag_ntlm_no_kdc_contact,
+    &ei_krbdiag_ntlm_spnego_ntlm_only,
+    &ei_krbdiag_token_too_large,
 };
 
 static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
@@ -162,6 +177,11 @@ static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
     &ei_krbdiag_kdc_probe_note,
     &ei_krbdiag_user_enumeration_note,
     &ei_krbdiag_user_to_user_note,
+    &ei_krbdiag_ntlm_server_only_note,
+    &ei_krbdiag_ntlm_ip_target_note,
+    &ei_krbdiag_ntlm_no_kdc_contact_note,
+    &ei_krbdiag_ntlm_spnego_ntlm_only_note,
+    &ei_krbdiag_token_too_large_note,
 };
 
 /* Their descriptions (blurbs) are the catalog's explanations, set at registration. */
@@ -277,6 +297,21 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_user_to_user,
       { "krbdiag.expert.user_to_user", PI_SECURITY, PI_WARN,
         "Service runs as a user account: user-to-user needed", EXPFILL } },
+    { &ei_krbdiag_ntlm_server_only,
+      { "krbdiag.expert.ntlm_server_only", PI_SECURITY, PI_NOTE,
+        "NTLM logon: the server offered NTLM only", EXPFILL } },
+    { &ei_krbdiag_ntlm_ip_target,
+      { "krbdiag.expert.ntlm_ip_target", PI_SECURITY, PI_WARN,
+        "NTLM logon: the target was addressed by IP address", EXPFILL } },
+    { &ei_krbdiag_ntlm_no_kdc_contact,
+      { "krbdiag.expert.ntlm_no_kdc_contact", PI_SECURITY, PI_WARN,
+        "NTLM logon: the client never contacted a KDC", EXPFILL } },
+    { &ei_krbdiag_ntlm_spnego_ntlm_only,
+      { "krbdiag.expert.ntlm_spnego_ntlm_only", PI_SECURITY, PI_WARN,
+        "NTLM logon: the client offered NTLM only in Negotiate", EXPFILL } },
+    { &ei_krbdiag_token_too_large,
+      { "krbdiag.expert.token_too_large", PI_SECURITY, PI_WARN,
+        "Kerberos token too large for the web server", EXPFILL } },
     { &ei_krbdiag_preauth_required_note,
       { "krbdiag.expert.preauth_required.note", PI_SECURITY, PI_NOTE,
         "Pre-authentication requested (normal first round trip) (note)", EXPFILL } },
@@ -388,4 +423,19 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_user_to_user_note,
       { "krbdiag.expert.user_to_user.note", PI_SECURITY, PI_NOTE,
         "Service runs as a user account: user-to-user needed (note)", EXPFILL } },
+    { &ei_krbdiag_ntlm_server_only_note,
+      { "krbdiag.expert.ntlm_server_only.note", PI_SECURITY, PI_NOTE,
+        "NTLM logon: the server offered NTLM only (note)", EXPFILL } },
+    { &ei_krbdiag_ntlm_ip_target_note,
+      { "krbdiag.expert.ntlm_ip_target.note", PI_SECURITY, PI_NOTE,
+        "NTLM logon: the target was addressed by IP address (note)", EXPFILL } },
+    { &ei_krbdiag_ntlm_no_kdc_contact_note,
+      { "krbdiag.expert.ntlm_no_kdc_contact.note", PI_SECURITY, PI_NOTE,
+        "NTLM logon: the client never contacted a KDC (note)", EXPFILL } },
+    { &ei_krbdiag_ntlm_spnego_ntlm_only_note,
+      { "krbdiag.expert.ntlm_spnego_ntlm_only.note", PI_SECURITY, PI_NOTE,
+        "NTLM logon: the client offered NTLM only in Negotiate (note)", EXPFILL } },
+    { &ei_krbdiag_token_too_large_note,
+      { "krbdiag.expert.token_too_large.note", PI_SECURITY, PI_NOTE,
+        "Kerberos token too large for the web server (note)", EXPFILL } },
 };

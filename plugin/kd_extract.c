@@ -15,6 +15,7 @@
 
 #include "kd_extract.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "kd_encdata.h"
@@ -35,7 +36,7 @@ typedef enum {
     /* DNS */
     KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
     /* HTTP */
-    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
+    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
@@ -101,6 +102,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DNS_AAAA]        = { "dns.aaaa", FALSE },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE },
+    /* On every HTTP response, but only a 400 makes the frame worth reading (a web
+     * server refusing an oversized Negotiate header); FT_UINT16 in 4.0, FT_UINT24
+     * from 4.4 on, the same name. */
+    [KF_HTTP_RESPONSE_CODE] = { "http.response.code", TRUE },
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE },
     [KF_NTLMSSP_USER]    = { "ntlmssp.auth.username", FALSE },
     [KF_NTLMSSP_DOMAIN]  = { "ntlmssp.auth.domain", FALSE },
@@ -203,6 +208,21 @@ add_field_ids(const char *name, GArray *ids, GArray *wanted)
     }
 }
 
+static gint
+trigger_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const kd_trigger *a = pa, *b = pb;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The trigger registered under hf id `id`, or NULL (triggers are sorted by id). */
+static const kd_trigger *
+trigger_of(int id)
+{
+    const kd_trigger key = { id, KF_COUNT };
+    return bsearch(&key, triggers, n_triggers, sizeof *triggers, trigger_cmp);
+}
+
 GArray *
 kd_extract_init(void)
 {
@@ -236,6 +256,7 @@ kd_extract_init(void)
             g_array_append_val(trig, t);
         }
     }
+    g_array_sort(trig, trigger_cmp);
     g_free(triggers);
     n_triggers = trig->len;
     triggers = (kd_trigger *)(void *)g_array_free(trig, FALSE);
@@ -294,6 +315,10 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
             if (fvalue_get_uinteger(kd_fi_value(fi)) == 3)   /* destination unreachable */
                 return TRUE;
             break;
+        case KF_HTTP_RESPONSE_CODE:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_HTTP_BAD_REQUEST)
+                return TRUE;
+            break;
         default:
             return TRUE;
         }
@@ -305,11 +330,26 @@ gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
     /* The tree keeps a table of the wanted fields that occurred on this frame:
-     * on most frames (TCP acknowledgements, plain HTTP) it is empty, and one
-     * call answers. Other wanted fields (a display filter's, a column's) can fill
-     * it too: then the trigger fields are looked up one by one. */
+     * on most frames (TCP acknowledgements, HTTP requests without authentication)
+     * it is empty, and one call answers. Otherwise it holds only the wanted fields
+     * the frame carries (on an ordinary HTTP response one, http.response.code; a
+     * display filter's or a column's fields too): walking it costs less than
+     * looking every trigger up, unless it holds as many. */
     if (!tree || !proto_tracking_interesting_fields(tree))
         return FALSE;
+    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
+    if (present && g_hash_table_size(present) < n_triggers) {
+        GHashTableIter iter;
+        gpointer id, value;
+        g_hash_table_iter_init(&iter, present);
+        while (g_hash_table_iter_next(&iter, &id, &value)) {
+            const kd_trigger *t = trigger_of(GPOINTER_TO_INT(id));
+            GPtrArray *a = value;
+            if (t && a && a->len && trigger_value_matters(pinfo, t->role, a))
+                return TRUE;
+        }
+        return FALSE;
+    }
     for (guint i = 0; i < n_triggers; i++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
         if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
@@ -957,6 +997,63 @@ is_line_feed(tvbuff_t *t, gint off)
     return kd_tvb_get_u8(t, off) == '\n';
 }
 
+/* How much of a 400 answer (status line, headers, body) is searched for the words
+ * web servers use to refuse an oversized header. */
+#define KD_MAX_HTTP_ERROR_TEXT 4096
+
+/* The 400 answer starting at its status code says a request header was too long:
+ * http.sys "Request Header Too Long" / "Header Field Too Long", IIS "The size of the
+ * request headers is too long", Apache "Size of a request header field exceeds
+ * server limit". A bounded, case-insensitive search of the answer's first bytes. */
+static gboolean
+http_says_header_too_long(packet_info *pinfo, const field_info *code)
+{
+    static const char *const says[] = { "too long", "exceeds server limit" };
+    tvbuff_t *t = code->ds_tvb;
+    if (!t || code->start < 0)
+        return FALSE;
+    const gint avail = tvb_captured_length_remaining(t, code->start);
+    if (avail <= 0)
+        return FALSE;
+    const gint len = MIN(avail, KD_MAX_HTTP_ERROR_TEXT);
+    char *text = wmem_alloc(pinfo->pool, len + 1);
+    tvb_memcpy(t, text, code->start, len);
+    for (gint i = 0; i < len; i++)
+        text[i] = text[i] ? g_ascii_tolower(text[i]) : ' ';
+    text[len] = '\0';
+    for (gsize i = 0; i < G_N_ELEMENTS(says); i++) {
+        if (strstr(text, says[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The mechanisms the client's token carrying an NTLMSSP NEGOTIATE offers: Wireshark
+ * decodes an HTTP Authorization token into a data source of its own, which begins
+ * with the GSS-API framing of a SPNEGO negTokenInit (its mechTypes), or with the
+ * NTLMSSP message itself (a bare NTLMSSP token offers NTLM alone). 0 when not read:
+ * SMB2 and DCE/RPC carry the token inside their own messages. */
+#define KD_MAX_SPNEGO_INIT 8192
+#define KD_NTLMSSP_SIGNATURE_LEN 8      /* "NTLMSSP\0", before the message type */
+static guint8
+ntlmssp_offered_mechs(const field_info *type, kd_carrier carrier)
+{
+    tvbuff_t *t = type->ds_tvb;
+    if (!t || carrier != KD_CARRIER_HTTP || type->start <= 0)
+        return 0;
+    if (type->start == KD_NTLMSSP_SIGNATURE_LEN && tvb_strneql(t, 0, "NTLMSSP", KD_NTLMSSP_SIGNATURE_LEN) == 0)
+        return KD_GSSKRB_OFFERS_NTLMSSP;
+    if (kd_tvb_get_u8(t, 0) != 0x60 /* GSS-API InitialContextToken */)
+        return 0;
+    const gint len = MIN(tvb_captured_length(t), KD_MAX_SPNEGO_INIT);
+    if (type->start >= len)
+        return 0;
+    kd_gsskrb tok;
+    kd_gsskrb_parse(tvb_get_ptr(t, 0, len), (gsize)len, &tok);
+    return tok.kind == KD_GSSKRB_OTHER_MECH && tok.in_spnego && tok.mech == KD_GSSKRB_MECH_NTLMSSP
+           ? (guint8)tok.spnego_mechs : 0;
+}
+
 /* The value of the first "Host:" line of the HTTP header block holding the
  * header `anchor`, as Wireshark's http.host shows it: leading blanks skipped,
  * the line end left out. The block starts after the previous empty line (or at
@@ -1052,8 +1149,15 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         n_obs++;
     }
 
+    /* A 400 answer (the only status the relevance test lets through). */
+    const field_info *bad_request = NULL;
+    for (guint i = 0; seen[KF_HTTP_RESPONSE_CODE] && i < n; i++) {
+        if (it[i].role == KF_HTTP_RESPONSE_CODE && item_int(it[i].fi) == KD_HTTP_BAD_REQUEST)
+            bad_request = it[i].fi;
+    }
+
     /* HTTP with authentication headers: the carrier context comes before its tokens. */
-    if ((seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH]) && n_obs < KD_MAX_OBS_PER_FRAME) {
+    if ((seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] || bad_request) && n_obs < KD_MAX_OBS_PER_FRAME) {
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_HTTP);
         obs_header(pinfo, o);
@@ -1062,17 +1166,28 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         h->is_request = seen[KF_HTTP_AUTHZ];
         for (guint i = 0; i < n; i++) {
             switch (it[i].role) {
-            case KF_HTTP_AUTHZ: case KF_HTTP_WWW_AUTH:
+            case KF_HTTP_AUTHZ: case KF_HTTP_WWW_AUTH: {
+                kd_auth_scheme scheme = auth_scheme(item_str(pinfo, it[i].fi));
+                if (it[i].role == KF_HTTP_WWW_AUTH)
+                    h->offers |= KD_AUTH_BIT(scheme == KD_AUTH_NEGOTIATE_BARE ? KD_AUTH_NEGOTIATE : scheme);
                 if (h->auth == KD_AUTH_NONE) {
-                    h->auth = auth_scheme(item_str(pinfo, it[i].fi));
+                    h->auth = scheme;
                     /* Host only where it matters: read from the header block the
                      * authentication header sits in, rather than asking for
                      * http.host on every request. */
                     h->host = http_host(pinfo, it[i].fi);
+                    /* The item spans the whole header line, name and token. */
+                    if (it[i].role == KF_HTTP_AUTHZ && it[i].fi->length > 0)
+                        h->auth_len = (guint32)it[i].fi->length;
                 }
                 break;
+            }
             default: break;
             }
+        }
+        if (bad_request && !h->is_request) {
+            h->status = KD_HTTP_BAD_REQUEST;
+            h->says_header_too_long = http_says_header_too_long(pinfo, bad_request);
         }
         n_obs++;
     }
@@ -1197,6 +1312,15 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         obs_header(pinfo, o);
         o->u.ntlmssp.message_type = (guint32)item_int(it[i].fi);
         o->u.ntlmssp.carrier = carrier;
+        if (o->u.ntlmssp.message_type == 1)
+            o->u.ntlmssp.spnego_mechs = ntlmssp_offered_mechs(it[i].fi, carrier);
+        /* The sec_trailer before the verifier names the security provider. */
+        for (guint j = i; carrier == KD_CARRIER_DCERPC && j-- > 0 && it[j].fi->ds_tvb == it[i].fi->ds_tvb;) {
+            if (it[j].role == KF_DCERPC_AUTH_TYPE) {
+                o->u.ntlmssp.rpc_auth_type = (guint8)item_int(it[j].fi);
+                break;
+            }
+        }
         /* The account of an AUTHENTICATE follows its type in the same buffer. */
         for (guint j = i + 1; j < n && it[j].role != KF_NTLMSSP_TYPE && it[j].fi->ds_tvb == it[i].fi->ds_tvb; j++) {
             if (it[j].role == KF_NTLMSSP_USER && !o->u.ntlmssp.user)

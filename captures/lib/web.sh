@@ -22,7 +22,8 @@
 #                                           / protected by mod_auth_gssapi with
 #                                           GssapiCredStore keytab:KEYTAB; extra DIRECTIVEs
 #                                           go into the <Location /> block. Env for the
-#                                           server: WEB_APACHE_ENV=(VAR=value ...)
+#                                           server: WEB_APACHE_ENV=(VAR=value ...); server-wide
+#                                           directives: WEB_APACHE_SERVER=(DIRECTIVE ...)
 #   web_apache_stop HOST                    stop that Apache (SIGTERM, waits for it)
 #   web_curl HOST URL [curl options...]     curl --negotiate -u : URL in HOST (via web_as);
 #                                           prints the HTTP status code. Env for curl:
@@ -174,7 +175,7 @@ web_apache_start() {
     mkdir -p "$d/htdocs"
     echo "hello from $name" > "$d/htdocs/index.html"
     chmod 644 "$keytab"
-    local m
+    local m line
     {
         cat <<CONF
 ServerRoot "$d"
@@ -200,6 +201,11 @@ LogFormat "%h %l %u %t \"%r\" %>s %b" common
 TransferLog "$d/access.log"
 DocumentRoot "$d/htdocs"
 DirectoryIndex index.html
+CONF
+        for line in ${WEB_APACHE_SERVER[@]+"${WEB_APACHE_SERVER[@]}"}; do
+            echo "$line"
+        done
+        cat <<CONF
 <Location />
     AuthType GSSAPI
     AuthName "krbdiag lab"

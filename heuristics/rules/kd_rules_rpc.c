@@ -1,189 +1,16 @@
 /* kd_rules_rpc.c
- * Failures surfacing in other protocols: NTLM fallback after a Kerberos failure,
- * DCE/RPC and DCOM calls failing with 0x721.
+ * Failures surfacing in DCE/RPC and DCOM: calls failing with 0x721.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_rules.h"
 
-#include <string.h>
-
 
 static const kd_finding *
 first_finding(const kd_ctx *ctx, guint32 frame)
 {
     return kd_findings_count(ctx->findings, frame) ? kd_finding_lookup(ctx->findings, frame, 0) : NULL;
-}
-
-/* "Shortly after": a client falls back to NTLM within milliseconds of the Kerberos
- * failure (the same logon attempt); one a minute later is another attempt. */
-#define KD_FALLBACK_WINDOW_US (30 * G_USEC_PER_SEC)
-
-/* The user part of a principal or NTLM user ("alice@EX.TEST", "EX\\alice" -> "alice"). */
-static gboolean
-same_account(const char *principal, const char *user)
-{
-    const char *u = strrchr(user, '\\');
-    u = u ? u + 1 : user;
-    gsize lp = strcspn(principal, "@"), lu = strcspn(u, "@");
-    return lp == lu && g_ascii_strncasecmp(principal, u, lp) == 0;
-}
-
-/* How a Kerberos failure relates to the host an NTLM logon goes to. */
-typedef enum {
-    TARGET_OTHER,       /* another target: not this logon's cause */
-    TARGET_UNSHOWN,     /* could be it; the capture does not show the link */
-    TARGET_SHOWN        /* the capture shows the NTLM target is the Kerberos target */
-} target_link;
-
-static target_link
-link_target(const kd_ctx *ctx, const kd_obs *ntlm, const kd_failure_rec *k, guint32 *shown_frame)
-{
-    *shown_frame = 0;
-    if (k->from_service) {
-        if (!kd_addr_equal(&k->server, &ntlm->dst))
-            return TARGET_OTHER;
-        *shown_frame = k->frame;     /* the service itself refused the ticket */
-        return TARGET_SHOWN;
-    }
-    /* No TGT (or no name at all): every service is out of Kerberos' reach. */
-    if (!k->sname || g_ascii_strncasecmp(k->sname, "krbtgt/", 7) == 0)
-        return TARGET_UNSHOWN;
-    char *host = kd_spn_host(k->sname);
-    /* A single name (a user principal, "pgustavo") names an account, not a host. */
-    if (!host)
-        return TARGET_UNSHOWN;
-    target_link link = TARGET_UNSHOWN;
-    kd_addr lit;
-    if (kd_addr_parse(host, &lit)) {
-        link = kd_addr_equal(&lit, &ntlm->dst) ? TARGET_SHOWN : TARGET_OTHER;
-        *shown_frame = link == TARGET_SHOWN ? k->frame : 0;
-    } else if ((*shown_frame = kd_store_target_shown(ctx->store, ntlm, host)) != 0) {
-        link = TARGET_SHOWN;
-    } else if (kd_store_name_of(ctx->store, &ntlm->dst)) {
-        link = TARGET_OTHER;        /* DNS names the NTLM target, and not as this host */
-    }
-    g_free(host);
-    return link;
-}
-
-/* The first NTLM AUTHENTICATE on a connection: is it a fallback from a Kerberos
- * failure? Only when the same client logs on with an account (not anonymously),
- * as the same account where both show it, to the target Kerberos failed for,
- * shortly after a failure it did not recover from. */
-/* The counter of one kind of NTLMSSP message on a connection. */
-static char *
-ntlm_key(guint32 type, const char *a, guint sport, const char *b, guint dport)
-{
-    return g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", type, a, sport, b, dport);
-}
-
-/* The client's recent Kerberos failure an NTLM logon of `n` falls back from: same
- * account (when named), not recovered, within the window, for this host. */
-static const kd_failure_rec *
-fallback_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_ntlmssp *n, target_link *link, guint32 *shown)
-{
-    const kd_failure_rec *recs[KD_CLIENT_FAILURES];
-    guint nr = kd_store_client_failures(ctx->store, &obs->src, recs, G_N_ELEMENTS(recs));
-    *link = TARGET_OTHER;
-    for (guint i = 0; i < nr; i++) {
-        const kd_failure_rec *r = recs[i];
-        gint64 age = kd_time_diff(obs->time_us, r->time_us);
-        if (r->frame >= obs->frame || age < 0 || age > KD_FALLBACK_WINDOW_US)
-            continue;
-        if (r->recovered_frame && r->recovered_frame < obs->frame)
-            continue;               /* the client got its ticket after all */
-        if (r->cname && !same_account(r->cname, n->user))
-            continue;               /* another account's failure */
-        *link = link_target(ctx, obs, r, shown);
-        if (*link == TARGET_OTHER)
-            continue;
-        return r;
-    }
-    return NULL;
-}
-
-/* What would show the fallback wrong. */
-static void
-fallback_confirm(kd_finding *f, const kd_failure_rec *k, target_link link)
-{
-    kd_claim claim;
-    kd_claim_init(&claim);
-    kd_claim_check(&claim, "the NTLM logon is anonymous", FALSE);
-    kd_claim_check(&claim, "the client recovered from the Kerberos failure before the NTLM logon", FALSE);
-    kd_claim_check(&claim, "the Kerberos failure is more than 30 s before the NTLM logon", FALSE);
-    guint acct = kd_claim_declare(&claim, "the Kerberos failure is another account's");
-    if (k->cname != NULL)
-        kd_claim_result(&claim, acct, FALSE);
-    guint tgt = kd_claim_declare(&claim, "the NTLM logon goes to another host than the Kerberos request");
-    if (link == TARGET_SHOWN)
-        kd_claim_result(&claim, tgt, FALSE);
-    kd_finding_confirm(f, &claim);
-}
-
-/* The fallback's summary and evidence; a and b are the client's and server's addresses. */
-static void
-fallback_explain(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_failure_rec *k, const kd_finding *why,
-                 target_link link, guint32 shown, const char *a, const char *b)
-{
-    const kd_ntlmssp *n = &obs->u.ntlmssp;
-    const char *dom = kd_str_empty(n->domain) ? "" : n->domain;
-    GString *sum = g_string_new(NULL);
-    g_string_append_printf(sum, "Kerberos failed (%s, frame %u) and %.3f s later the client logged on to %s with NTLM "
-                           "as %s%s%s", why ? kd_catalog[why->cause].title : "for this client", k->frame,
-                           (double)kd_time_diff(obs->time_us, k->time_us) / G_USEC_PER_SEC, b, dom, *dom ? "\\" : "",
-                           n->user);
-    if (link != TARGET_SHOWN)
-        g_string_append_printf(sum, "; the capture does not show that %s is the host Kerberos asked a ticket for (%s)",
-                               b, k->sname ? k->sname : "?");
-    kd_finding_summary(f, "%s", sum->str);
-    g_string_free(sum, TRUE);
-    if (why)
-        kd_finding_inherit(f, why, k->frame, "the Kerberos failure before the fallback");
-    else
-        kd_finding_evidence(f, k->frame, "the Kerberos failure before the fallback");
-    if (shown && shown != k->frame && shown != obs->frame)
-        kd_finding_evidence(f, shown, "shows %s is the host of %s", b, k->sname ? k->sname : "the request");
-    char *nk = ntlm_key(NTLMSSP_NEGOTIATE_MESSAGE, a, obs->sport, b, obs->dport);
-    const kd_counter *neg = kd_store_counter(ctx->store, nk);
-    g_free(nk);
-    if (neg)
-        kd_finding_evidence(f, neg->first_frame, "NTLMSSP NEGOTIATE on this connection");
-    kd_finding_detail(f, "NTLM account: %s%s%s", dom, *dom ? "\\" : "", n->user);
-}
-
-static void
-rpc_on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
-{
-    const kd_obs *obs = ev->obs;
-    const kd_ntlmssp *n = &obs->u.ntlmssp;
-    char a[48], b[48];
-    kd_addr_to_str(&obs->src, a, sizeof a);
-    kd_addr_to_str(&obs->dst, b, sizeof b);
-    const guint32 type = n->message_type == NTLMSSP_AUTHENTICATE_MESSAGE ? NTLMSSP_AUTHENTICATE_MESSAGE
-                                                                         : NTLMSSP_NEGOTIATE_MESSAGE;
-    char *key = ntlm_key(type, a, obs->sport, b, obs->dport);
-    gboolean again = kd_store_counter(ctx->store, key) != NULL;
-    kd_store_count(ctx->store, key, obs->frame);
-    g_free(key);
-    if (n->message_type != NTLMSSP_AUTHENTICATE_MESSAGE || again)
-        return;
-    /* An anonymous session (NULL user, as SMB null sessions use) is no one's fallback. */
-    if (kd_str_empty(n->user))
-        return;
-    target_link link;
-    guint32 shown = 0;
-    const kd_failure_rec *k = fallback_failure(ctx, obs, n, &link, &shown);
-    if (!k)
-        return;
-    const kd_finding *why = first_finding(ctx, k->frame);
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_NTLM_FALLBACK, KD_CONF_LIKELY, -1,
-                                   k->sname, k->cname ? k->cname : n->user);
-    if (!f)
-        return;
-    fallback_confirm(f, k, link);
-    fallback_explain(ctx, f, obs, k, why, link, shown, a, b);
 }
 
 /* 0x721 from an address that the ServerAlive2 answer of another host listed: DCOM
@@ -447,7 +274,6 @@ rpc_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    KD_RULE(KD_EV_NTLMSSP, KD_PRIO_SPECIFIC, rpc_on_ntlmssp, KD_RUN_ALWAYS),
     KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, rpc_on_dcerpc, KD_RUN_ALWAYS),
 };
 

@@ -378,6 +378,11 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         else
             (void)u16(r);
         h->auth = (kd_auth_scheme)(u8(r) % (KD_AUTH_OTHER + 1));
+        /* read after the older fields, so seed inputs keep their meaning */
+        h->auth_len = u16(r) * (u8(r) & 1 ? 1u : 4u);
+        h->offers = u8(r);
+        h->status = u8(r) & 1 ? KD_HTTP_BAD_REQUEST : 0;
+        h->says_header_too_long = u8(r) & 1;
         break;
     }
     case KD_OBS_NTLMSSP:
@@ -389,6 +394,8 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
             o->u.ntlmssp.user = users[(c >> 3) & 7];
             o->u.ntlmssp.domain = (c & 4) ? "EXAMPLE" : NULL;
         }
+        o->u.ntlmssp.spnego_mechs = u8(r) & 7;
+        o->u.ntlmssp.rpc_auth_type = u8(r);
         break;
     case KD_OBS_DCERPC: {
         static const guint8 pt[] = { 0, 2, 3, 11, 12, 13, 14, 15, 16 };

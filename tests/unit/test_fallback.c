@@ -2,7 +2,8 @@
  * Unit tests of NTLM fallback: an NTLM logon is a fallback only when the same client
  * logs on with an account (not anonymously), as the same account where both show
  * it, to the target Kerberos failed for, shortly after a failure it did not recover
- * from. Confirmed only when the capture shows the target is the same.
+ * from, or an unknown SPN of that target the client keeps in its SPN cache. Confirmed
+ * only when the capture shows the target is the same.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -159,6 +160,8 @@ test_fallback_other_target(void **state)
     t_free(h);
 }
 
+/* A failure minutes earlier is another attempt, unless it is an unknown SPN the
+ * client keeps in its SPN cache (below). */
 static void
 test_fallback_minutes_earlier_is_not_the_cause(void **state)
 {
@@ -166,9 +169,50 @@ test_fallback_minutes_earlier_is_not_the_cause(void **state)
     t_harness *h = t_new(NULL);
     kd_obs d = dns_a("intranet.example.test", WEB);
     t_feed(h, &d);
-    kerberos_fails(h, SPN, 7, "alice");
+    kerberos_fails(h, SPN, 14, "alice");    /* KDC_ERR_ETYPE_NOSUPP: nothing a client caches */
     t_sleep(h, 180.0);
     assert_int_equal(t_count(h, ntlm_logon(h, WEB, "alice", "EXAMPLE")), 0);
+    t_free(h);
+}
+
+/* KDC_ERR_S_PRINCIPAL_UNKNOWN for this very target minutes before: the cached failure
+ * (Windows' SPN cache) is the fallback's cause, likely (a cache is not on the wire). */
+static void
+test_fallback_cached_unknown_spn(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kd_obs d = dns_a("intranet.example.test", WEB);
+    t_feed(h, &d);
+    guint32 ef = kerberos_fails(h, SPN, 7, "alice");
+    t_sleep(h, 180.0);
+    guint32 af = ntlm_logon(h, WEB, "alice", "EXAMPLE");
+    const t_finding *f = only(h, af);
+    assert_int_equal(f->cause, KD_CAUSE_NTLM_FALLBACK);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_true(f->has_inherited);
+    assert_int_equal(f->inherited, KD_CAUSE_SPN_MISSING);
+    assert_true(t_has_evidence(f, ef));
+    assert_non_null(strstr(f->summary, "SPN cache"));
+    t_free(h);
+    /* past the cache's 15 minutes: not linked */
+    h = t_new(NULL);
+    t_feed(h, &d);
+    kerberos_fails(h, SPN, 7, "alice");
+    t_sleep(h, 20 * 60.0);
+    assert_int_equal(t_total(h, KD_CAUSE_NTLM_FALLBACK), 0);
+    ntlm_logon(h, WEB, "alice", "EXAMPLE");
+    assert_int_equal(t_total(h, KD_CAUSE_NTLM_FALLBACK), 0);
+    t_free(h);
+    /* an unknown SPN of another host: not linked */
+    h = t_new(NULL);
+    kd_obs other = dns_a("files.example.test", OTHER);
+    t_feed(h, &d);
+    t_feed(h, &other);
+    kerberos_fails(h, SPN, 7, "alice");
+    t_sleep(h, 180.0);
+    ntlm_logon(h, OTHER, "alice", "EXAMPLE");
+    assert_int_equal(t_total(h, KD_CAUSE_NTLM_FALLBACK), 0);
     t_free(h);
 }
 
@@ -214,6 +258,7 @@ main(void)
         cmocka_unit_test(test_fallback_other_account),
         cmocka_unit_test(test_fallback_other_target),
         cmocka_unit_test(test_fallback_minutes_earlier_is_not_the_cause),
+        cmocka_unit_test(test_fallback_cached_unknown_spn),
         cmocka_unit_test(test_fallback_recovered_failure_is_not_the_cause),
         cmocka_unit_test(test_fallback_without_kerberos_failure),
     };

@@ -961,6 +961,59 @@ test_spnego_shapes(void **state)
     assert_int_equal(parse_array(neg_resp(1, NULL, bytes_of((const guint8 *)"\x01\x02\x03", 3)), &g), KD_GSSKRB_OTHER_MECH);
 }
 
+/* A client's first SPNEGO token: GSS framing, negTokenInit { mechTypes, mechToken }. */
+static GByteArray *
+neg_init(GByteArray *mech_types, GByteArray *token)
+{
+    GByteArray *seq = t_der_tlv(0xa0, mech_types);
+    if (token)
+        seq = t_der_cat(seq, t_der_tlv(0xa2, t_der_tlv(0x04, token)));
+    return t_der_tlv(0x60, t_der_cat(t_der_bytes(0x06, oid_spnego, sizeof oid_spnego),
+                                     t_der_tlv(0xa0, t_der_tlv(0x30, seq))));
+}
+
+/* What a negTokenInit offers: NTLMSSP only (an MIT client without a Kerberos
+ * ticket cache), Kerberos and NTLMSSP (Windows), and a list that is not well-formed. */
+static void
+test_spnego_mech_types(void **state)
+{
+    (void)state;
+    kd_gsskrb g;
+    static const guint8 ntlm_neg[] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0 };
+    static const guint8 oid_ms[] = { 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02 };
+    GByteArray *only_ntlm = t_der_tlv(0x30, t_der_bytes(0x06, oid_ntlmssp, sizeof oid_ntlmssp));
+    assert_int_equal(parse_array(neg_init(only_ntlm, bytes_of(ntlm_neg, sizeof ntlm_neg)), &g), KD_GSSKRB_OTHER_MECH);
+    assert_int_equal(g.mech, KD_GSSKRB_MECH_NTLMSSP);
+    assert_int_equal(g.spnego_mechs, KD_GSSKRB_OFFERS_NTLMSSP);
+    GByteArray *both = t_der_tlv(0x30, t_der_cat(t_der_cat(t_der_bytes(0x06, oid_ms, sizeof oid_ms),
+                                                           t_der_bytes(0x06, oid_krb5, sizeof oid_krb5)),
+                                                 t_der_bytes(0x06, oid_ntlmssp, sizeof oid_ntlmssp)));
+    assert_int_equal(parse_array(neg_init(both, bytes_of(ntlm_neg, sizeof ntlm_neg)), &g), KD_GSSKRB_OTHER_MECH);
+    assert_int_equal(g.spnego_mechs, KD_GSSKRB_OFFERS_KRB5 | KD_GSSKRB_OFFERS_NTLMSSP);
+    /* an unknown OID is another mechanism */
+    static const guint8 oid_other[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x01 };
+    GByteArray *other = t_der_tlv(0x30, t_der_bytes(0x06, oid_other, sizeof oid_other));
+    parse_array(neg_init(other, NULL), &g);
+    assert_int_equal(g.spnego_mechs, KD_GSSKRB_OFFERS_OTHER);
+    /* not a SEQUENCE OF OID: nothing offered is claimed */
+    GByteArray *bad = t_der_tlv(0x30, t_der_int(3));
+    parse_array(neg_init(bad, bytes_of(ntlm_neg, sizeof ntlm_neg)), &g);
+    assert_int_equal(g.spnego_mechs, 0);
+    /* a negTokenResp has no mechTypes */
+    parse_array(neg_resp(1, t_der_bytes(0x06, oid_ntlmssp, sizeof oid_ntlmssp), bytes_of(ntlm_neg, sizeof ntlm_neg)),
+                &g);
+    assert_int_equal(g.spnego_mechs, 0);
+    /* every truncation reads within bounds and claims no list it did not read whole */
+    GByteArray *full = neg_init(t_der_tlv(0x30, t_der_bytes(0x06, oid_ntlmssp, sizeof oid_ntlmssp)),
+                                bytes_of(ntlm_neg, sizeof ntlm_neg));
+    for (guint n = 0; n < full->len; n++) {
+        parse_copy(full->data, n, &g);
+        assert_true(g.kind == KD_GSSKRB_MALFORMED || g.kind == KD_GSSKRB_NONE);
+        assert_int_equal(g.spnego_mechs, 0);
+    }
+    g_byte_array_unref(full);
+}
+
 static GByteArray *
 tgt_message(gint64 msg_type)
 {
@@ -1021,6 +1074,7 @@ main(void)
         cmocka_unit_test(test_required_fields),
         cmocka_unit_test(test_time_values),
         cmocka_unit_test(test_spnego_shapes),
+        cmocka_unit_test(test_spnego_mech_types),
         cmocka_unit_test(test_user_to_user),
         cmocka_unit_test(test_trailing_bytes),
     };
