@@ -35,6 +35,16 @@ set(KD_ENGINE_SOURCES
 # The Wireshark plugin, relative to plugin/.
 set(KD_PLUGIN_SOURCES
   packet-krbdiag.c
+  kd_fields.c
   kd_extract.c
+  kd_extract_dns.c
+  kd_extract_http.c
+  kd_extract_krb.c
+  kd_extract_ldap.c
+  kd_extract_net.c
+  kd_extract_rpc.c
+  kd_extract_smb.c
+  kd_names.c
   kd_stats.c
 )
+

@@ -22,6 +22,7 @@
 #include "kd_compat.h"
 #include "kd_engine.h"
 #include "kd_extract.h"
+#include "kd_names.h"
 #include "packet-krbdiag.h"
 
 #ifndef VERSION
@@ -194,7 +195,7 @@ krbdiag_init(void)
     for (int g = 0; g < KD_GROUP_COUNT; g++)
         cfg.group_enabled[g] = pref_group[g];
     cfg.etype_name = kd_etype_name;
-    cfg.error_name = kd_error_name;
+    cfg.error_name = kd_error_name_for_engine;
     load_user_keytab();
     cfg.keytab = user_keytab.loaded ? &user_keytab : NULL;
     engine = kd_engine_new(&cfg, store_findings, NULL);
@@ -301,15 +302,15 @@ add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text)
 }
 
 const char *
-kd_finding_error_label(const kd_finding *f)
+kd_finding_error_label(wmem_allocator_t *scope, const kd_finding *f)
 {
     if (f->error_code >= 0)
-        return kd_error_name(f->error_code);
+        return kd_error_name(scope, f->error_code);
     /* A DCE/RPC fault's status is a Win32 error, not an NTSTATUS (SMB2's). */
     if (f->has_status && kd_is_sec_pkg_error(f->status))
         return "RPC_S_SEC_PKG_ERROR";
     if (f->has_status)
-        return kd_ntstatus_name(f->status);
+        return kd_ntstatus_name(scope, f->status);
     return NULL;
 }
 
@@ -323,7 +324,7 @@ static void
 render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_finding *f)
 {
     const kd_cause_info *c = kd_cause_get(f->cause);
-    const char *label = kd_finding_error_label(f);
+    const char *label = kd_finding_error_label(pinfo->pool, f);
     const char *conf = kd_confidence_name(f->confidence);
 
     proto_item *fi = label ? proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s: %s [%s]", label,
@@ -570,6 +571,7 @@ static void
 proto_reg_handoff_krbdiag(void)
 {
     /* Field ids of other protocols are final once every protocol registered. */
+    kd_names_init();
     set_postdissector_wanted_hfids(krbdiag_handle, kd_extract_init());
 }
 
