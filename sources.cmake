@@ -48,3 +48,9 @@ set(KD_PLUGIN_SOURCES
   kd_stats.c
 )
 
+# The plugin's entry points (plugin_version, plugin_register...), relative to
+# plugin/: built against an installed Wireshark only; inside a Wireshark source
+# tree, Wireshark generates them (plugin.c) from KD_PLUGIN_SOURCES.
+set(KD_PLUGIN_ENTRY_SOURCES
+  kd_plugin.c
+)
