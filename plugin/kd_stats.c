@@ -75,7 +75,8 @@ static const char *
 kd_finding_symptom_label(wmem_allocator_t *scope, const kd_finding *f)
 {
     if (f->has_status)
-        return kd_finding_error_label(scope, &(kd_finding){ .error_code = -1, .has_status = TRUE, .status = f->status });
+        return kd_finding_error_label(scope,
+                                      &(kd_finding){ .error_code = -1, .has_status = TRUE, .status = f->status });
     return kd_cause_short_title(f->cause);
 }
 
@@ -447,27 +448,27 @@ problem_cmp(gconstpointer pa, gconstpointer pb)
 }
 
 static void
-json_string(const char *s)
+json_string(wmem_strbuf_t *out, const char *s)
 {
-    putchar('"');
+    wmem_strbuf_append_c(out, '"');
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
+            wmem_strbuf_append_printf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
-            printf("\\u%04x", *p);
+            wmem_strbuf_append_printf(out, "\\u%04x", *p);
         else
-            putchar(*p);
+            wmem_strbuf_append_c(out, *p);
     }
-    putchar('"');
+    wmem_strbuf_append_c(out, '"');
 }
 
 static void
-json_frames(const char *name, const GArray *l)
+json_frames(wmem_strbuf_t *out, const char *name, const GArray *l)
 {
-    printf(",\"%s\":[", name);
+    wmem_strbuf_append_printf(out, ",\"%s\":[", name);
     for (guint i = 0; i < l->len; i++)
-        printf("%s%u", i ? "," : "", g_array_index(l, guint32, i));
-    printf("]");
+        wmem_strbuf_append_printf(out, "%s%u", i ? "," : "", g_array_index(l, guint32, i));
+    wmem_strbuf_append(out, "]");
 }
 
 /* The evidence of a problem, less its own failing and symptom frames (the caller frees it). */
@@ -484,16 +485,16 @@ evidence_only(const kd_problem *pr)
 }
 
 static void
-text_frames(const char *label, const GArray *l, guint more, const char *what)
+text_frames(wmem_strbuf_t *out, const char *label, const GArray *l, guint more, const char *what)
 {
-    printf("  %-11s ", label);
+    wmem_strbuf_append_printf(out, "  %-11s ", label);
     for (guint i = 0; i < l->len && i < KD_REPORT_SHOWN_FRAMES; i++)
-        printf("%s%u", i ? " " : "", g_array_index(l, guint32, i));
+        wmem_strbuf_append_printf(out, "%s%u", i ? " " : "", g_array_index(l, guint32, i));
     if (l->len > KD_REPORT_SHOWN_FRAMES || more)
-        printf(" (and %u more)", l->len - MIN(l->len, KD_REPORT_SHOWN_FRAMES) + more);
+        wmem_strbuf_append_printf(out, " (and %u more)", l->len - MIN(l->len, KD_REPORT_SHOWN_FRAMES) + more);
     if (what)
-        printf(" (%s)", what);
-    printf("\n");
+        wmem_strbuf_append_printf(out, " (%s)", what);
+    wmem_strbuf_append(out, "\n");
 }
 
 typedef struct {
@@ -521,94 +522,100 @@ verdict_of(const kd_report *r)
 }
 
 static void
-report_json(const kd_report *r, const kd_verdict *v)
+report_json(wmem_strbuf_t *out, const kd_report *r, const kd_verdict *v)
 {
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
         const kd_cause_info *c = kd_cause_get(f->cause);
         const char *label = kd_finding_error_label(r->scope, f);
-        printf("{\"type\":\"problem\",\"cause\":");
-        json_string(c->id);
-        printf(",\"title\":");
-        json_string(c->title);
-        printf(",\"severity\":\"%s\",\"confidence\":\"%s\",\"recovered\":%s", problem_is_failure(pr) ? "warning" : "note",
-               kd_confidence_name(pr->confidence), f->recovered ? "true" : "false");
+        wmem_strbuf_append(out, "{\"type\":\"problem\",\"cause\":");
+        json_string(out, c->id);
+        wmem_strbuf_append(out, ",\"title\":");
+        json_string(out, c->title);
+        wmem_strbuf_append_printf(out, ",\"severity\":\"%s\",\"confidence\":\"%s\",\"recovered\":%s",
+                                  problem_is_failure(pr) ? "warning" : "note",
+                                  kd_confidence_name(pr->confidence), f->recovered ? "true" : "false");
         if (pr->recovered_frame)
-            printf(",\"recovered_frame\":%u", pr->recovered_frame);
+            wmem_strbuf_append_printf(out, ",\"recovered_frame\":%u", pr->recovered_frame);
         if (label) {
-            printf(",\"error\":");
-            json_string(label);
+            wmem_strbuf_append(out, ",\"error\":");
+            json_string(out, label);
         }
-        printf(",\"subject\":");
-        json_string(subject_of(f));
-        printf(",\"count\":%u", pr->count);
-        json_frames("frames", pr->failing.frame);
-        json_frames("symptom_frames", pr->symptoms.frame);
+        wmem_strbuf_append(out, ",\"subject\":");
+        json_string(out, subject_of(f));
+        wmem_strbuf_append_printf(out, ",\"count\":%u", pr->count);
+        json_frames(out, "frames", pr->failing.frame);
+        json_frames(out, "symptom_frames", pr->symptoms.frame);
         GArray *ev = evidence_only(pr);
-        json_frames("evidence", ev);
+        json_frames(out, "evidence", ev);
         g_array_free(ev, TRUE);
-        printf(",\"summary\":");
-        json_string(f->summary);
-        printf(",\"remedy\":");
-        json_string(kd_finding_remedy(f->cause, f->error_code));
-        printf("}\n");
+        wmem_strbuf_append(out, ",\"summary\":");
+        json_string(out, f->summary);
+        wmem_strbuf_append(out, ",\"remedy\":");
+        json_string(out, kd_finding_remedy(f->cause, f->error_code));
+        wmem_strbuf_append(out, "}\n");
     }
-    printf("{\"type\":\"verdict\",\"problems\":%u,\"failures\":%u,\"round_trips\":%u,\"recovered\":%u,\"notes\":%u,"
-           "\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", v->problems, v->failures, v->round_trips,
-           v->recovered, v->notes, r->frames_with_findings, kd_kerberos_frame_count());
+    wmem_strbuf_append_printf(out, "{\"type\":\"verdict\",\"problems\":%u,\"failures\":%u,\"round_trips\":%u,"
+                              "\"recovered\":%u,\"notes\":%u,"
+                              "\"frames_with_findings\":%u,\"kerberos_frames\":%u}\n", v->problems, v->failures, v->round_trips,
+                              v->recovered, v->notes, r->frames_with_findings, kd_kerberos_frame_count());
 }
 
 static void
-report_text(const kd_report *r, const kd_verdict *v)
+report_text(wmem_strbuf_t *out, const kd_report *r, const kd_verdict *v)
 {
-    printf("\n================ Kerberos Diagnosis report ================\n");
+    wmem_strbuf_append(out, "\n================ Kerberos Diagnosis report ================\n");
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
         const kd_cause_info *c = kd_cause_get(f->cause);
         const char *label = kd_finding_error_label(r->scope, f);
-        printf("\n[%s] %s (%s)\n", problem_is_failure(pr) ? "WARNING" : f->recovered ? "note, recovered" : "note",
-               c->title, c->id);
-        printf("  %-11s %s\n", "confidence:", kd_confidence_name(pr->confidence));
+        wmem_strbuf_append_printf(out, "\n[%s] %s (%s)\n",
+                                  problem_is_failure(pr) ? "WARNING" : f->recovered ? "note, recovered" : "note",
+                                  c->title, c->id);
+        wmem_strbuf_append_printf(out, "  %-11s %s\n", "confidence:", kd_confidence_name(pr->confidence));
         if (label)
-            printf("  %-11s %s\n", "error:", label);
-        printf("  %-11s %s\n", "subject:", subject_of(f));
-        text_frames(problem_is_failure(pr) ? "failing:" : "frames:", pr->failing.frame, pr->failing.more, NULL);
+            wmem_strbuf_append_printf(out, "  %-11s %s\n", "error:", label);
+        wmem_strbuf_append_printf(out, "  %-11s %s\n", "subject:", subject_of(f));
+        text_frames(out, problem_is_failure(pr) ? "failing:" : "frames:", pr->failing.frame, pr->failing.more, NULL);
         if (pr->symptoms.frame->len)
-            text_frames("symptom:", pr->symptoms.frame, pr->symptoms.more, pr->symptom_label);
+            text_frames(out, "symptom:", pr->symptoms.frame, pr->symptoms.more, pr->symptom_label);
         if (pr->recovered_frame)
-            printf("  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
+            wmem_strbuf_append_printf(out, "  %-11s in frame %u\n", "recovered:", pr->recovered_frame);
         GArray *ev = evidence_only(pr);
         if (ev->len)
-            text_frames("evidence:", ev, pr->evidence.more, NULL);
+            text_frames(out, "evidence:", ev, pr->evidence.more, NULL);
         g_array_free(ev, TRUE);
         if (f->summary)
-            printf("  %-11s %s\n", "what:", f->summary);
-        printf("  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
+            wmem_strbuf_append_printf(out, "  %-11s %s\n", "what:", f->summary);
+        wmem_strbuf_append_printf(out, "  %-11s %s\n", "remedy:", kd_finding_remedy(f->cause, f->error_code));
     }
     if (r->dropped)
-        printf("\n(%u further findings not grouped: more than %u distinct problems)\n", r->dropped, KD_REPORT_MAX_PROBLEMS);
+        wmem_strbuf_append_printf(out, "\n(%u further findings not grouped: more than %u distinct problems)\n",
+                                  r->dropped, KD_REPORT_MAX_PROBLEMS);
     if (r->problems->len == 0 && kd_kerberos_frame_count() == 0)
-        printf("\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
+        wmem_strbuf_append(out, "\nVerdict: no Kerberos traffic in this capture (nothing to diagnose).\n");
     else if (r->problems->len == 0)
-        printf("\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n", kd_kerberos_frame_count());
+        wmem_strbuf_append_printf(out, "\nVerdict: no Kerberos problem found (%u frames with Kerberos).\n",
+                                  kd_kerberos_frame_count());
     else {
-        printf("\nVerdict: ");
+        wmem_strbuf_append(out, "\nVerdict: ");
         if (v->failures == 0)
-            printf("no failure");
+            wmem_strbuf_append(out, "no failure");
         else
-            printf("%u %s", v->failures, KD_PLURAL(v->failures, "failure", "failures"));
+            wmem_strbuf_append_printf(out, "%u %s", v->failures, KD_PLURAL(v->failures, "failure", "failures"));
         if (v->problems > 1 || v->problems != v->failures)
-            printf(" (%u %s)", v->problems, KD_PLURAL(v->problems, "problem", "problems"));
-        printf("; %u normal round %s", v->round_trips, KD_PLURAL(v->round_trips, "trip", "trips"));
+            wmem_strbuf_append_printf(out, " (%u %s)", v->problems, KD_PLURAL(v->problems, "problem", "problems"));
+        wmem_strbuf_append_printf(out, "; %u normal round %s", v->round_trips,
+                                  KD_PLURAL(v->round_trips, "trip", "trips"));
         if (v->recovered)
-            printf("; %u recovered", v->recovered);
+            wmem_strbuf_append_printf(out, "; %u recovered", v->recovered);
         if (v->notes)
-            printf("; %u other %s", v->notes, KD_PLURAL(v->notes, "note", "notes"));
-        printf(".\n");
+            wmem_strbuf_append_printf(out, "; %u other %s", v->notes, KD_PLURAL(v->notes, "note", "notes"));
+        wmem_strbuf_append(out, ".\n");
     }
-    printf("===========================================================\n");
+    wmem_strbuf_append(out, "===========================================================\n");
 }
 
 /* The report is drawn from the final findings (a single pass has shown some frames
@@ -627,10 +634,13 @@ report_draw(void *tapdata)
     report_rebuild(r);
     g_ptr_array_sort(r->problems, problem_cmp);
     kd_verdict v = verdict_of(r);
+    /* The report is tshark's output for -z krbdiag,report: composed, then written at once. */
+    wmem_strbuf_t *out = wmem_strbuf_new(r->scope, NULL);
     if (r->json)
-        report_json(r, &v);
+        report_json(out, r, &v);
     else
-        report_text(r, &v);
+        report_text(out, r, &v);
+    fputs(wmem_strbuf_get_str(out), stdout);
 }
 
 static void
