@@ -83,7 +83,7 @@ status_block(kd_der v, kd_edata *out)
         return;
     guint32 st = (guint32)v.p[0] | ((guint32)v.p[1] << 8) | ((guint32)v.p[2] << 16) | ((guint32)v.p[3] << 24);
     /* Only error-severity NTSTATUS values; a salt that happens to be 12 bytes is not one. */
-    if ((st & 0xC0000000u) == 0xC0000000u) {
+    if ((st & NTSTATUS_SEVERITY_MASK) == NTSTATUS_SEVERITY_ERROR) {
         out->has_nt_status = TRUE;
         out->nt_status = st;
     }
@@ -122,10 +122,10 @@ kd_edata_parse(const guint8 *buf, gsize len, kd_edata *out)
     if (!kd_der_next(&peek, &tag, &item))
         return FALSE;
     if (tag == 0xa1) {
-        /* KERB-ERROR-DATA: data-type 3 = KERB_ERR_TYPE_EXTENDED (MS-KILE 2.2.2). */
+        /* KERB-ERROR-DATA of an extended error (MS-KILE 2.2.2). */
         gint64 type;
         kd_der value;
-        if (typed_value(outer, &type, &value) && type == 3)
+        if (typed_value(outer, &type, &value) && type == KERB_ERR_TYPE_EXTENDED)
             status_block(value, out);
     } else {
         /* METHOD-DATA: SEQUENCE OF PA-DATA. */
@@ -136,9 +136,9 @@ kd_edata_parse(const guint8 *buf, gsize len, kd_edata *out)
             kd_der value;
             if (!typed_value(item, &type, &value))
                 continue;
-            if (type == 3)          /* PA-PW-SALT carrying a status block */
+            if (type == PA_PW_SALT)             /* carrying a status block */
                 status_block(value, out);
-            else if (type == 19)    /* PA-ETYPE-INFO2 */
+            else if (type == PA_ETYPE_INFO2)
                 etype_info2(value, out);
         }
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kd_edata.h"
+#include "kd_util.h"
 
 #define TAG_SEQUENCE        0x30
 #define TAG_OCTET_STRING    0x04
@@ -95,8 +96,6 @@ kd_encdata_cipher_hash(const kd_encdata *e, gsize max)
     gsize n = MIN(e->cipher_len, max);
     if (!e->cipher || n == 0)
         return 0;
-    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
-    for (gsize i = 0; i < n; i++)
-        h = (h ^ e->cipher[i]) * G_GUINT64_CONSTANT(1099511628211);
+    guint64 h = kd_fnv1a_64(e->cipher, n);
     return h ? h : 1;
 }

@@ -18,6 +18,13 @@ static const kd_rule_table *const families[] = {
 
 #define KD_MAX_HANDLERS 16      /* per event kind */
 
+const kd_rule_table *const *
+kd_rule_families(guint *n)
+{
+    *n = G_N_ELEMENTS(families);
+    return families;
+}
+
 struct kd_engine {
     kd_config cfg;
     kd_emit_fn emit;
@@ -87,6 +94,13 @@ kd_engine_free(kd_engine *eng)
     g_free(eng);
 }
 
+const kd_rule *const *
+kd_engine_handlers(const kd_engine *eng, kd_event_kind kind, guint *n)
+{
+    *n = kind < KD_EV_COUNT ? eng->n_handlers[kind] : 0;
+    return kind < KD_EV_COUNT ? eng->handlers[kind] : NULL;
+}
+
 guint
 kd_engine_tables(const kd_engine *eng, const char **names, guint *sizes, guint max)
 {
@@ -118,7 +132,8 @@ kd_engine_feed(kd_engine *eng, const kd_obs *obs, guint n)
         if (!kd_store_observe(eng->store, &obs[i], &ev))
             continue;
         for (guint h = 0; h < eng->n_handlers[ev.kind]; h++)
-            eng->handlers[ev.kind][h]->fn(&ctx, &ev);
+            if (kd_rule_takes(eng->handlers[ev.kind][h], &ev))
+                eng->handlers[ev.kind][h]->fn(&ctx, &ev);
         kd_store_event_done(&ev);
     }
     kd_findings_emit(eng->findings, eng->emit, eng->user);

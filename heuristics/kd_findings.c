@@ -17,11 +17,11 @@ typedef struct {
     gboolean shown;         /* the latest emit showed at least one of them */
 } kd_frame_rec;
 
-/* Something awaiting later evidence: "amend finding (frame, index) when X happens";
+/* Something awaiting later evidence: "amend finding (frame, position) when X happens";
  * list kinds keep several, oldest first. */
 typedef struct {
     guint32 frame[KD_WAIT_LIST_MAX];
-    guint index[KD_WAIT_LIST_MAX];
+    guint position[KD_WAIT_LIST_MAX];
     guint n;
 } kd_wait;
 
@@ -366,13 +366,13 @@ kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence con
 }
 
 kd_finding *
-kd_finding_lookup(kd_findings *fx, guint32 frame, guint index)
+kd_finding_lookup(kd_findings *fx, guint32 frame, guint position)
 {
     kd_frame_rec *rec = frame_rec(fx, frame);
-    if (!rec || index >= rec->findings->len)
+    if (!rec || position >= rec->findings->len)
         return NULL;
     mark_dirty(fx, frame);
-    return g_ptr_array_index(rec->findings, index);
+    return g_ptr_array_index(rec->findings, position);
 }
 
 guint
@@ -685,18 +685,18 @@ kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 fra
     if (!wait_is_list(kind))
         w->n = 0;
     for (guint i = 0; i < w->n; i++) {
-        if (w->frame[i] == frame && w->index[i] == count - 1) {
+        if (w->frame[i] == frame && w->position[i] == count - 1) {
             g_free(key);
             return;
         }
     }
     if (w->n == KD_WAIT_LIST_MAX) {
         memmove(&w->frame[0], &w->frame[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint32));
-        memmove(&w->index[0], &w->index[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint));
+        memmove(&w->position[0], &w->position[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint));
         w->n--;
     }
     w->frame[w->n] = frame;
-    w->index[w->n] = count - 1;
+    w->position[w->n] = count - 1;
     w->n++;
     g_free(key);
 }
@@ -716,7 +716,7 @@ kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject)
     char *key = wait_key(kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, key);
     g_free(key);
-    return w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->index[w->n - 1]) : NULL;
+    return w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->position[w->n - 1]) : NULL;
 }
 
 kd_finding *
@@ -724,7 +724,7 @@ kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
     char *key = wait_key(kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, key);
-    kd_finding *f = w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->index[w->n - 1]) : NULL;
+    kd_finding *f = w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->position[w->n - 1]) : NULL;
     if (w)
         kd_lru_remove(fx->waits, key);
     g_free(key);
@@ -738,7 +738,7 @@ kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_fin
     kd_wait *w = kd_lru_get(fx->waits, key);
     guint n = 0;
     for (guint i = 0; w && i < w->n && n < max; i++) {
-        kd_finding *f = kd_finding_lookup(fx, w->frame[i], w->index[i]);
+        kd_finding *f = kd_finding_lookup(fx, w->frame[i], w->position[i]);
         if (f)
             out[n++] = f;
     }

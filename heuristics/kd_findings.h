@@ -28,8 +28,8 @@ void kd_findings_emit(kd_findings *fx, kd_emit_fn emit, void *user);
  * error then gets the generic krb_error finding instead). */
 kd_finding *kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence conf,
                            gint32 error_code, const char *spn, const char *client);
-/* The finding at (frame, index) if still held, for amendment; marks the frame dirty. */
-kd_finding *kd_finding_lookup(kd_findings *fx, guint32 frame, guint index);
+/* The finding at (frame, position) if still held, for amendment; marks the frame dirty. */
+kd_finding *kd_finding_lookup(kd_findings *fx, guint32 frame, guint position);
 guint kd_findings_count(kd_findings *fx, guint32 frame);
 
 /* Amending a finding; each accepts NULL. */

@@ -32,11 +32,6 @@
 #define TAG_CONTEXT_MASK    0xe0
 #define TAG_CONTEXT_CONS    0xa0    /* context-specific, constructed */
 
-#define KRB5_PVNO           5
-#define KRB5_MSG_KRB_ERROR  30
-#define KRB5_MSG_TGT_REQ    16      /* KERB-TGT-REQUEST msg-type */
-#define KRB5_MSG_TGT_REP    17      /* KERB-TGT-REPLY msg-type */
-
 /* RFC 1964 / RFC 4121 TOK_ID values (big-endian), user-to-user ones from
  * draft-swift-win2k-krb-user2user. */
 #define TOK_ID_AP_REQ       0x0100
@@ -234,7 +229,7 @@ krb_error(kd_der app, kd_gsskrb *out)
         default: break;     /* a later extension: skipped */
         }
     }
-    if (!ok || pvno != KRB5_PVNO || msg_type != KRB5_MSG_KRB_ERROR || !have_code)
+    if (!ok || pvno != KRB_PVNO || msg_type != KRB_ERROR || !have_code)
         return KD_GSSKRB_MALFORMED;
     return KD_GSSKRB_KRB_ERROR;
 }
@@ -275,8 +270,8 @@ krb_message(kd_der msg, kd_gsskrb_kind want, kd_gsskrb *out)
         gint32 pvno, mt;
         if (tag != TAG_SEQUENCE || !kd_der_next(&body, &tag, &f) || tag != 0xa0 ||
             !field_int32(f, &pvno) || !kd_der_next(&body, &tag, &f) || tag != 0xa1 ||
-            !field_int32(f, &mt) || pvno != KRB5_PVNO ||
-            mt != (want == KD_GSSKRB_TGT_REQ ? KRB5_MSG_TGT_REQ : KRB5_MSG_TGT_REP))
+            !field_int32(f, &mt) || pvno != KRB_PVNO ||
+            mt != (want == KD_GSSKRB_TGT_REQ ? KERB_TGT_REQUEST : KERB_TGT_REPLY))
             return KD_GSSKRB_MALFORMED;
         return want;
     }

@@ -41,8 +41,8 @@ kd_kdcreq_parse(const guint8 *buf, gsize len, kd_kdcreq *out)
         switch (tag) {
         case 0xa0:      /* kdc-options */
             if (kd_der_next(&field, &vtag, &v) && vtag == TAG_BIT_STRING) {
-                out->opt_cname_in_addl_tkt = kd_kdcreq_option(v.p, v.len, KD_KDC_OPT_CNAME_IN_ADDL_TKT);
-                out->opt_enc_tkt_in_skey = kd_kdcreq_option(v.p, v.len, KD_KDC_OPT_ENC_TKT_IN_SKEY);
+                out->opt_cname_in_addl_tkt = kd_kdcreq_option(v.p, v.len, KDC_OPT_CNAME_IN_ADDL_TKT);
+                out->opt_enc_tkt_in_skey = kd_kdcreq_option(v.p, v.len, KDC_OPT_ENC_TKT_IN_SKEY);
             }
             break;
         case 0xa8:      /* etype: SEQUENCE OF Int32 */

@@ -22,10 +22,6 @@
 
 #include "kd_obs.h"         /* KD_MAX_ETYPES */
 
-/* KDCOptions bits (RFC 4120 5.4.1; bit 14 is MS-SFU's cname-in-addl-tkt). */
-#define KD_KDC_OPT_CNAME_IN_ADDL_TKT 14
-#define KD_KDC_OPT_ENC_TKT_IN_SKEY   28
-
 /* How many additional tickets are looked at (their first ones matter). */
 #define KD_KDCREQ_MAX_TICKETS 64
 

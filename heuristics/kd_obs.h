@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "kd_numbers.h"
+
 #define KD_MAX_ETYPES   16  /* requested etypes / ETYPE-INFO2 entries kept per message */
 #define KD_MAX_PADATA   16
 #define KD_MAX_DNS_ANSWERS 16
@@ -53,20 +55,20 @@ typedef enum {
     KD_TRANSPORT_TCP
 } kd_transport;
 
-/* Kerberos message types (RFC 4120 5.10). */
+/* Kerberos message types (RFC 4120 5.10), as observations carry them. */
 enum {
-    KD_MSG_AS_REQ = 10,
-    KD_MSG_AS_REP = 11,
-    KD_MSG_TGS_REQ = 12,
-    KD_MSG_TGS_REP = 13,
-    KD_MSG_AP_REQ = 14,
-    KD_MSG_AP_REP = 15,
+    KD_MSG_AS_REQ = KRB_AS_REQ,
+    KD_MSG_AS_REP = KRB_AS_REP,
+    KD_MSG_TGS_REQ = KRB_TGS_REQ,
+    KD_MSG_TGS_REP = KRB_TGS_REP,
+    KD_MSG_AP_REQ = KRB_AP_REQ,
+    KD_MSG_AP_REP = KRB_AP_REP,
     /* User-to-user GSS tokens (draft-ietf-cat-user2user, MS-KILE 3.1.5.6): the client
      * asks the server for its TGT, the server sends it. They travel inside the
      * application protocol (SPNEGO), never to a KDC. */
-    KD_MSG_TGT_REQ = 16,
-    KD_MSG_TGT_REP = 17,
-    KD_MSG_ERROR = 30
+    KD_MSG_TGT_REQ = KERB_TGT_REQUEST,
+    KD_MSG_TGT_REP = KERB_TGT_REPLY,
+    KD_MSG_ERROR = KRB_ERROR
 };
 
 /* Wireshark's own attempt to decrypt a ticket with the keys of the keytab named in its
@@ -171,15 +173,15 @@ typedef struct {
 
 /* DCE/RPC connection-oriented packet types we care about. */
 enum {
-    KD_DCERPC_REQUEST = 0,
-    KD_DCERPC_RESPONSE = 2,
-    KD_DCERPC_FAULT = 3,
-    KD_DCERPC_BIND = 11,
-    KD_DCERPC_BIND_ACK = 12,
-    KD_DCERPC_BIND_NAK = 13,
-    KD_DCERPC_ALTER = 14,
-    KD_DCERPC_ALTER_RESP = 15,
-    KD_DCERPC_AUTH3 = 16
+    KD_DCERPC_REQUEST = DCERPC_PKT_REQUEST,
+    KD_DCERPC_RESPONSE = DCERPC_PKT_RESPONSE,
+    KD_DCERPC_FAULT = DCERPC_PKT_FAULT,
+    KD_DCERPC_BIND = DCERPC_PKT_BIND,
+    KD_DCERPC_BIND_ACK = DCERPC_PKT_BIND_ACK,
+    KD_DCERPC_BIND_NAK = DCERPC_PKT_BIND_NAK,
+    KD_DCERPC_ALTER = DCERPC_PKT_ALTER_CONTEXT,
+    KD_DCERPC_ALTER_RESP = DCERPC_PKT_ALTER_CONTEXT_RESP,
+    KD_DCERPC_AUTH3 = DCERPC_PKT_AUTH3
 };
 
 typedef struct {
@@ -191,23 +193,13 @@ typedef struct {
     gint32 opnum;           /* -1 when absent */
 } kd_dcerpc;
 
-/* RPC_S_SEC_PKG_ERROR ([MS-ERREF] 2.2), as a DCE/RPC status and as an HRESULT: "a
- * security package specific error occurred". */
-#define KD_RPC_S_SEC_PKG_ERROR      0x00000721u
-#define KD_HRESULT_SEC_PKG_ERROR    0x80070721u
-
+/* RPC_S_SEC_PKG_ERROR, as a DCE/RPC status or as an HRESULT: "a security package
+ * specific error occurred". */
 static inline gboolean
 kd_is_sec_pkg_error(guint32 status)
 {
-    return status == KD_RPC_S_SEC_PKG_ERROR || status == KD_HRESULT_SEC_PKG_ERROR;
+    return status == RPC_S_SEC_PKG_ERROR || status == HRESULT_RPC_S_SEC_PKG_ERROR;
 }
-
-/* DCE/RPC authentication levels ([MS-RPCE] 2.2.1.1.8): from INTEGRITY on, every
- * request carries a signature (sealed too at PRIVACY) the server checks. */
-enum {
-    KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY = 5,
-    KD_RPC_AUTHN_LEVEL_PKT_PRIVACY = 6
-};
 
 typedef struct {
     gboolean is_response;

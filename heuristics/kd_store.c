@@ -11,14 +11,6 @@
 
 #include <string.h>
 
-/* Kerberos errors that are part of normal operation: not failures to link to. */
-#define KD_ERR_PREAUTH_REQUIRED   25
-#define KD_ERR_RESPONSE_TOO_BIG   52
-#define KD_ERR_WRONG_REALM        68
-#define KD_ERR_PRINCIPAL_NOT_UNIQUE 8
-/* Ports a KDC answers on (Kerberos, kpasswd). */
-#define KD_PORT_KERBEROS 88
-#define KD_PORT_KPASSWD  464
 /* Only a request this recent can be the one a reply without a port match answers. */
 #define KD_ANSWER_WINDOW_US (60 * G_USEC_PER_SEC)
 /* Two recordings of one datagram (two interfaces, socket_wrapper) lie microseconds
@@ -145,14 +137,10 @@ addr_key(const kd_addr *a)
     return k;
 }
 
-/* FNV-1a over a key's bytes. */
 static guint
 bytes_hash(const guint8 *p, gsize n)
 {
-    guint32 h = 2166136261u;
-    for (gsize i = 0; i < n; i++)
-        h = (h ^ p[i]) * 16777619u;
-    return h;
+    return kd_fnv1a_32(p, n);
 }
 
 static guint conn_hash(gconstpointer k) { return bytes_hash(k, sizeof(kd_conn_key)); }
@@ -873,7 +861,7 @@ static void
 record_failure(kd_store *st, const kd_obs *obs)
 {
     gint32 code = obs->u.krb.error_code;
-    if (code == KD_ERR_PREAUTH_REQUIRED || code == KD_ERR_RESPONSE_TOO_BIG || code == KD_ERR_WRONG_REALM)
+    if (code == KDC_ERR_PREAUTH_REQUIRED || code == KRB_ERR_RESPONSE_TOO_BIG || code == KDC_ERR_WRONG_REALM)
         return;
     kd_pair_key pk = pair_key(&obs->dst, &obs->src);
     bump_failure(st, &pk, obs->frame);
@@ -886,7 +874,7 @@ static void
 record_client_failure(kd_store *st, const kd_obs *obs, const kd_event *ev)
 {
     gint32 code = obs->u.krb.error_code;
-    if (code == KD_ERR_PREAUTH_REQUIRED || code == KD_ERR_RESPONSE_TOO_BIG || code == KD_ERR_WRONG_REALM)
+    if (code == KDC_ERR_PREAUTH_REQUIRED || code == KRB_ERR_RESPONSE_TOO_BIG || code == KDC_ERR_WRONG_REALM)
         return;
     kd_addr ak = addr_key(&obs->dst);
     kd_failure_ring *r = kd_lru_get(st->client_failures, &ak);
@@ -945,7 +933,7 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
         mark_answered(st, obs, req);
     }
     if (k->carrier == KD_CARRIER_KDC &&
-        (req || obs->sport == KD_PORT_KERBEROS || obs->sport == KD_PORT_KPASSWD)) {
+        (req || obs->sport == KERBEROS_PORT || obs->sport == KPASSWD_PORT)) {
         ev->kind = KD_EV_KDC_ERROR;
         ev->req = req;
         kdc_signs_from_error(st, obs);
@@ -953,13 +941,13 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
          * (Heimdal leaves it empty, MIT's RESPONSE_TOO_BIG names krbtgt). */
         ev->spn = req && !kd_str_empty(req->sname) ? req->sname : k->sname;
         ev->client = !kd_str_empty(k->cname) ? k->cname : (req ? req->cname : NULL);
-        if (k->error_code == KD_ERR_PRINCIPAL_NOT_UNIQUE && !kd_str_empty(ev->spn)) {
+        if (k->error_code == KDC_ERR_PRINCIPAL_NOT_UNIQUE && !kd_str_empty(ev->spn)) {
             char *key = dup_key(ev->spn);
             counter_bump(st->counters, key, obs->frame);
             g_free(key);
         }
-        if (k->error_code != KD_ERR_PREAUTH_REQUIRED && k->error_code != KD_ERR_RESPONSE_TOO_BIG &&
-            k->error_code != KD_ERR_WRONG_REALM)
+        if (k->error_code != KDC_ERR_PREAUTH_REQUIRED && k->error_code != KRB_ERR_RESPONSE_TOO_BIG &&
+            k->error_code != KDC_ERR_WRONG_REALM)
             note_verdict(st, req, obs, FALSE);
     } else {
         kd_req *ap = kd_store_ap_request(st, obs);
@@ -1272,9 +1260,9 @@ note_alive2(kd_store *st, const kd_obs *obs, kd_event *ev)
 static void
 note_ntlmssp(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
-    /* NEGOTIATE (1) or AUTHENTICATE (3) travel from the client. */
+    /* NEGOTIATE or AUTHENTICATE travel from the client. */
     guint32 type = obs->u.ntlmssp.message_type;
-    if (type != 1 && type != 3)
+    if (type != NTLMSSP_NEGOTIATE_MESSAGE && type != NTLMSSP_AUTHENTICATE_MESSAGE)
         return;
     kd_conn_key ck = conn_key(&obs->src, obs->sport, &obs->dst, obs->dport);
     ev->first = kd_lru_get(st->neg_pending, &ck) == NULL;
@@ -1690,8 +1678,9 @@ kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame)
     return unique;
 }
 
-gboolean
-kd_req_same_question(const kd_req *a, const kd_req *b)
+/* Two requests ask the same: message type, client and service names (any case). */
+static gboolean
+req_same_question(const kd_req *a, const kd_req *b)
 {
     if (a->msg_type != b->msg_type)
         return FALSE;
@@ -1709,7 +1698,7 @@ kd_store_tcp_fallback(kd_store *st, const kd_req *udp)
         gint64 dt = kd_time_diff(udp->time_us, a->time_us);
         if (a->answered || a->fell_back || dt < KD_FALLBACK_MIN_US || dt > KD_FALLBACK_MAX_US)
             continue;
-        if (a->req && !a->req->partial && !kd_req_same_question(a->req, udp))
+        if (a->req && !a->req->partial && !req_same_question(a->req, udp))
             continue;
         return a;
     }

@@ -239,8 +239,6 @@ const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, c
  * it, not already repeated, made between half a second and 30 s before, and carrying
  * the same question (or nothing readable). NULL when none. */
 kd_tcp_attempt *kd_store_tcp_fallback(kd_store *st, const kd_req *udp);
-/* Two requests ask the same: message type, client and service names (any case). */
-gboolean kd_req_same_question(const kd_req *a, const kd_req *b);
 /* A KDC's verdict on a ticket (by its ciphertext hash) presented in a TGS-REQ:
  * accepted (a reply) or refused (an error); the frames are the TGS-REQs. NULL
  * when the capture shows none. */

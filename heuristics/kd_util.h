@@ -28,4 +28,24 @@ gboolean kd_has_padata(const gint32 *pa, guint n, gint32 type);
  * encrypted challenge): the request is pre-authenticated. */
 gboolean kd_padata_preauthenticated(const gint32 *pa, guint n);
 
+/* FNV-1a (32 and 64 bit) over n bytes: the hash of the store's keys, the fingerprint
+ * of a ciphertext or of a datagram's copies. Inline: the store hashes on every frame. */
+static inline guint32
+kd_fnv1a_32(const guint8 *p, gsize n)
+{
+    guint32 h = 2166136261u;
+    for (gsize i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+static inline guint64
+kd_fnv1a_64(const guint8 *p, gsize n)
+{
+    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
+    for (gsize i = 0; i < n; i++)
+        h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
+    return h;
+}
+
 #endif /* KD_UTIL_H */

@@ -50,8 +50,10 @@ typedef enum {
 /* Every hf id registered under the names of one role (kd_fields.c). */
 const GArray *kd_field_ids(kd_field_role role);
 
-/* RFC 4120: the KDC's UDP and TCP port. */
-#define KD_KERBEROS_PORT 88
+/* RFC 792: ICMP type 3, destination unreachable (the transport sign of a KDC that
+ * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
+ * heuristics/kd_numbers.h (included through kd_obs.h). */
+#define KD_ICMP_DEST_UNREACHABLE 3
 /* Strings read from a capture are cut at this many characters. */
 #define KD_MAX_STR 256
 

@@ -8,9 +8,7 @@
  */
 #include "kd_extract_int.h"
 
-/* RFC 792: ICMP destination unreachable; the quoted datagram starts 8 bytes after
- * the ICMP type. */
-#define KD_ICMP_DEST_UNREACHABLE 3
+/* RFC 792: an ICMP error's quoted datagram starts 8 bytes after the ICMP type. */
 #define KD_ICMP_QUOTE_OFFSET 8
 /* RFC 791: an IPv4 header (version 4, at least 20 bytes, protocol at byte 9,
  * destination at byte 16). */
@@ -35,7 +33,7 @@ icmp_unreachable(const kd_frame *fr, const field_info *icmp, kd_obs *obs, guint 
         kd_tvb_get_u8(t, ip + KD_IPV4_PROTOCOL_OFFSET) != KD_IPPROTO_UDP)
         return n_obs;
     gint udp = ip + (kd_tvb_get_u8(t, ip) & 0x0f) * 4;
-    if (!tvb_bytes_exist(t, udp, 4) || tvb_get_ntohs(t, udp + KD_UDP_DSTPORT_OFFSET) != KD_KERBEROS_PORT)
+    if (!tvb_bytes_exist(t, udp, 4) || tvb_get_ntohs(t, udp + KD_UDP_DSTPORT_OFFSET) != KERBEROS_PORT)
         return n_obs;
     kd_obs *o = &obs[n_obs++];
     kd_obs_init(o, KD_OBS_TRANSPORT);
@@ -82,7 +80,7 @@ partial_request(const kd_frame *fr)
         payload = payload || (fr->it[i].role == KF_TCP_SEGMENT_DATA && fr->it[i].fi->length > 0);
         krb = krb || kd_is_krb_message(fr->it[i].role);
     }
-    return payload && !krb && fr->pinfo->destport == KD_KERBEROS_PORT && fr->pinfo->srcport != KD_KERBEROS_PORT;
+    return payload && !krb && fr->pinfo->destport == KERBEROS_PORT && fr->pinfo->srcport != KERBEROS_PORT;
 }
 
 guint
@@ -92,8 +90,8 @@ kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs)
     if (pinfo->ptype != PT_TCP || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     /* TCP's expert items: a SYN without ACK to the KDC, a RST from it. */
-    gboolean syn = fr->seen[KF_TCP_SYN] && pinfo->destport == KD_KERBEROS_PORT;
-    gboolean rst = fr->seen[KF_TCP_RST] && pinfo->srcport == KD_KERBEROS_PORT;
+    gboolean syn = fr->seen[KF_TCP_SYN] && pinfo->destport == KERBEROS_PORT;
+    gboolean rst = fr->seen[KF_TCP_RST] && pinfo->srcport == KERBEROS_PORT;
     if (syn || rst) {
         n_obs = add_net_event(fr, obs, n_obs, rst ? KD_NET_TCP_RESET : KD_NET_TCP_SYN);
         obs[n_obs - 1].u.net.kdc = rst ? obs[n_obs - 1].src : obs[n_obs - 1].dst;

@@ -8,13 +8,12 @@
 #include "kd_extract_int.h"
 
 /* MS-SMB2 2.2.1: protocol id 0xFE 'S' 'M' 'B', the command at offset 12, the
- * flags at 16; SMB2_FLAGS_SERVER_TO_REDIR (a response) is flag 0x1. */
+ * flags at 16; SMB2_FLAGS_SERVER_TO_REDIR (a response) is flag 0x1. Not (yet)
+ * among heuristics/kd_numbers.h's names. */
 #define KD_SMB2_PROTOCOL_ID 0xFE534D42u
 #define KD_SMB2_COMMAND_OFFSET 12
 #define KD_SMB2_FLAGS_OFFSET 16
 #define KD_SMB2_FLAGS_SERVER_TO_REDIR 0x1u
-/* MS-SMB2 2.2.1.2: SMB2 SESSION_SETUP. */
-#define KD_SMB2_SESSION_SETUP 1
 
 /* An NTLMSSP AUTHENTICATE string: Wireshark shows an empty one as "NULL" over its
  * 8-byte security buffer (length 0); that is "" here, not a user named NULL. */
@@ -82,7 +81,7 @@ kd_read_smb2(const kd_frame *fr, kd_obs *obs, guint n_obs)
         }
     }
     /* Only a failed SESSION_SETUP answer is a sign of an authentication failure. */
-    if (o->u.smb2.is_response && o->u.smb2.cmd == KD_SMB2_SESSION_SETUP && o->u.smb2.nt_status != 0)
+    if (o->u.smb2.is_response && o->u.smb2.cmd == SMB2_SESSION_SETUP && o->u.smb2.nt_status != 0)
         return n_obs + 1;
     return n_obs;
 }

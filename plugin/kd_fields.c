@@ -114,13 +114,9 @@ typedef struct {
 static kd_trigger *triggers;
 static guint n_triggers;
 
-/* SMB2 answers that are no failure: success, STATUS_PENDING (an answer will
- * follow), STATUS_MORE_PROCESSING_REQUIRED (the next leg of a session set-up). */
-#define KD_NT_STATUS_SUCCESS 0x00000000u
-#define KD_NT_STATUS_PENDING 0x00000103u
-#define KD_NT_STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
-/* RFC 792: ICMP type 3, destination unreachable. */
-#define KD_ICMP_DEST_UNREACHABLE 3
+/* MS-ERREF 2.3.1: STATUS_PENDING, an SMB2 interim answer (the final one follows).
+ * Not (yet) among heuristics/kd_numbers.h's names. */
+#define KD_STATUS_PENDING 0x00000103u
 
 const GArray *
 kd_field_ids(kd_field_role role)
@@ -208,14 +204,14 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
     /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
      * port; and a host connecting to its own address (DCOM sent to a shared one). */
     if (r == KF_TCP_SYN)
-        return pinfo->ptype == PT_TCP && (pinfo->destport == KD_KERBEROS_PORT || kd_self_connection(pinfo));
+        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
     if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
         return pinfo->ptype == PT_TCP;
     if (r == KF_TCP_RST)
-        return pinfo->ptype == PT_TCP && pinfo->srcport == KD_KERBEROS_PORT;
+        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
     if (r == KF_TCP_SEGMENT_DATA)
-        return pinfo->ptype == PT_TCP && pinfo->destport == KD_KERBEROS_PORT;
+        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)
@@ -223,8 +219,8 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         switch (r) {
         case KF_SMB2_STATUS: {
             guint32 st = fvalue_get_uinteger(kd_fi_value(fi));
-            if (st != KD_NT_STATUS_SUCCESS && st != KD_NT_STATUS_PENDING &&
-                st != KD_NT_STATUS_MORE_PROCESSING_REQUIRED)
+            /* Not a failure: success, an interim answer, the next leg of a session set-up. */
+            if (st != STATUS_SUCCESS && st != KD_STATUS_PENDING && st != STATUS_MORE_PROCESSING_REQUIRED)
                 return TRUE;
             break;
         }

@@ -18,6 +18,7 @@
 #include <epan/proto.h>
 
 #include "kd_compat.h"
+#include "kd_numbers.h"
 
 /* Names are cut at this many bytes (with the terminating NUL). */
 #define KD_NAME_MAX 64
@@ -58,11 +59,12 @@ spell_error(char *buf, gint32 code, const char *vs)
     else if (g_str_has_prefix(stem, "eRR-"))
         stem += 4;
     const char *prefix = "KDC_ERR_";
-    if ((code >= 31 && code <= 50) || code == 67 || code == 69)
+    if ((code >= KRB_AP_ERR_BAD_INTEGRITY && code <= KRB_AP_ERR_INAPP_CKSUM) || code == KRB_AP_ERR_NO_TGT ||
+        code == KRB_AP_ERR_USER_TO_USER_REQUIRED)
         prefix = "KRB_AP_ERR_";
-    else if (code == 51)
+    else if (code == KRB_AP_PATH_NOT_ACCEPTED)
         prefix = "KRB_AP_";
-    else if (code == 52 || code == 60 || code == 61)
+    else if (code == KRB_ERR_RESPONSE_TOO_BIG || code == KRB_ERR_GENERIC || code == KRB_ERR_FIELD_TOOLONG)
         prefix = "KRB_ERR_";
     snprintf(buf, KD_NAME_MAX, "%s%s", prefix, stem);
     for (char *p = buf; *p; p++)

@@ -14,13 +14,9 @@
 
 #include <string.h>
 
-#define KRB_ERR_BADOPTION 13        /* KDC_ERR_BADOPTION */
-#define PA_FOR_USER 129             /* MS-SFU 2.2.1 */
-#define PA_S4U_X509_USER 130        /* MS-SFU 2.2.2 */
-
-/* NTSTATUS of an S4U2Proxy refusal (MS-SFU 3.2.5.2, MS-KILE 3.3.5.7.4). */
-#define NT_STATUS_NOT_SUPPORTED 0xC00000BBu  /* the front-end has no delegation list */
-#define NT_STATUS_NO_MATCH      0xC0000272u  /* target not listed, or evidence not forwardable */
+/* The NTSTATUS of an S4U2Proxy refusal (MS-SFU 3.2.5.2, MS-KILE 3.3.5.7.4):
+ * STATUS_NOT_SUPPORTED, the front-end has no delegation list; STATUS_NO_MATCH, the
+ * target is not listed or the evidence ticket is not forwardable. */
 
 /* The status strings an MIT KDC puts in e-text (src/kdc/kdc_util.c). */
 static const struct {
@@ -88,8 +84,8 @@ self_refused_note(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, KD_CONF_INFO, k->error_code, ev->spn, ev->client);
     if (!f)
         return;
-    const char *why = k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED ? " (STATUS_NOT_SUPPORTED)"
-                    : k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH ? " (STATUS_NO_MATCH)" : "";
+    const char *why = k->has_nt_status && k->nt_status == STATUS_NOT_SUPPORTED ? " (STATUS_NOT_SUPPORTED)"
+                    : k->has_nt_status && k->nt_status == STATUS_NO_MATCH ? " (STATUS_NO_MATCH)" : "";
     char *who = ev->client ? g_strdup_printf("%s asked for a ticket to its own account (%s)", ev->client,
                                              req->sname ? req->sname : "?")
                            : g_strdup_printf("The account holding %s asked for a ticket to itself",
@@ -106,61 +102,51 @@ self_refused_note(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
     refusal_details(f, k);
 }
 
-/* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
-static void
-proxy_refused(const kd_ctx *ctx, kd_event *ev)
+/* Rank: the reason the KDC's NTSTATUS or status text gives, and how sure it is. */
+static kd_cause
+proxy_reason(const kd_krb *k, kd_confidence *conf, gboolean *from_text)
 {
-    const kd_obs *obs = ev->obs;
-    const kd_krb *k = &obs->u.krb;
-    const kd_req *req = ev->req;
     kd_cause cause = KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED;
-    kd_confidence conf = KD_CONF_POSSIBLE;
-    gboolean from_text = FALSE;
-
-    if (k->has_nt_status && k->nt_status == NT_STATUS_NOT_SUPPORTED) {
+    *conf = KD_CONF_POSSIBLE;
+    *from_text = FALSE;
+    if (k->has_nt_status && k->nt_status == STATUS_NOT_SUPPORTED) {
         cause = KD_CAUSE_DELEGATION_NOT_CONFIGURED;
-        conf = KD_CONF_CONFIRMED;
-    } else if (k->has_nt_status && k->nt_status == NT_STATUS_NO_MATCH) {
+        *conf = KD_CONF_CONFIRMED;
+    } else if (k->has_nt_status && k->nt_status == STATUS_NO_MATCH) {
         /* Windows uses one status for both: the list and the evidence's flags. */
-        conf = KD_CONF_LIKELY;
+        *conf = KD_CONF_LIKELY;
     } else if (!kd_str_empty(k->e_text)) {
         for (gsize i = 0; i < G_N_ELEMENTS(mit_texts); i++) {
             if (strstr(k->e_text, mit_texts[i].text)) {
                 cause = mit_texts[i].cause;
-                conf = KD_CONF_CONFIRMED;
-                from_text = TRUE;
+                *conf = KD_CONF_CONFIRMED;
+                *from_text = TRUE;
                 break;
             }
         }
     }
-    ev->claimed = TRUE;
-    const char *front = ev->client ? ev->client : "The front-end service";
-    const char *target = ev->spn ? ev->spn : "the requested service";
-    if (is_self_target(req, ev->client)) {
-        self_refused_note(ctx, ev, cause);
-        return;
+    return cause;
+}
+
+/* Confirm: the KDC's own word names the reason; the capture contradicts it when its
+ * status text names another one. */
+static void
+proxy_confirm(kd_finding *f, const kd_krb *k, kd_cause cause)
+{
+    int text_cause = -1;
+    for (gsize i = 0; !kd_str_empty(k->e_text) && i < G_N_ELEMENTS(mit_texts); i++) {
+        if (strstr(k->e_text, mit_texts[i].text))
+            text_cause = (int)mit_texts[i].cause;
     }
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
-    if (!f)
-        return;
-    if (conf == KD_CONF_CONFIRMED) {
-        /* The KDC's own word names the reason; the capture contradicts it when its
-         * status text names another one. */
-        int text_cause = -1;
-        for (gsize i = 0; !kd_str_empty(k->e_text) && i < G_N_ELEMENTS(mit_texts); i++) {
-            if (strstr(k->e_text, mit_texts[i].text))
-                text_cause = (int)mit_texts[i].cause;
-        }
-        kd_finding_confirm_one(f, "the KDC's status text names another reason than its NTSTATUS",
-                               text_cause >= 0 && (kd_cause)text_cause != cause);
-    }
-    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
-                        "(cname-in-addl-tkt)", target, req->n_addl_tickets,
-                        req->addl_ticket.sname ? ", evidence ticket for " : "",
-                        req->addl_ticket.sname ? req->addl_ticket.sname : "");
-    if (req->addl_ticket.sname)
-        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
-    refusal_details(f, k);
+    kd_finding_confirm_one(f, "the KDC's status text names another reason than its NTSTATUS",
+                           text_cause >= 0 && (kd_cause)text_cause != cause);
+}
+
+/* Explain: the summary of each reason, and what stays open. */
+static void
+proxy_explain(kd_finding *f, const kd_krb *k, kd_cause cause, kd_confidence conf, gboolean from_text,
+              const char *front, const char *target)
+{
     switch (cause) {
     case KD_CAUSE_DELEGATION_NOT_CONFIGURED:
         kd_finding_summary(f, "%s may not delegate to any service: the KDC %s", front,
@@ -199,6 +185,38 @@ proxy_refused(const kd_ctx *ctx, kd_event *ev)
     }
 }
 
+/* S4U2Proxy answered with KDC_ERR_BADOPTION: which of the three reasons. */
+static void
+proxy_refused(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_krb *k = &obs->u.krb;
+    const kd_req *req = ev->req;
+    kd_confidence conf;
+    gboolean from_text;
+    const kd_cause cause = proxy_reason(k, &conf, &from_text);
+    ev->claimed = TRUE;
+    const char *front = ev->client ? ev->client : "The front-end service";
+    const char *target = ev->spn ? ev->spn : "the requested service";
+    if (is_self_target(req, ev->client)) {
+        self_refused_note(ctx, ev, cause);
+        return;
+    }
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, cause, conf, k->error_code, ev->spn, ev->client);
+    if (!f)
+        return;
+    if (conf == KD_CONF_CONFIRMED)
+        proxy_confirm(f, k, cause);
+    kd_finding_evidence(f, req->frame, "S4U2Proxy TGS-REQ for %s with %u additional ticket(s)%s%s "
+                        "(cname-in-addl-tkt)", target, req->n_addl_tickets,
+                        req->addl_ticket.sname ? ", evidence ticket for " : "",
+                        req->addl_ticket.sname ? req->addl_ticket.sname : "");
+    if (req->addl_ticket.sname)
+        kd_finding_detail(f, "evidence ticket: %s", req->addl_ticket.sname);
+    refusal_details(f, k);
+    proxy_explain(f, k, cause, conf, from_text, front, target);
+}
+
 /* S4U2Self refused with an error no more specific rule explained. */
 static void
 self_refused(const kd_ctx *ctx, kd_event *ev)
@@ -230,7 +248,7 @@ unread_self_refusal(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    if (k->error_code != KRB_ERR_BADOPTION || !k->has_nt_status || k->nt_status != NT_STATUS_NOT_SUPPORTED ||
+    if (k->error_code != KDC_ERR_BADOPTION || !k->has_nt_status || k->nt_status != STATUS_NOT_SUPPORTED ||
         kd_str_empty(k->sname))
         return FALSE;
     const char *host_account = kd_store_issued_client(ctx->store, k->sname, &obs->dst);
@@ -253,17 +271,15 @@ unread_self_refusal(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+delegation_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
-    if (ev->claimed)
-        return;
     if ((!req || req->partial) && unread_self_refusal(ctx, ev))
         return;
     if (!req || req->msg_type != KD_MSG_TGS_REQ)
         return;
     if (is_s4u2proxy(req)) {
-        if (ev->obs->u.krb.error_code == KRB_ERR_BADOPTION)
+        if (ev->obs->u.krb.error_code == KDC_ERR_BADOPTION)
             proxy_refused(ctx, ev);
     } else if (is_s4u2self(req)) {
         self_refused(ctx, ev);
@@ -271,7 +287,7 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, on_kdc_error },
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, delegation_on_kdc_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_delegation = { "delegation", rules, G_N_ELEMENTS(rules) };

@@ -77,7 +77,8 @@ intersects(const gint32 *a, guint na, const gint32 *b, guint nb)
 static gboolean
 is_tgt_refusal(gint32 code)
 {
-    return code == 14 || code == 31 || code == 41 || code == 44 || code == 60;
+    return code == KDC_ERR_ETYPE_NOSUPP || code == KRB_AP_ERR_BAD_INTEGRITY || code == KRB_AP_ERR_MODIFIED ||
+           code == KRB_AP_ERR_BADKEYVER || code == KRB_ERR_GENERIC;
 }
 
 /* "KDC B refuses the TGT KDC A issued: they disagree on the krbtgt keys". What would
@@ -85,7 +86,7 @@ is_tgt_refusal(gint32 code)
  * no host of its own (0.0.0.0 of a recorded copy), B issued the very same ticket, A
  * refuses the same ticket too, or B accepts it. Confirmed when, besides, A accepts
  * the ticket (so the ticket itself is sound). Later verdicts on the same ticket are
- * watched (on_ticket_verdict). FALSE when no claim is made. */
+ * watched (etype_on_ticket_verdict). FALSE when no claim is made. */
 static gboolean
 dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 {
@@ -141,7 +142,7 @@ dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
 /* A KDC's later verdict on a ticket a claim was made about: the refusing KDC
  * accepting it, or the issuing KDC refusing it, withdraws the claim. */
 static void
-on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
+etype_on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req;
@@ -150,7 +151,8 @@ on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
     gboolean accepted = ev->kind == KD_EV_KDC_REPLY;
     if (!accepted) {
         gint32 code = obs->u.krb.error_code;
-        if (code == 25 || code == 52 || code == 68) /* round trips, not refusals */
+        /* Round trips, not refusals. */
+        if (code == KDC_ERR_PREAUTH_REQUIRED || code == KRB_ERR_RESPONSE_TOO_BIG || code == KDC_ERR_WRONG_REALM)
             return;
     }
     char *subject = ticket_subject(accepted ? "ok" : "no", &obs->src, req->ticket.cipher_hash);
@@ -172,16 +174,12 @@ on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
 /* Encryption-type and key disagreements (KDC_ERR_ETYPE_NOSUPP, BAD_INTEGRITY ...)
  * that the more specific rules of a KDC or service error left unexplained. */
 
-/* Single-DES encryption types (RFC 3961 8.1, RFC 6649 deprecates them). */
-#define KD_ETYPE_DES_CBC_CRC 1
-#define KD_ETYPE_DES_CBC_MD4 2
-#define KD_ETYPE_DES_CBC_MD5 3
-
+/* Single-DES encryption types (RFC 3961 8.1; RFC 6649 deprecates them). */
 static gboolean
 only_single_des(const gint32 *etypes, guint n)
 {
     for (guint i = 0; i < n; i++) {
-        if (etypes[i] != KD_ETYPE_DES_CBC_CRC && etypes[i] != KD_ETYPE_DES_CBC_MD4 && etypes[i] != KD_ETYPE_DES_CBC_MD5)
+        if (etypes[i] != ETYPE_DES_CBC_CRC && etypes[i] != ETYPE_DES_CBC_MD4 && etypes[i] != ETYPE_DES_CBC_MD5)
             return FALSE;
     }
     return n > 0;
@@ -358,10 +356,8 @@ etype_refused(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_error(const kd_ctx *ctx, kd_event *ev)
+etype_on_error(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
     const gint32 code = k->error_code;
@@ -409,15 +405,15 @@ on_error(const kd_ctx *ctx, kd_event *ev)
         if (it && !kd_addr_equal(&it->kdc, &obs->src) && dc_claim(ctx, ev, it))
             return;
     }
-    if (code == 14 || code == 45) /* KDC_ERR_ETYPE_NOSUPP, KRB_AP_ERR_NOKEY */
+    if (code == KDC_ERR_ETYPE_NOSUPP || code == KRB_AP_ERR_NOKEY)
         etype_refused(ctx, ev);
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REPLY,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_NOTE,  on_ticket_verdict },
-    { KD_EV_KDC_ERROR,     KD_PRIO_LATER, on_error },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_LATER, on_error },
+    KD_RULE(KD_EV_KDC_REPLY, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_NOTE, etype_on_ticket_verdict, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_LATER, etype_on_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_etype = { "etype", rules, G_N_ELEMENTS(rules) };

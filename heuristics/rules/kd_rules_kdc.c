@@ -9,18 +9,6 @@
 
 #include <string.h>
 
-#define PA_ENC_TIMESTAMP        2
-#define PA_ENCRYPTED_CHALLENGE  138
-
-/* PA-DATA types that carry pre-authentication proof (RFC 4120, 6113, 4556). */
-static gboolean
-is_preauth_proof(gint32 pa)
-{
-    return pa == PA_ENC_TIMESTAMP || pa == 16 /* PA-PK-AS-REQ */ ||
-           pa == 17 /* PA-PK-AS-REQ-OLD */ || pa == 136 /* PA-FX-FAST */ ||
-           pa == PA_ENCRYPTED_CHALLENGE;
-}
-
 /* The catalog's row for the error's e-text, when it speaks for this error code. */
 static const kd_etext_info *
 etext_row(const kd_krb *k)
@@ -46,20 +34,6 @@ is_account_state(int cause)
            cause == KD_CAUSE_LOGON_RESTRICTED;
 }
 
-#define PA_FOR_USER 129
-
-/* NTSTATUS values Windows and Samba KDCs put in KRB-ERROR e-data (MS-KILE 3.3.5.7.1). */
-#define NT_WRONG_PASSWORD        0xC000006Au
-#define NT_ACCOUNT_RESTRICTION   0xC000006Eu
-#define NT_INVALID_LOGON_HOURS   0xC000006Fu
-#define NT_INVALID_WORKSTATION   0xC0000070u
-#define NT_PASSWORD_EXPIRED      0xC0000071u
-#define NT_ACCOUNT_DISABLED      0xC0000072u
-#define NT_ACCOUNT_EXPIRED       0xC0000193u
-#define NT_PASSWORD_MUST_CHANGE  0xC0000224u
-#define NT_ACCOUNT_LOCKED_OUT    0xC0000234u
-#define NT_AUTH_FIREWALL_FAILED  0xC0000413u
-
 static void
 request_evidence(kd_finding *f, const kd_req *req)
 {
@@ -71,7 +45,7 @@ request_evidence(kd_finding *f, const kd_req *req)
 }
 
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+kdc_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -79,10 +53,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 
     /* A pre-authenticated AS-REQ confirms an earlier PREAUTH_REQUIRED as benign. */
     if (k->msg_type == KD_MSG_AS_REQ && !kd_str_empty(k->cname)) {
-        gboolean proof = FALSE;
-        for (guint i = 0; i < k->n_padata && i < KD_MAX_PADATA; i++)
-            proof = proof || is_preauth_proof(k->padata[i]);
-        if (proof) {
+        if (kd_padata_preauthenticated(k->padata, MIN(k->n_padata, KD_MAX_PADATA))) {
             char *cn = kd_lower(k->cname);
             char *subject = g_strdup_printf("%s|%s", hosts, cn);
             kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH, subject);
@@ -109,12 +80,10 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 /* Clock skew, from a KDC or a service: which side is off, measured against the
  * capture's clock. */
 static void
-on_skew(const kd_ctx *ctx, kd_event *ev)
+kdc_on_skew(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    if (k->error_code != 37) /* KRB_AP_ERR_SKEW */
-        return;
     ev->claimed = TRUE;
     const char *server_role = ev->kind == KD_EV_KDC_ERROR ? "KDC" : "service";
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_CLOCK_SKEW, KD_CONF_CONFIRMED,
@@ -176,16 +145,16 @@ static void
 account_state_from_ntstatus(guint32 st, kd_cause *cause)
 {
     switch (st) {
-    case NT_ACCOUNT_LOCKED_OUT:   *cause = KD_CAUSE_ACCOUNT_LOCKED; break;
-    case NT_ACCOUNT_DISABLED:     *cause = KD_CAUSE_ACCOUNT_DISABLED; break;
-    case NT_ACCOUNT_EXPIRED:      *cause = KD_CAUSE_ACCOUNT_EXPIRED; break;
-    case NT_PASSWORD_EXPIRED:
-    case NT_PASSWORD_MUST_CHANGE: *cause = KD_CAUSE_PASSWORD_EXPIRED; break;
-    case NT_INVALID_LOGON_HOURS:
-    case NT_INVALID_WORKSTATION:
-    case NT_ACCOUNT_RESTRICTION:
-    case NT_AUTH_FIREWALL_FAILED: *cause = KD_CAUSE_LOGON_RESTRICTED; break;
-    case NT_WRONG_PASSWORD:       *cause = KD_CAUSE_WRONG_PASSWORD; break;
+    case STATUS_ACCOUNT_LOCKED_OUT:   *cause = KD_CAUSE_ACCOUNT_LOCKED; break;
+    case STATUS_ACCOUNT_DISABLED:     *cause = KD_CAUSE_ACCOUNT_DISABLED; break;
+    case STATUS_ACCOUNT_EXPIRED:      *cause = KD_CAUSE_ACCOUNT_EXPIRED; break;
+    case STATUS_PASSWORD_EXPIRED:
+    case STATUS_PASSWORD_MUST_CHANGE: *cause = KD_CAUSE_PASSWORD_EXPIRED; break;
+    case STATUS_INVALID_LOGON_HOURS:
+    case STATUS_INVALID_WORKSTATION:
+    case STATUS_ACCOUNT_RESTRICTION:
+    case STATUS_AUTHENTICATION_FIREWALL_FAILED: *cause = KD_CAUSE_LOGON_RESTRICTED; break;
+    case STATUS_WRONG_PASSWORD:       *cause = KD_CAUSE_WRONG_PASSWORD; break;
     default: break;
     }
 }
@@ -276,9 +245,9 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     const gint32 code = k->error_code;
     const char *spn = ev->spn, *client = ev->client;
     kd_finding *f;
-    kd_cause cause = code == 12 ? KD_CAUSE_LOGON_RESTRICTED
-                   : code == 23 ? KD_CAUSE_PASSWORD_EXPIRED
-                   : code == 1 ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
+    kd_cause cause = code == KDC_ERR_POLICY ? KD_CAUSE_LOGON_RESTRICTED
+                   : code == KDC_ERR_KEY_EXPIRED ? KD_CAUSE_PASSWORD_EXPIRED
+                   : code == KDC_ERR_NAME_EXP ? KD_CAUSE_ACCOUNT_EXPIRED : KD_CAUSE_ACCOUNT_REVOKED;
     const kd_cause by_code = cause;
     if (k->has_nt_status)
         account_state_from_ntstatus(k->nt_status, &cause);
@@ -309,7 +278,7 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     if (cause == KD_CAUSE_ACCOUNT_REVOKED && failures)
         cause = KD_CAUSE_ACCOUNT_LOCKED;
     kd_confidence conf = conflict ? KD_CONF_LIKELY
-                       : by_status || by_text || code != 18 ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
+                       : by_status || by_text || code != KDC_ERR_CLIENT_REVOKED ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
     f = kd_finding_add(ctx->findings, obs->frame, cause, conf, code, spn, client);
     if (!f)
         return NULL;
@@ -317,7 +286,7 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
         kd_claim c;
         kd_claim_init(&c);
         kd_claim_check(&c, "neither the error code, an NTSTATUS nor the KDC's e-text names the account's state",
-                       !(by_status || by_text || code != 18));
+                       !(by_status || by_text || code != KDC_ERR_CLIENT_REVOKED));
         kd_claim_check(&c, "the NTSTATUS and the KDC's e-text name different states", conflict);
         kd_finding_confirm(f, &c);
     }
@@ -413,114 +382,187 @@ error_details(kd_finding *f, const kd_krb *k)
         kd_finding_detail(f, "KDC text: %s", k->e_text);
 }
 
-static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+/* KDC_ERR_PREAUTH_REQUIRED: the normal first round trip; a pre-authenticated
+ * AS-REQ of the same principal that follows confirms it (kdc_on_request). */
+static kd_finding *
+preauth_required(const kd_ctx *ctx, const kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
-    const kd_krb *k = &obs->u.krb;
-    const gint32 code = k->error_code;
-    const char *spn = ev->spn, *client = ev->client;
-    const kd_req *req = ev->req;
-    kd_finding *f = NULL;
+    const char *client = ev->client;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO,
+                                   obs->u.krb.error_code, ev->spn, client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
+                       client ? client : "the client");
+    char *cn = kd_lower(client);
+    char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
+    char *subject = g_strdup_printf("%s|%s", hosts, cn);
+    kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, subject, obs->frame);
+    g_free(subject);
+    g_free(hosts);
+    g_free(cn);
+    return f;
+}
 
-    /* A family running first explained it (a refused user-to-user request). */
-    if (ev->claimed)
-        return;
-    switch (code) {
-    case 25: { /* KDC_ERR_PREAUTH_REQUIRED */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_PREAUTH_REQUIRED, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
-                           client ? client : "the client");
-        char *cn = kd_lower(client);
-        char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
-        char *subject = g_strdup_printf("%s|%s", hosts, cn);
-        kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, subject, obs->frame);
-        g_free(subject);
-        g_free(hosts);
-        g_free(cn);
+/* KRB_AP_ERR_BAD_INTEGRITY: a wrong password when it answers an AS-REQ's proof;
+ * FALSE (left to other rules) otherwise. */
+static gboolean
+bad_integrity(const kd_ctx *ctx, const kd_event *ev, kd_finding **f)
+{
+    kd_confidence conf = KD_CONF_LIKELY;
+    if (!is_as_preauth_integrity(ev, &conf))
+        return FALSE;
+    *f = wrong_password(ctx, ev, conf);
+    kd_finding_detail(*f, "KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ: how older MIT KDCs answer a "
+                          "pre-authentication they cannot decrypt");
+    return TRUE;
+}
+
+/* KDC_ERR_C_PRINCIPAL_UNKNOWN: no such client account. */
+static kd_finding *
+unknown_client(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const char *client = ev->client;
+    const kd_req *req = ev->req;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED,
+                                   k->error_code, ev->spn, client);
+    kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
+                           client && kd_store_account_etypes(ctx->store, client) != NULL);
+    request_evidence(f, req);
+    /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own '@': the
+     * realm is not part of it. */
+    gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
+    kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
+                       with_realm ? "@" : "", with_realm ? k->crealm : "");
+    if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
+        kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
+    return f;
+}
+
+/* KDC_ERR_PRINCIPAL_NOT_UNIQUE: the SPN is on more than one account. */
+static kd_finding *
+principal_not_unique(const kd_ctx *ctx, const kd_event *ev)
+{
+    const char *spn = ev->spn;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED,
+                                   ev->obs->u.krb.error_code, spn, ev->client);
+    kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
+    kd_finding_owner_evidence(f, ctx->store, spn);
+    return f;
+}
+
+/* KRB_AP_ERR_TKT_EXPIRED from the KDC: the TGT (or evidence ticket) presented expired. */
+static kd_finding *
+kdc_ticket_expired(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_req *req = ev->req;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED,
+                                   ev->obs->u.krb.error_code, ev->spn, ev->client);
+    kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
+    request_evidence(f, req);
+    kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
+                       req && req->ticket.sname ? req->ticket.sname : "");
+    return f;
+}
+
+/* KRB_ERR_RESPONSE_TOO_BIG: a note; a TCP retry that follows confirms it (kdc_on_request). */
+static kd_finding *
+response_too_big(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO,
+                                   obs->u.krb.error_code, ev->spn, ev->client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
+    char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
+    kd_wait_set(ctx->findings, KD_WAIT_TCP_RETRY, hosts, obs->frame);
+    g_free(hosts);
+    return f;
+}
+
+/* KDC_ERR_WRONG_REALM: a referral, a note. */
+static kd_finding *
+referral(const kd_ctx *ctx, const kd_event *ev)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, k->error_code,
+                                   ev->spn, ev->client);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "The KDC refers the client to realm %s",
+                       k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
+    return f;
+}
+
+/* A code that says little (KRB_ERR_GENERIC) with an e-text naming the account's
+ * state (MIT's CLIENT EXPIRED, CLIENT KEY EXPIRED); FALSE when the e-text names none. */
+static gboolean
+account_state_by_text(const kd_ctx *ctx, const kd_event *ev, kd_finding **out)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    const char *client = ev->client;
+    int said = etext_cause(k);
+    if (!is_account_state(said))
+        return FALSE;
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, k->error_code,
+                                   ev->spn, client);
+    kd_cause by_status = (kd_cause)said;
+    if (k->has_nt_status)
+        account_state_from_ntstatus(k->nt_status, &by_status);
+    kd_finding_confirm_one(f, "an NTSTATUS in e-data names another account state", by_status != (kd_cause)said);
+    request_evidence(f, ev->req);
+    kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
+    *out = f;
+    return TRUE;
+}
+
+/* A KDC error by its code: each code's reading is one function above. */
+static void
+kdc_on_error(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_krb *k = &ev->obs->u.krb;
+    kd_finding *f = NULL;
+    switch (k->error_code) {
+    case KDC_ERR_PREAUTH_REQUIRED:
+        f = preauth_required(ctx, ev);
         break;
-    }
-    case 24: /* KDC_ERR_PREAUTH_FAILED */
+    case KDC_ERR_PREAUTH_FAILED:
         f = wrong_password(ctx, ev, KD_CONF_CONFIRMED);
         break;
-    case 31: { /* KRB_AP_ERR_BAD_INTEGRITY */
-        kd_confidence conf = KD_CONF_LIKELY;
-        if (!is_as_preauth_integrity(ev, &conf))
+    case KRB_AP_ERR_BAD_INTEGRITY:
+        if (!bad_integrity(ctx, ev, &f))
             return;
-        f = wrong_password(ctx, ev, conf);
-        kd_finding_detail(f, "KRB_AP_ERR_BAD_INTEGRITY to an AS-REQ: how older MIT KDCs answer a "
-                             "pre-authentication they cannot decrypt");
         break;
-    }
-    case 6: /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_UNKNOWN_CLIENT, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the KDC announced the principal's keys (it exists)",
-                               client && kd_store_account_etypes(ctx->store, client) != NULL);
-        request_evidence(f, req);
-        {
-            /* An enterprise name (NT-ENTERPRISE, "user@upn.suffix") carries its own
-             * '@': the realm is not part of it. */
-            gboolean with_realm = client && !kd_str_empty(k->crealm) && !strchr(client, '@');
-            kd_finding_summary(f, "The KDC has no account %s%s%s", client ? client : "(no name)",
-                               with_realm ? "@" : "", with_realm ? k->crealm : "");
-        }
-        if (req && req->msg_type == KD_MSG_TGS_REQ && kd_has_padata(req->padata, req->n_padata, PA_FOR_USER))
-            kd_finding_detail(f, "request: S4U2Self (PA-FOR-USER) for a user the KDC does not know");
+    case KDC_ERR_C_PRINCIPAL_UNKNOWN:
+        f = unknown_client(ctx, ev);
         break;
-    case 7: /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
+    case KDC_ERR_S_PRINCIPAL_UNKNOWN:
         f = unknown_service(ctx, ev);
         break;
-    case 8: /* KDC_ERR_PRINCIPAL_NOT_UNIQUE */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_DUPLICATE_SPN, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the error names no service principal", kd_str_empty(spn));
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC found %s on more than one account", spn ? spn : "the SPN");
-        kd_finding_owner_evidence(f, ctx->store, spn);
+    case KDC_ERR_PRINCIPAL_NOT_UNIQUE:
+        f = principal_not_unique(ctx, ev);
         break;
-    case 18: /* KDC_ERR_CLIENT_REVOKED */
-    case 12: /* KDC_ERR_POLICY */
-    case 23: /* KDC_ERR_KEY_EXP */
-    case 1:  /* KDC_ERR_NAME_EXP */
+    case KDC_ERR_CLIENT_REVOKED:
+    case KDC_ERR_POLICY:
+    case KDC_ERR_KEY_EXPIRED:
+    case KDC_ERR_NAME_EXP:
         f = account_state(ctx, ev);
         break;
-    case 32: /* KRB_AP_ERR_TKT_EXPIRED */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code, spn, client);
-        kd_finding_confirm_one(f, "the request presented no ticket", req && !req->ticket.present);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The ticket %s presented to the KDC has expired",
-                           req && req->ticket.sname ? req->ticket.sname : "");
+    case KRB_AP_ERR_TKT_EXPIRED:
+        f = kdc_ticket_expired(ctx, ev);
         break;
-    case 52: { /* KRB_ERR_RESPONSE_TOO_BIG */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_RESPONSE_TOO_BIG, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC's answer does not fit in UDP; the client should retry over TCP");
-        char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
-        kd_wait_set(ctx->findings, KD_WAIT_TCP_RETRY, hosts, obs->frame);
-        g_free(hosts);
+    case KRB_ERR_RESPONSE_TOO_BIG:
+        f = response_too_big(ctx, ev);
         break;
-    }
-    case 68: /* KDC_ERR_WRONG_REALM */
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_REFERRAL, KD_CONF_INFO, code, spn, client);
-        request_evidence(f, req);
-        kd_finding_summary(f, "The KDC refers the client to realm %s",
-                           k->crealm ? k->crealm : (k->realm ? k->realm : "?"));
+    case KDC_ERR_WRONG_REALM:
+        f = referral(ctx, ev);
         break;
-    default: {
-        /* A code that says little (KRB_ERR_GENERIC) with an e-text naming the
-         * account's state (MIT's CLIENT EXPIRED, CLIENT KEY EXPIRED). */
-        int said = etext_cause(k);
-        if (!is_account_state(said))
+    default:
+        if (!account_state_by_text(ctx, ev, &f))
             return;
-        f = kd_finding_add(ctx->findings, obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, code, spn, client);
-        kd_cause by_status = (kd_cause)said;
-        if (k->has_nt_status)
-            account_state_from_ntstatus(k->nt_status, &by_status);
-        kd_finding_confirm_one(f, "an NTSTATUS in e-data names another account state", by_status != (kd_cause)said);
-        request_evidence(f, req);
-        kd_finding_summary(f, "%s: %s", client ? client : "client", kd_catalog[said].title);
         break;
-    }
     }
     ev->claimed = TRUE;
     error_details(f, k);
@@ -528,10 +570,8 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 
 /* Any other KDC error: the generic finding with the code's documented causes. */
 static void
-on_kdc_error_fallback(const kd_ctx *ctx, kd_event *ev)
+kdc_on_error_fallback(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     const kd_krb *k = &ev->obs->u.krb;
     kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE,
                                    k->error_code, ev->spn, ev->client);
@@ -543,7 +583,7 @@ on_kdc_error_fallback(const kd_ctx *ctx, kd_event *ev)
  * confirming the cause they name when no other candidate is left. Progress labels
  * (LOOKING_UP_SERVER, HANDLE_AUTHDATA) name no cause: quoted, never a cause. */
 static void
-on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
+kdc_on_error_etext(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -574,12 +614,14 @@ on_kdc_error_etext(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC, on_request },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_skew },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_skew },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC, on_kdc_error },
-    { KD_EV_KDC_ERROR,     KD_PRIO_FALLBACK, on_kdc_error_fallback },
-    { KD_EV_KDC_ERROR,     KD_PRIO_AMEND,    on_kdc_error_etext },
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, kdc_on_request, KD_RUN_ALWAYS),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, kdc_on_skew, KD_RUN_ALWAYS, KRB_AP_ERR_SKEW),
+    KD_RULE_CODES(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, kdc_on_skew, KD_RUN_ALWAYS, KRB_AP_ERR_SKEW),
+    /* Unclaimed: a family running first may have explained it (a refused
+     * user-to-user request). */
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, kdc_on_error, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_FALLBACK, kdc_on_error_fallback, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_AMEND, kdc_on_error_etext, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_kdc = { "kdc", rules, G_N_ELEMENTS(rules) };

@@ -19,8 +19,6 @@
  * At most KD_COUNTER_FRAMES earlier findings are amended when the run is recognised. */
 #define KD_ENUM_MIN_NAMES 5
 
-#define KRB_ERR_C_PRINCIPAL_UNKNOWN 6
-#define KRB_ERR_PREAUTH_REQUIRED 25
 
 /* The run number of this host pair: a pre-authenticated request starts a new run. */
 static guint32
@@ -54,7 +52,7 @@ reclassify(const kd_ctx *ctx, kd_event *ev, kd_cause cause)
 }
 
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+probe_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!req || req->msg_type != KD_MSG_AS_REQ || !kd_padata_preauthenticated(req->padata, req->n_padata))
@@ -104,8 +102,8 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
         if (f) {
             kd_finding_summary(f, "%s sent single AS-REQs for %u different names without pre-authenticating "
                                "any: user enumeration%s", a, run->count,
-                               f->error_code == KRB_ERR_PREAUTH_REQUIRED ? " (this answer shows the name exists)"
-                               : f->error_code == KRB_ERR_C_PRINCIPAL_UNKNOWN ? " (this name does not exist)" : "");
+                               f->error_code == KDC_ERR_PREAUTH_REQUIRED ? " (this answer shows the name exists)"
+                               : f->error_code == KDC_ERR_C_PRINCIPAL_UNKNOWN ? " (this name does not exist)" : "");
             kd_finding_evidence(f, run->first_frame, "first AS-REQ error of the run");
             for (guint i = 1; i < MIN(run->count, KD_COUNTER_FRAMES); i++)
                 kd_finding_evidence(f, run->recent[(run->count - 1 - i) % KD_COUNTER_FRAMES],
@@ -126,7 +124,7 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+probe_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!req || req->msg_type != KD_MSG_AS_REQ)
@@ -136,14 +134,14 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
         return;
     }
     const gint32 code = ev->obs->u.krb.error_code;
-    if ((code == KRB_ERR_C_PRINCIPAL_UNKNOWN || code == KRB_ERR_PREAUTH_REQUIRED) &&
+    if ((code == KDC_ERR_C_PRINCIPAL_UNKNOWN || code == KDC_ERR_PREAUTH_REQUIRED) &&
         !kd_padata_preauthenticated(req->padata, req->n_padata))
         enumeration(ctx, ev);
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, on_request },
-    { KD_EV_KDC_ERROR,   KD_PRIO_LATER,    on_kdc_error },
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, probe_on_request, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_LATER, probe_on_kdc_error, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_probe = { "probe", rules, G_N_ELEMENTS(rules) };

@@ -9,9 +9,6 @@
  */
 #include "kd_rules.h"
 
-/* After every family made its finding on an error. */
-#define KD_PRIO_AFTER_FINDINGS (KD_PRIO_FALLBACK - 1)
-
 /* Causes a later ticket for the same question undoes. Not a wrong password or a
  * lock-out: the failed attempts still count towards the account's lock-out, and a
  * later right password does not make them harmless. */
@@ -45,7 +42,7 @@ question(const kd_addr *client, gint32 msg_type, const char *cname, const char *
 }
 
 static void
-on_error(const kd_ctx *ctx, kd_event *ev)
+recovery_on_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!req || req->partial)
@@ -62,7 +59,7 @@ on_error(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_reply(const kd_ctx *ctx, kd_event *ev)
+recovery_on_reply(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -86,8 +83,8 @@ on_reply(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR, KD_PRIO_AFTER_FINDINGS, on_error },
-    { KD_EV_KDC_REPLY, KD_PRIO_SPECIFIC,       on_reply },
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_AFTER_FINDINGS, recovery_on_error, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_REPLY, KD_PRIO_SPECIFIC, recovery_on_reply, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_recovery = { "recovery", rules, G_N_ELEMENTS(rules) };

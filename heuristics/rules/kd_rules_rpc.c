@@ -72,31 +72,22 @@ link_target(const kd_ctx *ctx, const kd_obs *ntlm, const kd_failure_rec *k, guin
  * failure? Only when the same client logs on with an account (not anonymously),
  * as the same account where both show it, to the target Kerberos failed for,
  * shortly after a failure it did not recover from. */
-static void
-on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
+/* The counter of one kind of NTLMSSP message on a connection. */
+static char *
+ntlm_key(guint32 type, const char *a, guint sport, const char *b, guint dport)
 {
-    const kd_obs *obs = ev->obs;
-    const kd_ntlmssp *n = &obs->u.ntlmssp;
-    char a[48], b[48];
-    kd_addr_to_str(&obs->src, a, sizeof a);
-    kd_addr_to_str(&obs->dst, b, sizeof b);
-    char *key = g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", n->message_type == 3 ? 3 : 1, a, obs->sport, b, obs->dport);
-    gboolean again = kd_store_counter(ctx->store, key) != NULL;
-    kd_store_count(ctx->store, key, obs->frame);
-    g_free(key);
-    if (n->message_type != 3 || again)
-        return;
-    /* An anonymous session (NULL user, as SMB null sessions use) is no one's fallback. */
-    if (kd_str_empty(n->user))
-        return;
+    return g_strdup_printf("rpc-ntlm%u|%s|%u|%s|%u", type, a, sport, b, dport);
+}
 
+/* The client's recent Kerberos failure an NTLM logon of `n` falls back from: same
+ * account (when named), not recovered, within the window, for this host. */
+static const kd_failure_rec *
+fallback_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_ntlmssp *n, target_link *link, guint32 *shown)
+{
     const kd_failure_rec *recs[KD_CLIENT_FAILURES];
     guint nr = kd_store_client_failures(ctx->store, &obs->src, recs, G_N_ELEMENTS(recs));
-    const kd_failure_rec *k = NULL;
-    target_link link = TARGET_OTHER;
-    guint32 shown = 0;
-    gboolean account_shown = FALSE;
-    for (guint i = 0; i < nr && !k; i++) {
+    *link = TARGET_OTHER;
+    for (guint i = 0; i < nr; i++) {
         const kd_failure_rec *r = recs[i];
         gint64 age = kd_time_diff(obs->time_us, r->time_us);
         if (r->frame >= obs->frame || age < 0 || age > KD_FALLBACK_WINDOW_US)
@@ -105,33 +96,38 @@ on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
             continue;               /* the client got its ticket after all */
         if (r->cname && !same_account(r->cname, n->user))
             continue;               /* another account's failure */
-        link = link_target(ctx, obs, r, &shown);
-        if (link == TARGET_OTHER)
+        *link = link_target(ctx, obs, r, shown);
+        if (*link == TARGET_OTHER)
             continue;
-        k = r;
-        account_shown = r->cname != NULL;
+        return r;
     }
-    if (!k)
-        return;
+    return NULL;
+}
 
-    const kd_finding *why = first_finding(ctx, k->frame);
-    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_NTLM_FALLBACK, KD_CONF_LIKELY, -1,
-                                   k->sname, k->cname ? k->cname : n->user);
-    if (!f)
-        return;
+/* What would show the fallback wrong. */
+static void
+fallback_confirm(kd_finding *f, const kd_failure_rec *k, target_link link)
+{
     kd_claim claim;
     kd_claim_init(&claim);
     kd_claim_check(&claim, "the NTLM logon is anonymous", FALSE);
     kd_claim_check(&claim, "the client recovered from the Kerberos failure before the NTLM logon", FALSE);
     kd_claim_check(&claim, "the Kerberos failure is more than 30 s before the NTLM logon", FALSE);
     guint acct = kd_claim_declare(&claim, "the Kerberos failure is another account's");
-    if (account_shown)
+    if (k->cname != NULL)
         kd_claim_result(&claim, acct, FALSE);
     guint tgt = kd_claim_declare(&claim, "the NTLM logon goes to another host than the Kerberos request");
     if (link == TARGET_SHOWN)
         kd_claim_result(&claim, tgt, FALSE);
     kd_finding_confirm(f, &claim);
+}
 
+/* The fallback's summary and evidence; a and b are the client's and server's addresses. */
+static void
+fallback_explain(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_failure_rec *k, const kd_finding *why,
+                 target_link link, guint32 shown, const char *a, const char *b)
+{
+    const kd_ntlmssp *n = &obs->u.ntlmssp;
     const char *dom = kd_str_empty(n->domain) ? "" : n->domain;
     GString *sum = g_string_new(NULL);
     g_string_append_printf(sum, "Kerberos failed (%s, frame %u) and %.3f s later the client logged on to %s with NTLM "
@@ -149,12 +145,45 @@ on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
         kd_finding_evidence(f, k->frame, "the Kerberos failure before the fallback");
     if (shown && shown != k->frame && shown != obs->frame)
         kd_finding_evidence(f, shown, "shows %s is the host of %s", b, k->sname ? k->sname : "the request");
-    char *nk = g_strdup_printf("rpc-ntlm1|%s|%u|%s|%u", a, obs->sport, b, obs->dport);
+    char *nk = ntlm_key(NTLMSSP_NEGOTIATE_MESSAGE, a, obs->sport, b, obs->dport);
     const kd_counter *neg = kd_store_counter(ctx->store, nk);
     g_free(nk);
     if (neg)
         kd_finding_evidence(f, neg->first_frame, "NTLMSSP NEGOTIATE on this connection");
     kd_finding_detail(f, "NTLM account: %s%s%s", dom, *dom ? "\\" : "", n->user);
+}
+
+static void
+rpc_on_ntlmssp(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_ntlmssp *n = &obs->u.ntlmssp;
+    char a[48], b[48];
+    kd_addr_to_str(&obs->src, a, sizeof a);
+    kd_addr_to_str(&obs->dst, b, sizeof b);
+    const guint32 type = n->message_type == NTLMSSP_AUTHENTICATE_MESSAGE ? NTLMSSP_AUTHENTICATE_MESSAGE
+                                                                         : NTLMSSP_NEGOTIATE_MESSAGE;
+    char *key = ntlm_key(type, a, obs->sport, b, obs->dport);
+    gboolean again = kd_store_counter(ctx->store, key) != NULL;
+    kd_store_count(ctx->store, key, obs->frame);
+    g_free(key);
+    if (n->message_type != NTLMSSP_AUTHENTICATE_MESSAGE || again)
+        return;
+    /* An anonymous session (NULL user, as SMB null sessions use) is no one's fallback. */
+    if (kd_str_empty(n->user))
+        return;
+    target_link link;
+    guint32 shown = 0;
+    const kd_failure_rec *k = fallback_failure(ctx, obs, n, &link, &shown);
+    if (!k)
+        return;
+    const kd_finding *why = first_finding(ctx, k->frame);
+    kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_NTLM_FALLBACK, KD_CONF_LIKELY, -1,
+                                   k->sname, k->cname ? k->cname : n->user);
+    if (!f)
+        return;
+    fallback_confirm(f, k, link);
+    fallback_explain(ctx, f, obs, k, why, link, shown, a, b);
 }
 
 /* 0x721 from an address that the ServerAlive2 answer of another host listed: DCOM
@@ -235,7 +264,7 @@ shared_address_fault(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
 static const char *
 auth_level_name(guint8 level)
 {
-    return level == KD_RPC_AUTHN_LEVEL_PKT_PRIVACY ? "sealed (auth level packet privacy)"
+    return level == RPC_C_AUTHN_LEVEL_PKT_PRIVACY ? "sealed (auth level packet privacy)"
                                                    : "signed (auth level packet integrity)";
 }
 
@@ -250,14 +279,14 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
     const kd_dcerpc *d = &obs->u.dcerpc;
     const kd_conn_rec *conn = kd_store_conn(st, obs);
     if (!conn || !conn->ap_rep_frame || conn->ap_rep_frame >= obs->frame ||
-        (conn->ap_rep_pdu != KD_DCERPC_BIND_ACK && conn->ap_rep_pdu != KD_DCERPC_ALTER_RESP))
+        (conn->ap_rep_pdu != DCERPC_PKT_BIND_ACK && conn->ap_rep_pdu != DCERPC_PKT_ALTER_CONTEXT_RESP))
         return FALSE;
     if (ap && ap->frame > conn->ap_rep_frame)
         return FALSE;           /* a new AP-REQ after the AP-REP, not answered yet */
     /* Every request of the context is protected at the level its bind (or
      * alter_context) set; a fault with a verifier of its own shows it too. */
     const guint8 level = ap && ap->rpc_auth_level ? ap->rpc_auth_level : d->auth_level;
-    if (level < KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY)
+    if (level < RPC_C_AUTHN_LEVEL_PKT_INTEGRITY)
         return FALSE;
     const gboolean lost = conn->gap_frame && conn->gap_frame <= obs->frame;
     const char *spn = ap && ap->ticket.present ? ap->ticket.sname : NULL;
@@ -266,7 +295,7 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
                                    lost ? KD_CONF_POSSIBLE : KD_CONF_LIKELY, -1, spn, client);
     if (!f)
         return TRUE;
-    const char *pdu = conn->ap_rep_pdu == KD_DCERPC_BIND_ACK ? "bind_ack" : "alter_context_resp";
+    const char *pdu = conn->ap_rep_pdu == DCERPC_PKT_BIND_ACK ? "bind_ack" : "alter_context_resp";
     GString *sum = g_string_new(NULL);
     g_string_append_printf(sum, "0x%08X on a %s request after the service accepted the Kerberos ticket for %s "
                            "(AP-REP in the %s, frame %u): a per-message integrity failure (the request's signature, "
@@ -294,29 +323,107 @@ message_check_failed(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
 }
 
 /* RPC_S_SEC_PKG_ERROR in a fault or response: the Kerberos failure beneath it. */
+/* The Kerberos failure of the calling client just before this fault, unless the
+ * client recovered from it; `rec` gets its record when the store still holds it. */
+static const kd_counter *
+failure_beneath(const kd_ctx *ctx, const kd_obs *obs, const kd_failure_rec **rec)
+{
+    /* A fault travels from the server to the client. */
+    const kd_counter *c = kd_store_recent_failure(ctx->store, &obs->dst, &obs->src);
+    *rec = NULL;
+    if (c) {
+        const kd_failure_rec *recs[KD_CLIENT_FAILURES];
+        guint nr = kd_store_client_failures(ctx->store, &obs->dst, recs, G_N_ELEMENTS(recs));
+        for (guint i = 0; i < nr && !*rec; i++)
+            *rec = recs[i]->frame == c->last_frame ? recs[i] : NULL;
+        /* A failure the client recovered from (it got the ticket, or a service took
+         * one for that name) is not what this call fails on. */
+        if (*rec && (*rec)->recovered_frame && (*rec)->recovered_frame < obs->frame)
+            c = NULL;
+    }
+    return c;
+}
+
+/* The fault inherits the Kerberos failure `why` beneath it: confirmed unless that
+ * failure was with another server, or a ticket was accepted here after it. */
 static void
-on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+explain_by_failure(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_finding *why,
+                   const kd_counter *c, const kd_failure_rec *rec)
+{
+    kd_finding_summary(f, "0x%08X because of the Kerberos failure in frame %u; likely cause: %s", obs->u.dcerpc.status,
+                       c->last_frame, kd_catalog[why->cause].title);
+    kd_finding_inherit(f, why, c->last_frame, "the Kerberos failure beneath this RPC error");
+    /* The failure is this call's when it was with this server (or for it), and
+     * no ticket was accepted here after it. */
+    kd_claim claim;
+    kd_claim_init(&claim);
+    guint other = kd_claim_declare(&claim, "the Kerberos failure was for another server than this call's");
+    if (rec) {
+        kd_obs call = *obs;
+        call.src = obs->dst;
+        call.dst = obs->src;
+        call.sport = obs->dport;
+        call.dport = obs->sport;
+        char *host = kd_spn_host(rec->sname);
+        gboolean here = kd_addr_equal(&rec->server, &obs->src) ||
+                        (host && kd_store_target_shown(ctx->store, &call, host));
+        g_free(host);
+        kd_claim_result(&claim, other, !here);
+    }
+    const kd_accept *acc = why->spn ? kd_store_accepted(ctx->store, why->spn, &obs->src) : NULL;
+    kd_claim_check(&claim, "the service accepted a ticket after the Kerberos failure",
+                   acc && acc->frame > c->last_frame);
+    kd_finding_confirm(f, &claim);
+}
+
+/* No KRB-ERROR, but the service got a ticket on this connection just before: it
+ * refused it, or took it and the call failed later. */
+static void
+explain_by_ticket(const kd_ctx *ctx, kd_finding *f, const kd_obs *obs, const kd_req *ap)
+{
+    const guint32 status = obs->u.dcerpc.status;
+    const char *spn = ap->ticket.sname;
+    g_free(f->spn);
+    f->spn = g_strdup(spn);
+    if (!f->client && spn) {
+        const char *cl = kd_store_issued_client(ctx->store, spn, &obs->dst);
+        f->client = g_strdup(cl);
+    }
+    kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this connection",
+                        spn ? spn : "?", ap->ticket.kvno);
+    const kd_accept *acc = spn ? kd_store_accepted(ctx->store, spn, &obs->src) : NULL;
+    if (acc && acc->frame > ap->frame && acc->frame < obs->frame) {
+        /* The service answered the AP-REQ with an AP-REP: it took the ticket. The
+         * call fails later (per-message protection, or what the capture lost). */
+        f->confidence = KD_CONF_POSSIBLE;
+        kd_finding_summary(f, "0x%08X after the service accepted the Kerberos ticket for %s (AP-REP in frame %u): "
+                           "authentication succeeded; the failure is in a later call (message protection, or "
+                           "an incomplete capture), not the ticket", status, spn ? spn : "?", acc->frame);
+        kd_finding_evidence(f, acc->frame, "AP-REP: the service accepts the ticket");
+        kd_finding_set_missing(f, "a complete capture of the call (no lost segments) and the server's own log "
+                               "tell why the call failed");
+    } else {
+        kd_finding_summary(f, "0x%08X: the service refused the Kerberos ticket for %s presented in frame %u "
+                           "(no KRB-ERROR on the wire)", status, spn ? spn : "?", ap->frame);
+        if (spn)
+            kd_finding_issue_evidence(f, kd_store_issued_to(ctx->store, spn, &obs->dst), spn);
+        kd_finding_set_missing(f, "the server's own log (or a capture with its keytab, kerberos.decrypt) tells why "
+                               "it refused the ticket");
+    }
+}
+
+static void
+rpc_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
     /* A bind_nak is a refused ticket, not a status (the service rules read it). */
-    if (d->pkt_type == KD_DCERPC_BIND_NAK || !d->has_status)
+    if (d->pkt_type == DCERPC_PKT_BIND_NAK || !d->has_status)
         return;
     if (!kd_is_sec_pkg_error(d->status))
         return;
-    /* A fault travels from the server to the client. */
-    const kd_counter *c = kd_store_recent_failure(ctx->store, &obs->dst, &obs->src);
-    const kd_failure_rec *rec = NULL;
-    if (c) {
-        const kd_failure_rec *recs[KD_CLIENT_FAILURES];
-        guint nr = kd_store_client_failures(ctx->store, &obs->dst, recs, G_N_ELEMENTS(recs));
-        for (guint i = 0; i < nr && !rec; i++)
-            rec = recs[i]->frame == c->last_frame ? recs[i] : NULL;
-        /* A failure the client recovered from (it got the ticket, or a service took
-         * one for that name) is not what this call fails on. */
-        if (rec && rec->recovered_frame && rec->recovered_frame < obs->frame)
-            c = NULL;
-    }
+    const kd_failure_rec *rec;
+    const kd_counter *c = failure_beneath(ctx, obs, &rec);
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     const kd_finding *why = c ? first_finding(ctx, c->last_frame) : NULL;
     /* No Kerberos failure beneath it: what the connection itself shows. */
@@ -328,60 +435,9 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
         return;
     kd_finding_rpc_status(f, d->status);
     if (why) {
-        kd_finding_summary(f, "0x%08X because of the Kerberos failure in frame %u; likely cause: %s", d->status,
-                           c->last_frame, kd_catalog[why->cause].title);
-        kd_finding_inherit(f, why, c->last_frame, "the Kerberos failure beneath this RPC error");
-        /* The failure is this call's when it was with this server (or for it), and
-         * no ticket was accepted here after it. */
-        kd_claim claim;
-        kd_claim_init(&claim);
-        guint other = kd_claim_declare(&claim, "the Kerberos failure was for another server than this call's");
-        if (rec) {
-            kd_obs call = *obs;
-            call.src = obs->dst;
-            call.dst = obs->src;
-            call.sport = obs->dport;
-            call.dport = obs->sport;
-            char *host = kd_spn_host(rec->sname);
-            gboolean here = kd_addr_equal(&rec->server, &obs->src) ||
-                            (host && kd_store_target_shown(ctx->store, &call, host));
-            g_free(host);
-            kd_claim_result(&claim, other, !here);
-        }
-        const kd_accept *acc = why->spn ? kd_store_accepted(ctx->store, why->spn, &obs->src) : NULL;
-        kd_claim_check(&claim, "the service accepted a ticket after the Kerberos failure",
-                       acc && acc->frame > c->last_frame);
-        kd_finding_confirm(f, &claim);
+        explain_by_failure(ctx, f, obs, why, c, rec);
     } else if (ap && ap->ticket.present) {
-        /* No KRB-ERROR, but the service got a ticket on this connection just before. */
-        const char *spn = ap->ticket.sname;
-        g_free(f->spn);
-        f->spn = g_strdup(spn);
-        if (!f->client && spn) {
-            const char *cl = kd_store_issued_client(ctx->store, spn, &obs->dst);
-            f->client = g_strdup(cl);
-        }
-        kd_finding_evidence(f, ap->frame, "AP-REQ: ticket for %s (kvno %" G_GINT64_FORMAT ") presented on this connection",
-                            spn ? spn : "?", ap->ticket.kvno);
-        const kd_accept *acc = spn ? kd_store_accepted(ctx->store, spn, &obs->src) : NULL;
-        if (acc && acc->frame > ap->frame && acc->frame < obs->frame) {
-            /* The service answered the AP-REQ with an AP-REP: it took the ticket. The
-             * call fails later (per-message protection, or what the capture lost). */
-            f->confidence = KD_CONF_POSSIBLE;
-            kd_finding_summary(f, "0x%08X after the service accepted the Kerberos ticket for %s (AP-REP in frame %u): "
-                               "authentication succeeded; the failure is in a later call (message protection, or "
-                               "an incomplete capture), not the ticket", d->status, spn ? spn : "?", acc->frame);
-            kd_finding_evidence(f, acc->frame, "AP-REP: the service accepts the ticket");
-            kd_finding_set_missing(f, "a complete capture of the call (no lost segments) and the server's own log "
-                                   "tell why the call failed");
-        } else {
-            kd_finding_summary(f, "0x%08X: the service refused the Kerberos ticket for %s presented in frame %u "
-                               "(no KRB-ERROR on the wire)", d->status, spn ? spn : "?", ap->frame);
-            if (spn)
-                kd_finding_issue_evidence(f, kd_store_issued_to(ctx->store, spn, &obs->dst), spn);
-            kd_finding_set_missing(f, "the server's own log (or a capture with its keytab, kerberos.decrypt) tells why "
-                                   "it refused the ticket");
-        }
+        explain_by_ticket(ctx, f, obs, ap);
     } else {
         f->confidence = KD_CONF_POSSIBLE;
         kd_finding_summary(f, "0x%08X with no Kerberos failure in sight", d->status);
@@ -391,8 +447,8 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_NTLMSSP, KD_PRIO_SPECIFIC, on_ntlmssp },
-    { KD_EV_DCERPC,  KD_PRIO_SPECIFIC, on_dcerpc },
+    KD_RULE(KD_EV_NTLMSSP, KD_PRIO_SPECIFIC, rpc_on_ntlmssp, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, rpc_on_dcerpc, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_rpc = { "rpc", rules, G_N_ELEMENTS(rules) };

@@ -10,18 +10,6 @@
 
 #include <string.h>
 
-#define SMB2_SESSION_SETUP 1
-#define NT_STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
-
-/* Errors meaning "the service could not use the ticket's key". The same root cause
- * shows as different codes across implementations (Windows: MODIFIED; MIT and
- * Heimdal acceptors: BADKEYVER, NOKEY, BAD_INTEGRITY, NOT_US). */
-static gboolean
-is_decrypt_failure(gint32 code)
-{
-    return code == 41 || code == 44 || code == 45 || code == 31 || code == 35 || code == 36;
-}
-
 static gboolean
 same_service_name(const char *a, const char *b)
 {
@@ -199,199 +187,291 @@ keytab_missing(kt_verdict v)
     }
 }
 
-/* Decide among the KRB_AP_ERR_MODIFIED family of causes, most specific evidence first. */
-static kd_finding *
-decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client)
-{
-    kd_store *st = ctx->store;
-    const kd_krb *k = &obs->u.krb;
-    const gint32 code = k->error_code;
-    char *host = kd_spn_host(spn);
-    kd_cause found[8];
-    guint n_found = 0;
-    kd_finding *f = NULL;
+/* What the capture says about a refused ticket: gathered once from the store, read
+ * by the ranking, the contradiction checks and the texts. */
+typedef struct {
+    const kd_obs *obs;
+    const kd_krb *k;
+    const kd_req *ap;
+    const char *spn, *client;
+    gint32 code;
+    char *host;                     /* the SPN's host */
+    const kd_binding_rec *shared;   /* DCOM servers announcing the refusing address */
+    const kd_dns_rec *cname;        /* a DNS alias leading to the SPN's host */
+    char *alias;                    /* the alias's name */
+    guint owners;                   /* accounts LDAP shows holding the SPN */
+    const kd_counter *dup;          /* KDC_ERR_PRINCIPAL_NOT_UNIQUE for the SPN */
+    const kd_accept *accepted;      /* a ticket for the SPN this service accepted */
+    gint64 kvno;                    /* the refused ticket's key version, -1 unknown */
+    gboolean stale_accept;          /* the accepted ticket had another key version */
+    const kd_issue *older;          /* the KDC issued the SPN at another key version */
+    char srv[48];                   /* the refusing address */
+    gboolean not_us;                /* KRB_AP_ERR_NOT_US at the address DNS gave */
+    gboolean name_differs;          /* the acceptor names another principal */
+    const char *ticket_realm, *client_realm;
+    gboolean other_domain;          /* a short host name resolved in another realm */
+    kt_view kt;                     /* the service's keytab on the ticket */
+    kd_cause kt_cause;              /* what the keytab proves, or KD_CAUSE_COUNT */
+} refusal;
 
-    /* Evidence gathered once, used both for the winner and for the alternatives. */
-    const kd_binding_rec *shared = kd_store_shared_binding(st, &obs->src);
-    const kd_dns_rec *cname = NULL;
-    char *alias = NULL;
-    if (host && ap && !kd_str_empty(ap->http_host)) {
-        char *h = g_strdup(ap->http_host);
+/* The DNS alias the user named, when the SPN names its canonical host. */
+static void
+gather_alias(kd_store *st, refusal *r)
+{
+    if (r->host && r->ap && !kd_str_empty(r->ap->http_host)) {
+        char *h = g_strdup(r->ap->http_host);
         char *colon = strchr(h, ':');
         if (colon)
             *colon = '\0';
-        if (g_ascii_strcasecmp(h, host) != 0 && (cname = kd_store_cname_chain(st, h, host)) != NULL)
-            alias = g_strdup(h);
+        if (g_ascii_strcasecmp(h, r->host) != 0 && (r->cname = kd_store_cname_chain(st, h, r->host)) != NULL)
+            r->alias = g_strdup(h);
         g_free(h);
     }
-    if (!cname && host) {
+    if (!r->cname && r->host) {
         char *a = NULL;
-        cname = kd_store_alias_of(st, host, &a);
-        if (cname)
-            alias = g_strdup(a);
+        r->cname = kd_store_alias_of(st, r->host, &a);
+        if (r->cname)
+            r->alias = g_strdup(a);
     }
+}
+
+/* Gather: every question the candidates need, asked of the store once. */
+static void
+refusal_gather(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client,
+               refusal *r)
+{
+    kd_store *st = ctx->store;
+    memset(r, 0, sizeof(*r));
+    r->obs = obs;
+    r->k = &obs->u.krb;
+    r->ap = ap;
+    r->spn = spn;
+    r->client = client;
+    r->code = r->k->error_code;
+    r->host = kd_spn_host(spn);
+    r->shared = kd_store_shared_binding(st, &obs->src);
+    gather_alias(st, r);
     const kd_spn_owners *owner_rec = kd_store_spn_owners(st, spn);
-    const guint owners = owner_rec ? owner_rec->n : 0;
-    const kd_counter *dup = spn ? kd_store_not_unique(st, spn) : NULL;
-    const kd_accept *accepted = spn ? kd_store_accepted(st, spn, &obs->src) : NULL;
-    const gint64 kvno = ap && ap->ticket.present ? ap->ticket.kvno : -1;
-    const gboolean stale_accept = accepted && kvno >= 0 && accepted->kvno >= 0 && accepted->kvno != kvno;
-    const kd_issue *older = spn ? kd_store_issued_other_kvno(st, spn, kvno) : NULL;
+    r->owners = owner_rec ? owner_rec->n : 0;
+    r->dup = spn ? kd_store_not_unique(st, spn) : NULL;
+    r->accepted = spn ? kd_store_accepted(st, spn, &obs->src) : NULL;
+    r->kvno = ap && ap->ticket.present ? ap->ticket.kvno : -1;
+    r->stale_accept = r->accepted && r->kvno >= 0 && r->accepted->kvno >= 0 && r->accepted->kvno != r->kvno;
+    r->older = spn ? kd_store_issued_other_kvno(st, spn, r->kvno) : NULL;
     /* The acceptor names another principal than the requested SPN (Windows names the
      * account it decrypts as), or says outright that the ticket is not for it
      * (KRB_AP_ERR_NOT_US) although the client reached the address DNS gave for the
      * SPN's host: the service runs as another principal than the SPN's. */
-    char srv[48];
-    kd_addr_to_str(&obs->src, srv, sizeof srv);
+    kd_addr_to_str(&obs->src, r->srv, sizeof r->srv);
     const char *dns_name = kd_store_name_of(st, &obs->src);
-    const gboolean not_us = code == 35 && spn && !cname &&
-                            (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
-    const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
-                                             !g_str_has_prefix(k->sname, "krbtgt/"));
-    const char *ticket_realm = ap && ap->ticket.present ? ap->ticket.realm : NULL;
-    const char *client_realm = !kd_str_empty(k->crealm) ? k->crealm : NULL;
-    const gboolean other_domain = host && !strchr(host, '.') && ticket_realm && client_realm &&
-                                  g_ascii_strcasecmp(ticket_realm, client_realm) != 0;
+    r->not_us = r->code == KRB_AP_ERR_NOT_US && spn && !r->cname &&
+                (!dns_name || (r->host && g_ascii_strcasecmp(dns_name, r->host) == 0));
+    r->name_differs = r->not_us || (!kd_str_empty(r->k->sname) && spn && !same_service_name(r->k->sname, spn) &&
+                                    !g_str_has_prefix(r->k->sname, "krbtgt/"));
+    r->ticket_realm = ap && ap->ticket.present ? ap->ticket.realm : NULL;
+    r->client_realm = !kd_str_empty(r->k->crealm) ? r->k->crealm : NULL;
+    r->other_domain = r->host && !strchr(r->host, '.') && r->ticket_realm && r->client_realm &&
+                      g_ascii_strcasecmp(r->ticket_realm, r->client_realm) != 0;
+    r->kt = keytab_view(ctx->cfg->keytab, ap);
+    r->kt_cause = keytab_cause(r->kt.v);
+}
 
-    if (shared)
+/* Rank: the candidate causes, most specific evidence first. Returns how many. */
+static guint
+refusal_rank(const refusal *r, kd_cause *found)
+{
+    guint n_found = 0;
+    if (r->shared)
         found[n_found++] = KD_CAUSE_SHARED_ADDRESS_LOOPBACK;
-    if (cname)
+    if (r->cname)
         found[n_found++] = KD_CAUSE_CNAME_SPN;
-    if (owners >= 2 || dup)
+    if (r->owners >= 2 || r->dup)
         found[n_found++] = KD_CAUSE_DUPLICATE_SPN;
-    if (stale_accept || older || code == 44)
+    if (r->stale_accept || r->older || r->code == KRB_AP_ERR_BADKEYVER)
         found[n_found++] = KD_CAUSE_STALE_SERVICE_KEY;
-    if (name_differs)
+    if (r->name_differs)
         found[n_found++] = KD_CAUSE_SPN_ACCOUNT_MISMATCH;
-    if (other_domain)
+    if (r->other_domain)
         found[n_found++] = KD_CAUSE_SAME_NAME_OTHER_DOMAIN;
 
     /* The service's keytab: a key that decrypts the ticket rules out a stale key and a
      * wrong account; keys of other principals only rule out a stale key; the SPN's key at
      * another version, or at the same version but not decrypting, rule out a wrong
-     * account (with the SPN on one account only: see the claim below). The DNS alias,
-     * the shared address and the duplicate SPN keep their rank: they say why. */
-    const kt_view kt = keytab_view(ctx->cfg->keytab, ap);
-    const kd_cause kt_cause = keytab_cause(kt.v);
-    if (kt.v == KT_DECRYPTS || kt.v == KT_NO_SPN)
+     * account (with the SPN on one account only: see the claim in refusal_confirm). The
+     * DNS alias, the shared address and the duplicate SPN keep their rank: they say why. */
+    const kt_verdict v = r->kt.v;
+    if (v == KT_DECRYPTS || v == KT_NO_SPN)
         drop_cause(found, &n_found, KD_CAUSE_STALE_SERVICE_KEY);
-    if (kt.v == KT_DECRYPTS || kt.v == KT_OTHER_KVNO || kt.v == KT_OTHER_KEY)
+    if (v == KT_DECRYPTS || v == KT_OTHER_KVNO || v == KT_OTHER_KEY)
         drop_cause(found, &n_found, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
-    if (kt_cause != KD_CAUSE_COUNT) {
+    if (r->kt_cause != KD_CAUSE_COUNT) {
         guint at = 0;
         while (at < n_found && (found[at] == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || found[at] == KD_CAUSE_CNAME_SPN ||
                                 found[at] == KD_CAUSE_DUPLICATE_SPN))
             at++;
-        drop_cause(found, &n_found, kt_cause);
+        drop_cause(found, &n_found, r->kt_cause);
         memmove(&found[at + 1], &found[at], (n_found - at) * sizeof(kd_cause));
-        found[at] = kt_cause;
+        found[at] = r->kt_cause;
         n_found++;
     }
+    return n_found;
+}
 
-    if (n_found == 0) {
-        f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_DECRYPT_FAILED, KD_CONF_POSSIBLE, code, spn, client);
-        if (!f)
-            goto out;
-        if (kt.v == KT_DECRYPTS)
-            kd_finding_summary(f, "The service refused the ticket for %s, but the keytab loaded into Wireshark decrypts "
-                               "it (key of %s): that key is neither stale nor another account's; the service does not "
-                               "use this keytab, or it fails on something else (authenticator, replay cache)",
-                               spn ? spn : "?", ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "the keytab");
-        else
-            kd_finding_summary(f, "The service could not decrypt the ticket for %s; the capture holds no evidence that "
-                               "tells duplicate SPN, DNS alias, wrong service account or stale key apart",
-                               spn ? spn : "?");
-        kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
-        kd_finding_alternative(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
-        kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
-        kd_finding_alternative(f, KD_CAUSE_STALE_SERVICE_KEY);
-        if (kt.v == KT_DECRYPTS) {
-            /* The key that encrypted the ticket is in the service's keytab, current. */
-            kd_finding_rule_out(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH, "the keytab loaded into Wireshark decrypts the "
-                                "ticket with a key of %s", ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "the SPN");
-            kd_finding_rule_out(f, KD_CAUSE_STALE_SERVICE_KEY, "the keytab loaded into Wireshark decrypts the ticket: "
-                                "its key is the one the KDC used");
-        }
-        GString *m = g_string_new(NULL);
-        if (!spn || !kd_store_issued_to(st, spn, &obs->dst))
-            g_string_append(m, "capture the client's ticket request (klist purge first); ");
-        if (!kd_store_has_dns(st))
-            g_string_append(m, "capture DNS on the client (ipconfig /flushdns first) to see aliases; ");
-        g_string_append_printf(m, "run setspn -Q %s (or capture an LDAP search for it) to see which accounts hold the SPN; "
-                               "compare with the account the service runs as", spn ? spn : "<spn>");
-        if (keytab_missing(kt.v))
-            g_string_append_printf(m, "; %s", keytab_missing(kt.v));
-        kd_finding_set_missing(f, m->str);
-        g_string_free(m, TRUE);
-        ap_evidence(f, ap);
-        if (spn)
-            kd_finding_issue_evidence(f, kd_store_issued_to(st, spn, &obs->dst), spn);
-        goto out;
-    }
-
-    kd_cause top = found[0];
-    kd_confidence conf = KD_CONF_LIKELY;
-    const gboolean by_keytab = top == kt_cause;
-    if ((top == KD_CAUSE_DUPLICATE_SPN && owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && stale_accept) ||
-        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || by_keytab)
-        conf = KD_CONF_CONFIRMED;
-    f = kd_finding_add(ctx->findings, obs->frame, top, conf, code, spn, client);
+/* No candidate: the generic decrypt failure, its open alternatives and what to
+ * capture next. */
+static kd_finding *
+refusal_undecided(const kd_ctx *ctx, const refusal *r)
+{
+    kd_store *st = ctx->store;
+    const char *spn = r->spn;
+    const char *decrypted_by = r->kt.v == KT_DECRYPTS ? r->ap->ticket.decrypted_by : NULL;
+    kd_finding *f = kd_finding_add(ctx->findings, r->obs->frame, KD_CAUSE_TICKET_DECRYPT_FAILED, KD_CONF_POSSIBLE,
+                                   r->code, spn, r->client);
     if (!f)
-        goto out;
-    if (conf == KD_CONF_CONFIRMED) {
-        /* What would show the winning evidence wrong. */
-        kd_claim claim;
-        kd_claim_init(&claim);
-        kd_claim_check(&claim, "the service accepts a ticket for the SPN with the refused key version",
-                       accepted && !stale_accept && kvno >= 0 && accepted->kvno == kvno);
-        if (top == KD_CAUSE_DUPLICATE_SPN)
-            kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", owners < 2);
-        else if (top == KD_CAUSE_CNAME_SPN)
-            kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !alias);
-        if (kt.v != KT_NONE && (top == KD_CAUSE_DUPLICATE_SPN || top == KD_CAUSE_STALE_SERVICE_KEY ||
-                                top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)) {
-            /* Runs only when Wireshark tried the keytab's keys on the ticket. */
-            guint dec = kd_claim_declare(&claim, "a key of the service's keytab decrypts the ticket");
-            if (kt.tried)
-                kd_claim_result(&claim, dec, kt.v == KT_DECRYPTS);
-        }
-        if (by_keytab) {
-            kd_claim_check(&claim, "KDC_ERR_PRINCIPAL_NOT_UNIQUE or LDAP shows the SPN on two accounts",
-                           owners >= 2 || dup != NULL);
-            if (top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
-                kd_claim_check(&claim, "the service's keytab holds a key for the SPN", kt.v != KT_NO_SPN);
-            else if (kt.v == KT_OTHER_KVNO)
-                kd_claim_check(&claim, "the service's keytab holds the ticket's key version for the SPN", FALSE);
-            else
-                kd_claim_check(&claim, "the SPN's key of the ticket's version in the service's keytab decrypts it",
-                               kt.v != KT_OTHER_KEY);
-        }
-        kd_finding_confirm(f, &claim);
+        return NULL;
+    if (r->kt.v == KT_DECRYPTS)
+        kd_finding_summary(f, "The service refused the ticket for %s, but the keytab loaded into Wireshark decrypts "
+                           "it (key of %s): that key is neither stale nor another account's; the service does not "
+                           "use this keytab, or it fails on something else (authenticator, replay cache)",
+                           spn ? spn : "?", decrypted_by ? decrypted_by : "the keytab");
+    else
+        kd_finding_summary(f, "The service could not decrypt the ticket for %s; the capture holds no evidence that "
+                           "tells duplicate SPN, DNS alias, wrong service account or stale key apart",
+                           spn ? spn : "?");
+    kd_finding_alternative(f, KD_CAUSE_DUPLICATE_SPN);
+    kd_finding_alternative(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
+    kd_finding_alternative(f, KD_CAUSE_CNAME_SPN);
+    kd_finding_alternative(f, KD_CAUSE_STALE_SERVICE_KEY);
+    if (r->kt.v == KT_DECRYPTS) {
+        /* The key that encrypted the ticket is in the service's keytab, current. */
+        kd_finding_rule_out(f, KD_CAUSE_SPN_ACCOUNT_MISMATCH, "the keytab loaded into Wireshark decrypts the "
+                            "ticket with a key of %s", decrypted_by ? decrypted_by : "the SPN");
+        kd_finding_rule_out(f, KD_CAUSE_STALE_SERVICE_KEY, "the keytab loaded into Wireshark decrypts the ticket: "
+                            "its key is the one the KDC used");
     }
-    if (f->confidence != KD_CONF_CONFIRMED && keytab_missing(kt.v))
-        kd_finding_set_missing(f, keytab_missing(kt.v));
-    if (kt.v == KT_DECRYPTS)
-        kd_finding_detail(f, "keytab loaded into Wireshark: decrypts the ticket (%s)",
-                          ap->ticket.decrypted_by ? ap->ticket.decrypted_by : "key of the keytab");
-    for (guint i = 1; i < n_found; i++) {
-        if (top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK && found[i] == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
-            /* The host that refused is not the SPN's service: the name it gives is its own. */
-            kd_finding_rule_out(f, found[i], "the refusing host answers at an address two machines share: the "
-                                "account it decrypts as is its own, not the SPN's");
-        else
-            kd_finding_alternative(f, found[i]);
-    }
-    ap_evidence(f, ap);
-    const kd_issue *issued = spn ? kd_store_issued_to(st, spn, &obs->dst) : NULL;
+    GString *m = g_string_new(NULL);
+    if (!spn || !kd_store_issued_to(st, spn, &r->obs->dst))
+        g_string_append(m, "capture the client's ticket request (klist purge first); ");
+    if (!kd_store_has_dns(st))
+        g_string_append(m, "capture DNS on the client (ipconfig /flushdns first) to see aliases; ");
+    g_string_append_printf(m, "run setspn -Q %s (or capture an LDAP search for it) to see which accounts hold the SPN; "
+                           "compare with the account the service runs as", spn ? spn : "<spn>");
+    if (keytab_missing(r->kt.v))
+        g_string_append_printf(m, "; %s", keytab_missing(r->kt.v));
+    kd_finding_set_missing(f, m->str);
+    g_string_free(m, TRUE);
+    ap_evidence(f, r->ap);
+    if (spn)
+        kd_finding_issue_evidence(f, kd_store_issued_to(st, spn, &r->obs->dst), spn);
+    return f;
+}
 
+/* Confirm: what would show the winning evidence wrong. */
+static void
+refusal_confirm(kd_finding *f, const refusal *r, kd_cause top, gboolean by_keytab)
+{
+    const kt_verdict v = r->kt.v;
+    kd_claim claim;
+    kd_claim_init(&claim);
+    kd_claim_check(&claim, "the service accepts a ticket for the SPN with the refused key version",
+                   r->accepted && !r->stale_accept && r->kvno >= 0 && r->accepted->kvno == r->kvno);
+    if (top == KD_CAUSE_DUPLICATE_SPN)
+        kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", r->owners < 2);
+    else if (top == KD_CAUSE_CNAME_SPN)
+        kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !r->alias);
+    if (v != KT_NONE && (top == KD_CAUSE_DUPLICATE_SPN || top == KD_CAUSE_STALE_SERVICE_KEY ||
+                         top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)) {
+        /* Runs only when Wireshark tried the keytab's keys on the ticket. */
+        guint dec = kd_claim_declare(&claim, "a key of the service's keytab decrypts the ticket");
+        if (r->kt.tried)
+            kd_claim_result(&claim, dec, v == KT_DECRYPTS);
+    }
+    if (by_keytab) {
+        kd_claim_check(&claim, "KDC_ERR_PRINCIPAL_NOT_UNIQUE or LDAP shows the SPN on two accounts",
+                       r->owners >= 2 || r->dup != NULL);
+        if (top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
+            kd_claim_check(&claim, "the service's keytab holds a key for the SPN", v != KT_NO_SPN);
+        else if (v == KT_OTHER_KVNO)
+            kd_claim_check(&claim, "the service's keytab holds the ticket's key version for the SPN", FALSE);
+        else
+            kd_claim_check(&claim, "the SPN's key of the ticket's version in the service's keytab decrypts it",
+                           v != KT_OTHER_KEY);
+    }
+    kd_finding_confirm(f, &claim);
+}
+
+/* Explain a stale service key: from the keytab, an accepted older ticket, or an
+ * older issue of the SPN. */
+static void
+explain_stale_key(kd_finding *f, const refusal *r, gboolean by_keytab)
+{
+    const char *spn = r->spn;
+    const gint64 kvno = r->kvno;
+    if (by_keytab && r->kt.v == KT_OTHER_KVNO) {
+        kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " and the service's keytab holds "
+                           "version %" G_GINT64_FORMAT " only: its key is stale (password or key changed in the "
+                           "KDC, keytab not re-exported)", spn, kvno, r->kt.held_kvno);
+        kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT, spn, r->kt.held_kvno);
+    } else if (by_keytab) {
+        kd_finding_summary(f, "The service's keytab holds key version %" G_GINT64_FORMAT " of %s, the ticket's, but "
+                           "that key does not decrypt the ticket: the keytab was made from another password than "
+                           "the account's in the KDC", kvno, spn);
+        kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT ", another key", spn, kvno);
+    } else if (r->stale_accept) {
+        kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " but this service accepted "
+                           "version %" G_GINT64_FORMAT " earlier: its key is stale (password or keytab changed)",
+                           spn, kvno, r->accepted->kvno);
+        kd_finding_evidence(f, r->accepted->frame, "the service accepted a ticket with kvno %" G_GINT64_FORMAT,
+                            r->accepted->kvno);
+        if (r->older)
+            kd_finding_evidence(f, r->older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn,
+                                r->older->kvno);
+    } else if (r->older) {
+        kd_finding_summary(f, "The KDC issued %s with key version %" G_GINT64_FORMAT " before and %" G_GINT64_FORMAT
+                           " now: the service account's key changed and the service still has the old one",
+                           spn, r->older->kvno, kvno);
+        kd_finding_evidence(f, r->older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn,
+                            r->older->kvno);
+    } else {
+        kd_finding_summary(f, "The service does not hold key version %" G_GINT64_FORMAT " of %s (stale keytab)", kvno, spn);
+    }
+}
+
+/* Explain a service running as another account than the SPN's. */
+static void
+explain_account_mismatch(kd_finding *f, const refusal *r, gboolean by_keytab)
+{
+    const char *spn = r->spn;
+    if (by_keytab) {
+        kd_finding_summary(f, "The service's keytab holds no key of %s, only keys of %s: the service runs as "
+                           "another account than the one holding the SPN", spn, r->kt.holder);
+        kd_finding_detail(f, "service keytab: keys of %s", r->kt.holder);
+    } else if (r->not_us && same_service_name(r->k->sname, spn)) {
+        kd_finding_summary(f, "The service at %s refuses the ticket for %s as not its own (KRB_AP_ERR_NOT_US): it "
+                           "runs as another principal than the SPN's", r->srv, spn);
+    } else {
+        kd_finding_summary(f, "The client asked for %s but the service decrypts as %s: the SPN and the account the "
+                           "service runs as differ", spn, r->k->sname);
+        kd_finding_detail(f, "service decrypts as: %s", r->k->sname);
+    }
+    kd_finding_detail(f, "requested SPN: %s", spn);
+}
+
+/* Explain: the winner's summary, evidence and details. */
+static void
+refusal_explain(const kd_ctx *ctx, kd_finding *f, const refusal *r, kd_cause top, gboolean by_keytab)
+{
+    const char *spn = r->spn, *host = r->host, *alias = r->alias;
+    const kd_issue *issued = spn ? kd_store_issued_to(ctx->store, spn, &r->obs->dst) : NULL;
     switch (top) {
     case KD_CAUSE_SHARED_ADDRESS_LOOPBACK:
-        shared_evidence(ctx, f, obs, shared);
+        shared_evidence(ctx, f, r->obs, r->shared);
         break;
     case KD_CAUSE_CNAME_SPN:
         kd_finding_summary(f, "The user asked for %s, a DNS alias of %s; the client requested a ticket for %s, "
                            "which the service behind the alias cannot decrypt", alias ? alias : "an alias", host, spn);
-        kd_finding_evidence(f, cname->frame, "DNS answer: %s is a CNAME (alias) leading to %s", alias ? alias : "?", host);
+        kd_finding_evidence(f, r->cname->frame, "DNS answer: %s is a CNAME (alias) leading to %s", alias ? alias : "?",
+                            host);
         kd_finding_issue_evidence(f, issued, spn);
         kd_finding_detail(f, "alias: %s", alias ? alias : "?");
         kd_finding_detail(f, "canonical name: %s", host);
@@ -400,70 +480,80 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         kd_finding_summary(f, "%s is registered on more than one account; the KDC encrypted the ticket for one of them "
                            "and the service runs as another", spn);
         kd_finding_owner_evidence(f, ctx->store, spn);
-        if (dup)
-            kd_finding_evidence(f, dup->first_frame, "KDC_ERR_PRINCIPAL_NOT_UNIQUE for %s", spn);
+        if (r->dup)
+            kd_finding_evidence(f, r->dup->first_frame, "KDC_ERR_PRINCIPAL_NOT_UNIQUE for %s", spn);
         kd_finding_issue_evidence(f, issued, spn);
         break;
     case KD_CAUSE_STALE_SERVICE_KEY:
-        if (by_keytab && kt.v == KT_OTHER_KVNO) {
-            kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " and the service's keytab holds "
-                               "version %" G_GINT64_FORMAT " only: its key is stale (password or key changed in the "
-                               "KDC, keytab not re-exported)", spn, kvno, kt.held_kvno);
-            kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT, spn, kt.held_kvno);
-        } else if (by_keytab) {
-            kd_finding_summary(f, "The service's keytab holds key version %" G_GINT64_FORMAT " of %s, the ticket's, but "
-                               "that key does not decrypt the ticket: the keytab was made from another password than "
-                               "the account's in the KDC", kvno, spn);
-            kd_finding_detail(f, "service keytab: %s kvno %" G_GINT64_FORMAT ", another key", spn, kvno);
-        } else if (stale_accept) {
-            kd_finding_summary(f, "The ticket for %s has key version %" G_GINT64_FORMAT " but this service accepted "
-                               "version %" G_GINT64_FORMAT " earlier: its key is stale (password or keytab changed)",
-                               spn, kvno, accepted->kvno);
-            kd_finding_evidence(f, accepted->frame, "the service accepted a ticket with kvno %" G_GINT64_FORMAT, accepted->kvno);
-            if (older)
-                kd_finding_evidence(f, older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn, older->kvno);
-        } else if (older) {
-            kd_finding_summary(f, "The KDC issued %s with key version %" G_GINT64_FORMAT " before and %" G_GINT64_FORMAT
-                               " now: the service account's key changed and the service still has the old one",
-                               spn, older->kvno, kvno);
-            kd_finding_evidence(f, older->frame, "KDC issued %s with kvno %" G_GINT64_FORMAT " earlier", spn, older->kvno);
-        } else {
-            kd_finding_summary(f, "The service does not hold key version %" G_GINT64_FORMAT " of %s (stale keytab)", kvno, spn);
-        }
+        explain_stale_key(f, r, by_keytab);
         kd_finding_issue_evidence(f, issued, spn);
-        kd_finding_detail(f, "ticket kvno: %" G_GINT64_FORMAT, kvno);
+        kd_finding_detail(f, "ticket kvno: %" G_GINT64_FORMAT, r->kvno);
         break;
     case KD_CAUSE_SPN_ACCOUNT_MISMATCH:
-        if (by_keytab) {
-            kd_finding_summary(f, "The service's keytab holds no key of %s, only keys of %s: the service runs as "
-                               "another account than the one holding the SPN", spn, kt.holder);
-            kd_finding_detail(f, "service keytab: keys of %s", kt.holder);
-        } else if (not_us && same_service_name(k->sname, spn)) {
-            kd_finding_summary(f, "The service at %s refuses the ticket for %s as not its own (KRB_AP_ERR_NOT_US): it "
-                               "runs as another principal than the SPN's", srv, spn);
-        } else {
-            kd_finding_summary(f, "The client asked for %s but the service decrypts as %s: the SPN and the account the "
-                               "service runs as differ", spn, k->sname);
-            kd_finding_detail(f, "service decrypts as: %s", k->sname);
-        }
-        kd_finding_detail(f, "requested SPN: %s", spn);
+        explain_account_mismatch(f, r, by_keytab);
         kd_finding_issue_evidence(f, issued, spn);
         break;
     case KD_CAUSE_SAME_NAME_OTHER_DOMAIN:
         kd_finding_summary(f, "The short name %s was resolved in realm %s while the client belongs to %s: an "
-                           "identically named host in the other domain holds the SPN", host, ticket_realm, client_realm);
+                           "identically named host in the other domain holds the SPN", host, r->ticket_realm,
+                           r->client_realm);
         kd_finding_issue_evidence(f, issued, spn);
         break;
     default:
         break;
     }
-out:
+}
+
+/* The winner among several candidates: its confidence, checks, alternatives and texts. */
+static kd_finding *
+refusal_decided(const kd_ctx *ctx, const refusal *r, const kd_cause *found, guint n_found)
+{
+    const kd_cause top = found[0];
+    const gboolean by_keytab = top == r->kt_cause;
+    kd_confidence conf = KD_CONF_LIKELY;
+    if ((top == KD_CAUSE_DUPLICATE_SPN && r->owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && r->stale_accept) ||
+        (top == KD_CAUSE_CNAME_SPN && r->ap && r->ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK ||
+        by_keytab)
+        conf = KD_CONF_CONFIRMED;
+    kd_finding *f = kd_finding_add(ctx->findings, r->obs->frame, top, conf, r->code, r->spn, r->client);
+    if (!f)
+        return NULL;
+    if (conf == KD_CONF_CONFIRMED)
+        refusal_confirm(f, r, top, by_keytab);
+    if (f->confidence != KD_CONF_CONFIRMED && keytab_missing(r->kt.v))
+        kd_finding_set_missing(f, keytab_missing(r->kt.v));
+    if (r->kt.v == KT_DECRYPTS)
+        kd_finding_detail(f, "keytab loaded into Wireshark: decrypts the ticket (%s)",
+                          r->ap->ticket.decrypted_by ? r->ap->ticket.decrypted_by : "key of the keytab");
+    for (guint i = 1; i < n_found; i++) {
+        if (top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK && found[i] == KD_CAUSE_SPN_ACCOUNT_MISMATCH)
+            /* The host that refused is not the SPN's service: the name it gives is its own. */
+            kd_finding_rule_out(f, found[i], "the refusing host answers at an address two machines share: the "
+                                "account it decrypts as is its own, not the SPN's");
+        else
+            kd_finding_alternative(f, found[i]);
+    }
+    ap_evidence(f, r->ap);
+    refusal_explain(ctx, f, r, top, by_keytab);
+    return f;
+}
+
+/* Decide among the KRB_AP_ERR_MODIFIED family of causes: gather the evidence, rank
+ * the candidates, then confirm and explain the winner (or the undecided failure). */
+static kd_finding *
+decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client)
+{
+    refusal r;
+    kd_cause found[8];
+    refusal_gather(ctx, obs, ap, spn, client, &r);
+    const guint n_found = refusal_rank(&r, found);
+    kd_finding *f = n_found == 0 ? refusal_undecided(ctx, &r) : refusal_decided(ctx, &r, found, n_found);
     /* LDAP results arriving later (an admin's search after the failure) can still
      * show the SPN on two accounts. */
     if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
         kd_wait_set(ctx->findings, KD_WAIT_OWNERS, spn, obs->frame);
-    g_free(alias);
-    g_free(host);
+    g_free(r.alias);
+    g_free(r.host);
     return f;
 }
 
@@ -482,18 +572,18 @@ silent_refusal(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap)
 }
 
 static void
-on_service_error(const kd_ctx *ctx, kd_event *ev)
+service_on_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
-    if (code == 32) { /* KRB_AP_ERR_TKT_EXPIRED */
+    if (code == KRB_AP_ERR_TKT_EXPIRED) {
         ev->claimed = TRUE;
         kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_TICKET_EXPIRED, KD_CONF_CONFIRMED, code,
                                        ev->spn, ev->client);
         kd_finding_confirm_one(f, "the error answers no AP-REQ carrying a ticket", ev->req && !ev->req->ticket.present);
         ap_evidence(f, ev->req);
         kd_finding_summary(f, "The service ticket for %s has expired", ev->spn ? ev->spn : "?");
-    } else if (is_decrypt_failure(code)) {
+    } else {
         ev->claimed = TRUE;
         decrypt_failure(ctx, obs, ev->req, ev->spn, ev->client);
     }
@@ -501,10 +591,8 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
 
 /* Any other service error: the generic finding with the code's documented causes. */
 static void
-on_service_error_fallback(const kd_ctx *ctx, kd_event *ev)
+service_on_error_fallback(const kd_ctx *ctx, kd_event *ev)
 {
-    if (ev->claimed)
-        return;
     kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_KRB_ERROR, KD_CONF_POSSIBLE,
                                    ev->obs->u.krb.error_code, ev->spn, ev->client);
     ap_evidence(f, ev->req);
@@ -513,12 +601,12 @@ on_service_error_fallback(const kd_ctx *ctx, kd_event *ev)
 /* A failed SMB2 SESSION_SETUP after a Kerberos AP-REQ: Samba and Windows answer a
  * ticket they cannot use with STATUS_LOGON_FAILURE and no KRB-ERROR at all. */
 static void
-on_smb2(const kd_ctx *ctx, kd_event *ev)
+service_on_smb2(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_smb2 *s = &obs->u.smb2;
-    if (!s->is_response || s->cmd != SMB2_SESSION_SETUP || s->nt_status == 0 ||
-        s->nt_status == NT_STATUS_MORE_PROCESSING_REQUIRED)
+    if (!s->is_response || s->cmd != SMB2_SESSION_SETUP || s->nt_status == STATUS_SUCCESS ||
+        s->nt_status == STATUS_MORE_PROCESSING_REQUIRED)
         return;
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     if (!ap || !ap->ticket.present || ap->carrier != KD_CARRIER_SMB2)
@@ -533,11 +621,11 @@ on_smb2(const kd_ctx *ctx, kd_event *ev)
 
 /* A DCE/RPC bind refused right after a Kerberos AP-REQ on the connection. */
 static void
-on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+service_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_dcerpc *d = &obs->u.dcerpc;
-    if (d->pkt_type != KD_DCERPC_BIND_NAK)
+    if (d->pkt_type != DCERPC_PKT_BIND_NAK)
         return;
     kd_req *ap = kd_store_ap_request(ctx->store, obs);
     if (ap && ap->ticket.present && ap->carrier == KD_CARRIER_DCERPC) {
@@ -550,7 +638,7 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
  * duplicate_spn, and the LDAP frame says so itself (a single pass has already shown
  * those failures with their earlier diagnosis). */
 static void
-on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
+service_on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 {
     /* A switched-off service group amends nothing: the failures keep their cause. */
     if (!ctx->cfg->group_enabled[KD_GROUP_SERVICE])
@@ -595,11 +683,17 @@ on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, on_service_error },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_FALLBACK, on_service_error_fallback },
-    { KD_EV_SMB2,          KD_PRIO_SPECIFIC, on_smb2 },
-    { KD_EV_DCERPC,        KD_PRIO_SPECIFIC, on_dcerpc },
-    { KD_EV_LDAP_ENTRY,    KD_PRIO_SPECIFIC, on_ldap_entry },
+    /* The expired ticket, and the errors meaning "the service could not use the
+     * ticket's key": the same root cause shows as different codes across
+     * implementations (Windows: MODIFIED; MIT and Heimdal acceptors: BADKEYVER,
+     * NOKEY, BAD_INTEGRITY, NOT_US, BADMATCH). */
+    KD_RULE_CODES(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, service_on_error, KD_RUN_ALWAYS,
+                  KRB_AP_ERR_TKT_EXPIRED, KRB_AP_ERR_MODIFIED, KRB_AP_ERR_BADKEYVER, KRB_AP_ERR_NOKEY,
+                  KRB_AP_ERR_BAD_INTEGRITY, KRB_AP_ERR_NOT_US, KRB_AP_ERR_BADMATCH),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_FALLBACK, service_on_error_fallback, KD_RUN_UNCLAIMED),
+    KD_RULE(KD_EV_SMB2, KD_PRIO_SPECIFIC, service_on_smb2, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, service_on_dcerpc, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_LDAP_ENTRY, KD_PRIO_SPECIFIC, service_on_ldap_entry, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_service = { "service", rules, G_N_ELEMENTS(rules) };

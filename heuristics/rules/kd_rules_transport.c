@@ -86,7 +86,7 @@ same_names(const char *a, const char *b)
  * failover: the client recovered. An answer over UDP while the KDC leaves TCP
  * unanswered recovers the TCP attempts. */
 static void
-on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
+transport_on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     if (ev->kind != KD_EV_KDC_REPLY && obs->u.krb.carrier != KD_CARRIER_KDC)
@@ -164,7 +164,7 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
 
 /* A request repeating the client's previous unanswered one is a retransmission. */
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+transport_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req, *prev = ev->prev;
@@ -191,7 +191,7 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 }
 
 static void
-on_transport(const kd_ctx *ctx, kd_event *ev)
+transport_on_transport(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_transport_ev *net = &obs->u.net;
@@ -256,11 +256,11 @@ on_transport(const kd_ctx *ctx, kd_event *ev)
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_REPLY,     KD_PRIO_NOTE,     on_kdc_answer },
-    { KD_EV_KDC_ERROR,     KD_PRIO_NOTE,     on_kdc_answer },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_NOTE,     on_kdc_answer },
-    { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC, on_request },
-    { KD_EV_TRANSPORT,     KD_PRIO_SPECIFIC, on_transport },
+    KD_RULE(KD_EV_KDC_REPLY, KD_PRIO_NOTE, transport_on_kdc_answer, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_NOTE, transport_on_kdc_answer, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_NOTE, transport_on_kdc_answer, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, transport_on_request, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_TRANSPORT, KD_PRIO_SPECIFIC, transport_on_transport, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_transport = { "transport", rules, G_N_ELEMENTS(rules) };

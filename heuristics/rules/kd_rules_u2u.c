@@ -19,14 +19,6 @@
 
 #include "kd_rules.h"
 
-/* Kerberos error codes (RFC 4120 7.5.9). */
-#define KD_ERR_S_PRINCIPAL_UNKNOWN  7
-#define KD_ERR_MUST_USE_USER2USER  27
-#define KD_ERR_NO_TGT              67   /* KRB_AP_ERR_NO_TGT: no TGT for user-to-user */
-
-/* After every family made its finding on an error (as the recovery family does). */
-#define KD_PRIO_AFTER_FINDINGS (KD_PRIO_FALLBACK - 1)
-
 /* A TGS-REQ asking user-to-user: enc-tkt-in-skey with a ticket attached. */
 static gboolean
 is_user_to_user_request(const kd_req *req)
@@ -80,18 +72,16 @@ claim_error(const kd_ctx *ctx, kd_event *ev)
  * (KDC_ERR_POLICY is MIT's -allow_dup_skey), it is about user-to-user. Runs before
  * the account rules; codes that keep their own meaning (an unknown name, the clock,
  * the transport, a referral) are left to them. */
-#define KD_PRIO_BEFORE_ACCOUNTS (KD_PRIO_SPECIFIC + 1)
-
 static gboolean
 keeps_own_meaning(gint32 code)
 {
     switch (code) {
-    case 6:  /* KDC_ERR_C_PRINCIPAL_UNKNOWN */
-    case 7:  /* KDC_ERR_S_PRINCIPAL_UNKNOWN */
-    case 25: /* KDC_ERR_PREAUTH_REQUIRED */
-    case 37: /* KRB_AP_ERR_SKEW */
-    case 52: /* KRB_ERR_RESPONSE_TOO_BIG */
-    case 68: /* KDC_ERR_WRONG_REALM */
+    case KDC_ERR_C_PRINCIPAL_UNKNOWN:
+    case KDC_ERR_S_PRINCIPAL_UNKNOWN:
+    case KDC_ERR_PREAUTH_REQUIRED:
+    case KRB_AP_ERR_SKEW:
+    case KRB_ERR_RESPONSE_TOO_BIG:
+    case KDC_ERR_WRONG_REALM:
         return TRUE;
     default:
         return FALSE;
@@ -99,12 +89,12 @@ keeps_own_meaning(gint32 code)
 }
 
 static void
-on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
+u2u_on_refused_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (ev->claimed || !is_user_to_user_request(req) || keeps_own_meaning(code))
+    if (!is_user_to_user_request(req) || keeps_own_meaning(code))
         return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
@@ -114,20 +104,17 @@ on_user_to_user_refused(const kd_ctx *ctx, kd_event *ev)
                         req->addl_ticket.sname ? req->addl_ticket.sname : "a ticket");
     kd_finding_summary(f, "The KDC refuses the user-to-user request for %s%s", ev->spn ? ev->spn : "the service",
                        !addl_is_tgt(req) ? ": the attached ticket is no TGT"
-                       : code == 12 ? ": a KDC policy forbids user-to-user for it (MIT: -allow_dup_skey)" : "");
+                       : code == KDC_ERR_POLICY ? ": a KDC policy forbids user-to-user for it (MIT: -allow_dup_skey)" : "");
     kd_finding_detail(f, "additional ticket: %s", req->addl_ticket.sname ? req->addl_ticket.sname : "?");
     tgt_exchange_evidence(f, ctx->store, &obs->dst, obs->frame);
 }
 
 /* KDC_ERR_MUST_USE_USER2USER to an ordinary request: the principal is a user. */
 static void
-on_kdc_error(const kd_ctx *ctx, kd_event *ev)
+u2u_on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
-    const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (ev->claimed || code != KD_ERR_MUST_USE_USER2USER)
-        return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
         return;
@@ -144,13 +131,11 @@ on_kdc_error(const kd_ctx *ctx, kd_event *ev)
 
 /* A refusal a later user-to-user request for the same principal explains. */
 static void
-on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
+u2u_on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
     const kd_req *req = ev->req;
-    if (code != KD_ERR_S_PRINCIPAL_UNKNOWN && code != KD_ERR_MUST_USE_USER2USER)
-        return;
     if (!req || req->partial || req->msg_type != KD_MSG_TGS_REQ || req->opt_enc_tkt_in_skey || kd_str_empty(req->sname))
         return;
     guint n = kd_findings_count(ctx->findings, obs->frame);
@@ -164,7 +149,7 @@ on_kdc_error_wait(const kd_ctx *ctx, kd_event *ev)
 
 /* The user-to-user request that follows a refusal: the target is a user account. */
 static void
-on_request(const kd_ctx *ctx, kd_event *ev)
+u2u_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_req *req = ev->req;
     if (!is_user_to_user_request(req) || kd_str_empty(req->sname))
@@ -197,17 +182,15 @@ on_request(const kd_ctx *ctx, kd_event *ev)
 /* The server answers the client's KERB-TGT-REQUEST with an error, or says it has no
  * TGT: user-to-user cannot work with that server's session. */
 static void
-on_service_error(const kd_ctx *ctx, kd_event *ev)
+u2u_on_service_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const gint32 code = obs->u.krb.error_code;
-    if (ev->claimed)
-        return;
     /* The answer goes from the server (src) back to the client (dst). */
     const kd_tgt_exchange *x = kd_store_tgt_exchange(ctx->store, &obs->dst, &obs->src);
     gboolean asked = x && x->req_frame && x->req_frame < obs->frame && x->cport == obs->dport &&
                      x->sport == obs->sport;
-    if (code != KD_ERR_NO_TGT && !(asked && x->rep_frame == 0))
+    if (code != KRB_AP_ERR_NO_TGT && !(asked && x->rep_frame == 0))
         return;
     kd_finding *f = claim_error(ctx, ev);
     if (!f)
@@ -221,17 +204,18 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
                        asked ? " for the client's KERB-TGT-REQUEST" : "");
     kd_claim c;
     kd_claim_init(&c);
-    kd_claim_check(&c, "the error is another than KRB_AP_ERR_NO_TGT", code != KD_ERR_NO_TGT);
+    kd_claim_check(&c, "the error is another than KRB_AP_ERR_NO_TGT", code != KRB_AP_ERR_NO_TGT);
     kd_claim_check(&c, "the server sent its TGT (KERB-TGT-REPLY) on this connection", asked && x->rep_frame != 0);
     kd_finding_confirm(f, &c);
 }
 
 static const kd_rule rules[] = {
-    { KD_EV_KDC_ERROR,     KD_PRIO_BEFORE_ACCOUNTS, on_user_to_user_refused },
-    { KD_EV_KDC_ERROR,     KD_PRIO_SPECIFIC,       on_kdc_error },
-    { KD_EV_KDC_ERROR,     KD_PRIO_AFTER_FINDINGS, on_kdc_error_wait },
-    { KD_EV_KDC_REQUEST,   KD_PRIO_SPECIFIC,       on_request },
-    { KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC,       on_service_error },
+    KD_RULE(KD_EV_KDC_ERROR, KD_PRIO_OVERRIDE, u2u_on_refused_request, KD_RUN_UNCLAIMED),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_SPECIFIC, u2u_on_kdc_error, KD_RUN_UNCLAIMED, KDC_ERR_MUST_USE_USER2USER),
+    KD_RULE_CODES(KD_EV_KDC_ERROR, KD_PRIO_AFTER_FINDINGS, u2u_on_kdc_error_wait, KD_RUN_ALWAYS,
+                  KDC_ERR_S_PRINCIPAL_UNKNOWN, KDC_ERR_MUST_USE_USER2USER),
+    KD_RULE(KD_EV_KDC_REQUEST, KD_PRIO_SPECIFIC, u2u_on_request, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_SPECIFIC, u2u_on_service_error, KD_RUN_UNCLAIMED),
 };
 
 const kd_rule_table kd_rules_u2u = { "u2u", rules, G_N_ELEMENTS(rules) };

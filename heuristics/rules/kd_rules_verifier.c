@@ -16,9 +16,9 @@ static const char *
 pdu_name(guint8 ptype)
 {
     switch (ptype) {
-    case KD_DCERPC_FAULT: return "RPC fault";
-    case KD_DCERPC_BIND_NAK: return "RPC bind_nak";
-    case KD_DCERPC_ALTER_RESP: return "RPC alter_context_resp";
+    case DCERPC_PKT_FAULT: return "RPC fault";
+    case DCERPC_PKT_BIND_NAK: return "RPC bind_nak";
+    case DCERPC_PKT_ALTER_CONTEXT_RESP: return "RPC alter_context_resp";
     default: return "RPC PDU";
     }
 }
@@ -39,7 +39,7 @@ frame_key(guint32 frame)
 
 /* The error's own findings: where it was found. */
 static void
-on_service_error(const kd_ctx *ctx, kd_event *ev)
+verifier_on_service_error(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
@@ -60,7 +60,7 @@ on_service_error(const kd_ctx *ctx, kd_event *ev)
 
 /* The RPC failure of the same PDU inherited that error: name it. */
 static void
-on_dcerpc(const kd_ctx *ctx, kd_event *ev)
+verifier_on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     char *key = frame_key(obs->frame);
@@ -82,8 +82,8 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
 /* KD_PRIO_AMEND: after every other handler, the generic fallback included, so each
  * finding the error got is there to amend. */
 static const kd_rule rules[] = {
-    { KD_EV_SERVICE_ERROR, KD_PRIO_AMEND, on_service_error },
-    { KD_EV_DCERPC,        KD_PRIO_AMEND, on_dcerpc },
+    KD_RULE(KD_EV_SERVICE_ERROR, KD_PRIO_AMEND, verifier_on_service_error, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_DCERPC, KD_PRIO_AMEND, verifier_on_dcerpc, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_verifier = { "verifier", rules, G_N_ELEMENTS(rules) };

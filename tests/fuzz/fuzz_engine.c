@@ -13,6 +13,16 @@
  * heap block that is freed right after the kd_engine_feed() call that saw it,
  * so an engine keeping a borrowed pointer shows up as a use-after-free.
  *
+ * Bit 0x80 of the first byte sets the fields the plugin fills from Wireshark's
+ * Kerberos decryption and from the message bytes: a keytab of the service's keys in
+ * the configuration (one of four, by bits 0x20 and 0x40), and on every ticket its
+ * ciphertext hash and Wireshark's decryption verdict, on every Kerberos message its
+ * digest and length (copies of one datagram) and the DCE/RPC verifier mark, on
+ * NTLMSSP the account. They are drawn from bits of bytes already read, so an input
+ * keeps its frames with the bit set or not (a seed with the bit flipped reaches the
+ * keytab, ticket-verdict and copy rules); values come from small pools, so one
+ * ticket meets its verdicts and one datagram its copy.
+ *
  * Checked on every emitted finding: the cause and confidence are in range,
  * counts within their arrays, every string readable. After each input: the
  * store is within its cap. The engine is freed at the end (leaks are reported
@@ -97,6 +107,9 @@ num32(rd *r, gint32 lo, gint32 hi)
     default: return lo + (gint32)(u16(r) % (guint32)(hi - lo + 1));
     }
 }
+
+/* Bit 0x80 of the first byte (see the top). */
+static gboolean extended;
 
 /* ---------------------------------------------------- per-feed allocations */
 
@@ -252,11 +265,18 @@ edata(rd *r, kd_krb *k)
 static void
 ticket(rd *r, kd_ticket *t)
 {
-    t->present = u8(r) & 1;
+    guint8 b = u8(r);
+    t->present = b & 1;
     t->realm = str(r);
     t->sname = str(r);
     t->etype = etype(r);
     t->kvno = num(r, -1, 5);
+    if (extended) {
+        /* The byte's other bits: ciphertext hash 0..3 (0: none), verdict, who decrypted. */
+        t->cipher_hash = (b >> 1) & 3;
+        t->decrypt = (kd_decrypt)(((b >> 3) & 3) % 3);
+        t->decrypted_by = (b & 0x20) ? t->sname : NULL;
+    }
 }
 
 static void
@@ -289,8 +309,16 @@ fill_krb(rd *r, kd_krb *k)
         k->rpc_pkt_type = pdus[sel % G_N_ELEMENTS(pdus)];
         k->rpc_auth_level = (guint8)(sel % 7);
     }
-    k->has_stime = u8(r) & 1;
-    k->has_ctime = u8(r) & 1;
+    guint8 st = u8(r), ct = u8(r);
+    k->has_stime = st & 1;
+    k->has_ctime = ct & 1;
+    if (extended) {
+        /* Copies of one datagram: the same digest and length, microseconds apart. */
+        static const guint32 lens[] = { 0, 60, 1200, 1500 };
+        k->msg_digest = (st >> 1) & 3;
+        k->msg_len = lens[(st >> 3) & 3];
+        k->in_rpc_verifier = (ct >> 1) & 1;
+    }
     k->stime_us = num(r, 1795435844LL * 1000000 - 10000000000LL, 1795435844LL * 1000000 + 10000000000LL);
     k->ctime_us = num(r, 1795435844LL * 1000000 - 10000000000LL, 1795435844LL * 1000000 + 10000000000LL);
     k->e_text = str(r);
@@ -354,7 +382,13 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
     }
     case KD_OBS_NTLMSSP:
         o->u.ntlmssp.message_type = u8(r) < 200 ? (guint32)(1 + u8(r) % 3) : u32(r);
-        o->u.ntlmssp.carrier = (kd_carrier)(u8(r) % (KD_CARRIER_OTHER + 1));
+        guint8 c = u8(r);
+        o->u.ntlmssp.carrier = (kd_carrier)(c % (KD_CARRIER_OTHER + 1));
+        if (extended) {
+            static const char *const users[] = { NULL, "", "alice", "Alice", "bob", "svc_app", "SRV2$", "alice" };
+            o->u.ntlmssp.user = users[(c >> 3) & 7];
+            o->u.ntlmssp.domain = (c & 4) ? "EXAMPLE" : NULL;
+        }
         break;
     case KD_OBS_DCERPC: {
         static const guint8 pt[] = { 0, 2, 3, 11, 12, 13, 14, 15, 16 };
@@ -397,6 +431,31 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
     }
     default:
         break;
+    }
+}
+
+/* The service keytabs of bit 0x80: loaded but empty; the pool's SPNs at several
+ * versions and types; other principals only; a mix with a realm. */
+static const kd_keytab_key keytab_keys[][4] = {
+    { { NULL, NULL, 0, 0 } },
+    { { "HTTP/www.example.test", "EXAMPLE.TEST", 2, 18 }, { "HTTP/web01.example.test", NULL, 3, 17 },
+      { "host/svc.example.test", NULL, 1, 23 }, { "cifs/dc.example.test", "EXAMPLE.TEST", 5, 18 } },
+    { { "HTTP/app", NULL, 1, 18 }, { "svc_old", "EXAMPLE.TEST", 4, 23 } },
+    { { "HTTP/www.example.test", "B.TEST", 1, 18 }, { "HTTP/alias.example.test", NULL, 2, 18 },
+      { "x/a@b", NULL, 2, 18 }, { "", NULL, 2, 18 } },
+};
+static const guint keytab_n[] = { 0, 4, 2, 4 };
+
+static void
+keytab(guint variant, kd_keytab *kt)
+{
+    memset(kt, 0, sizeof(*kt));
+    kt->loaded = TRUE;
+    kt->n = keytab_n[variant];
+    for (guint i = 0; i < kt->n; i++) {
+        kt->keys[i] = keytab_keys[variant][i];
+        kt->keys[i].principal = g_strdup(keytab_keys[variant][i].principal);
+        kt->keys[i].realm = g_strdup(keytab_keys[variant][i].realm);
     }
 }
 
@@ -483,6 +542,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (flags & 0x10)
         cfg.skew_tolerance_s = num(&r, 0, 3600);
     cfg.etype_name = (flags & 0x20) ? NULL : etype_name;
+    extended = (flags & 0x80) != 0;
+    static kd_keytab kt;
+    if (extended) {
+        keytab((flags >> 5) & 3, &kt);
+        cfg.keytab = &kt;
+    }
     kd_engine *eng = kd_engine_new(&cfg, (flags & 0x40) ? NULL : check_emit, NULL);
 
     guint32 frame = 1;
@@ -517,6 +582,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kd_engine_feed(eng, NULL, 0);
     kd_engine_feed(eng, obs, 0);
     kd_engine_free(eng);
+    if (extended)
+        kd_keytab_clear(&kt);
     g_ptr_array_free(feed_blocks, TRUE);
     feed_blocks = NULL;
     return 0;

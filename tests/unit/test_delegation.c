@@ -19,9 +19,6 @@
 #define KDC 2
 #define FRONT 20
 
-#define BADOPTION 13
-#define NT_NOT_SUPPORTED 0xC00000BBu
-#define NT_NO_MATCH 0xC0000272u
 
 /* S4U2Proxy: the front-end asks for target with the user's ticket for itself. */
 static kd_obs
@@ -60,7 +57,7 @@ test_proxy_no_delegation_list(void **state)
     t_harness *h = t_new(NULL);
     guint32 rf;
     kd_obs req = proxy_req(50000, "cifs/files.ad.example.test");
-    const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     /* The requested service only, not the evidence ticket's name. */
@@ -85,7 +82,7 @@ test_proxy_to_itself_is_a_note(void **state)
         t_harness *h = t_new(NULL);
         guint32 rf;
         kd_obs req = proxy_req(50000, targets[i]);
-        const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+        const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
         assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
         assert_int_equal(f->confidence, KD_CONF_INFO);
         assert_non_null(strstr(f->summary, "no delegation rights toward itself"));
@@ -101,7 +98,7 @@ test_proxy_to_itself_is_a_note(void **state)
     t_harness *h = t_new(NULL);
     guint32 rf;
     kd_obs req = proxy_req(50000, "HTTP/web.ad.example.test");
-    const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NO_MATCH, NULL, &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, TRUE, STATUS_NO_MATCH, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
     assert_int_equal(f->confidence, KD_CONF_INFO);
     t_free(h);
@@ -110,7 +107,7 @@ test_proxy_to_itself_is_a_note(void **state)
      * about the front-end, confirmed by the KDC's status. */
     h = t_new(NULL);
     kd_obs other = proxy_req(50000, "cifs/files.ad.example.test");
-    f = refusal(h, &other, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    f = refusal(h, &other, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_NOT_CONFIGURED);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     assert_null(strstr(f->summary, "itself"));
@@ -119,7 +116,7 @@ test_proxy_to_itself_is_a_note(void **state)
     /* look-alike: another host's account as target is no self-target. */
     h = t_new(NULL);
     kd_obs db = proxy_req(50000, "db$@AD.EXAMPLE.TEST");
-    f = refusal(h, &db, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    f = refusal(h, &db, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     t_free(h);
 }
@@ -139,10 +136,10 @@ test_proxy_to_itself_unread_request(void **state)
         t_feed(h, &tgt);
         kd_obs part = t_tcp_partial(FRONT, KDC, 49001);
         t_feed(h, &part);
-        kd_obs err = t_over_tcp(t_error(&part, BADOPTION, NULL, self ? "web$@" REALM : "db$@" REALM));
+        kd_obs err = t_over_tcp(t_error(&part, KDC_ERR_BADOPTION, NULL, self ? "web$@" REALM : "db$@" REALM));
         err.u.krb.carrier = KD_CARRIER_KDC;    /* t_error copies it from a KRB request */
         err.u.krb.has_nt_status = TRUE;
-        err.u.krb.nt_status = NT_NOT_SUPPORTED;
+        err.u.krb.nt_status = STATUS_NOT_SUPPORTED;
         guint32 ef = t_feed(h, &err);
         assert_int_equal(t_count(h, ef), 1);
         const t_finding *f = t_get(h, ef, 0);
@@ -165,7 +162,7 @@ test_proxy_no_match_is_target_or_evidence(void **state)
     t_harness *h = t_new(NULL);
     guint32 rf;
     kd_obs req = proxy_req(50000, "host/db.ad.example.test");
-    const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NO_MATCH, NULL, &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, TRUE, STATUS_NO_MATCH, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
     assert_int_equal(f->confidence, KD_CONF_LIKELY);
     assert_int_equal(f->n_alternatives, 1);
@@ -190,7 +187,7 @@ test_proxy_mit_status_texts(void **state)
         t_harness *h = t_new(NULL);
         guint32 rf;
         kd_obs req = proxy_req(50000, "cifs/files.ad.example.test");
-        const t_finding *f = refusal(h, &req, BADOPTION, FALSE, 0, cases[i].text, &rf);
+        const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, FALSE, 0, cases[i].text, &rf);
         assert_int_equal(f->cause, cases[i].cause);
         assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
         t_free(h);
@@ -205,13 +202,13 @@ test_proxy_without_reason(void **state)
     guint32 rf;
     kd_obs req = proxy_req(50000, "cifs/files.ad.example.test");
     /* No status, an e-text that is no known status string. */
-    const t_finding *f = refusal(h, &req, BADOPTION, FALSE, 0, "something else", &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, FALSE, 0, "something else", &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
     assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
     assert_int_equal(f->n_alternatives, 2);
     /* An unrelated NTSTATUS is no reason either. */
     kd_obs again = proxy_req(50001, "cifs/files.ad.example.test");
-    f = refusal(h, &again, BADOPTION, TRUE, 0xC000006Au, NULL, &rf);
+    f = refusal(h, &again, KDC_ERR_BADOPTION, TRUE, STATUS_WRONG_PASSWORD, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_DELEGATION_TARGET_NOT_ALLOWED);
     assert_int_equal(f->confidence, KD_CONF_POSSIBLE);
     t_free(h);
@@ -223,20 +220,20 @@ test_lookalike_badoption_without_s4u(void **state)
     (void)state;
     t_harness *h = t_new(NULL);
     guint32 rf;
-    /* A plain TGS-REQ refused with BADOPTION (a renewal, say): the generic error. */
+    /* A plain TGS-REQ refused with KDC_ERR_BADOPTION (a renewal, say): the generic error. */
     kd_obs plain = t_tgs_req(FRONT, KDC, 50000, "cifs/files.ad.example.test", REALM, REALM, 18, 2);
-    const t_finding *f = refusal(h, &plain, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    const t_finding *f = refusal(h, &plain, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
     /* The option without an additional ticket, or a ticket without the option
      * (user-to-user): not S4U2Proxy. */
     kd_obs opt_only = t_tgs_req(FRONT, KDC, 50001, "cifs/files.ad.example.test", REALM, REALM, 18, 2);
     opt_only.u.krb.opt_cname_in_addl_tkt = TRUE;
-    f = refusal(h, &opt_only, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    f = refusal(h, &opt_only, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
     kd_obs u2u = proxy_req(50002, "alice");
     u2u.u.krb.opt_cname_in_addl_tkt = FALSE;
     u2u.u.krb.opt_enc_tkt_in_skey = TRUE;
-    f = refusal(h, &u2u, BADOPTION, FALSE, 0, NULL, &rf);
+    f = refusal(h, &u2u, KDC_ERR_BADOPTION, FALSE, 0, NULL, &rf);
     /* A refused user-to-user request has a cause of its own. */
     assert_int_equal(f->cause, KD_CAUSE_USER_TO_USER);
     t_free(h);
@@ -270,7 +267,7 @@ test_s4u2self_refused(void **state)
     guint32 rf;
     kd_obs req = t_tgs_req(FRONT, KDC, 50000, "web$", REALM, REALM, 18, 2);
     req.u.krb.padata[req.u.krb.n_padata++] = 129;     /* PA-FOR-USER */
-    const t_finding *f = refusal(h, &req, BADOPTION, FALSE, 0, NULL, &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, FALSE, 0, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_PROTOCOL_TRANSITION_REFUSED);
     assert_true(t_has_evidence(f, rf));
     /* PA-S4U-X509-USER alone is S4U2Self too. */
@@ -298,9 +295,9 @@ test_odd_fields(void **state)
     req.u.krb.addl_ticket.sname = NULL;
     t_feed(h, &req);
     rf = req.frame;
-    kd_obs err = t_error(&req, BADOPTION, NULL, NULL);
+    kd_obs err = t_error(&req, KDC_ERR_BADOPTION, NULL, NULL);
     err.u.krb.has_nt_status = TRUE;
-    err.u.krb.nt_status = NT_NO_MATCH;
+    err.u.krb.nt_status = STATUS_NO_MATCH;
     err.u.krb.e_text = "";
     guint32 ef = t_feed(h, &err);
     assert_int_equal(t_count(h, ef), 1);
@@ -310,9 +307,9 @@ test_odd_fields(void **state)
     assert_non_null(f->summary);
     /* An error with no request to pair it with: the generic finding. */
     kd_obs lone = proxy_req(50001, "cifs/files.ad.example.test");
-    kd_obs err2 = t_error(&lone, BADOPTION, "web$", "cifs/files.ad.example.test");
+    kd_obs err2 = t_error(&lone, KDC_ERR_BADOPTION, "web$", "cifs/files.ad.example.test");
     err2.u.krb.has_nt_status = TRUE;
-    err2.u.krb.nt_status = NT_NOT_SUPPORTED;
+    err2.u.krb.nt_status = STATUS_NOT_SUPPORTED;
     t_sleep(h, 600);
     ef = t_feed(h, &err2);
     assert_int_equal(t_get(h, ef, 0)->cause, KD_CAUSE_KRB_ERROR);
@@ -330,7 +327,7 @@ test_group_off(void **state)
     t_harness *h = t_new(&cfg);
     guint32 rf;
     kd_obs req = proxy_req(50000, "cifs/files.ad.example.test");
-    const t_finding *f = refusal(h, &req, BADOPTION, TRUE, NT_NOT_SUPPORTED, NULL, &rf);
+    const t_finding *f = refusal(h, &req, KDC_ERR_BADOPTION, TRUE, STATUS_NOT_SUPPORTED, NULL, &rf);
     assert_int_equal(f->cause, KD_CAUSE_KRB_ERROR);
     t_free(h);
 }

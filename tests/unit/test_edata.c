@@ -50,7 +50,7 @@ test_samba_method_data(void **state)
     kd_edata out;
     assert_true(kd_edata_parse(md->data, md->len, &out));
     assert_true(out.has_nt_status);
-    assert_int_equal(out.nt_status, 0xC0000072u);
+    assert_int_equal(out.nt_status, STATUS_ACCOUNT_DISABLED);
     assert_int_equal(out.n_etype_info2, 2);
     assert_int_equal(out.etype_info2[0], 18);
     assert_int_equal(out.etype_info2[1], 23);
@@ -73,7 +73,7 @@ test_windows_kerb_error_data(void **state)
     GByteArray *ked = typed(3, octets(locked, 12));
     kd_edata out;
     assert_true(kd_edata_parse(ked->data, ked->len, &out));
-    assert_int_equal(out.nt_status, 0xC0000234u);
+    assert_int_equal(out.nt_status, STATUS_ACCOUNT_LOCKED_OUT);
     g_byte_array_unref(ked);
     /* data-type 2 (SKEW_RECOVERY) carries no status */
     ked = typed(2, octets(locked, 12));

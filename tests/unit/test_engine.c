@@ -188,19 +188,19 @@ static void
 test_account_states(void **state)
 {
     (void)state;
-    assert_int_equal(account_cause(18, TRUE, 0xC0000234u), KD_CAUSE_ACCOUNT_LOCKED);
-    assert_int_equal(account_cause(18, TRUE, 0xC0000072u), KD_CAUSE_ACCOUNT_DISABLED);
-    assert_int_equal(account_cause(18, TRUE, 0xC0000193u), KD_CAUSE_ACCOUNT_EXPIRED);
-    assert_int_equal(account_cause(18, TRUE, 0xC000006Fu), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(12, TRUE, 0xC0000070u), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(12, FALSE, 0), KD_CAUSE_LOGON_RESTRICTED);
-    assert_int_equal(account_cause(23, TRUE, 0xC0000224u), KD_CAUSE_PASSWORD_EXPIRED);
-    assert_int_equal(account_cause(23, FALSE, 0), KD_CAUSE_PASSWORD_EXPIRED);
-    assert_int_equal(account_cause(1, FALSE, 0), KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_LOCKED_OUT), KD_CAUSE_ACCOUNT_LOCKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_DISABLED), KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_ACCOUNT_EXPIRED), KD_CAUSE_ACCOUNT_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, STATUS_INVALID_LOGON_HOURS), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_POLICY, TRUE, STATUS_INVALID_WORKSTATION), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_POLICY, FALSE, 0), KD_CAUSE_LOGON_RESTRICTED);
+    assert_int_equal(account_cause(KDC_ERR_KEY_EXPIRED, TRUE, STATUS_PASSWORD_MUST_CHANGE), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_KEY_EXPIRED, FALSE, 0), KD_CAUSE_PASSWORD_EXPIRED);
+    assert_int_equal(account_cause(KDC_ERR_NAME_EXP, FALSE, 0), KD_CAUSE_ACCOUNT_EXPIRED);
     /* no status: nothing tells disabled from locked */
-    assert_int_equal(account_cause(18, FALSE, 0), KD_CAUSE_ACCOUNT_REVOKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, FALSE, 0), KD_CAUSE_ACCOUNT_REVOKED);
     /* an unknown status does not invent a state */
-    assert_int_equal(account_cause(18, TRUE, 0xC0000001u), KD_CAUSE_ACCOUNT_REVOKED);
+    assert_int_equal(account_cause(KDC_ERR_CLIENT_REVOKED, TRUE, 0xC0000001u), KD_CAUSE_ACCOUNT_REVOKED);
 }
 
 static void
@@ -826,7 +826,7 @@ test_message_check_failed(void **state)
     (void)state;
     for (int lost = 0; lost <= 1; lost++) {
         t_harness *h = t_new(NULL);
-        kd_obs ap = rpc_ap_req(KD_DCERPC_ALTER, KD_RPC_AUTHN_LEVEL_PKT_PRIVACY);
+        kd_obs ap = rpc_ap_req(KD_DCERPC_ALTER, RPC_C_AUTHN_LEVEL_PKT_PRIVACY);
         guint32 apf = t_feed(h, &ap);
         kd_obs rep = t_ap_rep(&ap);
         rep.u.krb.rpc_pkt_type = KD_DCERPC_ALTER_RESP;
@@ -849,7 +849,7 @@ test_message_check_failed(void **state)
     /* A gap on another connection of the same hosts, or one before the AP-REP (the
      * connection's start not captured), does not count. */
     t_harness *h = t_new(NULL);
-    kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, KD_RPC_AUTHN_LEVEL_PKT_INTEGRITY);
+    kd_obs ap = rpc_ap_req(KD_DCERPC_BIND, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY);
     kd_obs early = tcp_fact(&ap, KD_NET_TCP_LOST_SEGMENT);
     t_feed(h, &early);
     t_feed(h, &ap);
@@ -876,9 +876,9 @@ test_message_check_lookalikes(void **state)
     (void)state;
     const struct { guint8 level, rep_pdu; gboolean rep; guint32 status; } cases[] = {
         { 2, KD_DCERPC_BIND_ACK, TRUE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, 0, TRUE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, FALSE, 0x721 },
-        { KD_RPC_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, TRUE, 0x1c010003 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, 0, TRUE, 0x721 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, FALSE, 0x721 },
+        { RPC_C_AUTHN_LEVEL_PKT_PRIVACY, KD_DCERPC_BIND_ACK, TRUE, 0x1c010003 },
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         t_harness *h = t_new(NULL);
@@ -892,7 +892,7 @@ test_message_check_lookalikes(void **state)
         kd_obs fl = fault(WEB, CLIENT, cases[i].status);
         t_feed(h, &fl);
         assert_int_equal(t_total(h, KD_CAUSE_RPC_MESSAGE_CHECK_FAILED), 0);
-        assert_int_equal(t_total(h, KD_CAUSE_SEC_PKG_ERROR), cases[i].status == 0x721 ? 1 : 0);
+        assert_int_equal(t_total(h, KD_CAUSE_SEC_PKG_ERROR), cases[i].status == RPC_S_SEC_PKG_ERROR ? 1 : 0);
         t_free(h);
     }
 }

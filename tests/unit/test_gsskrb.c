@@ -466,7 +466,7 @@ test_real_kdc_errors(void **state)
     assert_false(g.etext.present);
     assert_true(kd_edata_parse(g.edata, g.edata_len, &ed));
     assert_true(ed.has_nt_status);
-    assert_int_equal(ed.nt_status, 0xC0000072u);    /* STATUS_ACCOUNT_DISABLED */
+    assert_int_equal(ed.nt_status, STATUS_ACCOUNT_DISABLED);
 }
 
 static void

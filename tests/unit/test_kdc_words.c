@@ -24,8 +24,6 @@
 #define CLIENT 10
 #define WEB 20
 
-#define NT_ACCOUNT_DISABLED 0xC0000072u
-#define NT_ACCOUNT_LOCKED_OUT 0xC0000234u
 
 static gboolean
 says(const t_finding *f, const char *text)
@@ -174,14 +172,14 @@ test_etext_contradicted_by_ntstatus(void **state)
     (void)state;
     t_harness *h = t_new(NULL);
     const t_finding *f = only(h, as_error_said(h, KDC, 50000, "alice", TRUE, 18,
-                                               (t_said){ .etext = "LOCKED_OUT", .nt_status = NT_ACCOUNT_DISABLED }));
+                                               (t_said){ .etext = "LOCKED_OUT", .nt_status = STATUS_ACCOUNT_DISABLED }));
     /* The two disagree: the status leads, nothing is confirmed, the text's cause remains. */
     assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_DISABLED);
     assert_int_equal(f->confidence, KD_CONF_LIKELY);
     assert_true(has_alternative(f, KD_CAUSE_ACCOUNT_LOCKED));
     /* agreeing status and text: confirmed */
     f = only(h, as_error_said(h, KDC, 50001, "bob", TRUE, 18,
-                              (t_said){ .etext = "LOCKED_OUT", .nt_status = NT_ACCOUNT_LOCKED_OUT }));
+                              (t_said){ .etext = "LOCKED_OUT", .nt_status = STATUS_ACCOUNT_LOCKED_OUT }));
     assert_int_equal(f->cause, KD_CAUSE_ACCOUNT_LOCKED);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     assert_int_equal(f->n_alternatives, 0);

@@ -75,7 +75,7 @@ test_body(void **state)
     g_byte_array_unref(m2);
     /* options too short to hold a bit */
     const guint8 short_opts[] = { 0x00, 0x40 };
-    assert_false(kd_kdcreq_option(short_opts, sizeof short_opts, KD_KDC_OPT_CNAME_IN_ADDL_TKT));
+    assert_false(kd_kdcreq_option(short_opts, sizeof short_opts, KDC_OPT_CNAME_IN_ADDL_TKT));
     assert_true(kd_kdcreq_option(short_opts, sizeof short_opts, 1));
     /* truncations never read past the end */
     for (guint n = 0; n < m->len; n++) {

@@ -37,7 +37,7 @@ first_of(t_harness *h, kd_cause cause)
 static guint32
 as_refused(t_harness *h, guint16 port, const char *cname, gint32 code)
 {
-    kd_obs req = t_as_req(CLIENT, KDC, port, cname, REALM, code == 24);
+    kd_obs req = t_as_req(CLIENT, KDC, port, cname, REALM, code == KDC_ERR_PREAUTH_FAILED);
     t_feed(h, &req);
     kd_obs err = t_error(&req, code, cname, "krbtgt/" REALM);
     return t_feed(h, &err);
