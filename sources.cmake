@@ -36,8 +36,24 @@ set(KD_ENGINE_SOURCES
 # The Wireshark plugin, relative to plugin/.
 set(KD_PLUGIN_SOURCES
   packet-krbdiag.c
+  kd_fields.c
   kd_extract.c
+  kd_extract_dns.c
+  kd_extract_http.c
+  kd_extract_krb.c
+  kd_extract_ldap.c
+  kd_extract_net.c
+  kd_extract_rpc.c
+  kd_extract_smb.c
+  kd_names.c
   kd_ladder.c
   kd_menu.c
   kd_stats.c
+)
+
+# The plugin's entry points (plugin_version, plugin_register...), relative to
+# plugin/: built against an installed Wireshark only; inside a Wireshark source
+# tree, Wireshark generates them (plugin.c) from KD_PLUGIN_SOURCES.
+set(KD_PLUGIN_ENTRY_SOURCES
+  kd_plugin.c
 )

@@ -219,7 +219,7 @@ failing_label(wmem_allocator_t *scope, const kd_ladder_source *src)
 {
     const kd_finding *f = src->first;
     const kd_cause_info *c = kd_cause_get(f->cause);
-    const char *error = kd_finding_error_label(f);
+    const char *error = kd_finding_error_label(scope, f);
     return wmem_strdup_printf(scope, "%s%s%s (%s) [%s]", error ? error : "", error ? ": " : "",
                               kd_cause_short_title(f->cause), c->id, kd_confidence_name(src->confidence));
 }

@@ -32,35 +32,35 @@
 
 /* The finding of `frame` with `cause`, or its first finding; NULL when it has none. */
 static const kd_finding *
-frame_finding(guint32 frame, kd_cause cause, guint *index)
+frame_finding(guint32 frame, kd_cause cause, guint *idx)
 {
     const kd_stored_frame *sf = frame ? kd_frame_findings(frame) : NULL;
     if (!sf || !sf->n)
         return NULL;
     for (guint i = 0; i < sf->n; i++) {
         if (sf->findings[i].cause == cause) {
-            if (index)
-                *index = i;
+            if (idx)
+                *idx = i;
             return &sf->findings[i];
         }
     }
-    if (index)
-        *index = 0;
+    if (idx)
+        *idx = 0;
     return &sf->findings[0];
 }
 
 /* The failure another finding belongs to (the one it restates or inherits from), or
  * NULL when it stands for itself. */
 static const kd_finding *
-belongs_to(const kd_finding *f, guint32 *frame, guint *index)
+belongs_to(const kd_finding *f, guint32 *frame, guint *idx)
 {
     if (f->restates) {
         *frame = f->restates;
-        return frame_finding(f->restates, f->cause, index);
+        return frame_finding(f->restates, f->cause, idx);
     }
     if (f->has_inherited) {
         *frame = f->inherited_frame;
-        return frame_finding(f->inherited_frame, f->inherited, index);
+        return frame_finding(f->inherited_frame, f->inherited, idx);
     }
     return NULL;
 }
@@ -69,17 +69,18 @@ static gboolean
 is_occurrence(const kd_finding *f)
 {
     guint32 frame;
-    guint index;
-    return belongs_to(f, &frame, &index) == NULL;
+    guint idx;
+    return belongs_to(f, &frame, &idx) == NULL;
 }
 
 /* What a symptom is, in a few words: its own status when it has one (an RPC fault),
  * else its cause (an NTLM logon). Its error is the Kerberos failure's it inherits. */
 static const char *
-kd_finding_symptom_label(const kd_finding *f)
+kd_finding_symptom_label(wmem_allocator_t *scope, const kd_finding *f)
 {
     if (f->has_status)
-        return kd_finding_error_label(&(kd_finding){ .error_code = -1, .has_status = TRUE, .status = f->status });
+        return kd_finding_error_label(scope,
+                                      &(kd_finding){ .error_code = -1, .has_status = TRUE, .status = f->status });
     return kd_cause_short_title(f->cause);
 }
 
@@ -191,7 +192,7 @@ untick(stats_tree *st, const char *recorded)
 
 /* Count the findings `frame` holds now, replacing what was counted for it before. */
 static void
-count_frame(stats_tree *st, kd_tree_state *ts, guint32 frame, const char *sender)
+count_frame(stats_tree *st, kd_tree_state *ts, guint32 frame, const char *sender, wmem_allocator_t *scope)
 {
     GPtrArray *old = g_hash_table_lookup(ts->counted, GUINT_TO_POINTER(frame));
     const char *host_before = NULL;
@@ -207,7 +208,7 @@ count_frame(stats_tree *st, kd_tree_state *ts, guint32 frame, const char *sender
         const kd_finding *f = &sf->findings[i];
         if (!is_occurrence(f))
             continue;
-        const char *label = kd_finding_error_label(f);
+        const char *label = kd_finding_error_label(scope, f);
         tick(st, record, is_failure(f) ? 0 : 1, kd_cause_short_title(f->cause));
         tick(st, record, 2, label ? label : "(no error on the wire)");
         tick(st, record, 3, f->spn ? f->spn : "(none)");
@@ -232,10 +233,10 @@ kd_stats_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt _U_, con
     for (; ts->amended_seen < n; ts->amended_seen++) {
         guint32 frame = *(guint32 *)wmem_array_index(amended, ts->amended_seen);
         if (frame < pinfo->num || g_hash_table_contains(ts->counted, GUINT_TO_POINTER(frame)))
-            count_frame(st, ts, frame, NULL);
+            count_frame(st, ts, frame, NULL, pinfo->pool);
     }
     if (kd_frame_findings(pinfo->num))
-        count_frame(st, ts, pinfo->num, address_to_str(pinfo->pool, &pinfo->net_src));
+        count_frame(st, ts, pinfo->num, address_to_str(pinfo->pool, &pinfo->net_src), pinfo->pool);
     return TAP_PACKET_REDRAW;
 }
 
@@ -314,6 +315,7 @@ typedef struct {
     GPtrArray *problems;
     guint frames_with_findings;
     guint dropped;
+    wmem_allocator_t *scope;    /* names formatted for one drawing */
 } kd_report;
 
 static void
@@ -335,6 +337,7 @@ report_reset(void *tapdata)
     g_ptr_array_set_size(r->problems, 0);
     r->frames_with_findings = 0;
     r->dropped = 0;
+    wmem_free_all(r->scope);
 }
 
 static const char *
@@ -352,7 +355,7 @@ evidence_add(kd_problem *pr, const kd_finding *f)
 
 /* A failure (or note) standing for itself, into the problem of its cause and subject. */
 static kd_problem *
-add_occurrence(kd_report *r, guint32 frame, guint index, const kd_finding *f)
+add_occurrence(kd_report *r, guint32 frame, guint idx, const kd_finding *f)
 {
     char *key = g_strdup_printf("%d|%d|%d|%s", f->cause, f->recovered ? 1 : 0, kd_finding_is_note(f) ? 1 : 0,
                                 subject_of(f));
@@ -381,7 +384,7 @@ add_occurrence(kd_report *r, guint32 frame, guint index, const kd_finding *f)
     evidence_add(pr, f);
     if (f->recovered && !pr->recovered_frame)
         pr->recovered_frame = f->recovered_frame;
-    g_hash_table_insert(r->by_finding, g_strdup_printf("%u|%u", frame, index), pr);
+    g_hash_table_insert(r->by_finding, g_strdup_printf("%u|%u", frame, idx), pr);
     return pr;
 }
 
@@ -421,7 +424,7 @@ report_rebuild(kd_report *r)
                     } else {
                         frames_add(&pr->symptoms, frame);
                         if (!pr->symptom_label)
-                            pr->symptom_label = kd_finding_symptom_label(f);
+                            pr->symptom_label = kd_finding_symptom_label(r->scope, f);
                         evidence_add(pr, f);
                     }
                 }
@@ -544,7 +547,7 @@ report_json(GString *out, const kd_report *r, const kd_verdict *v)
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
         const kd_cause_info *c = kd_cause_get(f->cause);
-        const char *label = kd_finding_error_label(f);
+        const char *label = kd_finding_error_label(r->scope, f);
         g_string_append(out, "{\"type\":\"problem\",\"cause\":");
         json_string(out, c->id);
         g_string_append(out, ",\"title\":");
@@ -595,7 +598,7 @@ report_text(GString *out, const kd_report *r, const kd_verdict *v)
     for (guint i = 0; i < r->problems->len; i++) {
         const kd_problem *pr = g_ptr_array_index(r->problems, i);
         const kd_finding *f = pr->first;
-        const char *label = kd_finding_error_label(f);
+        const char *label = kd_finding_error_label(r->scope, f);
         g_string_append_c(out, '\n');
         problem_heading(out, pr);
         g_string_append_c(out, '\n');
@@ -724,6 +727,7 @@ report_new(kd_report_form form)
     r->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, problem_free);
     r->by_finding = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     r->problems = g_ptr_array_new();
+    r->scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
     return r;
 }
 
@@ -734,6 +738,7 @@ report_finish(void *tapdata)
     g_hash_table_destroy(r->by_key);
     g_hash_table_destroy(r->by_finding);
     g_ptr_array_free(r->problems, TRUE);
+    wmem_destroy_allocator(r->scope);
     g_free(r);
 }
 

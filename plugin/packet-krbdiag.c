@@ -5,7 +5,6 @@
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#define WS_BUILD_DLL
 #include <wireshark.h>
 
 #include <string.h>
@@ -15,57 +14,48 @@
 #include <epan/expert.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
-#include <epan/prefs-int.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
 
 #include "kd_compat.h"
 #include "kd_engine.h"
 #include "kd_extract.h"
+#include "kd_names.h"
 #include "packet-krbdiag.h"
 
-#ifndef VERSION
-#define VERSION "0.1.0"
-#endif
-
-WS_DLL_PUBLIC_DEF const gchar plugin_version[] = VERSION;
-WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
-WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
-WS_DLL_PUBLIC void plugin_register(void);
-#if KD_HAVE_PLUGIN_DESCRIBE
-WS_DLL_PUBLIC uint32_t plugin_describe(void);
-#endif
+void proto_register_krbdiag(void);
+void proto_reg_handoff_krbdiag(void);
 
 static int proto_krbdiag = -1;
 static int krbdiag_tap = -1;
 static dissector_handle_t krbdiag_handle;
 
-static int hf_finding = -1;
-static int hf_cause = -1;
-static int hf_title = -1;
-static int hf_confidence = -1;
-static int hf_error = -1;
-static int hf_error_code = -1;
-static int hf_spn = -1;
-static int hf_client = -1;
-static int hf_summary = -1;
-static int hf_explanation = -1;
-static int hf_remedy = -1;
-static int hf_evidence = -1;
-static int hf_alternative = -1;
-static int hf_missing = -1;
-static int hf_detail = -1;
-static int hf_skew = -1;
-static int hf_count = -1;
-static int hf_inherited = -1;
-static int hf_inherited_frame = -1;
-static int hf_reference = -1;
-static int hf_recovered = -1;
-static int hf_recovered_frame = -1;
-static int hf_checked = -1;
-static int hf_ruled_out = -1;
-static int hf_restates = -1;
-static int hf_amended_by = -1;
+static int hf_krbdiag_finding = -1;
+static int hf_krbdiag_cause = -1;
+static int hf_krbdiag_title = -1;
+static int hf_krbdiag_confidence = -1;
+static int hf_krbdiag_error = -1;
+static int hf_krbdiag_error_code = -1;
+static int hf_krbdiag_spn = -1;
+static int hf_krbdiag_client = -1;
+static int hf_krbdiag_summary = -1;
+static int hf_krbdiag_explanation = -1;
+static int hf_krbdiag_remedy = -1;
+static int hf_krbdiag_evidence = -1;
+static int hf_krbdiag_alternative = -1;
+static int hf_krbdiag_missing = -1;
+static int hf_krbdiag_detail = -1;
+static int hf_krbdiag_skew = -1;
+static int hf_krbdiag_count = -1;
+static int hf_krbdiag_inherited = -1;
+static int hf_krbdiag_inherited_frame = -1;
+static int hf_krbdiag_reference = -1;
+static int hf_krbdiag_recovered = -1;
+static int hf_krbdiag_recovered_frame = -1;
+static int hf_krbdiag_checked = -1;
+static int hf_krbdiag_ruled_out = -1;
+static int hf_krbdiag_restates = -1;
+static int hf_krbdiag_amended_by = -1;
 
 static gint ett_krbdiag = -1;
 static gint ett_finding = -1;
@@ -215,18 +205,39 @@ static kd_keytab user_keytab;
 
 /* Wireshark reads the keytab only with "try to decrypt" on; krbdiag does the same, so
  * what it reports about the service's keys matches what the dissector decrypted with. */
+/* The current value of a preference of another module, as text (g_free it); NULL
+ * when that module or preference does not exist. */
+static char *
+pref_text(module_t *module, const char *name)
+{
+    pref_t *pref = module ? prefs_find_preference(module, name) : NULL;
+    return pref ? prefs_pref_to_str(pref, pref_current) : NULL;
+}
+
+/* The keytab file of the Kerberos preferences when decryption is on (g_free it), else NULL. */
+static char *
+kerberos_keytab_path(void)
+{
+    module_t *krb = prefs_find_module("kerberos");
+    char *decrypt = pref_text(krb, "decrypt");
+    gboolean on = decrypt && g_ascii_strcasecmp(decrypt, "TRUE") == 0;
+    g_free(decrypt);
+    char *path = on ? pref_text(krb, "file") : NULL;
+    if (path && !*path) {
+        g_free(path);
+        return NULL;
+    }
+    return path;
+}
+
 static void
 load_user_keytab(void)
 {
     kd_keytab_clear(&user_keytab);
-    module_t *krb = prefs_find_module("kerberos");
-    pref_t *decrypt = krb ? prefs_find_preference(krb, "decrypt") : NULL;
-    pref_t *file = krb ? prefs_find_preference(krb, "file") : NULL;
-    if (!decrypt || !file || !prefs_get_bool_value(decrypt, pref_current))
+    char *pref_path = kerberos_keytab_path();
+    if (!pref_path)
         return;
-    const char *path = prefs_get_string_value(file, pref_current);
-    if (!path || !*path)
-        return;
+    const char *path = pref_path;
     /* A krb5 keytab name may carry its type. */
     if (g_str_has_prefix(path, "FILE:"))
         path += strlen("FILE:");
@@ -238,6 +249,7 @@ load_user_keytab(void)
         ws_warning("krbdiag: cannot read the keytab %s of the Kerberos preferences (missing or larger than %d bytes)",
                    path, KD_KEYTAB_MAX_FILE);
         g_free(buf);
+        g_free(pref_path);
         return;
     }
     if (!kd_keytab_parse((const guint8 *)buf, len, &user_keytab))
@@ -246,6 +258,7 @@ load_user_keytab(void)
         ws_warning("krbdiag: keytab %s: %u entries read, %u beyond the limit, %s", path, user_keytab.n,
                    user_keytab.dropped, user_keytab.damaged ? "damaged" : "intact");
     g_free(buf);
+    g_free(pref_path);
 }
 
 static void
@@ -257,7 +270,7 @@ krbdiag_init(void)
     for (int g = 0; g < KD_GROUP_COUNT; g++)
         cfg.group_enabled[g] = pref_group[g];
     cfg.etype_name = kd_etype_name;
-    cfg.error_name = kd_error_name;
+    cfg.error_name = kd_error_name_for_engine;
     load_user_keytab();
     cfg.keytab = user_keytab.loaded ? &user_keytab : NULL;
     engine = kd_engine_new(&cfg, store_findings, NULL);
@@ -371,15 +384,15 @@ add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text)
 }
 
 const char *
-kd_finding_error_label(const kd_finding *f)
+kd_finding_error_label(wmem_allocator_t *scope, const kd_finding *f)
 {
     if (f->error_code >= 0)
-        return kd_error_name(f->error_code);
+        return kd_error_name(scope, f->error_code);
     /* A DCE/RPC fault's status is a Win32 error, not an NTSTATUS (SMB2's). */
     if (f->has_status && kd_is_sec_pkg_error(f->status))
         return "RPC_S_SEC_PKG_ERROR";
     if (f->has_status)
-        return kd_ntstatus_name(f->status);
+        return kd_ntstatus_name(scope, f->status);
     return NULL;
 }
 
@@ -389,85 +402,37 @@ add_generated(proto_item *it)
     proto_item_set_generated(it);
 }
 
+/* The finding's lists: evidence frames, other candidates, causes ruled out. */
 static void
-render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_finding *f)
+add_lists(tvbuff_t *tvb, proto_tree *ft, const kd_finding *f)
 {
-    const kd_cause_info *c = kd_cause_get(f->cause);
-    const char *label = kd_finding_error_label(f);
-    const char *conf = kd_confidence_name(f->confidence);
-
-    proto_item *fi = label ? proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s: %s [%s]", label,
-                                                          c->title, conf)
-                           : proto_tree_add_string_format(tree, hf_finding, tvb, 0, 0, c->id, "%s [%s]", c->title, conf);
-    add_generated(fi);
-    proto_tree *ft = proto_item_add_subtree(fi, ett_finding);
-
-    proto_item *ci = proto_tree_add_string(ft, hf_cause, tvb, 0, 0, c->id);
-    add_generated(ci);
-    add_generated(proto_tree_add_string(ft, hf_title, tvb, 0, 0, c->title));
-    add_generated(proto_tree_add_string(ft, hf_confidence, tvb, 0, 0, conf));
-    if (f->error_code >= 0) {
-        add_generated(proto_tree_add_string(ft, hf_error, tvb, 0, 0, label));
-        add_generated(proto_tree_add_int(ft, hf_error_code, tvb, 0, 0, f->error_code));
-    }
-    if (f->spn)
-        add_generated(proto_tree_add_string(ft, hf_spn, tvb, 0, 0, f->spn));
-    if (f->client)
-        add_generated(proto_tree_add_string(ft, hf_client, tvb, 0, 0, f->client));
-    if (f->summary)
-        add_text(ft, hf_summary, tvb, f->summary);
-    if (f->has_inherited) {
-        add_generated(proto_tree_add_string(ft, hf_inherited, tvb, 0, 0, kd_cause_get(f->inherited)->id));
-        add_generated(proto_tree_add_uint(ft, hf_inherited_frame, tvb, 0, 0, f->inherited_frame));
-    }
-    if (f->restates)
-        add_generated(proto_tree_add_uint(ft, hf_restates, tvb, 0, 0, f->restates));
-    if (f->recovered) {
-        add_generated(proto_tree_add_boolean(ft, hf_recovered, tvb, 0, 0, TRUE));
-        add_generated(proto_tree_add_uint(ft, hf_recovered_frame, tvb, 0, 0, f->recovered_frame));
-    }
-    if (f->has_skew)
-        add_generated(proto_tree_add_int64(ft, hf_skew, tvb, 0, 0, f->skew_seconds));
-    if (f->count)
-        add_generated(proto_tree_add_uint(ft, hf_count, tvb, 0, 0, f->count));
-    for (guint d = 0; d < f->n_details; d++)
-        add_generated(proto_tree_add_string(ft, hf_detail, tvb, 0, 0, f->details[d]));
     if (f->n_evidence) {
         proto_tree *et = proto_tree_add_subtree_format(ft, tvb, 0, 0, ett_evidence, NULL, "Evidence (%u %s)",
                                                        f->n_evidence, KD_PLURAL(f->n_evidence, "frame", "frames"));
         for (guint e = 0; e < f->n_evidence; e++)
-            add_generated(proto_tree_add_uint_format_value(et, hf_evidence, tvb, 0, 0, f->evidence[e].frame, "%u: %s",
-                                                           f->evidence[e].frame,
+            add_generated(proto_tree_add_uint_format_value(et, hf_krbdiag_evidence, tvb, 0, 0, f->evidence[e].frame,
+                                                           "%u: %s", f->evidence[e].frame,
                                                            f->evidence[e].role ? f->evidence[e].role : ""));
     }
     for (guint a = 0; a < f->n_alternatives; a++) {
         const kd_cause_info *alt = kd_cause_get(f->alternatives[a]);
-        add_generated(proto_tree_add_string_format_value(ft, hf_alternative, tvb, 0, 0, alt->id, "%s (%s)", alt->id,
-                                                         alt->title));
+        add_generated(proto_tree_add_string_format_value(ft, hf_krbdiag_alternative, tvb, 0, 0, alt->id, "%s (%s)",
+                                                         alt->id, alt->title));
     }
     for (guint r = 0; r < f->n_ruled_out; r++) {
         const kd_cause_info *out = kd_cause_get(f->ruled_out[r].cause);
-        add_generated(proto_tree_add_string_format_value(ft, hf_ruled_out, tvb, 0, 0, out->id, "%s, by: %s", out->id,
-                                                         f->ruled_out[r].by ? f->ruled_out[r].by : "?"));
+        add_generated(proto_tree_add_string_format_value(ft, hf_krbdiag_ruled_out, tvb, 0, 0, out->id, "%s, by: %s",
+                                                         out->id, f->ruled_out[r].by ? f->ruled_out[r].by : "?"));
     }
-    if (f->missing)
-        add_text(ft, hf_missing, tvb, f->missing);
-    add_text(ft, hf_explanation, tvb, kd_finding_explanation(f->cause, f->error_code));
-    add_text(ft, hf_remedy, tvb, kd_finding_remedy(f->cause, f->error_code));
-    add_generated(proto_tree_add_string(ft, hf_reference, tvb, 0, 0, c->reference));
-    if (f->amended_by)
-        add_generated(proto_tree_add_uint_format_value(ft, hf_amended_by, tvb, 0, 0, f->amended_by,
-            "%u (evidence that came later changed this finding; a display filter applied while the capture "
-            "loaded saw the earlier one: apply it again)", f->amended_by));
-    /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
-    for (guint k = 0; k < f->n_checks; k++) {
-        proto_item *ck = proto_tree_add_string(ft, hf_checked, tvb, 0, 0, f->checks[k]);
-        add_generated(ck);
-        proto_item_set_hidden(ck);
-    }
+}
 
-    /* A note of a failure cause (the client recovered, or the engine judged this case
-     * routine) is an expert note, told apart from the failure by its own item. */
+/* The finding's expert item. A note of a failure cause (the client recovered, or the
+ * engine judged this case routine) is an expert note, told apart from the failure by
+ * its own item. */
+static void
+add_expert(packet_info *pinfo, proto_item *ci, const kd_finding *f, const char *label)
+{
+    const kd_cause_info *c = kd_cause_get(f->cause);
     gboolean note = kd_finding_is_note(f) && c->severity == KD_SEV_WARN;
     expert_field *ei = note ? ei_krbdiag_cause_note[f->cause] : ei_krbdiag_cause[f->cause];
     const char *tag = f->recovered ? " (recovered)" : note ? " (note)" : "";
@@ -475,6 +440,69 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
         expert_add_info_format(pinfo, ci, ei, "%s: %s%s", label, c->title, tag);
     else
         expert_add_info_format(pinfo, ci, ei, "%s%s", c->title, tag);
+}
+
+static void
+render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_finding *f)
+{
+    const kd_cause_info *c = kd_cause_get(f->cause);
+    const char *label = kd_finding_error_label(pinfo->pool, f);
+    const char *conf = kd_confidence_name(f->confidence);
+
+    proto_item *fi = label ? proto_tree_add_string_format(tree, hf_krbdiag_finding, tvb, 0, 0, c->id, "%s: %s [%s]",
+                                                          label, c->title, conf)
+                           : proto_tree_add_string_format(tree, hf_krbdiag_finding, tvb, 0, 0, c->id, "%s [%s]",
+                                                          c->title, conf);
+    add_generated(fi);
+    proto_tree *ft = proto_item_add_subtree(fi, ett_finding);
+
+    proto_item *ci = proto_tree_add_string(ft, hf_krbdiag_cause, tvb, 0, 0, c->id);
+    add_generated(ci);
+    add_generated(proto_tree_add_string(ft, hf_krbdiag_title, tvb, 0, 0, c->title));
+    add_generated(proto_tree_add_string(ft, hf_krbdiag_confidence, tvb, 0, 0, conf));
+    if (f->error_code >= 0) {
+        add_generated(proto_tree_add_string(ft, hf_krbdiag_error, tvb, 0, 0, label));
+        add_generated(proto_tree_add_int(ft, hf_krbdiag_error_code, tvb, 0, 0, f->error_code));
+    }
+    if (f->spn)
+        add_generated(proto_tree_add_string(ft, hf_krbdiag_spn, tvb, 0, 0, f->spn));
+    if (f->client)
+        add_generated(proto_tree_add_string(ft, hf_krbdiag_client, tvb, 0, 0, f->client));
+    if (f->summary)
+        add_text(ft, hf_krbdiag_summary, tvb, f->summary);
+    if (f->has_inherited) {
+        add_generated(proto_tree_add_string(ft, hf_krbdiag_inherited, tvb, 0, 0, kd_cause_get(f->inherited)->id));
+        add_generated(proto_tree_add_uint(ft, hf_krbdiag_inherited_frame, tvb, 0, 0, f->inherited_frame));
+    }
+    if (f->restates)
+        add_generated(proto_tree_add_uint(ft, hf_krbdiag_restates, tvb, 0, 0, f->restates));
+    if (f->recovered) {
+        add_generated(proto_tree_add_boolean(ft, hf_krbdiag_recovered, tvb, 0, 0, TRUE));
+        add_generated(proto_tree_add_uint(ft, hf_krbdiag_recovered_frame, tvb, 0, 0, f->recovered_frame));
+    }
+    if (f->has_skew)
+        add_generated(proto_tree_add_int64(ft, hf_krbdiag_skew, tvb, 0, 0, f->skew_seconds));
+    if (f->count)
+        add_generated(proto_tree_add_uint(ft, hf_krbdiag_count, tvb, 0, 0, f->count));
+    for (guint d = 0; d < f->n_details; d++)
+        add_generated(proto_tree_add_string(ft, hf_krbdiag_detail, tvb, 0, 0, f->details[d]));
+    add_lists(tvb, ft, f);
+    if (f->missing)
+        add_text(ft, hf_krbdiag_missing, tvb, f->missing);
+    add_text(ft, hf_krbdiag_explanation, tvb, kd_finding_explanation(f->cause, f->error_code));
+    add_text(ft, hf_krbdiag_remedy, tvb, kd_finding_remedy(f->cause, f->error_code));
+    add_generated(proto_tree_add_string(ft, hf_krbdiag_reference, tvb, 0, 0, c->reference));
+    if (f->amended_by)
+        add_generated(proto_tree_add_uint_format_value(ft, hf_krbdiag_amended_by, tvb, 0, 0, f->amended_by,
+            "%u (evidence that came later changed this finding; a display filter applied while the capture "
+            "loaded saw the earlier one: apply it again)", f->amended_by));
+    /* Hidden: what was ruled out before saying "confirmed" (filters and tests read it). */
+    for (guint k = 0; k < f->n_checks; k++) {
+        proto_item *ck = proto_tree_add_string(ft, hf_krbdiag_checked, tvb, 0, 0, f->checks[k]);
+        add_generated(ck);
+        proto_item_set_hidden(ck);
+    }
+    add_expert(pinfo, ci, f, label);
 }
 
 static int
@@ -538,71 +566,10 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 
 /* ------------------------------------------------------------- registration */
 
+/* One expert item per cause and one for the cause as a note (kd_expert_items.c). */
 static void
-proto_register_krbdiag(void)
+register_expert_items(void)
 {
-    static hf_register_info hf[] = {
-        { &hf_finding, { "Finding", "krbdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
-                         "One diagnosis on this frame (its value is the cause id)", HFILL } },
-        { &hf_cause, { "Cause", "krbdiag.cause", FT_STRING, BASE_NONE, NULL, 0x0,
-                       "Stable id of the diagnosed root cause (see the cause catalog)", HFILL } },
-        { &hf_title, { "Title", "krbdiag.title", FT_STRING, BASE_NONE, NULL, 0x0,
-                       "One-line title of the cause", HFILL } },
-        { &hf_confidence, { "Confidence", "krbdiag.confidence", FT_STRING, BASE_NONE, NULL, 0x0,
-                            "How well the capture supports the cause: confirmed, likely, possible or info", HFILL } },
-        { &hf_error, { "Kerberos error", "krbdiag.error", FT_STRING, BASE_NONE, NULL, 0x0,
-                       "Name of the Kerberos error the finding explains", HFILL } },
-        { &hf_error_code, { "Kerberos error code", "krbdiag.error_code", FT_INT32, BASE_DEC, NULL, 0x0,
-                            "Numeric Kerberos error code", HFILL } },
-        { &hf_spn, { "Service principal", "krbdiag.spn", FT_STRING, BASE_NONE, NULL, 0x0,
-                     "The service principal name the failure is about", HFILL } },
-        { &hf_client, { "Client principal", "krbdiag.client", FT_STRING, BASE_NONE, NULL, 0x0,
-                        "The client principal the failure is about", HFILL } },
-        { &hf_summary, { "Summary", "krbdiag.summary", FT_STRING, BASE_NONE, NULL, 0x0,
-                         "What happened in this case, with the values seen", HFILL } },
-        { &hf_explanation, { "Explanation", "krbdiag.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
-                             "Why this cause produces this failure", HFILL } },
-        { &hf_remedy, { "Remedy", "krbdiag.remedy", FT_STRING, BASE_NONE, NULL, 0x0,
-                        "What to do about it", HFILL } },
-        { &hf_evidence, { "Evidence frame", "krbdiag.evidence", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                          "A frame that supports the diagnosis (double-click to go there)", HFILL } },
-        { &hf_alternative, { "Other candidate", "krbdiag.alternative", FT_STRING, BASE_NONE, NULL, 0x0,
-                             "Another cause the capture does not rule out, ranked", HFILL } },
-        { &hf_missing, { "To decide, capture", "krbdiag.missing", FT_STRING, BASE_NONE, NULL, 0x0,
-                         "Evidence that would settle between the candidate causes", HFILL } },
-        { &hf_detail, { "Detail", "krbdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
-                        "A value that backs the diagnosis", HFILL } },
-        { &hf_skew, { "Clock offset (s)", "krbdiag.skew", FT_INT64, BASE_DEC, NULL, 0x0,
-                      "Offset of the clock that is off, in seconds: that clock minus the reference clock (the capture's; the server's when it agrees with the capture); positive ahead, negative behind", HFILL } },
-        { &hf_count, { "Failures so far", "krbdiag.count", FT_UINT32, BASE_DEC, NULL, 0x0,
-                       "Failures counted for this principal and client up to this frame", HFILL } },
-        { &hf_inherited, { "Underlying cause", "krbdiag.inherited", FT_STRING, BASE_NONE, NULL, 0x0,
-                           "Cause of the Kerberos failure beneath an RPC or NTLM symptom", HFILL } },
-        { &hf_inherited_frame, { "Underlying failure", "krbdiag.inherited_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                                 "Frame of the Kerberos failure beneath this symptom", HFILL } },
-        { &hf_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
-                           "Where the reasoning behind this cause comes from", HFILL } },
-        { &hf_recovered, { "Recovered", "krbdiag.recovered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-                           "The client got what it asked for later in the capture: a note, not a failure", HFILL } },
-        { &hf_recovered_frame, { "Recovered in", "krbdiag.recovered_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                                 "Frame of the success that recovered this failure", HFILL } },
-        { &hf_checked, { "Checked", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
-                         "A contradiction looked for in the capture and not found (confirmed findings only)", HFILL } },
-        { &hf_ruled_out, { "Ruled out", "krbdiag.ruled_out", FT_STRING, BASE_NONE, NULL, 0x0,
-                           "Another cause the capture excludes for this failure (its id), and by what", HFILL } },
-        { &hf_restates, { "Restates the failure in", "krbdiag.restates", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                          "This frame brought the deciding evidence: the finding restates that frame's diagnosis "
-                          "(evidence, not another failure)", HFILL } },
-        { &hf_amended_by, { "Amended by frame", "krbdiag.amended_by", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
-                            "Evidence in this later frame changed the finding after the frame was first dissected",
-                            HFILL } },
-    };
-    static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
-
-    proto_krbdiag = proto_register_protocol("Kerberos Diagnosis", "KRBDIAG", "krbdiag");
-    proto_register_field_array(proto_krbdiag, hf, array_length(hf));
-    proto_register_subtree_array(ett, array_length(ett));
-
     /* Expert items appear in `tshark -G fields` too: their descriptions are the
      * catalog's explanations (the table itself is generated from the catalog). */
     G_STATIC_ASSERT(G_N_ELEMENTS(ei_krbdiag) == 2 * KD_CAUSE_COUNT);
@@ -614,7 +581,11 @@ proto_register_krbdiag(void)
     }
     expert_module_t *expert = expert_register_protocol(proto_krbdiag);
     expert_register_field_array(expert, ei_krbdiag, array_length(ei_krbdiag));
+}
 
+static void
+register_preferences(void)
+{
     module_t *kd_prefs = prefs_register_protocol(proto_krbdiag, NULL);
     prefs_register_uint_preference(kd_prefs, "skew_tolerance", "Clock skew tolerance (seconds)",
                                    "Clock difference the Kerberos realm allows (default 300 s)", 10, &pref_skew_tolerance);
@@ -629,6 +600,75 @@ proto_register_krbdiag(void)
                                    "Encryption types and keys between KDCs and realms", &pref_group[KD_GROUP_ETYPE]);
     prefs_register_bool_preference(kd_prefs, "rules_transport", "Rules: transport and fallbacks",
                                    "Unreachable KDCs, UDP size, NTLM fallback, RPC status codes", &pref_group[KD_GROUP_TRANSPORT]);
+}
+
+void
+proto_register_krbdiag(void)
+{
+    static hf_register_info hf[] = {
+        { &hf_krbdiag_finding, { "Finding", "krbdiag.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "One diagnosis on this frame (its value is the cause id)", HFILL } },
+        { &hf_krbdiag_cause, { "Cause", "krbdiag.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "Stable id of the diagnosed root cause (see the cause catalog)", HFILL } },
+        { &hf_krbdiag_title, { "Title", "krbdiag.title", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "One-line title of the cause", HFILL } },
+        { &hf_krbdiag_confidence, { "Confidence", "krbdiag.confidence", FT_STRING, BASE_NONE, NULL, 0x0,
+                            "How well the capture supports the cause: confirmed, likely, possible or info", HFILL } },
+        { &hf_krbdiag_error, { "Kerberos error", "krbdiag.error", FT_STRING, BASE_NONE, NULL, 0x0,
+                       "Name of the Kerberos error the finding explains", HFILL } },
+        { &hf_krbdiag_error_code, { "Kerberos error code", "krbdiag.error_code", FT_INT32, BASE_DEC, NULL, 0x0,
+                            "Numeric Kerberos error code", HFILL } },
+        { &hf_krbdiag_spn, { "Service principal", "krbdiag.spn", FT_STRING, BASE_NONE, NULL, 0x0,
+                     "The service principal name the failure is about", HFILL } },
+        { &hf_krbdiag_client, { "Client principal", "krbdiag.client", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "The client principal the failure is about", HFILL } },
+        { &hf_krbdiag_summary, { "Summary", "krbdiag.summary", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "What happened in this case, with the values seen", HFILL } },
+        { &hf_krbdiag_explanation, { "Explanation", "krbdiag.explanation", FT_STRING, BASE_NONE, NULL, 0x0,
+                             "Why this cause produces this failure", HFILL } },
+        { &hf_krbdiag_remedy, { "Remedy", "krbdiag.remedy", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "What to do about it", HFILL } },
+        { &hf_krbdiag_evidence, { "Evidence frame", "krbdiag.evidence", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                          "A frame that supports the diagnosis (double-click to go there)", HFILL } },
+        { &hf_krbdiag_alternative, { "Other candidate", "krbdiag.alternative", FT_STRING, BASE_NONE, NULL, 0x0,
+                             "Another cause the capture does not rule out, ranked", HFILL } },
+        { &hf_krbdiag_missing, { "To decide, capture", "krbdiag.missing", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "Evidence that would settle between the candidate causes", HFILL } },
+        { &hf_krbdiag_detail, { "Detail", "krbdiag.detail", FT_STRING, BASE_NONE, NULL, 0x0,
+                        "A value that backs the diagnosis", HFILL } },
+        { &hf_krbdiag_skew, { "Clock offset (s)", "krbdiag.skew", FT_INT64, BASE_DEC, NULL, 0x0,
+                      "Offset of the clock that is off, in seconds: that clock minus the reference clock (the capture's; the server's when it agrees with the capture); positive ahead, negative behind", HFILL } },
+        { &hf_krbdiag_count, { "Failures so far", "krbdiag.count", FT_UINT32, BASE_DEC, NULL, 0x0,
+                       "Failures counted for this principal and client up to this frame", HFILL } },
+        { &hf_krbdiag_inherited, { "Underlying cause", "krbdiag.inherited", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Cause of the Kerberos failure beneath an RPC or NTLM symptom", HFILL } },
+        { &hf_krbdiag_inherited_frame, { "Underlying failure", "krbdiag.inherited_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                                 "Frame of the Kerberos failure beneath this symptom", HFILL } },
+        { &hf_krbdiag_reference, { "Reference", "krbdiag.reference", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Where the reasoning behind this cause comes from", HFILL } },
+        { &hf_krbdiag_recovered, { "Recovered", "krbdiag.recovered", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+                           "The client got what it asked for later in the capture: a note, not a failure", HFILL } },
+        { &hf_krbdiag_recovered_frame, { "Recovered in", "krbdiag.recovered_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                                 "Frame of the success that recovered this failure", HFILL } },
+        { &hf_krbdiag_checked, { "Checked", "krbdiag.checked", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "A contradiction looked for in the capture and not found (confirmed findings only)", HFILL } },
+        { &hf_krbdiag_ruled_out, { "Ruled out", "krbdiag.ruled_out", FT_STRING, BASE_NONE, NULL, 0x0,
+                           "Another cause the capture excludes for this failure (its id), and by what", HFILL } },
+        { &hf_krbdiag_restates, { "Restates the failure in", "krbdiag.restates", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                          "This frame brought the deciding evidence: the finding restates that frame's diagnosis "
+                          "(evidence, not another failure)", HFILL } },
+        { &hf_krbdiag_amended_by, { "Amended by frame", "krbdiag.amended_by", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+                            "Evidence in this later frame changed the finding after the frame was first dissected",
+                            HFILL } },
+    };
+    static gint *ett[] = { &ett_krbdiag, &ett_finding, &ett_evidence, &ett_text };
+
+    proto_krbdiag = proto_register_protocol("Kerberos Diagnosis", "KRBDIAG", "krbdiag");
+    proto_register_field_array(proto_krbdiag, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+
+    register_expert_items();
+    register_preferences();
 
     krbdiag_handle = register_dissector("krbdiag", dissect_krbdiag, proto_krbdiag);
     register_postdissector(krbdiag_handle);
@@ -638,31 +678,13 @@ proto_register_krbdiag(void)
     kd_register_menu(proto_krbdiag);
 }
 
-static void
+void
 proto_reg_handoff_krbdiag(void)
 {
     /* Field ids of other protocols are final once every protocol registered. */
+    kd_names_init();
     set_postdissector_wanted_hfids(krbdiag_handle, kd_extract_init());
+    /* The statistics tree and the report read the findings through the "krbdiag"
+     * tap, registered with the protocol. */
+    kd_register_stats();
 }
-
-void
-plugin_register(void)
-{
-    static proto_plugin plug;
-    plug.register_protoinfo = proto_register_krbdiag;
-    plug.register_handoff = proto_reg_handoff_krbdiag;
-    proto_register_plugin(&plug);
-
-    static tap_plugin tplug;
-    tplug.register_tap_listener = kd_register_stats;
-    tap_register_plugin(&tplug);
-}
-
-#if KD_HAVE_PLUGIN_DESCRIBE
-/* Listed as a dissector plugin by tshark -G plugins (else its type reads "unknown"). */
-uint32_t
-plugin_describe(void)
-{
-    return WS_PLUGIN_DESC_DISSECTOR;
-}
-#endif

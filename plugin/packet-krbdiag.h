@@ -41,8 +41,9 @@ wmem_array_t *kd_frames_with_findings(wmem_allocator_t *scope);
 wmem_array_t *kd_amended_frames(void);
 /* The error the finding is about, by name: the Kerberos error, else the DCE/RPC or
  * SMB2 status it surfaced as; NULL when there is none (no answer from a KDC, an LDAP
- * result): outputs then name no error rather than invent one. */
-const char *kd_finding_error_label(const kd_finding *f);
+ * result): outputs then name no error rather than invent one. A name Wireshark does
+ * not know is formatted in `scope`. */
+const char *kd_finding_error_label(wmem_allocator_t *scope, const kd_finding *f);
 /* How many frames (singular or plural), for labels. */
 #define KD_PLURAL(n, one, many) ((n) == 1 ? (one) : (many))
 void kd_register_stats(void);

@@ -1,0 +1,129 @@
+/* kd_extract_int.h
+ * What the frame walk (kd_extract.c) shares with the field table (kd_fields.c)
+ * and the readers of each protocol (kd_extract_*.c): the roles of the fields
+ * read, one frame's items sorted by position, and the helpers that turn an
+ * item into a bounded value.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef KD_EXTRACT_INT_H
+#define KD_EXTRACT_INT_H
+
+#include "kd_extract.h"
+
+#include <epan/proto.h>
+
+#include "kd_compat.h"
+
+/* The fields krbdiag reads, by what they mean; kd_fields.c names them. */
+typedef enum {
+    /* Kerberos containers */
+    KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
+    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
+    /* Kerberos leaves */
+    KF_KRB_MSG_TYPE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
+    KF_KRB_PADATA_TYPE, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
+    /* DNS */
+    KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
+    /* HTTP */
+    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
+    /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
+    KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN,
+    KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
+    KF_SMB2_CMD, KF_SMB2_STATUS,
+    /* transport signs of a silent KDC */
+    KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
+    KF_DCOM_ADDR,
+    KF_TCP_SEGMENT_DATA,
+    KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
+    /* DCE/RPC auth verifier (read only on refusals) */
+    KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
+    KF_DCERPC_AUTH_LEVEL,
+    /* TCP analysis: the capture misses a segment of the connection */
+    KF_TCP_LOST, KF_TCP_ACK_LOST,
+    /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
+    KF_KRB_DECRYPTED, KF_KRB_MISSING,
+    KF_COUNT
+} kd_field_role;
+
+/* Every hf id registered under the names of one role (kd_fields.c). */
+const GArray *kd_field_ids(kd_field_role role);
+
+/* RFC 792: ICMP type 3, destination unreachable (the transport sign of a KDC that
+ * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
+ * heuristics/kd_numbers.h (included through kd_obs.h). */
+#define KD_ICMP_DEST_UNREACHABLE 3
+/* Strings read from a capture are cut at this many characters. */
+#define KD_MAX_STR 256
+
+/* One wanted field of the frame. */
+typedef struct {
+    kd_field_role role;
+    field_info *fi;
+} kd_item;
+
+/* One frame's wanted fields, sorted by buffer and position (containers before
+ * what they contain), what each reader of a protocol starts from. */
+typedef struct {
+    packet_info *pinfo;
+    const kd_item *it;
+    guint n;
+    gboolean seen[KF_COUNT];    /* roles present at least once */
+    kd_carrier carrier;         /* what a Kerberos message of this frame travels in */
+} kd_frame;
+
+/* ------------------------------------------------ values (kd_extract.c) */
+
+/* A bounded, printable, valid UTF-8 copy in pinfo->pool; NULL for NULL. */
+const char *kd_safe_str(packet_info *pinfo, const char *s);
+/* An integer field's value (booleans 0/1); -1 for other types. */
+gint64 kd_item_int(field_info *fi);
+/* A string (or byte string) field's value, as kd_safe_str; NULL for other types. */
+const char *kd_item_str(packet_info *pinfo, field_info *fi);
+/* An IPv4 or IPv6 field's address; FALSE (and out zeroed) for anything else. */
+gboolean kd_item_addr(const field_info *fi, kd_addr *out);
+/* Microseconds since the epoch, clamped so that later arithmetic cannot overflow. */
+gint64 kd_nstime_to_us(const nstime_t *t);
+/* The frame's number, time, addresses, ports and transport. */
+void kd_obs_header(packet_info *pinfo, kd_obs *o);
+/* Source and destination are one address: the host connected to itself. */
+gboolean kd_self_connection(const packet_info *pinfo);
+
+/* The leaf lies within the box's bytes (and is not the box itself). */
+static inline gboolean
+kd_inside(const field_info *leaf, const field_info *box)
+{
+    return leaf->ds_tvb == box->ds_tvb && leaf->start >= box->start &&
+           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length && leaf != box;
+}
+
+/* One of the seven Kerberos message elements (AS-REQ ... KRB-ERROR). */
+static inline gboolean
+kd_is_krb_message(kd_field_role r)
+{
+    return r >= KF_KRB_AS_REQ && r <= KF_KRB_ERROR_EL;
+}
+
+/* ------------------------------------- readers, one file per protocol
+ * Each appends the observations of its protocol to obs[n_obs...] (never past
+ * KD_MAX_OBS_PER_FRAME) and returns the new count. */
+
+guint kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_dns.c */
+guint kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_http.c */
+/* kd_extract_net.c: an ICMP error about a request to a KDC. Sets *is_icmp when the
+ * frame is an ICMP destination unreachable: nothing else of it is read. */
+guint kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp);
+guint kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_net.c */
+guint kd_read_krb(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_krb.c */
+guint kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs);     /* kd_extract_smb.c */
+guint kd_read_smb2(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_smb.c */
+guint kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs);/* kd_extract_rpc.c */
+guint kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs);      /* kd_extract_rpc.c */
+guint kd_read_dcom(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_rpc.c */
+guint kd_read_ldap(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_ldap.c */
+
+/* kd_extract_rpc.c: the DCE/RPC PDU carrying the Kerberos message it[m]. */
+void kd_rpc_carrier_of(const kd_item *it, guint n, guint m, kd_krb *k);
+
+#endif /* KD_EXTRACT_INT_H */

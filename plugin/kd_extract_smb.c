@@ -1,0 +1,132 @@
+/* kd_extract_smb.c
+ * NTLMSSP messages (whatever carries them: HTTP, SMB2, DCE/RPC, LDAP) and
+ * failed SMB2 session set-ups.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "kd_extract_int.h"
+
+#include "kd_gsskrb.h"
+
+/* MS-SMB2 2.2.1: protocol id 0xFE 'S' 'M' 'B', the command at offset 12, the
+ * flags at 16; SMB2_FLAGS_SERVER_TO_REDIR (a response) is flag 0x1. Not (yet)
+ * among heuristics/kd_numbers.h's names. */
+#define KD_SMB2_PROTOCOL_ID 0xFE534D42u
+#define KD_SMB2_COMMAND_OFFSET 12
+#define KD_SMB2_FLAGS_OFFSET 16
+#define KD_SMB2_FLAGS_SERVER_TO_REDIR 0x1u
+
+/* An NTLMSSP AUTHENTICATE string: Wireshark shows an empty one as "NULL" over its
+ * 8-byte security buffer (length 0); that is "" here, not a user named NULL. */
+static const char *
+ntlm_str(packet_info *pinfo, field_info *fi)
+{
+    if (fi->length == 8 && fi->ds_tvb && tvb_bytes_exist(fi->ds_tvb, fi->start, 2) &&
+        tvb_get_letohs(fi->ds_tvb, fi->start) == 0)
+        return "";
+    return kd_item_str(pinfo, fi);
+}
+
+/* The mechanisms the client's token carrying an NTLMSSP NEGOTIATE offers: Wireshark
+ * decodes an HTTP Authorization token into a data source of its own, which begins
+ * with the GSS-API framing of a SPNEGO negTokenInit (its mechTypes), or with the
+ * NTLMSSP message itself (a bare NTLMSSP token offers NTLM alone). 0 when not read:
+ * SMB2 and DCE/RPC carry the token inside their own messages. */
+#define KD_MAX_SPNEGO_INIT 8192
+#define KD_NTLMSSP_SIGNATURE_LEN 8      /* "NTLMSSP\0", before the message type */
+#define KD_GSS_INITIAL_CONTEXT_TOKEN 0x60   /* RFC 2743 3.1: [APPLICATION 0] */
+static guint8
+ntlmssp_offered_mechs(const field_info *type, kd_carrier carrier)
+{
+    tvbuff_t *t = type->ds_tvb;
+    if (!t || carrier != KD_CARRIER_HTTP || type->start <= 0)
+        return 0;
+    if (type->start == KD_NTLMSSP_SIGNATURE_LEN && tvb_strneql(t, 0, "NTLMSSP", KD_NTLMSSP_SIGNATURE_LEN) == 0)
+        return KD_GSSKRB_OFFERS_NTLMSSP;
+    if (kd_tvb_get_u8(t, 0) != KD_GSS_INITIAL_CONTEXT_TOKEN)
+        return 0;
+    const gint len = MIN(tvb_captured_length(t), KD_MAX_SPNEGO_INIT);
+    if (type->start >= len)
+        return 0;
+    kd_gsskrb tok;
+    kd_gsskrb_parse(tvb_get_ptr(t, 0, len), (gsize)len, &tok);
+    return tok.kind == KD_GSSKRB_OTHER_MECH && tok.in_spnego && tok.mech == KD_GSSKRB_MECH_NTLMSSP
+           ? (guint8)tok.spnego_mechs : 0;
+}
+
+/* The security provider the sec_trailer before the NTLMSSP item at it[i] names
+ * (DCE/RPC only); 0 when none is read. */
+static guint8
+rpc_auth_type_before(const kd_frame *fr, guint i)
+{
+    const kd_item *it = fr->it;
+    for (guint j = i; fr->carrier == KD_CARRIER_DCERPC && j-- > 0 && it[j].fi->ds_tvb == it[i].fi->ds_tvb;) {
+        if (it[j].role == KF_DCERPC_AUTH_TYPE)
+            return (guint8)kd_item_int(it[j].fi);
+    }
+    return 0;
+}
+
+guint
+kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs)
+{
+    const kd_item *it = fr->it;
+    for (guint i = 0; i < fr->n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
+        if (it[i].role != KF_NTLMSSP_TYPE)
+            continue;
+        kd_obs *o = &obs[n_obs++];
+        kd_obs_init(o, KD_OBS_NTLMSSP);
+        kd_obs_header(fr->pinfo, o);
+        o->u.ntlmssp.message_type = (guint32)kd_item_int(it[i].fi);
+        o->u.ntlmssp.carrier = fr->carrier;
+        if (o->u.ntlmssp.message_type == NTLMSSP_NEGOTIATE_MESSAGE)
+            o->u.ntlmssp.spnego_mechs = ntlmssp_offered_mechs(it[i].fi, fr->carrier);
+        o->u.ntlmssp.rpc_auth_type = rpc_auth_type_before(fr, i);
+        /* The account of an AUTHENTICATE follows its type in the same buffer. */
+        for (guint j = i + 1; j < fr->n && it[j].role != KF_NTLMSSP_TYPE && it[j].fi->ds_tvb == it[i].fi->ds_tvb; j++) {
+            if (it[j].role == KF_NTLMSSP_USER && !o->u.ntlmssp.user)
+                o->u.ntlmssp.user = ntlm_str(fr->pinfo, it[j].fi);
+            else if (it[j].role == KF_NTLMSSP_DOMAIN && !o->u.ntlmssp.domain)
+                o->u.ntlmssp.domain = ntlm_str(fr->pinfo, it[j].fi);
+        }
+    }
+    return n_obs;
+}
+
+/* Whether the SMB2 header holding this command is a response, read from the
+ * header's bytes rather than asking for smb2.flags.response, which every SMB2
+ * frame carries. `otherwise` when the bytes are not an SMB2 header. */
+static gboolean
+smb2_is_response(const field_info *cmd, gboolean otherwise)
+{
+    tvbuff_t *t = cmd->ds_tvb;
+    gint h = cmd->start - KD_SMB2_COMMAND_OFFSET;
+    if (!t || h < 0 || !tvb_bytes_exist(t, h, KD_SMB2_FLAGS_OFFSET + 4) || tvb_get_ntohl(t, h) != KD_SMB2_PROTOCOL_ID)
+        return otherwise;
+    return (tvb_get_letohl(t, h + KD_SMB2_FLAGS_OFFSET) & KD_SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+}
+
+guint
+kd_read_smb2(const kd_frame *fr, kd_obs *obs, guint n_obs)
+{
+    if (!fr->seen[KF_SMB2_STATUS] || !fr->seen[KF_SMB2_CMD] || n_obs >= KD_MAX_OBS_PER_FRAME)
+        return n_obs;
+    kd_obs *o = &obs[n_obs];
+    kd_obs_init(o, KD_OBS_SMB2);
+    kd_obs_header(fr->pinfo, o);
+    /* The last header of the frame (a compound frame holds several). */
+    for (guint i = 0; i < fr->n; i++) {
+        const kd_item *it = &fr->it[i];
+        if (it->role == KF_SMB2_CMD) {
+            o->u.smb2.cmd = (guint16)kd_item_int(it->fi);
+            o->u.smb2.is_response = smb2_is_response(it->fi, o->u.smb2.is_response);
+        } else if (it->role == KF_SMB2_STATUS) {
+            o->u.smb2.nt_status = (guint32)kd_item_int(it->fi);
+        }
+    }
+    /* Only a failed SESSION_SETUP answer is a sign of an authentication failure. */
+    if (o->u.smb2.is_response && o->u.smb2.cmd == SMB2_SESSION_SETUP && o->u.smb2.nt_status != 0)
+        return n_obs + 1;
+    return n_obs;
+}

@@ -1,0 +1,294 @@
+/* kd_fields.c
+ * The fields krbdiag reads from other dissectors: their names in every
+ * Wireshark version krbdiag supports, their hf ids, and the test, on every
+ * frame, of whether a frame carries any of them.
+ *
+ * krbdiag - Kerberos failure diagnosis for Wireshark
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+/* Log lines read "[krbdiag ...]" */
+#define WS_LOG_DOMAIN "krbdiag"
+
+#include "kd_extract_int.h"
+
+#include <stdlib.h>
+
+/* A role's field name, and the names the same field has in other Wireshark
+ * versions krbdiag supports. Every name this Wireshark registers is read (4.6
+ * split kerberos.enc_part_element into one field per kind of enc-part; byte
+ * ranges, not names, place them). A role none of whose names exists is
+ * reported once at start-up. */
+#define KD_FIELD_MAX_OTHER_NAMES 5
+
+typedef struct {
+    const char *name;
+    gboolean trigger;   /* its presence makes the frame worth reading */
+    const char *other_names[KD_FIELD_MAX_OTHER_NAMES];
+} kd_field_def;
+
+static const kd_field_def field_defs[KF_COUNT] = {
+    [KF_KRB_AS_REQ]      = { "kerberos.as_req_element", FALSE, { NULL } },
+    [KF_KRB_AS_REP]      = { "kerberos.as_rep_element", FALSE, { NULL } },
+    [KF_KRB_TGS_REQ]     = { "kerberos.tgs_req_element", FALSE, { NULL } },
+    [KF_KRB_TGS_REP]     = { "kerberos.tgs_rep_element", FALSE, { NULL } },
+    [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE, { NULL } },
+    [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE, { NULL } },
+    [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE, { NULL } },
+    /* A request's body (KDC options, etypes, additional tickets: S4U2Proxy,
+     * user-to-user) is read from its bytes, and with it Ticket_element (the
+     * additional tickets, two registrations). */
+    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { NULL } },
+    /* The enc-parts of tickets and replies (their etype, kvno and ciphertext) are
+     * read from the bytes of the ticket or message: kerberos.enc_part_element (five
+     * registrations up to 4.4, five names in 4.6), kerberos.etype, kerberos.kvno and
+     * kerberos.cipher (a dozen registrations) would be marked before every frame. */
+    [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE, { NULL } },
+    [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE, { NULL } },
+    [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE, { NULL } },
+    [KF_KRB_CNAME]       = { "kerberos.CNameString", FALSE, { NULL } },
+    [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE, { NULL } },
+    [KF_KRB_REALM]       = { "kerberos.realm", FALSE, { NULL } },
+    [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE, { NULL } },
+    [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE, { NULL } },
+    [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE, { NULL } },
+    [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE, { NULL } },
+    /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
+    [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE, { NULL } },
+    [KF_DNS_CNAME]       = { "dns.cname", TRUE, { NULL } },
+    [KF_DNS_A]           = { "dns.a", FALSE, { NULL } },
+    [KF_DNS_AAAA]        = { "dns.aaaa", FALSE, { NULL } },
+    [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },
+    [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE, { NULL } },
+    /* On every HTTP response, but only a 400 makes the frame worth reading (a web
+     * server refusing an oversized Negotiate header); FT_UINT16 in 4.0, FT_UINT24
+     * from 4.4 on, the same name. */
+    [KF_HTTP_RESPONSE_CODE] = { "http.response.code", TRUE, { NULL } },
+    [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE, { NULL } },
+    [KF_NTLMSSP_USER]    = { "ntlmssp.auth.username", FALSE, { NULL } },
+    [KF_NTLMSSP_DOMAIN]  = { "ntlmssp.auth.domain", FALSE, { NULL } },
+    [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE, { NULL } },
+    [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE, { NULL } },
+    [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE, { NULL } },
+    [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE, { NULL } },
+    [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE, { NULL } },
+    /* smb2.cmd is in every SMB2 header (the carrier of a session set-up's token);
+     * a response's flags are read from the header's bytes. */
+    [KF_SMB2_CMD]        = { "smb2.cmd", FALSE, { NULL } },
+    [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE, { NULL } },
+    [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
+    /* Every wanted field costs on every frame that has it: not tcp.flags (on every
+     * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
+     * segments carry. */
+    [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
+    [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
+    [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
+    [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE, { NULL } },
+    [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE, { NULL } },
+    [KF_LDAP_DN]         = { "ldap.objectName", FALSE, { NULL } },
+    [KF_LDAP_TYPE]       = { "ldap.type", FALSE, { NULL } },
+    [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE, { NULL } },
+    /* A segment TCP holds for reassembly: towards port 88, a request even when its
+     * message never completes. Asked for instead of tcp.len, which every TCP
+     * segment carries (and would make every TCP frame pay the relevance test);
+     * this one occurs only on segments of a multi-segment message. */
+    [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE, { NULL } },
+    /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
+     * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
+    [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE, { NULL } },
+    [KF_DCERPC_AUTH_LEN] = { "dcerpc.cn_auth_len", FALSE, { NULL } },
+    /* Occurs where dcerpc.auth_type does (authenticated PDUs): no new frames pay. */
+    [KF_DCERPC_AUTH_LEVEL] = { "dcerpc.auth_level", FALSE, { NULL } },
+    /* TCP's expert items, present only on the segment after a gap (or on the one
+     * acknowledging data the capture never saw): rare, so wanting them is cheap. */
+    [KF_TCP_LOST]        = { "tcp.analysis.lost_segment", TRUE, { NULL } },
+    [KF_TCP_ACK_LOST]    = { "tcp.analysis.ack_lost_segment", TRUE, { NULL } },
+    /* Expert items, present only when the user loaded a keytab and turned decryption
+     * on (same names in 4.0, 4.4, 4.6): no cost on other captures. */
+    [KF_KRB_DECRYPTED]   = { "kerberos.decrypted_keytype", FALSE, { NULL } },
+    [KF_KRB_MISSING]     = { "kerberos.missing_keytype", FALSE, { NULL } },
+};
+
+/* Every hf id registered under each name (names can be registered several times). */
+static GArray *field_ids[KF_COUNT];
+
+/* The hf ids of the trigger fields, in one short array: the relevance test runs
+ * on every frame that carries any wanted field. */
+typedef struct {
+    int id;
+    kd_field_role role;
+} kd_trigger;
+static kd_trigger *triggers;
+static guint n_triggers;
+
+static gint
+trigger_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const kd_trigger *a = pa, *b = pb;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The trigger registered under hf id `id`, or NULL (triggers are sorted by id). */
+static const kd_trigger *
+trigger_of(int id)
+{
+    const kd_trigger key = { id, KF_COUNT };
+    return bsearch(&key, triggers, n_triggers, sizeof *triggers, trigger_cmp);
+}
+
+/* MS-ERREF 2.3.1: STATUS_PENDING, an SMB2 interim answer (the final one follows).
+ * Not (yet) among heuristics/kd_numbers.h's names. */
+#define KD_STATUS_PENDING 0x00000103u
+
+const GArray *
+kd_field_ids(kd_field_role role)
+{
+    return field_ids[role];
+}
+
+/* Every registration of one field name (names can be registered several times). */
+static void
+add_field_ids(const char *name, GArray *ids, GArray *wanted)
+{
+    int id = proto_registrar_get_id_byname(name);
+    if (id < 0)
+        return;
+    for (header_field_info *h = proto_registrar_get_nth(id); h; h = h->same_name_next) {
+        g_array_append_val(ids, h->id);
+        g_array_append_val(wanted, h->id);
+    }
+    /* same_name_next starts at the newest registration; walk back too. */
+    for (header_field_info *h = proto_registrar_get_nth(id)->same_name_prev_id >= 0
+             ? proto_registrar_get_nth(proto_registrar_get_nth(id)->same_name_prev_id) : NULL;
+         h; h = h->same_name_prev_id >= 0 ? proto_registrar_get_nth(h->same_name_prev_id) : NULL) {
+        g_array_append_val(ids, h->id);
+        g_array_append_val(wanted, h->id);
+    }
+}
+
+/* Resolve every name of role r into field_ids[r] (and wanted); the names found go
+ * to `read`. FALSE when this Wireshark registers none of them. */
+static gboolean
+resolve_role(int r, GArray *wanted, GString *read, gboolean report)
+{
+    if (field_ids[r])
+        g_array_free(field_ids[r], TRUE);
+    field_ids[r] = g_array_new(FALSE, FALSE, sizeof(int));
+    GString *tried = g_string_new(NULL);
+    for (int n = 0; n <= KD_FIELD_MAX_OTHER_NAMES; n++) {
+        const char *name = n == 0 ? field_defs[r].name : field_defs[r].other_names[n - 1];
+        if (!name)
+            break;
+        guint before = field_ids[r]->len;
+        add_field_ids(name, field_ids[r], wanted);
+        if (field_ids[r]->len > before)
+            g_string_append_printf(read, " %s", name);
+        g_string_append_printf(tried, "%s%s", n ? ", " : "", name);
+    }
+    gboolean missing = field_ids[r]->len == 0;
+    /* A renamed field must show at start-up, not as a wrong or empty finding later. */
+    if (missing && report)
+        ws_warning("krbdiag: Wireshark %s registers no field %s; krbdiag reports what it would read "
+                   "there as unavailable", KD_WS_VERSION_STR, tried->str);
+    g_string_free(tried, TRUE);
+    return !missing;
+}
+
+GArray *
+kd_extract_init(void)
+{
+    static gboolean reported;
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    GString *read = g_string_new(NULL);
+    GArray *trig = g_array_new(FALSE, FALSE, sizeof(kd_trigger));
+    for (int r = 0; r < KF_COUNT; r++) {
+        resolve_role(r, wanted, read, !reported);
+        for (guint i = 0; field_defs[r].trigger && i < field_ids[r]->len; i++) {
+            kd_trigger t = { g_array_index(field_ids[r], int, i), (kd_field_role)r };
+            g_array_append_val(trig, t);
+        }
+    }
+    g_array_sort(trig, trigger_cmp);
+    g_free(triggers);
+    n_triggers = trig->len;
+    triggers = (kd_trigger *)(void *)g_array_free(trig, FALSE);
+    /* The names actually read, for checks against `tshark -G fields` (--log-level info). */
+    if (!reported)
+        ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
+    g_string_free(read, TRUE);
+    reported = TRUE;
+    return wanted;
+}
+
+/* Some trigger fields are everywhere in their protocol; only some values matter. */
+static gboolean
+trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
+{
+    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
+     * port; and a host connecting to its own address (DCOM sent to a shared one). */
+    if (r == KF_TCP_SYN)
+        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
+    if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
+        return pinfo->ptype == PT_TCP;
+    if (r == KF_TCP_RST)
+        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
+    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
+    if (r == KF_TCP_SEGMENT_DATA)
+        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
+    for (guint j = 0; j < a->len; j++) {
+        field_info *fi = g_ptr_array_index(a, j);
+        if (!fi)
+            continue;
+        switch (r) {
+        case KF_SMB2_STATUS: {
+            guint32 st = fvalue_get_uinteger(kd_fi_value(fi));
+            /* Not a failure: success, an interim answer, the next leg of a session set-up. */
+            if (st != STATUS_SUCCESS && st != KD_STATUS_PENDING && st != STATUS_MORE_PROCESSING_REQUIRED)
+                return TRUE;
+            break;
+        }
+        case KF_ICMP_TYPE:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_ICMP_DEST_UNREACHABLE)
+                return TRUE;
+            break;
+        case KF_HTTP_RESPONSE_CODE:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_HTTP_BAD_REQUEST)
+                return TRUE;
+            break;
+        default:
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean
+kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
+{
+    /* The tree keeps a table of the wanted fields that occurred on this frame:
+     * on most frames (TCP acknowledgements, HTTP requests without authentication)
+     * it is empty, and one call answers. Otherwise it holds only the wanted fields
+     * the frame carries (on an ordinary HTTP response one, http.response.code; a
+     * display filter's or a column's fields too): walking it costs less than
+     * looking every trigger up, unless it holds as many. */
+    if (!tree || !proto_tracking_interesting_fields(tree))
+        return FALSE;
+    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
+    if (present && g_hash_table_size(present) < n_triggers) {
+        GHashTableIter iter;
+        gpointer id, value;
+        g_hash_table_iter_init(&iter, present);
+        while (g_hash_table_iter_next(&iter, &id, &value)) {
+            const kd_trigger *t = trigger_of(GPOINTER_TO_INT(id));
+            GPtrArray *a = value;
+            if (t && a && a->len && trigger_value_matters(pinfo, t->role, a))
+                return TRUE;
+        }
+        return FALSE;
+    }
+    for (guint i = 0; i < n_triggers; i++) {
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
+        if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
+            return TRUE;
+    }
+    return FALSE;
+}
