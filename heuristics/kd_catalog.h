@@ -65,7 +65,10 @@ typedef enum {
     X(PROTOCOL_TRANSITION_REFUSED, protocol_transition_refused) \
     X(KDC_PROBE, kdc_probe) \
     X(USER_ENUMERATION, user_enumeration) \
-    X(USER_TO_USER, user_to_user)
+    X(USER_TO_USER, user_to_user) \
+    X(RDNS_SPN, rdns_spn) \
+    X(LDAP_CHANNEL_BINDING_REQUIRED, ldap_channel_binding_required) \
+    X(LDAP_BIND_FAILED, ldap_bind_failed)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

@@ -53,5 +53,6 @@ extern const kd_rule_table kd_rules_delegation;
 extern const kd_rule_table kd_rules_probe;
 extern const kd_rule_table kd_rules_verifier;
 extern const kd_rule_table kd_rules_u2u;
+extern const kd_rule_table kd_rules_ldap;
 
 #endif /* KD_RULES_H */

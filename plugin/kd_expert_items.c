@@ -45,6 +45,9 @@ static expert_field ei_krbdiag_protocol_transition_refused = EI_INIT;
 static expert_field ei_krbdiag_kdc_probe = EI_INIT;
 static expert_field ei_krbdiag_user_enumeration = EI_INIT;
 static expert_field ei_krbdiag_user_to_user = EI_INIT;
+static expert_field ei_krbdiag_rdns_spn = EI_INIT;
+static expert_field ei_krbdiag_ldap_channel_binding_required = EI_INIT;
+static expert_field ei_krbdiag_ldap_bind_failed = EI_INIT;
 static expert_field ei_krbdiag_preauth_required_note = EI_INIT;
 static expert_field ei_krbdiag_wrong_password_note = EI_INIT;
 static expert_field ei_krbdiag_unknown_client_note = EI_INIT;
@@ -82,6 +85,9 @@ static expert_field ei_krbdiag_protocol_transition_refused_note = EI_INIT;
 static expert_field ei_krbdiag_kdc_probe_note = EI_INIT;
 static expert_field ei_krbdiag_user_enumeration_note = EI_INIT;
 static expert_field ei_krbdiag_user_to_user_note = EI_INIT;
+static expert_field ei_krbdiag_rdns_spn_note = EI_INIT;
+static expert_field ei_krbdiag_ldap_channel_binding_required_note = EI_INIT;
+static expert_field ei_krbdiag_ldap_bind_failed_note = EI_INIT;
 
 /* By cause (kd_cause order). */
 static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
@@ -122,6 +128,9 @@ static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
     &ei_krbdiag_kdc_probe,
     &ei_krbdiag_user_enumeration,
     &ei_krbdiag_user_to_user,
+    &ei_krbdiag_rdns_spn,
+    &ei_krbdiag_ldap_channel_binding_required,
+    &ei_krbdiag_ldap_bind_failed,
 };
 
 static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
@@ -162,6 +171,9 @@ static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
     &ei_krbdiag_kdc_probe_note,
     &ei_krbdiag_user_enumeration_note,
     &ei_krbdiag_user_to_user_note,
+    &ei_krbdiag_rdns_spn_note,
+    &ei_krbdiag_ldap_channel_binding_required_note,
+    &ei_krbdiag_ldap_bind_failed_note,
 };
 
 /* Their descriptions (blurbs) are the catalog's explanations, set at registration. */
@@ -277,6 +289,15 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_user_to_user,
       { "krbdiag.expert.user_to_user", PI_SECURITY, PI_WARN,
         "Service runs as a user account: user-to-user needed", EXPFILL } },
+    { &ei_krbdiag_rdns_spn,
+      { "krbdiag.expert.rdns_spn", PI_SECURITY, PI_WARN,
+        "Reverse DNS: ticket requested for the host name the PTR record gives", EXPFILL } },
+    { &ei_krbdiag_ldap_channel_binding_required,
+      { "krbdiag.expert.ldap_channel_binding_required", PI_SECURITY, PI_WARN,
+        "LDAP server requires channel binding (LDAP bind refused)", EXPFILL } },
+    { &ei_krbdiag_ldap_bind_failed,
+      { "krbdiag.expert.ldap_bind_failed", PI_SECURITY, PI_WARN,
+        "LDAP bind refused", EXPFILL } },
     { &ei_krbdiag_preauth_required_note,
       { "krbdiag.expert.preauth_required.note", PI_SECURITY, PI_NOTE,
         "Pre-authentication requested (normal first round trip) (note)", EXPFILL } },
@@ -388,4 +409,13 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_user_to_user_note,
       { "krbdiag.expert.user_to_user.note", PI_SECURITY, PI_NOTE,
         "Service runs as a user account: user-to-user needed (note)", EXPFILL } },
+    { &ei_krbdiag_rdns_spn_note,
+      { "krbdiag.expert.rdns_spn.note", PI_SECURITY, PI_NOTE,
+        "Reverse DNS: ticket requested for the host name the PTR record gives (note)", EXPFILL } },
+    { &ei_krbdiag_ldap_channel_binding_required_note,
+      { "krbdiag.expert.ldap_channel_binding_required.note", PI_SECURITY, PI_NOTE,
+        "LDAP server requires channel binding (LDAP bind refused) (note)", EXPFILL } },
+    { &ei_krbdiag_ldap_bind_failed_note,
+      { "krbdiag.expert.ldap_bind_failed.note", PI_SECURITY, PI_NOTE,
+        "LDAP bind refused (note)", EXPFILL } },
 };

@@ -21,6 +21,7 @@
 #include "kd_gsskrb.h"
 #include "kd_kdcreq.h"
 #include "kd_krberr.h"
+#include "kd_ldapbind.h"
 
 #include <epan/proto.h>
 #include "kd_compat.h"
@@ -52,6 +53,8 @@ typedef enum {
     KF_TCP_LOST, KF_TCP_ACK_LOST,
     /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
     KF_KRB_DECRYPTED, KF_KRB_MISSING,
+    /* DNS reverse look-up answers */
+    KF_DNS_PTR,
     KF_COUNT
 } kd_field_role;
 
@@ -120,7 +123,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE },
     [KF_TCP_RST]         = { "tcp.connection.rst", TRUE },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE },
-    [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE },
+    /* An LDAP operation: binds (requests and answers) are read from its bytes, which
+     * hold the whole [APPLICATION n] element (4.0, 4.4, 4.6 alike); only bind values
+     * make the frame relevant. */
+    [KF_LDAP_OP]         = { "ldap.protocolOp", TRUE },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE },
     [KF_LDAP_DN]         = { "ldap.objectName", FALSE },
     [KF_LDAP_TYPE]       = { "ldap.type", FALSE },
@@ -144,6 +150,9 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * on (same names in 4.0, 4.4, 4.6): no cost on other captures. */
     [KF_KRB_DECRYPTED]   = { "kerberos.decrypted_keytype", FALSE },
     [KF_KRB_MISSING]     = { "kerberos.missing_keytype", FALSE },
+    /* Only PTR answers carry it (same name in 4.0, 4.4, 4.6): the name a reverse
+     * look-up gave, which MIT clients (rdns = true) build the SPN from. */
+    [KF_DNS_PTR]         = { "dns.ptr.domain_name", TRUE },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -167,6 +176,10 @@ static value_string_ext *ntstatus_vals_ext;
  * longest verifier read (auth_len is 16 bits; Kerberos errors are far smaller). */
 #define KD_DCERPC_SEC_TRAILER 8
 #define KD_MAX_VERIFIER 8192
+
+/* LDAP protocolOp choices (RFC 4511 4.2): a bind's request and its answer. */
+#define KD_LDAP_OP_BIND_REQUEST 0
+#define KD_LDAP_OP_BIND_RESPONSE 1
 
 /* Hostile frames can hold many items; beyond this the rest is ignored. */
 #define KD_MAX_ITEMS 2048
@@ -292,6 +305,10 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         }
         case KF_ICMP_TYPE:
             if (fvalue_get_uinteger(kd_fi_value(fi)) == 3)   /* destination unreachable */
+                return TRUE;
+            break;
+        case KF_LDAP_OP:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) <= KD_LDAP_OP_BIND_RESPONSE)
                 return TRUE;
             break;
         default:
@@ -1004,6 +1021,44 @@ http_host(packet_info *pinfo, const field_info *anchor)
     return NULL;
 }
 
+/* A bounded, printable copy of bytes that should be text. */
+static const char *
+bytes_str(packet_info *pinfo, const guint8 *p, gsize len)
+{
+    return p ? safe_str(pinfo, wmem_strndup(pinfo->pool, (const char *)p, MIN(len, (gsize)KD_MAX_STR * 4))) : NULL;
+}
+
+/* An LDAP BindRequest or BindResponse, read from the bytes of its protocolOp item.
+ * FALSE for any other operation. */
+static gboolean
+ldap_bind(packet_info *pinfo, const field_info *op, kd_obs *o)
+{
+    gint64 v = item_int((field_info *)op);
+    tvbuff_t *t = op->ds_tvb;
+    kd_ldap_bind_msg m;
+    if ((v != KD_LDAP_OP_BIND_REQUEST && v != KD_LDAP_OP_BIND_RESPONSE) || !t || op->length <= 0 ||
+        !tvb_bytes_exist(t, op->start, op->length) ||
+        !kd_ldap_bind_parse(tvb_get_ptr(t, op->start, op->length), (gsize)op->length, &m))
+        return FALSE;
+    kd_obs_init(o, KD_OBS_LDAP_BIND);
+    obs_header(pinfo, o);
+    kd_ldap_bind *b = &o->u.bind;
+    b->is_response = !m.is_request;
+    if (m.is_request) {
+        b->sasl = m.auth == KD_LDAP_AUTH_SASL;
+        b->name = bytes_str(pinfo, m.name, m.name_len);
+        b->empty_password = m.auth == KD_LDAP_AUTH_SIMPLE && m.password_len == 0;
+        b->mechanism = bytes_str(pinfo, m.mechanism, m.mechanism_len);
+    } else if (m.has_result) {
+        b->result_code = m.result_code;
+        if (m.diag && m.diag_len) {
+            b->diag_len = MIN(m.diag_len, (gsize)KD_LDAP_DIAG_MAX);
+            b->diag = (const guint8 *)wmem_memdup(pinfo->pool, m.diag, b->diag_len);
+        }
+    }
+    return TRUE;
+}
+
 guint
 kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
 {
@@ -1034,8 +1089,8 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
                        : seen[KF_DCERPC_PKT_TYPE] ? KD_CARRIER_DCERPC
                        : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
 
-    /* DNS: only answers with an alias matter (CNAME chains). */
-    if (seen[KF_DNS_CNAME] && n_obs < KD_MAX_OBS_PER_FRAME) {
+    /* DNS: only answers with an alias (CNAME chains) or a reverse look-up's name matter. */
+    if ((seen[KF_DNS_CNAME] || seen[KF_DNS_PTR]) && n_obs < KD_MAX_OBS_PER_FRAME) {
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_DNS);
         obs_header(pinfo, o);
@@ -1045,6 +1100,8 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
                 d->answers[d->n_answers++].name = item_str(pinfo, it[i].fi);
             } else if (d->n_answers > 0 && it[i].role == KF_DNS_CNAME) {
                 d->answers[d->n_answers - 1].cname = item_str(pinfo, it[i].fi);
+            } else if (d->n_answers > 0 && it[i].role == KF_DNS_PTR) {
+                d->answers[d->n_answers - 1].ptr = item_str(pinfo, it[i].fi);
             } else if (d->n_answers > 0 && (it[i].role == KF_DNS_A || it[i].role == KF_DNS_AAAA)) {
                 item_addr(it[i].fi, &d->answers[d->n_answers - 1].addr);
             }
@@ -1293,6 +1350,11 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             }
         }
         if (e->n_spns)
+            n_obs++;
+    }
+
+    for (guint i = 0; i < n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
+        if (it[i].role == KF_LDAP_OP && ldap_bind(pinfo, it[i].fi, &obs[n_obs]))
             n_obs++;
     }
 

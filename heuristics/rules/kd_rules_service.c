@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_rules.h"
+#include "kd_ldapbind.h"
 
 #include <string.h>
 
@@ -230,6 +231,21 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         if (cname)
             alias = g_strdup(a);
     }
+    /* Reverse DNS: the user gave one name (the HTTP Host), the PTR answer for the
+     * server's address gave another, and the client asked for that one's SPN (MIT's
+     * rdns = true). A PTR naming the host the user gave explains nothing. */
+    char *given = NULL;
+    const char *ptr_name = NULL;
+    guint32 ptr_frame = 0;
+    if (!cname && host && ap && !kd_str_empty(ap->http_host)) {
+        given = g_strdup(ap->http_host);
+        char *colon = strchr(given, ':');
+        if (colon)
+            *colon = '\0';
+        ptr_name = kd_store_ptr_name(st, &ap->server, &ptr_frame);
+        if (!ptr_name || g_ascii_strcasecmp(given, host) == 0 || g_ascii_strcasecmp(ptr_name, host) != 0)
+            ptr_name = NULL;
+    }
     const kd_spn_owners *owner_rec = kd_store_spn_owners(st, spn);
     const guint owners = owner_rec ? owner_rec->n : 0;
     const kd_counter *dup = spn ? kd_store_not_unique(st, spn) : NULL;
@@ -244,7 +260,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     char srv[48];
     kd_addr_to_str(&obs->src, srv, sizeof srv);
     const char *dns_name = kd_store_name_of(st, &obs->src);
-    const gboolean not_us = code == 35 && spn && !cname &&
+    const gboolean not_us = code == 35 && spn && !cname && !ptr_name &&
                             (!dns_name || (host && g_ascii_strcasecmp(dns_name, host) == 0));
     const gboolean name_differs = not_us || (!kd_str_empty(k->sname) && spn && !same_service_name(k->sname, spn) &&
                                              !g_str_has_prefix(k->sname, "krbtgt/"));
@@ -257,6 +273,8 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         found[n_found++] = KD_CAUSE_SHARED_ADDRESS_LOOPBACK;
     if (cname)
         found[n_found++] = KD_CAUSE_CNAME_SPN;
+    if (ptr_name)
+        found[n_found++] = KD_CAUSE_RDNS_SPN;
     if (owners >= 2 || dup)
         found[n_found++] = KD_CAUSE_DUPLICATE_SPN;
     if (stale_accept || older || code == 44)
@@ -280,7 +298,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     if (kt_cause != KD_CAUSE_COUNT) {
         guint at = 0;
         while (at < n_found && (found[at] == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || found[at] == KD_CAUSE_CNAME_SPN ||
-                                found[at] == KD_CAUSE_DUPLICATE_SPN))
+                                found[at] == KD_CAUSE_RDNS_SPN || found[at] == KD_CAUSE_DUPLICATE_SPN))
             at++;
         drop_cause(found, &n_found, kt_cause);
         memmove(&found[at + 1], &found[at], (n_found - at) * sizeof(kd_cause));
@@ -333,7 +351,8 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     kd_confidence conf = KD_CONF_LIKELY;
     const gboolean by_keytab = top == kt_cause;
     if ((top == KD_CAUSE_DUPLICATE_SPN && owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && stale_accept) ||
-        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || by_keytab)
+        (top == KD_CAUSE_CNAME_SPN && ap && ap->http_host) || top == KD_CAUSE_RDNS_SPN ||
+        top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || by_keytab)
         conf = KD_CONF_CONFIRMED;
     f = kd_finding_add(ctx->findings, obs->frame, top, conf, code, spn, client);
     if (!f)
@@ -348,6 +367,9 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
             kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", owners < 2);
         else if (top == KD_CAUSE_CNAME_SPN)
             kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !alias);
+        else if (top == KD_CAUSE_RDNS_SPN)
+            kd_claim_check(&claim, "the client asked for the SPN of the name the user gave",
+                           !given || g_ascii_strcasecmp(given, host) == 0);
         if (kt.v != KT_NONE && (top == KD_CAUSE_DUPLICATE_SPN || top == KD_CAUSE_STALE_SERVICE_KEY ||
                                 top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)) {
             /* Runs only when Wireshark tried the keytab's keys on the ticket. */
@@ -396,6 +418,19 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
         kd_finding_detail(f, "alias: %s", alias ? alias : "?");
         kd_finding_detail(f, "canonical name: %s", host);
         break;
+    case KD_CAUSE_RDNS_SPN: {
+        char a[48];
+        kd_addr_to_str(&ap->server, a, sizeof a);
+        kd_finding_summary(f, "The user asked for %s at %s; the reverse DNS (PTR) answer for %s names %s, and the "
+                           "client requested a ticket for %s, which the service there cannot decrypt", given, a, a,
+                           host, spn);
+        kd_finding_evidence(f, ptr_frame, "DNS answer: PTR %s -> %s", a, host);
+        kd_finding_issue_evidence(f, issued, spn);
+        kd_finding_detail(f, "name given: %s", given);
+        kd_finding_detail(f, "reverse DNS (PTR) name: %s", host);
+        kd_finding_detail(f, "address: %s", a);
+        break;
+    }
     case KD_CAUSE_DUPLICATE_SPN:
         kd_finding_summary(f, "%s is registered on more than one account; the KDC encrypted the ticket for one of them "
                            "and the service runs as another", spn);
@@ -463,6 +498,7 @@ out:
     if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
         kd_wait_set(ctx->findings, KD_WAIT_OWNERS, spn, obs->frame);
     g_free(alias);
+    g_free(given);
     g_free(host);
     return f;
 }
@@ -546,6 +582,38 @@ on_dcerpc(const kd_ctx *ctx, kd_event *ev)
     }
 }
 
+/* A SASL bind refused after its AP-REQ, with no KRB-ERROR in the exchange and no
+ * reason in the diagnostic message that names something else (an account state,
+ * channel binding; a logon failure, data 52e, is what Samba says of a ticket it cannot
+ * decrypt): the server could not use the ticket, as an SMB2 logon failure says it. */
+static void
+on_ldap_bind(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_ldap_bind *b = &obs->u.bind;
+    if (!b->is_response || b->result_code != KD_LDAP_INVALID_CREDENTIALS)
+        return;
+    const kd_ldap_bind_rec *req = kd_store_ldap_bind(ctx->store, obs);
+    const kd_req *ap = ev->req;
+    if (!req || !req->sasl || !ap || !ap->ticket.present)
+        return;
+    kd_ldap_diag dg;
+    if (kd_ldap_diag_parse(b->diag, b->diag_len, &dg) && dg.has_data) {
+        const kd_ldap_data_info *info = kd_ldap_data_lookup(dg.data);
+        /* ERROR_LOGON_FAILURE is what a refused ticket gets too (Samba, Windows). */
+        if (info && info->kind != KD_LDAP_DATA_OTHER && info->kind != KD_LDAP_DATA_BAD_PASSWORD &&
+            info->kind != KD_LDAP_DATA_USER_NOT_FOUND)
+            return;
+    }
+    const kd_conn_rec *conn = kd_store_conn(ctx->store, obs);
+    if (conn && conn->krb_error_frame >= ap->frame)
+        return;     /* a KRB-ERROR answered the ticket: its own finding says why */
+    ev->claimed = TRUE;
+    kd_finding *f = silent_refusal(ctx, obs, ap);
+    kd_finding_detail(f, "LDAP SASL %s bind refused: resultCode %d (no KRB-ERROR on the wire)",
+                      req->mechanism ? req->mechanism : "", b->result_code);
+}
+
 /* LDAP shows a second account holding an SPN: every failure waiting on it becomes
  * duplicate_spn, and the LDAP frame says so itself (a single pass has already shown
  * those failures with their earlier diagnosis). */
@@ -600,6 +668,7 @@ static const kd_rule rules[] = {
     { KD_EV_SMB2,          KD_PRIO_SPECIFIC, on_smb2 },
     { KD_EV_DCERPC,        KD_PRIO_SPECIFIC, on_dcerpc },
     { KD_EV_LDAP_ENTRY,    KD_PRIO_SPECIFIC, on_ldap_entry },
+    { KD_EV_LDAP_BIND,     KD_PRIO_SPECIFIC, on_ldap_bind },
 };
 
 const kd_rule_table kd_rules_service = { "service", rules, G_N_ELEMENTS(rules) };
