@@ -12,6 +12,7 @@ set(KD_ENGINE_SOURCES
   kd_encdata.c
   kd_kdcreq.c
   kd_krberr.c
+  kd_ldapbind.c
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c
@@ -23,6 +24,7 @@ set(KD_ENGINE_SOURCES
   rules/kd_rules_delegation.c
   rules/kd_rules_etype.c
   rules/kd_rules_kdc.c
+  rules/kd_rules_ldap.c
   rules/kd_rules_probe.c
   rules/kd_rules_recovery.c
   rules/kd_rules_rpc.c

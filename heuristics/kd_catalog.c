@@ -38,7 +38,9 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "principal: the password typed or cached on the client is not the account's current one. "
         "Repeated failures for one principal from one host at a steady pace point to a stale "
         "credential stored in a service, scheduled task, mapped drive or keytab; failures for "
-        "many principals from one host point to password guessing.",
+        "many principals from one host point to password guessing. A domain controller's LDAP "
+        "server refuses a simple bind with a wrong password with AcceptSecurityContext data 52e "
+        "(ERROR_LOGON_FAILURE, which an unknown user name gets too).",
         "Have the user enter the current password; update stored credentials (services, "
         "scheduled tasks, mapped drives, keytabs: re-export the keytab after a password change). "
         "Watch the account's lock-out threshold.",
@@ -48,7 +50,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         KD_SEV_WARN, KD_GROUP_KDC,
         "The KDC has no account for the client name in the request: a typo, a deleted or renamed "
         "account, a user principal name the KDC does not know, or the wrong realm. On a TGS-REQ "
-        "with PA-FOR-USER it is an S4U2Self request for an unknown user.",
+        "with PA-FOR-USER it is an S4U2Self request for an unknown user. (A refused LDAP bind "
+        "says it with AcceptSecurityContext data 525.)",
         "Check the spelling and realm of the client name (klist, the logon name used); confirm the "
         "account exists in this realm/domain (Get-ADUser, kadmin getprinc).",
         "Microsoft event 4768 (0x6)"),
@@ -76,7 +79,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Account locked out",
         KD_SEV_WARN, KD_GROUP_KDC,
         "The KDC refuses the client because its account is locked out after too many failed "
-        "logons (NTSTATUS 0xC0000234, or a run of pre-authentication failures just before).",
+        "logons (NTSTATUS 0xC0000234, or a run of pre-authentication failures just before; a "
+        "refused LDAP bind: AcceptSecurityContext data 775).",
         "Find the source of the failed logons (the wrong_password findings before this one name "
         "the host), fix the stale credential there, then unlock the account (Unlock-ADAccount, "
         "kadmin modprinc -unlock).",
@@ -84,14 +88,16 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
     ROW(ACCOUNT_DISABLED, account_disabled,
         "Account disabled",
         KD_SEV_WARN, KD_GROUP_KDC,
-        "The KDC refuses the client because the account is disabled (NTSTATUS 0xC0000072).",
+        "The KDC refuses the client because the account is disabled (NTSTATUS 0xC0000072; a "
+        "refused LDAP bind: AcceptSecurityContext data 533).",
         "Enable the account if it should be used (Enable-ADAccount, kadmin modprinc +allow_tix), "
         "or stop the client from using it.",
         "MS-KILE 3.3.5.7.1"),
     ROW(ACCOUNT_EXPIRED, account_expired,
         "Account expired",
         KD_SEV_WARN, KD_GROUP_KDC,
-        "The account's expiry date has passed (KDC_ERR_NAME_EXP, or NTSTATUS 0xC0000193).",
+        "The account's expiry date has passed (KDC_ERR_NAME_EXP, or NTSTATUS 0xC0000193; a "
+        "refused LDAP bind: AcceptSecurityContext data 701).",
         "Extend or clear the account expiry date (Set-ADAccountExpiration, kadmin modprinc "
         "-expire never) if the account should still be used.",
         "RFC 4120 7.5.9; MS-KILE 3.3.5.7.1"),
@@ -108,7 +114,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Logon restriction (workstation, hours, policy)",
         KD_SEV_WARN, KD_GROUP_KDC,
         "A logon restriction forbids this logon: allowed workstations (0xC0000070), logon hours "
-        "(0xC000006F), an authentication policy or silo (0xC0000413), or another KDC policy.",
+        "(0xC000006F), an authentication policy or silo (0xC0000413), or another KDC policy (a "
+        "refused LDAP bind: AcceptSecurityContext data 530, 531 or 569).",
         "Review the account's logon workstations, logon hours and authentication policy "
         "silo membership, or use an allowed machine and time.",
         "MS-KILE 3.3.5.7.1; Microsoft event 4768 (0xC)"),
@@ -116,7 +123,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Password expired or must be changed",
         KD_SEV_WARN, KD_GROUP_KDC,
         "The account's password has expired or must be changed at next logon "
-        "(KDC_ERR_KEY_EXPIRED, NTSTATUS 0xC0000071 or 0xC0000224).",
+        "(KDC_ERR_KEY_EXPIRED, NTSTATUS 0xC0000071 or 0xC0000224; a refused LDAP bind: "
+        "AcceptSecurityContext data 532 or 773).",
         "Change the password (kpasswd, Ctrl+Alt+Del, Set-ADAccountPassword); for service "
         "accounts, set a new password and update every place it is stored.",
         "RFC 4120 7.5.9; Microsoft event 4768 (0x17)"),
@@ -490,6 +498,49 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "Microsoft article \"HTTP 400 Bad Request (Request Header too long) responses to HTTP "
         "requests\" (MaxFieldLength, MaxRequestBytes); MS-PAC 2.4; Apache core "
         "LimitRequestFieldSize"),
+    ROW(RDNS_SPN, rdns_spn,
+        "Reverse DNS: ticket requested for the host name the PTR record gives",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The client canonicalised the host name it was given through reverse DNS: it looked up "
+        "the address, asked for its PTR record, and built the SPN from the name the PTR answer "
+        "gave (MIT krb5 does this by default: krb5.conf rdns = true). The PTR record names "
+        "another host than the one the user addressed, so the KDC encrypted the ticket with the "
+        "key of the account holding that host's SPN, not the one the service uses.",
+        "Make the client build the SPN from the name it was given: krb5.conf rdns = false (with "
+        "dns_canonicalize_hostname = false, or = fallback, so no forward canonicalisation "
+        "replaces it), or fix the PTR record so the address maps back to the service's own name; "
+        "or register that name's SPN on the service's account.",
+        "MIT krb5 krb5.conf(5): rdns, dns_canonicalize_hostname; RFC 4120 1.3 (host name "
+        "canonicalisation)"),
+    ROW(LDAP_CHANNEL_BINDING_REQUIRED, ldap_channel_binding_required,
+        "LDAP server requires channel binding (LDAP bind refused)",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The domain controller refused an LDAP bind over TLS (LDAPS or StartTLS) with "
+        "AcceptSecurityContext data 80090346 (SEC_E_BAD_BINDINGS): it enforces LDAP channel "
+        "binding, and the client's Kerberos or NTLM authentication carried no channel binding "
+        "token (CBT) for the TLS channel, or a wrong one (a TLS-terminating proxy, a client "
+        "library that does not compute it). The credentials themselves are fine.",
+        "Update the client or its LDAP library to send channel binding tokens (Windows updates "
+        "of March 2020 on; OpenLDAP/Cyrus SASL with GSS-SPNEGO channel bindings), bind to the "
+        "domain controller directly rather than through a TLS-terminating device, or relax the "
+        "domain controller's \"Domain controller: LDAP server channel binding token "
+        "requirements\" policy (LdapEnforceChannelBinding 1: when supported) while clients are "
+        "fixed; keep LDAP signing required (\"LDAP server signing requirements\") for plain "
+        "LDAP.",
+        "Microsoft ADV190023 (LDAP channel binding and LDAP signing); KB 4520412; RFC 5929; "
+        "MS-ERREF 2.1 (SEC_E_BAD_BINDINGS 0x80090346)"),
+    ROW(LDAP_BIND_FAILED, ldap_bind_failed,
+        "LDAP bind refused",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The LDAP server refused a bind (resultCode invalidCredentials 49, strongerAuthRequired "
+        "8 or another failure) and its diagnostic message names no account state krbdiag "
+        "knows, or none at all. Active Directory writes the reason after \"AcceptSecurityContext "
+        "error, data\" in the diagnostic message. A Kerberos failure on the same connection "
+        "just before, when there is one, is the cause and is named with it.",
+        "Read the data code in the diagnostic message (the details give its meaning); for a SASL "
+        "(GSS-SPNEGO, GSSAPI) bind check the Kerberos exchange before it (the service ticket for "
+        "ldap/<dc>); for strongerAuthRequired, bind with signing (SASL) or over TLS.",
+        "RFC 4511 4.2, 4.1.9; RFC 4513; MS-ERREF 2.2 (Win32 errors after \"data\")"),
 };
 
 #undef ROW
@@ -913,6 +964,9 @@ static const kd_cause_display display[KD_CAUSE_COUNT] = {
     [KD_CAUSE_NTLM_NO_KDC_CONTACT] = { "NTLM: no KDC contact", FALSE },
     [KD_CAUSE_NTLM_SPNEGO_NTLM_ONLY] = { "NTLM: client offered NTLM only", FALSE },
     [KD_CAUSE_TOKEN_TOO_LARGE] = { "Kerberos token too large", FALSE },
+    [KD_CAUSE_RDNS_SPN] = { "Reverse DNS: wrong SPN", FALSE },
+    [KD_CAUSE_LDAP_CHANNEL_BINDING_REQUIRED] = { "LDAP channel binding required", FALSE },
+    [KD_CAUSE_LDAP_BIND_FAILED] = { "LDAP bind refused", FALSE },
 };
 
 const char *

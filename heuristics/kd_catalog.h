@@ -70,7 +70,10 @@ typedef enum {
     X(NTLM_IP_TARGET, ntlm_ip_target) \
     X(NTLM_NO_KDC_CONTACT, ntlm_no_kdc_contact) \
     X(NTLM_SPNEGO_NTLM_ONLY, ntlm_spnego_ntlm_only) \
-    X(TOKEN_TOO_LARGE, token_too_large)
+    X(TOKEN_TOO_LARGE, token_too_large) \
+    X(RDNS_SPN, rdns_spn) \
+    X(LDAP_CHANNEL_BINDING_REQUIRED, ldap_channel_binding_required) \
+    X(LDAP_BIND_FAILED, ldap_bind_failed)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

@@ -14,6 +14,7 @@ static const kd_rule_table *const families[] = {
     &kd_rules_kdc, &kd_rules_service, &kd_rules_etype, &kd_rules_transport, &kd_rules_rpc, &kd_rules_ntlm,
     &kd_rules_recovery,
     &kd_rules_delegation, &kd_rules_probe, &kd_rules_verifier, &kd_rules_u2u,
+    &kd_rules_ldap,
 };
 
 #define KD_MAX_HANDLERS 16      /* per event kind */

@@ -30,6 +30,9 @@ kd_obs_init(kd_obs *obs, kd_obs_kind kind)
     case KD_OBS_DCERPC:
         obs->u.dcerpc.opnum = -1;
         break;
+    case KD_OBS_LDAP_BIND:
+        obs->u.bind.result_code = -1;
+        break;
     default:
         break;
     }

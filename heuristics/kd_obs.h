@@ -36,7 +36,8 @@ typedef enum {
     KD_OBS_SMB2,        /* SMB2 SESSION_SETUP request/response */
     KD_OBS_DCOM_ALIVE2, /* IObjectExporter::ServerAlive2 response address list */
     KD_OBS_LDAP_ENTRY,  /* one LDAP search result entry */
-    KD_OBS_TRANSPORT    /* a sign that a KDC is not answering: ICMP error, TCP SYN/RST on port 88 */
+    KD_OBS_TRANSPORT,   /* a sign that a KDC is not answering: ICMP error, TCP SYN/RST on port 88 */
+    KD_OBS_LDAP_BIND    /* an LDAP BindRequest or BindResponse */
 } kd_obs_kind;
 
 /* Where a Kerberos message travelled: straight to a KDC, or inside an application protocol. */
@@ -138,6 +139,7 @@ typedef struct {
 typedef struct {
     const char *name;       /* owner name of the record */
     const char *cname;      /* CNAME target, or NULL */
+    const char *ptr;        /* PTR target (the name a reverse look-up gives), or NULL */
     kd_addr addr;           /* A/AAAA address, len 0 when none */
 } kd_dns_answer;
 
@@ -236,6 +238,21 @@ typedef struct {
     guint n_spns;
 } kd_ldap_entry;
 
+/* An LDAP bind (RFC 4511 4.2) on the connection of the observation's addresses and
+ * ports. The engine parses the diagnostic message itself (kd_ldapbind.h). */
+typedef struct {
+    gboolean is_response;
+    /* BindRequest */
+    gboolean sasl;          /* SASL, else simple */
+    const char *name;       /* bind name; "" or NULL for an anonymous bind */
+    gboolean empty_password;/* simple bind without a password (unauthenticated) */
+    const char *mechanism;  /* SASL mechanism (GSS-SPNEGO, GSSAPI...), or NULL */
+    /* BindResponse */
+    gint32 result_code;     /* -1 when absent */
+    const guint8 *diag;     /* diagnosticMessage as sent (not NUL-terminated), or NULL */
+    gsize diag_len;
+} kd_ldap_bind;
+
 typedef enum {
     KD_NET_ICMP_UNREACHABLE = 1,  /* src: the reporting host; about a datagram from dst to kdc */
     KD_NET_TCP_SYN,               /* client -> KDC port 88 */
@@ -267,6 +284,7 @@ typedef struct {
         kd_smb2 smb2;
         kd_dcom_alive2 alive2;
         kd_ldap_entry ldap;
+        kd_ldap_bind bind;
         kd_transport_ev net;
     } u;
 } kd_obs;

@@ -95,6 +95,7 @@ extern const kd_rule_table kd_rules_delegation;
 extern const kd_rule_table kd_rules_probe;
 extern const kd_rule_table kd_rules_verifier;
 extern const kd_rule_table kd_rules_u2u;
+extern const kd_rule_table kd_rules_ldap;
 
 /* The family list, in the order equal-priority handlers run (for kd_dispatch_doc). */
 const kd_rule_table *const *kd_rule_families(guint *n);

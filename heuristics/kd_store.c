@@ -49,6 +49,8 @@ struct kd_store {
     kd_lru *tgt_exchanges;  /* pair(client, server), client(client) -> kd_tgt_exchange (user-to-user) */
     guint32 first_frame;    /* the earliest observation; 0 before any */
     gint64 first_time_us;
+    kd_lru *ldap_binds;     /* conn(client, cport, server, sport) -> kd_ldap_bind_rec */
+    kd_lru *ptr_names;      /* address -> kd_dns_rec (cname: the PTR's name) */
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -254,6 +256,15 @@ dns_rec_free(gpointer p)
 }
 
 static void
+ldap_bind_free(gpointer p)
+{
+    kd_ldap_bind_rec *b = p;
+    g_free(b->name);
+    g_free(b->mechanism);
+    g_free(b);
+}
+
+static void
 failure_rec_clear(kd_failure_rec *f)
 {
     g_free(f->sname);
@@ -391,7 +402,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 22
+#define KD_STORE_TABLES 24
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -400,14 +411,14 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
         st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts,
-        st->client_failures, st->conns, st->tgt_exchanges
+        st->client_failures, st->conns, st->tgt_exchanges, st->ldap_binds, st->ptr_names
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
         "client_names", "neg_pending", "copies", "by_port", "tcp_attempts",
-        "client_failures", "conns", "tgt_exchanges"
+        "client_failures", "conns", "tgt_exchanges", "ldap_binds", "ptr_names"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -441,6 +452,8 @@ kd_store_new(void)
     st->client_failures = addr_table(failure_ring_free);
     st->conns = conn_table(g_free);
     st->tgt_exchanges = pair_table(g_free);
+    st->ldap_binds = conn_table(ldap_bind_free);
+    st->ptr_names = addr_table(dns_rec_free);
     return st;
 }
 
@@ -960,6 +973,8 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
         /* Service errors rarely name the client; the ticket's issue does. */
         if (!ev->client && ev->spn)
             ev->client = kd_store_issued_client(st, ev->spn, &obs->dst);
+        if (obs->transport == KD_TRANSPORT_TCP)
+            conn_rec(st, obs)->krb_error_frame = obs->frame;
     }
     record_failure(st, obs);
     record_client_failure(st, obs, ev);
@@ -1138,6 +1153,50 @@ note_krb(kd_store *st, const kd_obs *obs, kd_event *ev)
     }
 }
 
+/* The address a reverse look-up name stands for: "20.0.88.10.in-addr.arpa" is
+ * 10.88.0.20; an ip6.arpa name lists the 32 nibbles backwards. */
+static gboolean
+reverse_name_addr(const char *name, kd_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    gsize len = strlen(name);
+    if (g_str_has_suffix(name, ".in-addr.arpa")) {
+        guint oct[4], n = 0;
+        const char *p = name, *end = name + len - strlen(".in-addr.arpa");
+        while (p < end && n < 4) {
+            guint v = 0, digits = 0;
+            while (p < end && g_ascii_isdigit(*p) && digits < 3) {
+                v = v * 10 + (guint)(*p++ - '0');
+                digits++;
+            }
+            if (digits == 0 || v > 255 || (p < end && *p != '.'))
+                return FALSE;
+            oct[n++] = v;
+            if (p < end)
+                p++;
+        }
+        if (n != 4 || p != end)
+            return FALSE;
+        for (guint i = 0; i < 4; i++)
+            out->bytes[i] = (guint8)oct[3 - i];
+        out->len = 4;
+        return TRUE;
+    }
+    if (g_str_has_suffix(name, ".ip6.arpa") && len == 64 + strlen(".ip6.arpa")) {
+        for (guint i = 0; i < 32; i++) {
+            char c = name[2 * i];
+            int v = g_ascii_xdigit_value(c);
+            if (v < 0 || name[2 * i + 1] != '.')
+                return FALSE;
+            guint nib = 31 - i;     /* the first label is the last nibble */
+            out->bytes[nib / 2] |= (guint8)(nib % 2 ? v : v << 4);
+        }
+        out->len = 16;
+        return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -1148,7 +1207,14 @@ note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
         if (kd_str_empty(a->name))
             continue;
         char *name = kd_lower(a->name);
-        if (!kd_str_empty(a->cname)) {
+        kd_addr ptr_addr;
+        if (!kd_str_empty(a->ptr) && reverse_name_addr(name, &ptr_addr)) {
+            kd_dns_rec *rec = g_new0(kd_dns_rec, 1);
+            rec->frame = obs->frame;
+            rec->cname = kd_lower(a->ptr);
+            kd_addr ak = addr_key(&ptr_addr);
+            kd_lru_put(st->ptr_names, &ak, rec);
+        } else if (!kd_str_empty(a->cname)) {
             /* Prefer the answer that resolved the alias all the way to an address
              * (the A query's) over a later one that did not (the AAAA query's). */
             gboolean resolved = FALSE;
@@ -1247,6 +1313,35 @@ note_ldap_entry(kd_store *st, const kd_obs *obs, kd_event *ev)
     }
 }
 
+/* A BindRequest is remembered for its connection; a BindResponse is an event about
+ * it, with the AP-REQ its connection carried (the Kerberos ticket of a SASL bind). */
+static void
+note_ldap_bind(kd_store *st, const kd_obs *obs, kd_event *ev)
+{
+    const kd_ldap_bind *b = &obs->u.bind;
+    if (!b->is_response) {
+        kd_ldap_bind_rec *r = g_new0(kd_ldap_bind_rec, 1);
+        r->frame = obs->frame;
+        r->sasl = b->sasl;
+        /* SASL binds name no one in the request: the ticket or the mechanism does. */
+        r->anonymous = !b->sasl && (kd_str_empty(b->name) || b->empty_password);
+        r->name = kd_str_empty(b->name) ? NULL : g_strdup(b->name);
+        r->mechanism = kd_str_empty(b->mechanism) ? NULL : g_strdup(b->mechanism);
+        kd_conn_key ck = conn_key(&obs->src, obs->sport, &obs->dst, obs->dport);
+        kd_lru_put(st->ldap_binds, &ck, r);
+        return;
+    }
+    /* The AP-REQ of this very connection, not the latest between the two hosts. */
+    kd_conn_key ck = conn_key(&obs->dst, obs->dport, &obs->src, obs->sport);
+    kd_req *ap = kd_lru_get(st->ap_conns, &ck);
+    ev->req = ap && ap->carrier == KD_CARRIER_LDAP ? ap : NULL;
+    ev->spn = ev->req && ev->req->ticket.present ? ev->req->ticket.sname : NULL;
+    const kd_ldap_bind_rec *r = kd_store_ldap_bind(st, obs);
+    ev->client = r ? r->name : NULL;
+    if (!ev->client && ev->spn)
+        ev->client = kd_store_issued_client(st, ev->spn, &obs->dst);
+}
+
 static void
 note_alive2(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -1325,6 +1420,7 @@ static const struct {
     { KD_OBS_TRANSPORT,   KD_EV_TRANSPORT,   note_transport },
     { KD_OBS_DCOM_ALIVE2, KD_EV_DCOM_ALIVE2, note_alive2 },
     { KD_OBS_LDAP_ENTRY,  KD_EV_LDAP_ENTRY,  note_ldap_entry },
+    { KD_OBS_LDAP_BIND,   KD_EV_LDAP_BIND,   note_ldap_bind },
 };
 
 gboolean
@@ -1501,6 +1597,16 @@ kd_store_name_of(kd_store *st, const kd_addr *addr)
     return kd_lru_get(st->addr_names, &ak);
 }
 
+const char *
+kd_store_ptr_name(kd_store *st, const kd_addr *addr, guint32 *frame)
+{
+    kd_addr ak = addr_key(addr);
+    const kd_dns_rec *r = kd_lru_get(st->ptr_names, &ak);
+    if (frame)
+        *frame = r ? r->frame : 0;
+    return r ? r->cname : NULL;
+}
+
 gboolean
 kd_store_has_dns(const kd_store *st)
 {
@@ -1553,6 +1659,13 @@ kd_store_announced_by(kd_store *st, const kd_addr *addr, const kd_addr *host)
             return b->frames[i];
     }
     return 0;
+}
+
+const kd_ldap_bind_rec *
+kd_store_ldap_bind(kd_store *st, const kd_obs *answer)
+{
+    kd_conn_key ck = conn_key(&answer->dst, answer->dport, &answer->src, answer->sport);
+    return kd_lru_get(st->ldap_binds, &ck);
 }
 
 const kd_conn_rec *

@@ -154,7 +154,17 @@ typedef struct {
     /* NTLMSSP on it: the client's NEGOTIATE and the SPNEGO mechanisms it came with */
     guint32 ntlm_neg_frame;     /* 0 none */
     guint8 ntlm_neg_mechs;      /* KD_GSSKRB_OFFERS_ bits; 0 not read */
+    guint32 krb_error_frame;/* the latest KRB-ERROR a service sent on it; 0 none */
 } kd_conn_rec;
+
+/* The latest LDAP BindRequest of a connection. */
+typedef struct {
+    guint32 frame;
+    gboolean sasl;
+    gboolean anonymous;     /* no name, or a simple bind without password */
+    char *name;             /* the bind name, or NULL */
+    char *mechanism;        /* SASL mechanism, or NULL */
+} kd_ldap_bind_rec;
 
 /* ------------------------------------------------------------------ events */
 
@@ -174,6 +184,7 @@ typedef enum {
     KD_EV_DCOM_ALIVE2,
     KD_EV_LDAP_ENTRY,       /* new_dup: SPNs of the entry that now have a second owner */
     KD_EV_TRANSPORT,
+    KD_EV_LDAP_BIND,        /* a BindResponse: req is the AP-REQ of its connection, or NULL */
     KD_EV_COUNT
 } kd_event_kind;
 
@@ -228,6 +239,9 @@ const kd_dns_rec *kd_store_alias_of(kd_store *st, const char *host, char **alias
 const kd_dns_rec *kd_store_cname_chain(kd_store *st, const char *alias, const char *host);
 /* The name DNS gave for this address, or NULL. */
 const char *kd_store_name_of(kd_store *st, const kd_addr *addr);
+/* The name a reverse look-up (PTR answer) gave for this address, or NULL; *frame (may
+ * be NULL) gets the answer's frame. */
+const char *kd_store_ptr_name(kd_store *st, const kd_addr *addr, guint32 *frame);
 gboolean kd_store_has_dns(const kd_store *st);
 
 /* Accounts holding spn (from LDAP), or NULL. */
@@ -244,6 +258,8 @@ guint32 kd_store_announced_by(kd_store *st, const kd_addr *addr, const kd_addr *
 /* The TCP connection obs travelled on (either direction), or NULL when the capture
  * showed nothing of it. */
 const kd_conn_rec *kd_store_conn(kd_store *st, const kd_obs *obs);
+/* The latest BindRequest on the connection an LDAP answer travels on, or NULL. */
+const kd_ldap_bind_rec *kd_store_ldap_bind(kd_store *st, const kd_obs *answer);
 /* The latest real Kerberos failure involving client: with server, else with anyone. */
 const kd_counter *kd_store_recent_failure(kd_store *st, const kd_addr *client, const kd_addr *server);
 

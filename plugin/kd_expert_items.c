@@ -50,6 +50,9 @@ static expert_field ei_krbdiag_ntlm_ip_target = EI_INIT;
 static expert_field ei_krbdiag_ntlm_no_kdc_contact = EI_INIT;
 static expert_field ei_krbdiag_ntlm_spnego_ntlm_only = EI_INIT;
 static expert_field ei_krbdiag_token_too_large = EI_INIT;
+static expert_field ei_krbdiag_rdns_spn = EI_INIT;
+static expert_field ei_krbdiag_ldap_channel_binding_required = EI_INIT;
+static expert_field ei_krbdiag_ldap_bind_failed = EI_INIT;
 static expert_field ei_krbdiag_preauth_required_note = EI_INIT;
 static expert_field ei_krbdiag_wrong_password_note = EI_INIT;
 static expert_field ei_krbdiag_unknown_client_note = EI_INIT;
@@ -92,6 +95,9 @@ static expert_field ei_krbdiag_ntlm_ip_target_note = EI_INIT;
 static expert_field ei_krbdiag_ntlm_no_kdc_contact_note = EI_INIT;
 static expert_field ei_krbdiag_ntlm_spnego_ntlm_only_note = EI_INIT;
 static expert_field ei_krbdiag_token_too_large_note = EI_INIT;
+static expert_field ei_krbdiag_rdns_spn_note = EI_INIT;
+static expert_field ei_krbdiag_ldap_channel_binding_required_note = EI_INIT;
+static expert_field ei_krbdiag_ldap_bind_failed_note = EI_INIT;
 
 /* By cause (kd_cause order). */
 static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
@@ -137,6 +143,9 @@ static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
     &ei_krbdiag_ntlm_no_kdc_contact,
     &ei_krbdiag_ntlm_spnego_ntlm_only,
     &ei_krbdiag_token_too_large,
+    &ei_krbdiag_rdns_spn,
+    &ei_krbdiag_ldap_channel_binding_required,
+    &ei_krbdiag_ldap_bind_failed,
 };
 
 static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
@@ -182,6 +191,9 @@ static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
     &ei_krbdiag_ntlm_no_kdc_contact_note,
     &ei_krbdiag_ntlm_spnego_ntlm_only_note,
     &ei_krbdiag_token_too_large_note,
+    &ei_krbdiag_rdns_spn_note,
+    &ei_krbdiag_ldap_channel_binding_required_note,
+    &ei_krbdiag_ldap_bind_failed_note,
 };
 
 /* Their descriptions (blurbs) are the catalog's explanations, set at registration. */
@@ -312,6 +324,15 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_token_too_large,
       { "krbdiag.expert.token_too_large", PI_SECURITY, PI_WARN,
         "Kerberos token too large for the web server", EXPFILL } },
+    { &ei_krbdiag_rdns_spn,
+      { "krbdiag.expert.rdns_spn", PI_SECURITY, PI_WARN,
+        "Reverse DNS: ticket requested for the host name the PTR record gives", EXPFILL } },
+    { &ei_krbdiag_ldap_channel_binding_required,
+      { "krbdiag.expert.ldap_channel_binding_required", PI_SECURITY, PI_WARN,
+        "LDAP server requires channel binding (LDAP bind refused)", EXPFILL } },
+    { &ei_krbdiag_ldap_bind_failed,
+      { "krbdiag.expert.ldap_bind_failed", PI_SECURITY, PI_WARN,
+        "LDAP bind refused", EXPFILL } },
     { &ei_krbdiag_preauth_required_note,
       { "krbdiag.expert.preauth_required.note", PI_SECURITY, PI_NOTE,
         "Pre-authentication requested (normal first round trip) (note)", EXPFILL } },
@@ -438,4 +459,13 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_token_too_large_note,
       { "krbdiag.expert.token_too_large.note", PI_SECURITY, PI_NOTE,
         "Kerberos token too large for the web server (note)", EXPFILL } },
+    { &ei_krbdiag_rdns_spn_note,
+      { "krbdiag.expert.rdns_spn.note", PI_SECURITY, PI_NOTE,
+        "Reverse DNS: ticket requested for the host name the PTR record gives (note)", EXPFILL } },
+    { &ei_krbdiag_ldap_channel_binding_required_note,
+      { "krbdiag.expert.ldap_channel_binding_required.note", PI_SECURITY, PI_NOTE,
+        "LDAP server requires channel binding (LDAP bind refused) (note)", EXPFILL } },
+    { &ei_krbdiag_ldap_bind_failed_note,
+      { "krbdiag.expert.ldap_bind_failed.note", PI_SECURITY, PI_NOTE,
+        "LDAP bind refused (note)", EXPFILL } },
 };

@@ -10,8 +10,8 @@
 guint
 kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    /* Only answers with an alias matter. */
-    if (!fr->seen[KF_DNS_CNAME] || n_obs >= KD_MAX_OBS_PER_FRAME)
+    /* Only answers with an alias (CNAME chains) or a reverse look-up's name matter. */
+    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR]) || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DNS);
@@ -23,6 +23,8 @@ kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
             d->answers[d->n_answers++].name = kd_item_str(fr->pinfo, it->fi);
         } else if (d->n_answers > 0 && it->role == KF_DNS_CNAME) {
             d->answers[d->n_answers - 1].cname = kd_item_str(fr->pinfo, it->fi);
+        } else if (d->n_answers > 0 && it->role == KF_DNS_PTR) {
+            d->answers[d->n_answers - 1].ptr = kd_item_str(fr->pinfo, it->fi);
         } else if (d->n_answers > 0 && (it->role == KF_DNS_A || it->role == KF_DNS_AAAA)) {
             kd_item_addr(it->fi, &d->answers[d->n_answers - 1].addr);
         }

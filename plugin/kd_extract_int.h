@@ -44,6 +44,8 @@ typedef enum {
     KF_TCP_LOST, KF_TCP_ACK_LOST,
     /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
     KF_KRB_DECRYPTED, KF_KRB_MISSING,
+    /* DNS reverse look-up answers */
+    KF_DNS_PTR,
     KF_COUNT
 } kd_field_role;
 
@@ -54,6 +56,9 @@ const GArray *kd_field_ids(kd_field_role role);
  * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
  * heuristics/kd_numbers.h (included through kd_obs.h). */
 #define KD_ICMP_DEST_UNREACHABLE 3
+/* LDAP protocolOp choices (RFC 4511 4.2): a bind's request and its answer. */
+#define KD_LDAP_OP_BIND_REQUEST 0
+#define KD_LDAP_OP_BIND_RESPONSE 1
 /* Strings read from a capture are cut at this many characters. */
 #define KD_MAX_STR 256
 

@@ -82,7 +82,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
     [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
-    [KF_LDAP_OP]         = { "ldap.protocolOp", FALSE, { NULL } },
+    /* An LDAP operation: binds (requests and answers) are read from its bytes, which
+     * hold the whole [APPLICATION n] element (4.0, 4.4, 4.6 alike); only bind values
+     * make the frame relevant. */
+    [KF_LDAP_OP]         = { "ldap.protocolOp", TRUE, { NULL } },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE, { NULL } },
     [KF_LDAP_DN]         = { "ldap.objectName", FALSE, { NULL } },
     [KF_LDAP_TYPE]       = { "ldap.type", FALSE, { NULL } },
@@ -106,6 +109,9 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * on (same names in 4.0, 4.4, 4.6): no cost on other captures. */
     [KF_KRB_DECRYPTED]   = { "kerberos.decrypted_keytype", FALSE, { NULL } },
     [KF_KRB_MISSING]     = { "kerberos.missing_keytype", FALSE, { NULL } },
+    /* Only PTR answers carry it (same name in 4.0, 4.4, 4.6): the name a reverse
+     * look-up gave, which MIT clients (rdns = true) build the SPN from. */
+    [KF_DNS_PTR]         = { "dns.ptr.domain_name", TRUE, { NULL } },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -248,6 +254,10 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         }
         case KF_ICMP_TYPE:
             if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_ICMP_DEST_UNREACHABLE)
+                return TRUE;
+            break;
+        case KF_LDAP_OP:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) <= KD_LDAP_OP_BIND_RESPONSE)
                 return TRUE;
             break;
         case KF_HTTP_RESPONSE_CODE:

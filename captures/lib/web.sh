@@ -8,7 +8,9 @@
 #   web_need                                install apache2, mod_auth_gssapi, dnsmasq-base, curl,
 #                                           MIT krb5, tshark and the lab's tools
 #   web_dns_start HOST RECORD...            dnsmasq in HOST (no upstream, no /etc/hosts);
-#                                           RECORD is  A:name=ip  or  CNAME:alias=target
+#                                           RECORD is  A:name=ip (with its PTR),
+#                                           CNAME:alias=target, ADDR:name=ip (no PTR) or
+#                                           PTR:ip=name
 #                                           (authoritative for example.test: unknown names
 #                                           get NXDOMAIN)
 #   web_client_dns HOST DNSIP               HOST resolves through DNSIP only: private
@@ -113,6 +115,14 @@ web_need() {
         krb5-user krb5-kdc krb5-admin-server
 }
 
+_web_reverse_name() {
+    # 10.88.0.20 -> 20.0.88.10.in-addr.arpa
+    local IFS=.
+    # shellcheck disable=SC2086
+    set -- $1
+    echo "$4.$3.$2.$1.in-addr.arpa"
+}
+
 web_dns_start() {
     local host=$1
     shift
@@ -133,6 +143,8 @@ web_dns_start() {
             case $r in
                 A:*) r=${r#A:}; echo "host-record=${r%%=*},${r#*=}" ;;
                 CNAME:*) r=${r#CNAME:}; echo "cname=${r%%=*},${r#*=}" ;;
+                ADDR:*) r=${r#ADDR:}; echo "address=/${r%%=*}/${r#*=}" ;;
+                PTR:*) r=${r#PTR:}; echo "ptr-record=$(_web_reverse_name "${r%%=*}"),${r#*=}" ;;
                 *) echo "web: bad DNS record $r" >&2; return 1 ;;
             esac
         done

@@ -9,7 +9,8 @@ captured on the lab bridge. Writes OUTDIR/tokens.json:
   acceptor answer (SPNEGO NegTokenResp carrying an AP-REP, or the KRB-ERROR the acceptor
   produced), and the wall-clock times at which each token was made.
 
-usage: dcom_tokens.py tokens OUTDIR TARGET_HOST ACCEPTOR_KEYTAB MODE
+usage: dcom_tokens.py tokens OUTDIR TARGET ACCEPTOR_KEYTAB MODE
+  TARGET a host name (service host@TARGET) or SERVICE@HOST
   MODE ok:   the acceptor keytab holds the target's real key: AP-REP expected
   MODE fail: the acceptor keytab holds another host's key under the target's name
              (what srv1's LSA does: it decrypts with its own machine key): KRB-ERROR
@@ -73,7 +74,8 @@ def main():
         rekey(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
         return
     outdir, target, keytab, mode = sys.argv[2:6]
-    name = gssapi.Name('host@' + target, gssapi.NameType.hostbased_service)
+    # TARGET is a host (service host@TARGET) or service@host.
+    name = gssapi.Name(target if '@' in target else 'host@' + target, gssapi.NameType.hostbased_service)
     flags = (gssapi.RequirementFlag.mutual_authentication |
              gssapi.RequirementFlag.integrity | gssapi.RequirementFlag.confidentiality)
     t_init = time.time()

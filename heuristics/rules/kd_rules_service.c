@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_rules.h"
+#include "kd_ldapbind.h"
 
 #include <string.h>
 
@@ -199,6 +200,9 @@ typedef struct {
     const kd_binding_rec *shared;   /* DCOM servers announcing the refusing address */
     const kd_dns_rec *cname;        /* a DNS alias leading to the SPN's host */
     char *alias;                    /* the alias's name */
+    char *given;                    /* the host name the user gave (HTTP Host), for reverse DNS */
+    const char *ptr_name;           /* a PTR answer for the service's address naming the SPN's host */
+    guint32 ptr_frame;              /* the frame of that answer */
     guint owners;                   /* accounts LDAP shows holding the SPN */
     const kd_counter *dup;          /* KDC_ERR_PRINCIPAL_NOT_UNIQUE for the SPN */
     const kd_accept *accepted;      /* a ticket for the SPN this service accepted */
@@ -235,6 +239,23 @@ gather_alias(kd_store *st, refusal *r)
     }
 }
 
+/* Reverse DNS: the user gave one name (the HTTP Host), the PTR answer for the
+ * server's address gave another, and the client asked for that one's SPN (MIT's
+ * rdns = true). A PTR naming the host the user gave explains nothing. */
+static void
+gather_rdns(kd_store *st, refusal *r)
+{
+    if (r->cname || !r->host || !r->ap || kd_str_empty(r->ap->http_host))
+        return;
+    r->given = g_strdup(r->ap->http_host);
+    char *colon = strchr(r->given, ':');
+    if (colon)
+        *colon = '\0';
+    r->ptr_name = kd_store_ptr_name(st, &r->ap->server, &r->ptr_frame);
+    if (!r->ptr_name || g_ascii_strcasecmp(r->given, r->host) == 0 || g_ascii_strcasecmp(r->ptr_name, r->host) != 0)
+        r->ptr_name = NULL;
+}
+
 /* Gather: every question the candidates need, asked of the store once. */
 static void
 refusal_gather(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const char *spn, const char *client,
@@ -251,6 +272,7 @@ refusal_gather(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const cha
     r->host = kd_spn_host(spn);
     r->shared = kd_store_shared_binding(st, &obs->src);
     gather_alias(st, r);
+    gather_rdns(st, r);
     const kd_spn_owners *owner_rec = kd_store_spn_owners(st, spn);
     r->owners = owner_rec ? owner_rec->n : 0;
     r->dup = spn ? kd_store_not_unique(st, spn) : NULL;
@@ -264,7 +286,7 @@ refusal_gather(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const cha
      * SPN's host: the service runs as another principal than the SPN's. */
     kd_addr_to_str(&obs->src, r->srv, sizeof r->srv);
     const char *dns_name = kd_store_name_of(st, &obs->src);
-    r->not_us = r->code == KRB_AP_ERR_NOT_US && spn && !r->cname &&
+    r->not_us = r->code == KRB_AP_ERR_NOT_US && spn && !r->cname && !r->ptr_name &&
                 (!dns_name || (r->host && g_ascii_strcasecmp(dns_name, r->host) == 0));
     r->name_differs = r->not_us || (!kd_str_empty(r->k->sname) && spn && !same_service_name(r->k->sname, spn) &&
                                     !g_str_has_prefix(r->k->sname, "krbtgt/"));
@@ -285,6 +307,8 @@ refusal_rank(const refusal *r, kd_cause *found)
         found[n_found++] = KD_CAUSE_SHARED_ADDRESS_LOOPBACK;
     if (r->cname)
         found[n_found++] = KD_CAUSE_CNAME_SPN;
+    if (r->ptr_name)
+        found[n_found++] = KD_CAUSE_RDNS_SPN;
     if (r->owners >= 2 || r->dup)
         found[n_found++] = KD_CAUSE_DUPLICATE_SPN;
     if (r->stale_accept || r->older || r->code == KRB_AP_ERR_BADKEYVER)
@@ -307,7 +331,7 @@ refusal_rank(const refusal *r, kd_cause *found)
     if (r->kt_cause != KD_CAUSE_COUNT) {
         guint at = 0;
         while (at < n_found && (found[at] == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || found[at] == KD_CAUSE_CNAME_SPN ||
-                                found[at] == KD_CAUSE_DUPLICATE_SPN))
+                                found[at] == KD_CAUSE_RDNS_SPN || found[at] == KD_CAUSE_DUPLICATE_SPN))
             at++;
         drop_cause(found, &n_found, r->kt_cause);
         memmove(&found[at + 1], &found[at], (n_found - at) * sizeof(kd_cause));
@@ -379,6 +403,9 @@ refusal_confirm(kd_finding *f, const refusal *r, kd_cause top, gboolean by_keyta
         kd_claim_check(&claim, "LDAP shows fewer than two accounts holding the SPN", r->owners < 2);
     else if (top == KD_CAUSE_CNAME_SPN)
         kd_claim_check(&claim, "the client asked for the SPN of the name the user gave", !r->alias);
+    else if (top == KD_CAUSE_RDNS_SPN)
+        kd_claim_check(&claim, "the client asked for the SPN of the name the user gave",
+                       !r->given || g_ascii_strcasecmp(r->given, r->host) == 0);
     if (v != KT_NONE && (top == KD_CAUSE_DUPLICATE_SPN || top == KD_CAUSE_STALE_SERVICE_KEY ||
                          top == KD_CAUSE_SPN_ACCOUNT_MISMATCH)) {
         /* Runs only when Wireshark tried the keytab's keys on the ticket. */
@@ -476,6 +503,19 @@ refusal_explain(const kd_ctx *ctx, kd_finding *f, const refusal *r, kd_cause top
         kd_finding_detail(f, "alias: %s", alias ? alias : "?");
         kd_finding_detail(f, "canonical name: %s", host);
         break;
+    case KD_CAUSE_RDNS_SPN: {
+        char a[48];
+        kd_addr_to_str(&r->ap->server, a, sizeof a);
+        kd_finding_summary(f, "The user asked for %s at %s; the reverse DNS (PTR) answer for %s names %s, and the "
+                           "client requested a ticket for %s, which the service there cannot decrypt", r->given, a, a,
+                           host, spn);
+        kd_finding_evidence(f, r->ptr_frame, "DNS answer: PTR %s -> %s", a, host);
+        kd_finding_issue_evidence(f, issued, spn);
+        kd_finding_detail(f, "name given: %s", r->given);
+        kd_finding_detail(f, "reverse DNS (PTR) name: %s", host);
+        kd_finding_detail(f, "address: %s", a);
+        break;
+    }
     case KD_CAUSE_DUPLICATE_SPN:
         kd_finding_summary(f, "%s is registered on more than one account; the KDC encrypted the ticket for one of them "
                            "and the service runs as another", spn);
@@ -512,8 +552,8 @@ refusal_decided(const kd_ctx *ctx, const refusal *r, const kd_cause *found, guin
     const gboolean by_keytab = top == r->kt_cause;
     kd_confidence conf = KD_CONF_LIKELY;
     if ((top == KD_CAUSE_DUPLICATE_SPN && r->owners >= 2) || (top == KD_CAUSE_STALE_SERVICE_KEY && r->stale_accept) ||
-        (top == KD_CAUSE_CNAME_SPN && r->ap && r->ap->http_host) || top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK ||
-        by_keytab)
+        (top == KD_CAUSE_CNAME_SPN && r->ap && r->ap->http_host) || top == KD_CAUSE_RDNS_SPN ||
+        top == KD_CAUSE_SHARED_ADDRESS_LOOPBACK || by_keytab)
         conf = KD_CONF_CONFIRMED;
     kd_finding *f = kd_finding_add(ctx->findings, r->obs->frame, top, conf, r->code, r->spn, r->client);
     if (!f)
@@ -553,6 +593,7 @@ decrypt_failure(const kd_ctx *ctx, const kd_obs *obs, const kd_req *ap, const ch
     if (f && spn && f->cause != KD_CAUSE_DUPLICATE_SPN)
         kd_wait_set(ctx->findings, KD_WAIT_OWNERS, spn, obs->frame);
     g_free(r.alias);
+    g_free(r.given);
     g_free(r.host);
     return f;
 }
@@ -682,6 +723,38 @@ service_on_ldap_entry(const kd_ctx *ctx, kd_event *ev)
     }
 }
 
+/* A SASL bind refused after its AP-REQ, with no KRB-ERROR in the exchange and no
+ * reason in the diagnostic message that names something else (an account state,
+ * channel binding; a logon failure, data 52e, is what Samba says of a ticket it cannot
+ * decrypt): the server could not use the ticket, as an SMB2 logon failure says it. */
+static void
+service_on_ldap_bind(const kd_ctx *ctx, kd_event *ev)
+{
+    const kd_obs *obs = ev->obs;
+    const kd_ldap_bind *b = &obs->u.bind;
+    if (!b->is_response || b->result_code != KD_LDAP_INVALID_CREDENTIALS)
+        return;
+    const kd_ldap_bind_rec *req = kd_store_ldap_bind(ctx->store, obs);
+    const kd_req *ap = ev->req;
+    if (!req || !req->sasl || !ap || !ap->ticket.present)
+        return;
+    kd_ldap_diag dg;
+    if (kd_ldap_diag_parse(b->diag, b->diag_len, &dg) && dg.has_data) {
+        const kd_ldap_data_info *info = kd_ldap_data_lookup(dg.data);
+        /* ERROR_LOGON_FAILURE is what a refused ticket gets too (Samba, Windows). */
+        if (info && info->kind != KD_LDAP_DATA_OTHER && info->kind != KD_LDAP_DATA_BAD_PASSWORD &&
+            info->kind != KD_LDAP_DATA_USER_NOT_FOUND)
+            return;
+    }
+    const kd_conn_rec *conn = kd_store_conn(ctx->store, obs);
+    if (conn && conn->krb_error_frame >= ap->frame)
+        return;     /* a KRB-ERROR answered the ticket: its own finding says why */
+    ev->claimed = TRUE;
+    kd_finding *f = silent_refusal(ctx, obs, ap);
+    kd_finding_detail(f, "LDAP SASL %s bind refused: resultCode %d (no KRB-ERROR on the wire)",
+                      req->mechanism ? req->mechanism : "", b->result_code);
+}
+
 static const kd_rule rules[] = {
     /* The expired ticket, and the errors meaning "the service could not use the
      * ticket's key": the same root cause shows as different codes across
@@ -694,6 +767,7 @@ static const kd_rule rules[] = {
     KD_RULE(KD_EV_SMB2, KD_PRIO_SPECIFIC, service_on_smb2, KD_RUN_ALWAYS),
     KD_RULE(KD_EV_DCERPC, KD_PRIO_SPECIFIC, service_on_dcerpc, KD_RUN_ALWAYS),
     KD_RULE(KD_EV_LDAP_ENTRY, KD_PRIO_SPECIFIC, service_on_ldap_entry, KD_RUN_ALWAYS),
+    KD_RULE(KD_EV_LDAP_BIND, KD_PRIO_SPECIFIC, service_on_ldap_bind, KD_RUN_ALWAYS),
 };
 
 const kd_rule_table kd_rules_service = { "service", rules, G_N_ELEMENTS(rules) };

@@ -340,7 +340,9 @@ fill_krb(rd *r, kd_krb *k)
 static void
 fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
 {
-    guint8 kind = u8(r) % (KD_OBS_TRANSPORT + 2);   /* one past the last kind: ignored */
+    /* 0 is no kind (ignored); the last kind, LDAP binds, came after the seeds were
+     * made: the byte value that was "ignored" then. */
+    guint8 kind = u8(r) % (KD_OBS_LDAP_BIND + 1);
     kd_obs_init(o, (kd_obs_kind)kind);
     o->frame = frame;
     o->time_us = time_us;
@@ -362,8 +364,14 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         for (guint i = 0; i < d->n_answers; i++) {
             d->answers[i].name = str(r);
             d->answers[i].cname = str(r);
-            if (u8(r) & 1)
+            guint8 fl = u8(r);
+            if (fl & 1)
                 addr(r, &d->answers[i].addr);
+            /* Reverse look-ups, from bits of a byte already read (seeds keep their meaning). */
+            if (fl & 2)
+                d->answers[i].ptr = d->answers[i].cname;
+            if (fl & 4)
+                d->answers[i].name = (fl & 8) ? "1.0.0.10.in-addr.arpa" : "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.e.f.ip6.arpa";
         }
         break;
     }
@@ -429,6 +437,27 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         for (guint i = 0; i < o->u.ldap.n_spns; i++)
             o->u.ldap.spns[i] = str(r);
         break;
+    case KD_OBS_LDAP_BIND: {
+        static const gint32 rc[] = { 0, 14, 49, 8, 10, -1 };
+        static const char *const diag[] = {
+            "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, v1db1",
+            "80090346: LdapErr: DSID-0C090569, comment: AcceptSecurityContext error, data 80090346, v4563",
+            "data 775", "",
+        };
+        kd_ldap_bind *b = &o->u.bind;
+        guint8 s = u8(r);
+        b->is_response = s & 1;
+        b->sasl = (s >> 1) & 1;
+        b->empty_password = (s >> 2) & 1;
+        b->name = str(r);
+        b->mechanism = str(r);
+        s = u8(r);
+        b->result_code = s < 200 ? rc[s % G_N_ELEMENTS(rc)] : num32(r, -1, 80);
+        s = u8(r);
+        b->diag = (const guint8 *)(s < 128 ? diag[s % G_N_ELEMENTS(diag)] : str(r));
+        b->diag_len = b->diag ? strlen((const char *)b->diag) : 0;
+        break;
+    }
     case KD_OBS_TRANSPORT: {
         /* 0 is not an event; the connection facts come from bytes seeds rarely hold. */
         guint8 e = u8(r);

@@ -355,6 +355,27 @@ scenario(gen *g, guint32 i)
     o[1].u.ldap.n_spns = 1;
     feed(g, o, 2);
 
+    /* LDAP: a simple bind refused with an account state; a reverse look-up answer. */
+    obs_new(g, o, KD_OBS_LDAP_BIND, cli, p + 10, kdc, 389);
+    o->transport = KD_TRANSPORT_TCP;
+    o->u.bind.name = user;
+    feed(g, o, 1);
+    obs_new(g, o, KD_OBS_LDAP_BIND, kdc, 389, cli, p + 10);
+    o->transport = KD_TRANSPORT_TCP;
+    o->u.bind.is_response = TRUE;
+    o->u.bind.result_code = 49;
+    static const char diag[] = "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 775, v1db1";
+    o->u.bind.diag = (const guint8 *)diag;
+    o->u.bind.diag_len = sizeof diag - 1;
+    feed(g, o, 1);
+    char rev[48];
+    g_snprintf(rev, sizeof rev, "%u.%u.%u.10.in-addr.arpa", i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff);
+    obs_new(g, o, KD_OBS_DNS, 0, 53, cli, p);
+    o->u.dns.answers[0].name = rev;
+    o->u.dns.answers[0].ptr = host;
+    o->u.dns.n_answers = 1;
+    feed(g, o, 1);
+
     /* DCOM: ServerAlive2 lists an address, a DCE/RPC bind fails, faults. */
     obs_new(g, o, KD_OBS_DCOM_ALIVE2, srv, 135, cli, p + 11);
     o->u.alive2.addrs[0] = bind1;
