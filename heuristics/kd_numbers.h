@@ -153,6 +153,7 @@
 
 /* ---- NTSTATUS (MS-ERREF 2.3.1) ---- */
 #define STATUS_SUCCESS                  0x00000000u
+#define STATUS_PENDING                  0x00000103u     /* an SMB2 interim answer */
 #define STATUS_MORE_PROCESSING_REQUIRED 0xC0000016u
 #define STATUS_WRONG_PASSWORD           0xC000006Au
 #define STATUS_LOGON_FAILURE            0xC000006Du
@@ -192,14 +193,24 @@
 #define RPC_C_AUTHN_GSS_KERBEROS        16
 #define RPC_C_AUTHN_LEVEL_PKT_INTEGRITY 5
 #define RPC_C_AUTHN_LEVEL_PKT_PRIVACY   6
+/* sec_trailer (MS-RPCE 2.2.2.11): auth type, level, pad length, reserved, context id */
+#define DCERPC_SEC_TRAILER_LEN          8
 
 /* ---- SMB2 commands (MS-SMB2 2.2.1) ---- */
 #define SMB2_NEGOTIATE                  0x0000
 #define SMB2_SESSION_SETUP              0x0001
+/* The SMB2 header (MS-SMB2 2.2.1): ProtocolId 0xFE 'S' 'M' 'B' (read big-endian), the
+ * Command at byte 12, the Flags at byte 16 (SMB2_FLAGS_SERVER_TO_REDIR: a response) */
+#define SMB2_PROTOCOL_ID                0xFE534D42u
+#define SMB2_HEADER_COMMAND_OFFSET      12
+#define SMB2_HEADER_FLAGS_OFFSET        16
+#define SMB2_FLAGS_SERVER_TO_REDIR      0x00000001u
 
 /* ---- NTLMSSP message types (MS-NLMP 2.2.1) ---- */
 #define NTLMSSP_NEGOTIATE_MESSAGE       1
 #define NTLMSSP_CHALLENGE_MESSAGE       2
 #define NTLMSSP_AUTHENTICATE_MESSAGE    3
+/* "NTLMSSP\0" (MS-NLMP 2.2.1.1), before the message type */
+#define NTLMSSP_SIGNATURE_LEN           8
 
 #endif /* KD_NUMBERS_H */

@@ -12,9 +12,8 @@
 
 #include "kd_gsskrb.h"
 
-/* A DCE/RPC sec_trailer (auth type, level, pad length, reserved, context id), and the
- * longest verifier read (auth_len is 16 bits; Kerberos errors are far smaller). */
-#define KD_DCERPC_SEC_TRAILER 8
+/* The longest verifier read after a sec_trailer (auth_len is 16 bits; Kerberos
+ * errors are far smaller). */
 #define KD_MAX_VERIFIER 8192
 #define KD_MAX_EDATA 4096
 
@@ -78,7 +77,7 @@ find_refusal_verifier(const kd_frame *fr, gint64 *ptype, const field_info **info
             break;
         case KF_DCERPC_AUTH_INFO:
             /* The visible item (the hidden one is empty and starts at the verifier). */
-            if (!*info && it->fi->length >= KD_DCERPC_SEC_TRAILER)
+            if (!*info && it->fi->length >= DCERPC_SEC_TRAILER_LEN)
                 *info = it->fi;
             break;
         case KF_KRB_ERROR_EL:
@@ -131,7 +130,7 @@ kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs)
     if (!fr->seen[KF_DCERPC_AUTH_INFO] || !fr->seen[KF_DCERPC_PKT_TYPE] || n_obs >= KD_MAX_OBS_PER_FRAME ||
         !find_refusal_verifier(fr, &ptype, &info, &auth_len))
         return n_obs;
-    gint start = info->start + KD_DCERPC_SEC_TRAILER;
+    gint start = info->start + DCERPC_SEC_TRAILER_LEN;
     if (!tvb_bytes_exist(info->ds_tvb, start, (gint)auth_len))
         return n_obs;
     packet_info *pinfo = fr->pinfo;

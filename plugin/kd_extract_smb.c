@@ -9,14 +9,6 @@
 
 #include "kd_gsskrb.h"
 
-/* MS-SMB2 2.2.1: protocol id 0xFE 'S' 'M' 'B', the command at offset 12, the
- * flags at 16; SMB2_FLAGS_SERVER_TO_REDIR (a response) is flag 0x1. Not (yet)
- * among heuristics/kd_numbers.h's names. */
-#define KD_SMB2_PROTOCOL_ID 0xFE534D42u
-#define KD_SMB2_COMMAND_OFFSET 12
-#define KD_SMB2_FLAGS_OFFSET 16
-#define KD_SMB2_FLAGS_SERVER_TO_REDIR 0x1u
-
 /* An NTLMSSP AUTHENTICATE string: Wireshark shows an empty one as "NULL" over its
  * 8-byte security buffer (length 0); that is "" here, not a user named NULL. */
 static const char *
@@ -34,7 +26,6 @@ ntlm_str(packet_info *pinfo, field_info *fi)
  * NTLMSSP message itself (a bare NTLMSSP token offers NTLM alone). 0 when not read:
  * SMB2 and DCE/RPC carry the token inside their own messages. */
 #define KD_MAX_SPNEGO_INIT 8192
-#define KD_NTLMSSP_SIGNATURE_LEN 8      /* "NTLMSSP\0", before the message type */
 #define KD_GSS_INITIAL_CONTEXT_TOKEN 0x60   /* RFC 2743 3.1: [APPLICATION 0] */
 static guint8
 ntlmssp_offered_mechs(const field_info *type, kd_carrier carrier)
@@ -42,7 +33,7 @@ ntlmssp_offered_mechs(const field_info *type, kd_carrier carrier)
     tvbuff_t *t = type->ds_tvb;
     if (!t || carrier != KD_CARRIER_HTTP || type->start <= 0)
         return 0;
-    if (type->start == KD_NTLMSSP_SIGNATURE_LEN && tvb_strneql(t, 0, "NTLMSSP", KD_NTLMSSP_SIGNATURE_LEN) == 0)
+    if (type->start == NTLMSSP_SIGNATURE_LEN && tvb_strneql(t, 0, "NTLMSSP", NTLMSSP_SIGNATURE_LEN) == 0)
         return KD_GSSKRB_OFFERS_NTLMSSP;
     if (kd_tvb_get_u8(t, 0) != KD_GSS_INITIAL_CONTEXT_TOKEN)
         return 0;
@@ -101,10 +92,10 @@ static gboolean
 smb2_is_response(const field_info *cmd, gboolean otherwise)
 {
     tvbuff_t *t = cmd->ds_tvb;
-    gint h = cmd->start - KD_SMB2_COMMAND_OFFSET;
-    if (!t || h < 0 || !tvb_bytes_exist(t, h, KD_SMB2_FLAGS_OFFSET + 4) || tvb_get_ntohl(t, h) != KD_SMB2_PROTOCOL_ID)
+    gint h = cmd->start - SMB2_HEADER_COMMAND_OFFSET;
+    if (!t || h < 0 || !tvb_bytes_exist(t, h, SMB2_HEADER_FLAGS_OFFSET + 4) || tvb_get_ntohl(t, h) != SMB2_PROTOCOL_ID)
         return otherwise;
-    return (tvb_get_letohl(t, h + KD_SMB2_FLAGS_OFFSET) & KD_SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+    return (tvb_get_letohl(t, h + SMB2_HEADER_FLAGS_OFFSET) & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
 }
 
 guint

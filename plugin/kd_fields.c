@@ -141,10 +141,6 @@ trigger_of(int id)
     return bsearch(&key, triggers, n_triggers, sizeof *triggers, trigger_cmp);
 }
 
-/* MS-ERREF 2.3.1: STATUS_PENDING, an SMB2 interim answer (the final one follows).
- * Not (yet) among heuristics/kd_numbers.h's names. */
-#define KD_STATUS_PENDING 0x00000103u
-
 const GArray *
 kd_field_ids(kd_field_role role)
 {
@@ -248,7 +244,7 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         case KF_SMB2_STATUS: {
             guint32 st = fvalue_get_uinteger(kd_fi_value(fi));
             /* Not a failure: success, an interim answer, the next leg of a session set-up. */
-            if (st != STATUS_SUCCESS && st != KD_STATUS_PENDING && st != STATUS_MORE_PROCESSING_REQUIRED)
+            if (st != STATUS_SUCCESS && st != STATUS_PENDING && st != STATUS_MORE_PROCESSING_REQUIRED)
                 return TRUE;
             break;
         }
