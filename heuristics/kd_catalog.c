@@ -32,26 +32,26 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "had no usable password or key for the principal (check its keytab or credential cache).",
         "RFC 4120 3.1.1, 5.2.7.2"),
     ROW(WRONG_PASSWORD, wrong_password,
-        "Wrong password (pre-authentication failed)",
+        "Wrong password",
         KD_SEV_WARN, KD_GROUP_KDC,
-        "The KDC could not decrypt the pre-authentication data with the key it holds for the "
-        "principal: the password typed or cached on the client is not the account's current one. "
-        "Repeated failures for one principal from one host at a steady pace point to a stale "
-        "credential stored in a service, scheduled task, mapped drive or keytab; failures for "
-        "many principals from one host point to password guessing. A domain controller's LDAP "
-        "server refuses a simple bind with a wrong password with AcceptSecurityContext data 52e "
-        "(ERROR_LOGON_FAILURE, which an unknown user name gets too).",
+        "The password typed or cached on the client is not the account's current one: the KDC "
+        "could not decrypt the pre-authentication data with the key it holds for the principal, "
+        "or a domain controller's LDAP server refused a simple bind with AcceptSecurityContext "
+        "data 52e (ERROR_LOGON_FAILURE, which an unknown user name gets too). Repeated failures "
+        "for one principal from one host at a steady pace point to a stale credential stored in "
+        "a service, scheduled task, mapped drive or keytab; failures for many principals from "
+        "one host point to password guessing.",
         "Have the user enter the current password; update stored credentials (services, "
         "scheduled tasks, mapped drives, keytabs: re-export the keytab after a password change). "
         "Watch the account's lock-out threshold.",
         "Microsoft event 4771 (0x18); RFC 4120 7.5.9"),
     ROW(UNKNOWN_CLIENT, unknown_client,
-        "Client principal unknown to the KDC",
+        "Client account unknown",
         KD_SEV_WARN, KD_GROUP_KDC,
-        "The KDC has no account for the client name in the request: a typo, a deleted or renamed "
-        "account, a user principal name the KDC does not know, or the wrong realm. On a TGS-REQ "
-        "with PA-FOR-USER it is an S4U2Self request for an unknown user. (A refused LDAP bind "
-        "says it with AcceptSecurityContext data 525.)",
+        "The KDC (or the domain controller's LDAP server) has no account for the client name: a "
+        "typo, a deleted or renamed account, a user principal name it does not know, or the wrong "
+        "realm. On a TGS-REQ with PA-FOR-USER it is an S4U2Self request for an unknown user. (A "
+        "refused LDAP bind says it with AcceptSecurityContext data 525.)",
         "Check the spelling and realm of the client name (klist, the logon name used); confirm the "
         "account exists in this realm/domain (Get-ADUser, kadmin getprinc).",
         "Microsoft event 4768 (0x6)"),
