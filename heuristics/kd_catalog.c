@@ -447,10 +447,11 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "NTLM logon: the target was addressed by IP address",
         KD_SEV_WARN, KD_GROUP_TRANSPORT,
         "The client logged on with NTLM to a server it addressed by IP address (the HTTP Host "
-        "header is an address). A Kerberos ticket is asked for a service principal name made of "
-        "the name the user typed; no SPN exists for an address unless one was registered, so "
-        "Windows does not try Kerberos at all (MIT clients may look the address up in reverse "
-        "DNS and ask for that name instead) and Negotiate ends in NTLM.",
+        "header, or the target name its NTLMv2 response carries, e.g. cifs/10.0.0.5, is an "
+        "address). A Kerberos ticket is asked for a service principal name made of the name the "
+        "user typed; no SPN exists for an address unless one was registered, so Windows and "
+        "Samba's smbclient do not try Kerberos at all (MIT clients may look the address up in "
+        "reverse DNS and ask for that name instead) and Negotiate ends in NTLM.",
         "Address the server by its host name (the one its SPN is registered for). Where an "
         "address must be used, register an SPN for it (setspn -S HTTP/10.0.0.5 account) and "
         "allow Windows clients to use it (TryIPSPN, Windows 10 1507 / Server 2016 and later).",

@@ -183,6 +183,9 @@ typedef struct {
     kd_carrier carrier;
     const char *user;       /* AUTHENTICATE: user and domain; "" or NULL when empty (anonymous) */
     const char *domain;
+    /* AUTHENTICATE: the NTLMv2 response's MsvAvTargetName, the SPN the client names
+     * for the server ("cifs/10.0.0.5"); NULL when absent (NTLMv1, older clients) */
+    const char *target_name;
     /* NEGOTIATE: the mechanisms the client's token offers, KD_GSSKRB_OFFERS_ bits
      * (kd_gsskrb.h): a SPNEGO negTokenInit's mechTypes, or NTLMSSP alone for a bare
      * NTLMSSP token in HTTP; 0 when not read */

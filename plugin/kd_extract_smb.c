@@ -74,12 +74,14 @@ kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs)
         if (o->u.ntlmssp.message_type == NTLMSSP_NEGOTIATE_MESSAGE)
             o->u.ntlmssp.spnego_mechs = ntlmssp_offered_mechs(it[i].fi, fr->carrier);
         o->u.ntlmssp.rpc_auth_type = rpc_auth_type_before(fr, i);
-        /* The account of an AUTHENTICATE follows its type in the same buffer. */
+        /* The account and target name of an AUTHENTICATE follow its type in the same buffer. */
         for (guint j = i + 1; j < fr->n && it[j].role != KF_NTLMSSP_TYPE && it[j].fi->ds_tvb == it[i].fi->ds_tvb; j++) {
             if (it[j].role == KF_NTLMSSP_USER && !o->u.ntlmssp.user)
                 o->u.ntlmssp.user = ntlm_str(fr->pinfo, it[j].fi);
             else if (it[j].role == KF_NTLMSSP_DOMAIN && !o->u.ntlmssp.domain)
                 o->u.ntlmssp.domain = ntlm_str(fr->pinfo, it[j].fi);
+            else if (it[j].role == KF_NTLMSSP_TARGET && !o->u.ntlmssp.target_name)
+                o->u.ntlmssp.target_name = kd_item_str(fr->pinfo, it[j].fi);
         }
     }
     return n_obs;

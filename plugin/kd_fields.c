@@ -66,6 +66,9 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE, { NULL } },
     [KF_NTLMSSP_USER]    = { "ntlmssp.auth.username", FALSE, { NULL } },
     [KF_NTLMSSP_DOMAIN]  = { "ntlmssp.auth.domain", FALSE, { NULL } },
+    /* An AUTHENTICATE's NTLMv2 response: the MsvAvTargetName AV pair, the SPN the
+     * client names ("cifs/10.0.0.5"); the same name in 4.0, 4.4 and 4.6. */
+    [KF_NTLMSSP_TARGET]  = { "ntlmssp.ntlmv2_response.target_name", FALSE, { NULL } },
     [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE, { NULL } },
     [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE, { NULL } },
     [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE, { NULL } },

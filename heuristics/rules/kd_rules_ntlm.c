@@ -68,6 +68,24 @@ host_is_address(const char *host)
     return ok;
 }
 
+/* The host part of an SPN ("cifs/10.0.0.5", "HTTP/[fd00::5]:8080") names an address.
+ * The NTLMv2 response's MsvAvTargetName is the SPN the client names for the server,
+ * whatever carries the logon (HTTP, SMB2, DCE/RPC). */
+static gboolean
+spn_host_is_address(const char *spn)
+{
+    const char *slash = spn ? strchr(spn, '/') : NULL;
+    if (!slash)
+        return FALSE;
+    char *host = g_strdup(slash + 1);
+    char *service_name = strchr(host, '/');   /* service/host/service-name */
+    if (service_name)
+        *service_name = '\0';
+    gboolean ok = host_is_address(host);
+    g_free(host);
+    return ok;
+}
+
 /* What the capture shows of one NTLM logon that no Kerberos failure explains. */
 typedef struct {
     const kd_conn_rec *conn;
@@ -76,7 +94,9 @@ typedef struct {
     gboolean rpc_ntlm;          /* DCE/RPC with auth type NTLMSSP (not SPNEGO) */
     const char *host;           /* the HTTP Host the client named, or NULL */
     guint32 host_frame;
-    gboolean ip_target;
+    gboolean ip_target;         /* the Host, or the NTLM target name, names an address */
+    const char *target_name;    /* the AUTHENTICATE's NTLM target name (an SPN), or NULL */
+    gboolean target_name_ip;    /* ... and its host is an address */
     guint32 kdc_frame;          /* the client's first KDC request before the logon; 0 none */
     gboolean spnego_ntlm_only;  /* its first token offered NTLMSSP and no Kerberos */
     gboolean chose_ntlm;        /* it answered a Negotiate offer with Authorization: NTLM */
@@ -103,6 +123,11 @@ gather(const kd_ctx *ctx, const kd_obs *obs, ntlm_facts *x)
     if (n->carrier == KD_CARRIER_HTTP) {
         x->host = kd_store_http_host(st, obs, &x->host_frame);
         x->ip_target = host_is_address(x->host);
+    }
+    if (n->message_type == NTLMSSP_AUTHENTICATE_MESSAGE && !kd_str_empty(n->target_name)) {
+        x->target_name = n->target_name;
+        x->target_name_ip = spn_host_is_address(n->target_name);
+        x->ip_target = x->ip_target || x->target_name_ip;
     }
     char *key = kdc_contact_key(&obs->src);
     const kd_counter *k = kd_store_counter(st, key);
@@ -147,6 +172,9 @@ weigh_others(kd_finding *f, kd_cause chosen, const ntlm_facts *x, const char *se
         else if (x->host)
             kd_finding_rule_out(f, KD_CAUSE_NTLM_IP_TARGET, "the client named the server %s, not an address "
                                 "(frame %u)", x->host, x->host_frame);
+        else if (x->target_name)
+            kd_finding_rule_out(f, KD_CAUSE_NTLM_IP_TARGET, "the client's NTLM target name is %s, not an "
+                                "address", x->target_name);
     }
     if (chosen != KD_CAUSE_NTLM_NO_KDC_CONTACT) {
         if (!x->kdc_frame)
@@ -171,7 +199,8 @@ weigh_others(kd_finding *f, kd_cause chosen, const ntlm_facts *x, const char *se
  * offer; a negTokenInit without Kerberos from a client that did talk to a KDC,
  * that the client left Kerberos out. FALSE: the capture shows none of them, or
  * does not show the client choosing among schemes at all (a 401 offering them, a
- * DCE/RPC bind naming its provider, or the client's own negTokenInit). */
+ * DCE/RPC bind naming its provider, the client's own negTokenInit, or the
+ * AUTHENTICATE's own target name naming an address). */
 static gboolean
 why_ntlm_rank(const ntlm_facts *x, kd_cause *cause)
 {
@@ -185,7 +214,7 @@ why_ntlm_rank(const ntlm_facts *x, kd_cause *cause)
         *cause = KD_CAUSE_NTLM_SPNEGO_NTLM_ONLY;
     else
         return FALSE;
-    return x->offers_seen || x->rpc_ntlm || (x->conn && x->conn->ntlm_neg_mechs);
+    return x->offers_seen || x->rpc_ntlm || (x->conn && x->conn->ntlm_neg_mechs) || x->target_name_ip;
 }
 
 static void
@@ -216,12 +245,24 @@ confirm_server_only(kd_finding *f)
 static void
 explain_ip_target(kd_finding *f, const ntlm_facts *x, const char *who)
 {
-    kd_finding_summary(f, "The client named the server by its address (Host: %s, frame %u) and logged on with NTLM "
-                       "as %s: no SPN exists for an address unless one was registered, so Windows does not ask "
-                       "for a ticket%s", x->host, x->host_frame, who,
+    /* What showed the address: the HTTP Host header, else the NTLM target name the
+     * AUTHENTICATE itself carries (any carrier: SMB2, DCE/RPC, HTTP). */
+    const gboolean by_host = x->host && host_is_address(x->host);
+    GString *shown = g_string_new(NULL);
+    if (by_host)
+        g_string_printf(shown, "Host: %s, frame %u", x->host, x->host_frame);
+    else
+        g_string_printf(shown, "its NTLM target name is %s", x->target_name);
+    kd_finding_summary(f, "The client named the server by its address (%s) and logged on with NTLM as %s: no SPN "
+                       "exists for an address unless one was registered, so Windows (and Samba's client) does "
+                       "not ask for a ticket%s", shown->str, who,
                        x->kdc_frame ? "" : "; the capture shows no KDC exchange of this client either");
-    kd_finding_evidence(f, x->host_frame, "HTTP request naming the server by address (Host: %s)", x->host);
-    kd_finding_set_missing(f, "the same request with the server's host name shows whether Kerberos works there");
+    g_string_free(shown, TRUE);
+    if (by_host)
+        kd_finding_evidence(f, x->host_frame, "HTTP request naming the server by address (Host: %s)", x->host);
+    else
+        kd_finding_detail(f, "NTLM target name (MsvAvTargetName): %s", x->target_name);
+    kd_finding_set_missing(f, "the same logon with the server's host name shows whether Kerberos works there");
 }
 
 /* What the capture can and cannot rule out when no KDC exchange precedes the logon. */

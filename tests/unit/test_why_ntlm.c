@@ -277,6 +277,86 @@ test_fallback_takes_precedence(void **state)
     t_free(h);
 }
 
+/* An SMB2 session set-up with NTLMSSP (no 401, no SPNEGO list read): NEGOTIATE, then
+ * AUTHENTICATE as `user` whose NTLMv2 response names `target`. Returns its frame. */
+static guint32
+smb2_logon(t_harness *h, const char *target, const char *user)
+{
+    kd_obs neg = ntlm(1, NULL, 0);
+    neg.u.ntlmssp.carrier = KD_CARRIER_SMB2;
+    neg.dport = 445;
+    assert_int_equal(t_count(h, t_feed(h, &neg)), 0);
+    kd_obs auth = ntlm(3, user, 0);
+    auth.u.ntlmssp.carrier = KD_CARRIER_SMB2;
+    auth.u.ntlmssp.target_name = target;
+    auth.dport = 445;
+    return t_feed(h, &auth);
+}
+
+/* smbclient //10.0.0.5/share with a TGT in its cache: the NTLM target name is an
+ * address, read on the AUTHENTICATE itself. */
+static void
+test_ip_target_smb2_target_name(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kdc_contact(h);
+    const t_finding *f = only(h, smb2_logon(h, "cifs/10.0.0.5", "alice"));
+    assert_int_equal(f->cause, KD_CAUSE_NTLM_IP_TARGET);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_non_null(strstr(f->summary, "NTLM target name is cifs/10.0.0.5"));
+    assert_null(strstr(f->summary, "Host:"));
+    assert_string_equal(f->client, "alice");
+    /* the client did talk to a KDC: not a client without Kerberos */
+    gboolean no_kdc_ruled_out = FALSE;
+    for (guint i = 0; i < f->n_ruled_out; i++)
+        no_kdc_ruled_out = no_kdc_ruled_out || f->ruled_out[i] == KD_CAUSE_NTLM_NO_KDC_CONTACT;
+    assert_true(no_kdc_ruled_out);
+    t_free(h);
+    /* an IPv6 literal, an SPN with a port */
+    h = t_new(NULL);
+    kdc_contact(h);
+    assert_int_equal(only(h, smb2_logon(h, "HTTP/[fd00::5]:8080", "alice"))->cause, KD_CAUSE_NTLM_IP_TARGET);
+    t_free(h);
+}
+
+/* A host name for a target is not an address; an anonymous logon says nothing; a
+ * target name without a "/" is no SPN. */
+static void
+test_ip_target_smb2_look_alikes(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    kdc_contact(h);
+    assert_int_equal(t_count(h, smb2_logon(h, "cifs/fileserver.example.test", "alice")), 0);
+    t_free(h);
+    h = t_new(NULL);
+    kdc_contact(h);
+    assert_int_equal(t_count(h, smb2_logon(h, "cifs/10.0.0.5", "")), 0);
+    assert_int_equal(t_count(h, smb2_logon(h, "cifs/10.0.0.5", NULL)), 0);
+    t_free(h);
+    h = t_new(NULL);
+    kdc_contact(h);
+    assert_int_equal(t_count(h, smb2_logon(h, "10.0.0.5", "alice")), 0);
+    t_free(h);
+    /* an HTTP logon to a host name whose NTLM target name is that name: ruled out */
+    h = t_new(NULL);
+    kdc_contact(h);
+    kd_obs offer = http_answer(OFFERS_NEGOTIATE, KD_AUTH_NEGOTIATE_BARE, 0, FALSE);
+    t_feed(h, &offer);
+    kd_obs neg = ntlm(1, NULL, KD_GSSKRB_OFFERS_NTLMSSP);
+    t_feed(h, &neg);
+    kd_obs auth = ntlm(3, "alice", 0);
+    auth.u.ntlmssp.target_name = "HTTP/web.example.test";
+    const t_finding *f = only(h, t_feed(h, &auth));
+    assert_int_equal(f->cause, KD_CAUSE_NTLM_SPNEGO_NTLM_ONLY);
+    gboolean ip_ruled_out = FALSE;
+    for (guint i = 0; i < f->n_ruled_out; i++)
+        ip_ruled_out = ip_ruled_out || f->ruled_out[i] == KD_CAUSE_NTLM_IP_TARGET;
+    assert_true(ip_ruled_out);
+    t_free(h);
+}
+
 /* Odd input: no host, no offers seen, no SPNEGO list, an empty domain. */
 static void
 test_missing_fields(void **state)
@@ -380,6 +460,8 @@ main(void)
         cmocka_unit_test(test_anonymous_never),
         cmocka_unit_test(test_ip_target),
         cmocka_unit_test(test_ip_target_forms),
+        cmocka_unit_test(test_ip_target_smb2_target_name),
+        cmocka_unit_test(test_ip_target_smb2_look_alikes),
         cmocka_unit_test(test_no_kdc_contact),
         cmocka_unit_test(test_no_kdc_contact_late_capture_possible),
         cmocka_unit_test(test_spnego_ntlm_only_with_kerberos_credentials),
