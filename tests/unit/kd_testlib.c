@@ -450,3 +450,111 @@ t_over_tcp(kd_obs o)
     o.transport = KD_TRANSPORT_TCP;
     return o;
 }
+
+/* ------------------------------------------------------------------ scenarios */
+
+kd_obs
+t_http_attempt(t_harness *h, const char *host, const char *sname, gint64 kvno, guint16 cport,
+               guint32 *tgs_frame, guint32 *http_frame)
+{
+    kd_obs tgs = t_tgs_req(T_CLIENT, T_KDC, (guint16)(cport + 1000), sname, T_REALM, T_REALM, 18, 2);
+    guint32 tf = t_feed(h, &tgs);
+    kd_obs rep = t_rep(&tgs, KD_MSG_TGS_REP, "alice", sname, T_REALM, 18, kvno);
+    t_feed(h, &rep);
+    if (tgs_frame)
+        *tgs_frame = tf;
+    kd_obs http = t_http_req(T_CLIENT, T_WEB, cport, host);
+    kd_obs ap = t_ap_req(T_CLIENT, T_WEB, cport, 80, KD_CARRIER_HTTP, sname, T_REALM, kvno);
+    http.frame = ap.frame = h->frame++;
+    http.time_us = ap.time_us = h->now_us;
+    kd_obs both[2] = { http, ap };
+    kd_engine_feed(h->eng, both, 2);
+    if (http_frame)
+        *http_frame = http.frame;
+    ap.frame = http.frame;
+    return ap;
+}
+
+guint32
+t_scene_wrong_password(t_harness *h, const char *cname, guint16 cport, guint32 *req_frame)
+{
+    kd_obs req = t_as_req(T_CLIENT, T_KDC, cport, cname, T_REALM, TRUE);
+    guint32 rf = t_feed(h, &req);
+    if (req_frame)
+        *req_frame = rf;
+    kd_obs err = t_error(&req, KDC_ERR_PREAUTH_FAILED, cname, "krbtgt/" T_REALM);
+    return t_feed(h, &err);
+}
+
+guint32
+t_scene_cname_spn(t_harness *h, guint32 *dns_frame, guint32 *tgs_frame, guint32 *http_frame)
+{
+    kd_obs dns = t_dns_cname(T_CLIENT, T_DNS, "alias.example.test", "web01.example.test", T_WEB);
+    guint32 df = t_feed(h, &dns);
+    if (dns_frame)
+        *dns_frame = df;
+    kd_obs ap = t_http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, tgs_frame, http_frame);
+    kd_obs err = t_ap_error(&ap, KRB_AP_ERR_MODIFIED, "HTTP/web01.example.test");
+    return t_feed(h, &err);
+}
+
+guint32
+t_scene_duplicate_spn_late(t_harness *h, const char *spn, guint32 *ldap_frame)
+{
+    kd_obs req = t_tgs_req(T_CLIENT, T_KDC, 50000, spn, T_REALM, T_REALM, 18, 2);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, KDC_ERR_S_PRINCIPAL_UNKNOWN, NULL, spn);
+    guint32 ef = t_feed(h, &err);
+    kd_obs first = t_ldap_entry(T_CLIENT, T_KDC, "svc_app", spn);
+    t_feed(h, &first);
+    kd_obs second = t_ldap_entry(T_CLIENT, T_KDC, "svc_old", spn);
+    guint32 lf = t_feed(h, &second);
+    if (ldap_frame)
+        *ldap_frame = lf;
+    return ef;
+}
+
+guint32
+t_scene_etype_no_common(t_harness *h)
+{
+    kd_obs req = t_as_req(T_CLIENT, T_KDC, 50000, "alice", T_REALM, FALSE);
+    req.u.krb.req_etypes[0] = 20;
+    req.u.krb.n_req_etypes = 1;
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, KDC_ERR_ETYPE_NOSUPP, "alice", "krbtgt/" T_REALM);
+    err.u.krb.etype_info2[0] = 18;
+    err.u.krb.n_etype_info2 = 1;
+    return t_feed(h, &err);
+}
+
+guint32
+t_scene_response_too_big(t_harness *h)
+{
+    kd_obs req = t_as_req(T_CLIENT, T_KDC, 50000, "alice", T_REALM, TRUE);
+    t_feed(h, &req);
+    kd_obs err = t_error(&req, KRB_ERR_RESPONSE_TOO_BIG, NULL, "krbtgt/" T_REALM);
+    return t_feed(h, &err);
+}
+
+guint32
+t_scene_retry_over_tcp(t_harness *h)
+{
+    kd_obs tcp = t_over_tcp(t_as_req(T_CLIENT, T_KDC, 50001, "alice", T_REALM, TRUE));
+    return t_feed(h, &tcp);
+}
+
+guint32
+t_scene_silent_kdc(t_harness *h, guint32 *second, guint32 *third)
+{
+    kd_obs req = t_as_req(T_CLIENT, T_KDC, 50000, "alice", T_REALM, FALSE);
+    guint32 first = t_feed(h, &req);
+    t_sleep(h, 1.0);
+    guint32 f2 = t_feed(h, &req);
+    t_sleep(h, 3.0);
+    guint32 f3 = t_feed(h, &req);
+    if (second)
+        *second = f2;
+    if (third)
+        *third = f3;
+    return first;
+}

@@ -93,6 +93,43 @@ kd_obs t_icmp_unreachable(int client, int kdc);
 /* The same message over TCP (ports kept). */
 kd_obs t_over_tcp(kd_obs o);
 
+/* Scenarios shared by a rule's own test and the test that switches its group off:
+ * each builds one situation in one place, so that both feed the same frames. The
+ * hosts are the engine tests' own: */
+#define T_REALM "EXAMPLE.TEST"
+#define T_KDC 2
+#define T_DNS 3
+#define T_CLIENT 10
+#define T_WEB 20
+
+/* A TGS exchange for sname (ticket kvno), then a GET to host carrying the AP-REQ on
+ * T_CLIENT:cport -> T_WEB:80 (the HTTP request and the AP-REQ in one frame). Returns
+ * the AP-REQ, its frame set to the request's; the frames are optional outputs. */
+kd_obs t_http_attempt(t_harness *h, const char *host, const char *sname, gint64 kvno, guint16 cport,
+                      guint32 *tgs_frame, guint32 *http_frame);
+/* cname's pre-authenticated AS-REQ from T_CLIENT:cport answered KDC_ERR_PREAUTH_FAILED
+ * (wrong_password). Returns the error's frame; req_frame (optional): the request's. */
+guint32 t_scene_wrong_password(t_harness *h, const char *cname, guint16 cport, guint32 *req_frame);
+/* alias.example.test CNAME web01.example.test; the client asks for
+ * HTTP/web01.example.test and the GET to alias.example.test gets KRB_AP_ERR_MODIFIED
+ * (cname_spn). Returns the error's frame; the other frames are optional outputs. */
+guint32 t_scene_cname_spn(t_harness *h, guint32 *dns_frame, guint32 *tgs_frame, guint32 *http_frame);
+/* A TGS-REQ for spn answered KDC_ERR_S_PRINCIPAL_UNKNOWN, then LDAP entries of two
+ * accounts (svc_app, svc_old) holding spn (duplicate_spn, learnt late). Returns the
+ * error's frame; ldap_frame (optional): the second entry's. */
+guint32 t_scene_duplicate_spn_late(t_harness *h, const char *spn, guint32 *ldap_frame);
+/* alice's AS-REQ offering only etype 20, answered KDC_ERR_ETYPE_NOSUPP with
+ * ETYPE-INFO2 naming 18 only (etype_no_common). Returns the error's frame. */
+guint32 t_scene_etype_no_common(t_harness *h);
+/* alice's AS-REQ over UDP answered KRB_ERR_RESPONSE_TOO_BIG (response_too_big).
+ * Returns the error's frame. */
+guint32 t_scene_response_too_big(t_harness *h);
+/* The client's retry of that AS-REQ over TCP. Returns its frame. */
+guint32 t_scene_retry_over_tcp(t_harness *h);
+/* alice's AS-REQ sent three times, 1 s then 3 s apart, never answered
+ * (kdc_unreachable). Returns the first frame; the others are optional outputs. */
+guint32 t_scene_silent_kdc(t_harness *h, guint32 *second, guint32 *third);
+
 /* A tiny DER writer, so that parser inputs are built, not hand-counted. Each
  * function takes ownership of its GByteArray arguments (NULL is an empty body). */
 GByteArray *t_der_tlv(guint8 tag, GByteArray *body);

@@ -16,10 +16,10 @@
 #include "kd_util.h"
 #include "kd_testlib.h"
 
-#define REALM "EXAMPLE.TEST"
-#define KDC 2
-#define CLIENT 10
-#define WEB 20
+#define REALM T_REALM
+#define KDC T_KDC
+#define CLIENT T_CLIENT
+#define WEB T_WEB
 
 /* ---------------------------------------------------------- time arithmetic */
 
@@ -87,10 +87,8 @@ test_wrong_password_counts(void **state)
     t_harness *h = t_new(NULL);
     guint32 first = 0;
     for (int i = 0; i < 3; i++) {
-        kd_obs req = t_as_req(CLIENT, KDC, (guint16)(50000 + i), "alice", REALM, TRUE);
-        guint32 rf = t_feed(h, &req);
-        kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-        guint32 ef = t_feed(h, &err);
+        guint32 rf;
+        guint32 ef = t_scene_wrong_password(h, "alice", (guint16)(50000 + i), &rf);
         const t_finding *f = only(h, ef);
         assert_int_equal(f->cause, KD_CAUSE_WRONG_PASSWORD);
         assert_int_equal(f->count, i + 1);
@@ -102,10 +100,7 @@ test_wrong_password_counts(void **state)
         assert_string_equal(f->client, "alice");
     }
     /* another principal starts its own count */
-    kd_obs req = t_as_req(CLIENT, KDC, 50100, "bob", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 24, "bob", "krbtgt/" REALM);
-    assert_int_equal(only(h, t_feed(h, &err))->count, 1);
+    assert_int_equal(only(h, t_scene_wrong_password(h, "bob", 50100, NULL))->count, 1);
     t_free(h);
 }
 
@@ -209,12 +204,8 @@ test_lockout_after_wrong_passwords(void **state)
     (void)state;
     t_harness *h = t_new(NULL);
     guint32 fails[3];
-    for (int i = 0; i < 3; i++) {
-        kd_obs req = t_as_req(CLIENT, KDC, (guint16)(50000 + i), "alice", REALM, TRUE);
-        t_feed(h, &req);
-        kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-        fails[i] = t_feed(h, &err);
-    }
+    for (int i = 0; i < 3; i++)
+        fails[i] = t_scene_wrong_password(h, "alice", (guint16)(50000 + i), NULL);
     kd_obs req = t_as_req(CLIENT, KDC, 50010, "alice", REALM, TRUE);
     t_feed(h, &req);
     kd_obs err = t_error(&req, 18, "alice", "krbtgt/" REALM);
@@ -223,10 +214,7 @@ test_lockout_after_wrong_passwords(void **state)
     for (int i = 0; i < 3; i++)
         assert_true(t_has_evidence(f, fails[i]));
     /* look-alike: bob's failures do not lock carol */
-    kd_obs r2 = t_as_req(CLIENT, KDC, 50020, "bob", REALM, TRUE);
-    t_feed(h, &r2);
-    kd_obs e2 = t_error(&r2, 24, "bob", "krbtgt/" REALM);
-    t_feed(h, &e2);
+    t_scene_wrong_password(h, "bob", 50020, NULL);
     kd_obs r3 = t_as_req(CLIENT, KDC, 50021, "carol", REALM, TRUE);
     t_feed(h, &r3);
     kd_obs e3 = t_error(&r3, 18, "carol", "krbtgt/" REALM);
@@ -314,15 +302,10 @@ test_response_too_big_then_tcp(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 52, NULL, "krbtgt/" REALM);
-    guint32 ef = t_feed(h, &err);
+    guint32 ef = t_scene_response_too_big(h);
     assert_int_equal(only(h, ef)->cause, KD_CAUSE_RESPONSE_TOO_BIG);
     assert_int_equal(only(h, ef)->confidence, KD_CONF_INFO);
-    kd_obs tcp = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
-    tcp.transport = KD_TRANSPORT_TCP;
-    guint32 tf = t_feed(h, &tcp);
+    guint32 tf = t_scene_retry_over_tcp(h);
     assert_int_equal(only(h, ef)->confidence, KD_CONF_CONFIRMED);
     assert_true(t_has_evidence(only(h, ef), tf));
     t_free(h);
@@ -341,40 +324,13 @@ test_referral_and_generic(void **state)
 
 /* ------------------------------------------------------------ service errors */
 
-/* TGS exchange for sname, then the AP-REQ over HTTP; returns the AP-REQ obs. */
-static kd_obs
-http_attempt(t_harness *h, const char *host, const char *sname, gint64 kvno, guint16 cport,
-             guint32 *tgs_frame, guint32 *http_frame)
-{
-    kd_obs tgs = t_tgs_req(CLIENT, KDC, (guint16)(cport + 1000), sname, REALM, REALM, 18, 2);
-    guint32 tf = t_feed(h, &tgs);
-    kd_obs rep = t_rep(&tgs, KD_MSG_TGS_REP, "alice", sname, REALM, 18, kvno);
-    t_feed(h, &rep);
-    if (tgs_frame)
-        *tgs_frame = tf;
-    kd_obs http = t_http_req(CLIENT, WEB, cport, host);
-    kd_obs ap = t_ap_req(CLIENT, WEB, cport, 80, KD_CARRIER_HTTP, sname, REALM, kvno);
-    http.frame = ap.frame = h->frame++;
-    http.time_us = ap.time_us = h->now_us;
-    kd_obs both[2] = { http, ap };
-    kd_engine_feed(h->eng, both, 2);
-    if (http_frame)
-        *http_frame = http.frame;
-    ap.frame = http.frame;
-    return ap;
-}
-
 static void
 test_cname_spn(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
-    guint32 df = t_feed(h, &dns);
-    guint32 tf, hf;
-    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, &tf, &hf);
-    kd_obs err = t_ap_error(&ap, 41, "HTTP/web01.example.test");
-    const t_finding *f = only(h, t_feed(h, &err));
+    guint32 df, tf, hf;
+    const t_finding *f = only(h, t_scene_cname_spn(h, &df, &tf, &hf));
     assert_int_equal(f->cause, KD_CAUSE_CNAME_SPN);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     assert_true(t_has_evidence(f, df));
@@ -389,9 +345,9 @@ test_cname_lookalike_success(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
+    kd_obs dns = t_dns_cname(CLIENT, T_DNS, "alias.example.test", "web01.example.test", WEB);
     t_feed(h, &dns);
-    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
+    kd_obs ap = t_http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
     kd_obs ok = t_ap_rep(&ap);
     t_feed(h, &ok);
     assert_int_equal(t_total(h, KD_CAUSE_CNAME_SPN), 0);
@@ -404,10 +360,10 @@ test_stale_service_key(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs ap1 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    kd_obs ap1 = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
     kd_obs ok = t_ap_rep(&ap1);
     guint32 okf = t_feed(h, &ok);
-    kd_obs ap2 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
+    kd_obs ap2 = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
     kd_obs err = t_ap_error(&ap2, 44, "HTTP/www.example.test");
     const t_finding *f = only(h, t_feed(h, &err));
     assert_int_equal(f->cause, KD_CAUSE_STALE_SERVICE_KEY);
@@ -421,10 +377,10 @@ test_stale_key_lookalike_kvno_change_succeeds(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs ap1 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    kd_obs ap1 = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
     kd_obs ok1 = t_ap_rep(&ap1);
     t_feed(h, &ok1);
-    kd_obs ap2 = http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
+    kd_obs ap2 = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 3, 40002, NULL, NULL);
     kd_obs ok2 = t_ap_rep(&ap2);
     t_feed(h, &ok2);
     assert_int_equal(t_total(h, KD_CAUSE_STALE_SERVICE_KEY), 0);
@@ -452,7 +408,7 @@ test_spn_account_mismatch(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs ap = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    kd_obs ap = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
     /* Windows names the account it decrypted with */
     kd_obs err = t_ap_error(&ap, 41, "WWW$");
     assert_int_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
@@ -460,7 +416,7 @@ test_spn_account_mismatch(void **state)
 
     /* look-alike: the error names the requested SPN itself (any realm suffix) */
     h = t_new(NULL);
-    ap = http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
+    ap = t_http_attempt(h, "www.example.test", "HTTP/www.example.test", 2, 40000, NULL, NULL);
     err = t_ap_error(&ap, 41, "http/WWW.example.test@" REALM);
     assert_int_not_equal(only(h, t_feed(h, &err))->cause, KD_CAUSE_SPN_ACCOUNT_MISMATCH);
     t_free(h);
@@ -509,7 +465,7 @@ test_duplicate_spn_from_ldap_before_and_after(void **state)
 
     /* after: an admin's LDAP search amends the earlier finding */
     h = t_new(NULL);
-    kd_obs ap = http_attempt(h, "app.example.test", spn, 2, 40000, NULL, NULL);
+    kd_obs ap = t_http_attempt(h, "app.example.test", spn, 2, 40000, NULL, NULL);
     kd_obs e2 = t_ap_error(&ap, 41, spn);
     guint32 ef = t_feed(h, &e2);
     assert_int_equal(only(h, ef)->cause, KD_CAUSE_TICKET_DECRYPT_FAILED);
@@ -957,14 +913,7 @@ test_etype_no_common(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    req.u.krb.req_etypes[0] = 20;
-    req.u.krb.n_req_etypes = 1;
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
-    err.u.krb.etype_info2[0] = 18;
-    err.u.krb.n_etype_info2 = 1;
-    const t_finding *f = only(h, t_feed(h, &err));
+    const t_finding *f = only(h, t_scene_etype_no_common(h));
     assert_int_equal(f->cause, KD_CAUSE_ETYPE_NO_COMMON);
     assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
     t_free(h);
@@ -1103,14 +1052,8 @@ test_kdc_unreachable(void **state)
 {
     (void)state;
     t_harness *h = t_new(NULL);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    guint32 first = t_feed(h, &req);
-    t_sleep(h, 1.0);
-    kd_obs again = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    guint32 second = t_feed(h, &again);
-    t_sleep(h, 3.0);
-    kd_obs third = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    guint32 thirdf = t_feed(h, &third);
+    guint32 second, thirdf;
+    guint32 first = t_scene_silent_kdc(h, &second, &thirdf);
     const t_finding *f = only(h, first);
     assert_int_equal(f->cause, KD_CAUSE_KDC_UNREACHABLE);
     assert_true(t_has_evidence(f, second) && t_has_evidence(f, thirdf));
@@ -1242,10 +1185,7 @@ test_group_switched_off_leaves_generic(void **state)
     kd_config_default(&cfg);
     cfg.group_enabled[KD_GROUP_KDC] = FALSE;
     t_harness *h = t_new(&cfg);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 24, "alice", "krbtgt/" REALM);
-    assert_generic(only(h, t_feed(h, &err)));
+    assert_generic(only(h, t_scene_wrong_password(h, "alice", 50000, NULL)));
     assert_int_equal(t_total(h, KD_CAUSE_WRONG_PASSWORD), 0);
     t_free(h);
 }
@@ -1266,11 +1206,7 @@ test_group_off_service(void **state)
 {
     (void)state;
     t_harness *h = groups_off(KD_GROUP_SERVICE);
-    kd_obs dns = t_dns_cname(CLIENT, 3, "alias.example.test", "web01.example.test", WEB);
-    t_feed(h, &dns);
-    kd_obs ap = http_attempt(h, "alias.example.test", "HTTP/web01.example.test", 2, 40000, NULL, NULL);
-    kd_obs err = t_ap_error(&ap, 41, "HTTP/web01.example.test");
-    assert_generic(only(h, t_feed(h, &err)));
+    assert_generic(only(h, t_scene_cname_spn(h, NULL, NULL, NULL)));
     assert_int_equal(t_total(h, KD_CAUSE_CNAME_SPN), 0);
     t_free(h);
 
@@ -1278,15 +1214,8 @@ test_group_off_service(void **state)
      * (service group): with the service group off it amends nothing. */
     const char *spn = "HTTP/app.example.test";
     h = groups_off(KD_GROUP_SERVICE);
-    kd_obs req = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
-    t_feed(h, &req);
-    kd_obs e7 = t_error(&req, 7, NULL, spn);
-    guint32 ef = t_feed(h, &e7);
-    assert_int_equal(only(h, ef)->cause, KD_CAUSE_SPN_MISSING);
-    kd_obs l1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
-    t_feed(h, &l1);
-    kd_obs l2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
-    guint32 lf = t_feed(h, &l2);
+    guint32 lf;
+    guint32 ef = t_scene_duplicate_spn_late(h, spn, &lf);
     const t_finding *f = only(h, ef);
     assert_int_equal(f->cause, KD_CAUSE_SPN_MISSING);
     for (guint i = 0; i < f->n_alternatives; i++)
@@ -1297,15 +1226,9 @@ test_group_off_service(void **state)
 
     /* look-alike: the same with every group on is duplicate_spn */
     h = t_new(NULL);
-    kd_obs r2 = t_tgs_req(CLIENT, KDC, 50000, spn, REALM, REALM, 18, 2);
-    t_feed(h, &r2);
-    kd_obs e72 = t_error(&r2, 7, NULL, spn);
-    ef = t_feed(h, &e72);
-    kd_obs m1 = t_ldap_entry(CLIENT, KDC, "svc_app", spn);
-    t_feed(h, &m1);
-    kd_obs m2 = t_ldap_entry(CLIENT, KDC, "svc_old", spn);
-    t_feed(h, &m2);
+    ef = t_scene_duplicate_spn_late(h, spn, &lf);
     assert_int_equal(only(h, ef)->cause, KD_CAUSE_DUPLICATE_SPN);
+    assert_true(t_has_evidence(only(h, ef), lf));
     t_free(h);
 }
 
@@ -1315,14 +1238,7 @@ test_group_off_etype(void **state)
 {
     (void)state;
     t_harness *h = groups_off(KD_GROUP_ETYPE);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-    req.u.krb.req_etypes[0] = 20;
-    req.u.krb.n_req_etypes = 1;
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 14, "alice", "krbtgt/" REALM);
-    err.u.krb.etype_info2[0] = 18;
-    err.u.krb.n_etype_info2 = 1;
-    assert_generic(only(h, t_feed(h, &err)));
+    assert_generic(only(h, t_scene_etype_no_common(h)));
     assert_int_equal(t_total(h, KD_CAUSE_ETYPE_NO_COMMON), 0);
     t_free(h);
 }
@@ -1334,29 +1250,17 @@ test_group_off_transport(void **state)
 {
     (void)state;
     t_harness *h = groups_off(KD_GROUP_TRANSPORT);
-    kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, TRUE);
-    t_feed(h, &req);
-    kd_obs err = t_error(&req, 52, NULL, "krbtgt/" REALM);
-    guint32 ef = t_feed(h, &err);
+    guint32 ef = t_scene_response_too_big(h);
     assert_generic(only(h, ef));
-    kd_obs tcp = t_as_req(CLIENT, KDC, 50001, "alice", REALM, TRUE);
-    tcp.transport = KD_TRANSPORT_TCP;
-    t_feed(h, &tcp);
+    t_scene_retry_over_tcp(h);
     assert_generic(only(h, ef));
     assert_int_equal(t_total(h, KD_CAUSE_RESPONSE_TOO_BIG), 0);
     t_free(h);
 
-    /* A silent KDC: kdc_unreachable with the group on (the look-alike), nothing off. */
+    /* A silent KDC (test_kdc_unreachable's scenario): nothing with the group off. */
     for (int on = 1; on >= 0; on--) {
         h = on ? t_new(NULL) : groups_off(KD_GROUP_TRANSPORT);
-        kd_obs r1 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-        t_feed(h, &r1);
-        t_sleep(h, 1.0);
-        kd_obs r2 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-        t_feed(h, &r2);
-        t_sleep(h, 3.0);
-        kd_obs r3 = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
-        t_feed(h, &r3);
+        t_scene_silent_kdc(h, NULL, NULL);
         assert_int_equal(t_total(h, KD_CAUSE_KDC_UNREACHABLE) > 0, on);
         assert_int_equal(t_total(h, KD_CAUSE_KRB_ERROR), 0);
         t_free(h);
