@@ -19,9 +19,8 @@ PCAP=$CAPTURES/pcap/http_success.pcapng
 mkdir -p "$CAPTURES/pcap"
 
 web_lab http_success
-mit_addprinc kdc HTTP/www.example.test -randkey
-web_keytab HTTP/www.example.test
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_spn
+web_www_site
 web_get "$PCAP" http://www.example.test/ 200
 
 expect_begin "$PCAP" \

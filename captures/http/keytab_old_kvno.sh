@@ -24,7 +24,7 @@ mit_addprinc kdc "$SPN" -randkey
 web_keytab "$SPN"
 # The KDC's key moves on to kvno 3; Apache keeps the kvno-2 keytab.
 mit_kadmin kdc "cpw -randkey $SPN"
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_site
 web_keytab_get $NAME http://www.example.test/ 401
 
 expect_begin "$PCAP" \

@@ -25,7 +25,7 @@ web_lab $NAME
 mit_addprinc kdc "$SPN" -randkey
 mit_addprinc kdc host/www.example.test -randkey
 web_keytab host/www.example.test
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_site
 web_keytab_get $NAME http://www.example.test/ 401
 
 expect_begin "$PCAP" \

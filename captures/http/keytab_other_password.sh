@@ -28,7 +28,7 @@ mit_addprinc kdc "$SPN"
 # from another password, with the realm's default salt.
 printf 'addent -password -p %s@EXAMPLE.TEST -k 1 -e aes256-cts-hmac-sha1-96\nOther-Passw0rd\naddent -password -p %s@EXAMPLE.TEST -k 1 -e aes128-cts-hmac-sha1-96\nOther-Passw0rd\nwkt %s\n' \
     "$SPN" "$SPN" "$WEB_KEYTAB" | KRB5_CONFIG="$LAB_DIR/kdc-kdc/krb5.conf" ktutil >/dev/null
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_site
 web_keytab_get $NAME http://www.example.test/ 401
 
 expect_begin "$PCAP" \

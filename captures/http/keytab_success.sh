@@ -17,9 +17,8 @@ PCAP=$CAPTURES/pcap/$NAME.pcapng
 mkdir -p "$CAPTURES/pcap"
 
 web_lab $NAME
-mit_addprinc kdc HTTP/www.example.test -randkey
-web_keytab HTTP/www.example.test
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_spn
+web_www_site
 web_keytab_get $NAME http://www.example.test/ 200
 
 expect_begin "$PCAP" \

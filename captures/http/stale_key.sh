@@ -26,7 +26,7 @@ mkdir -p "$CAPTURES/pcap"
 web_lab stale_key
 mit_addprinc kdc "$SPN" -randkey
 web_keytab "$SPN"
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_site
 
 lab_capture_start "$PCAP" "$WEB_BPF"
 web_kinit

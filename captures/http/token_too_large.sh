@@ -22,11 +22,10 @@ PCAP=$CAPTURES/pcap/token_too_large.pcapng
 mkdir -p "$CAPTURES/pcap"
 
 web_lab token_too_large
-mit_addprinc kdc HTTP/www.example.test -randkey
-web_keytab HTTP/www.example.test
+web_www_spn
 # shellcheck disable=SC2034 # read by web_apache_start
 WEB_APACHE_SERVER=("LimitRequestFieldSize 600")
-web_site www.example.test A:www.example.test=10.88.0.20
+web_www_site
 lab_capture_start "$PCAP" "$WEB_BPF"
 web_kinit
 # The look-alike: a malformed Host header, refused before authentication.

@@ -14,6 +14,11 @@
 #                                          10.88.0.2 with realm EXAMPLE.TEST and alice
 #                                          (+requires_preauth; KDC not started yet), host
 #                                          "client" 10.88.0.10 (no krb5.conf yet)
+#   mit_lab_start [extra libdefaults lines...]
+#                                          start mit_lab's KDC and write the client's krb5.conf
+#                                          (realm EXAMPLE.TEST, KDC 10.88.0.2, the extra lines)
+#   mit_need [PACKAGE...]                  install what an MIT scenario needs (MIT KDC, admin
+#                                          tools and client, tshark, iproute2) and PACKAGEs
 #   mit_two_realms NAME                    lab_init NAME; hosts "kdca" 10.88.0.2 (realm A.TEST,
 #                                          alice +requires_preauth), "kdcb" 10.88.0.3 (realm
 #                                          B.TEST, host/svc.b.test), "client" 10.88.0.10; no
@@ -138,6 +143,15 @@ mit_lab() {
     lab_host client 10.88.0.10
     mit_realm EXAMPLE.TEST kdc 10.88.0.2
     mit_addprinc kdc alice +requires_preauth
+}
+
+mit_lab_start() {
+    mit_kdc_start kdc
+    mit_client_conf client EXAMPLE.TEST 10.88.0.2 "$@"
+}
+
+mit_need() {
+    lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark "$@"
 }
 
 mit_two_realms() {

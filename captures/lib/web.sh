@@ -53,6 +53,11 @@
 #                                           CNAME web01.example.test (A 10.88.0.20), and the
 #                                           client canonicalising host names through forward DNS
 #                                           (dns_canonicalize_hostname = true)
+#   web_www_spn                             HTTP/www.example.test (random key) in the KDC and
+#                                           in $WEB_KEYTAB: the site's own SPN
+#   web_www_site [DIRECTIVE...]             web_site www.example.test with www.example.test
+#                                           A 10.88.0.20 (Apache's address), DIRECTIVEs in
+#                                           <Location />
 #   web_acceptor_mismatch_lab NAME          web_lab NAME with HTTP/www.example.test and
 #                                           host/www.example.test (own keys, both in the keytab)
 #                                           and web_site www.example.test accepting as
@@ -303,6 +308,15 @@ web_site() {
     web_client_dns client 10.88.0.3
 }
 
+web_www_spn() {
+    mit_addprinc kdc HTTP/www.example.test -randkey
+    web_keytab HTTP/www.example.test
+}
+
+web_www_site() {
+    web_site www.example.test A:www.example.test=10.88.0.20 -- "$@"
+}
+
 web_cname_site() {
     web_site alias.example.test A:web01.example.test=10.88.0.20 CNAME:alias.example.test=web01.example.test
     # Canonicalise host names through forward DNS only (no reverse lookup).
@@ -314,7 +328,7 @@ web_acceptor_mismatch_lab() {
     mit_addprinc kdc HTTP/www.example.test -randkey
     mit_addprinc kdc host/www.example.test -randkey
     web_keytab host/www.example.test HTTP/www.example.test
-    web_site www.example.test A:www.example.test=10.88.0.20 -- "GssapiAcceptorName host@www.example.test"
+    web_www_site "GssapiAcceptorName host@www.example.test"
 }
 
 web_kinit() {

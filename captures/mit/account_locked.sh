@@ -13,7 +13,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 PCAP=$CAPTURES/pcap/account_locked.pcapng
 mkdir -p "$CAPTURES/pcap"
 
@@ -23,8 +23,7 @@ lab_host client 10.88.0.10
 mit_realm EXAMPLE.TEST kdc 10.88.0.2
 mit_kadmin kdc "addpol -maxfailure 3 -failurecountinterval 0 -lockoutduration 0 lockout"
 mit_addprinc kdc alice +requires_preauth -policy lockout
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 lab_capture_start "$PCAP" 'port 88'
 for i in 1 2 3; do

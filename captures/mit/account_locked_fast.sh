@@ -16,7 +16,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 SCENARIO=account_locked_fast
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng
 mkdir -p "$CAPTURES/pcap"
@@ -26,8 +26,7 @@ mit_kadmin kdc "addpol -maxfailure 3 -failurecountinterval 5min -lockoutduration
 mit_kadmin kdc "modprinc -policy lockout alice"
 mit_addprinc kdc host/client.example.test -randkey
 mit_kadmin kdc "ktadd -k $LAB_DIR/client.keytab host/client.example.test"
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 # The armour TGT (the host's own, from its keytab) is fetched before the capture starts.
 armor=FILE:$LAB_DIR/client/armor

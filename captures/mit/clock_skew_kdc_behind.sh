@@ -10,7 +10,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark faketime
+mit_need faketime
 PCAP=$CAPTURES/pcap/clock_skew_kdc_behind.pcapng
 mkdir -p "$CAPTURES/pcap"
 

@@ -17,7 +17,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 NAME=delegation_not_configured
 PCAP=$CAPTURES/pcap/$NAME.pcapng
 mkdir -p "$CAPTURES/pcap"
@@ -25,8 +25,7 @@ mkdir -p "$CAPTURES/pcap"
 mit_lab "$NAME"
 mit_addprinc kdc HTTP/web.example.test +ok_to_auth_as_delegate
 mit_addprinc kdc cifs/files.example.test
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2 "forwardable = true"
+mit_lab_start "forwardable = true"
 
 lab_capture_start "$PCAP" 'port 88'
 echo Passw0rd-HTTP_web.example.test | mit_as client kinit HTTP/web.example.test >/dev/null

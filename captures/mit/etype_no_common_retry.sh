@@ -15,17 +15,12 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 PCAP=$CAPTURES/pcap/etype_no_common_retry.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-lab_init etype_no_common_retry
-lab_host kdc 10.88.0.2
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
-mit_addprinc kdc alice +requires_preauth
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab etype_no_common_retry
+mit_lab_start
 mkdir -p "$LAB_DIR/app"
 sed 's/^\[libdefaults\]$/&\n    permitted_enctypes = aes256-cts-hmac-sha384-192/' "$LAB_DIR/client/krb5.conf" > "$LAB_DIR/app/krb5.conf"
 

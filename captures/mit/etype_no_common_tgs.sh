@@ -17,23 +17,18 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 NAME=etype_no_common_tgs
 PCAP=$CAPTURES/pcap/$NAME.pcapng
 KEYTAB=$CAPTURES/pcap/$NAME.keytab
 mkdir -p "$CAPTURES/pcap"
 
-lab_init $NAME
-lab_host kdc 10.88.0.2
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
-mit_addprinc kdc alice +requires_preauth
+mit_lab $NAME
 mit_kadmin kdc "addprinc -randkey -e aes256-cts-hmac-sha1-96:normal host/svc.example.test"
 rm -f "$KEYTAB"
 mit_kadmin kdc "ktadd -k $KEYTAB -norandkey host/svc.example.test"
 chmod a+r "$KEYTAB"
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2 \
+mit_lab_start \
     "permitted_enctypes = aes128-cts-hmac-sha1-96" \
     "default_tkt_enctypes = aes128-cts-hmac-sha1-96" \
     "default_tgs_enctypes = aes128-cts-hmac-sha1-96"

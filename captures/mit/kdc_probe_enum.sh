@@ -14,7 +14,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark python3
+mit_need python3
 NAME=kdc_probe_enum
 PCAP=$CAPTURES/pcap/$NAME.pcapng
 mkdir -p "$CAPTURES/pcap"
@@ -23,8 +23,7 @@ MIN_RUN=5   # names in a run before it is called an enumeration (kd_rules_probe.
 
 mit_lab "$NAME"
 mit_addprinc kdc bob +requires_preauth
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 lab_capture_start "$PCAP" 'port 88'
 # AS-REQ { pvno 5, msg-type 10, req-body { kdc-options, [cname], realm, [sname], till,

@@ -16,7 +16,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 MODE=${MODE:-silent}
 SCENARIO=${SCENARIO:-kdc_unreachable}
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng

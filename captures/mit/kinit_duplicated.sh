@@ -11,15 +11,14 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 SCENARIO=kinit_duplicated
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng
 mkdir -p "$CAPTURES/pcap"
 
 mit_lab "$SCENARIO"
 mit_addprinc kdc host/svc.example.test -randkey
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 LAB_CAPTURE_PORTS="client kdc" lab_capture_start "$PCAP" 'port 88'
 mit_kinit_kvno host/svc.example.test

@@ -12,18 +12,13 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 PCAP=$CAPTURES/pcap/password_expired.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-lab_init password_expired
-lab_host kdc 10.88.0.2
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
-mit_addprinc kdc alice +requires_preauth
+mit_lab password_expired
 mit_kadmin kdc "modprinc -pwexpire 2020-01-01 alice"
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 lab_capture_start "$PCAP" 'port 88'
 if echo Passw0rd-alice | mit_as client kinit alice >/dev/null 2>&1; then

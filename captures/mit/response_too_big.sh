@@ -10,7 +10,7 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 PCAP=$CAPTURES/pcap/response_too_big.pcapng
 mkdir -p "$CAPTURES/pcap"
 
@@ -21,8 +21,7 @@ mit_realm EXAMPLE.TEST kdc 10.88.0.2
 sed -i 's/^\[kdcdefaults\]$/&\n    kdc_max_dgram_reply_size = 600/' "$LAB_DIR/kdc-kdc/kdc.conf"
 mit_addprinc kdc alice +requires_preauth
 mit_addprinc kdc host/svc.example.test -randkey
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 
 lab_capture_start "$PCAP" 'port 88'
 mit_kinit_kvno host/svc.example.test

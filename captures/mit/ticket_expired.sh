@@ -12,15 +12,11 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark faketime
+mit_need faketime
 PCAP=$CAPTURES/pcap/ticket_expired.pcapng
 mkdir -p "$CAPTURES/pcap"
 
-lab_init ticket_expired
-lab_host kdc 10.88.0.2
-lab_host client 10.88.0.10
-mit_realm EXAMPLE.TEST kdc 10.88.0.2
-mit_addprinc kdc alice +requires_preauth
+mit_lab ticket_expired
 mit_kdc_start kdc faketime -f -20m
 mit_client_conf client EXAMPLE.TEST 10.88.0.2
 echo Passw0rd-alice | mit_as client faketime -f -20m kinit -l 5m -r 1h alice >/dev/null

@@ -15,15 +15,14 @@ CAPTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$CAPTURES/lib/lab.sh"
 . "$CAPTURES/lib/mit.sh"
 . "$CAPTURES/lib/expect.sh"
-lab_need iproute2 krb5-kdc krb5-admin-server krb5-user tshark
+mit_need
 SCENARIO=user_to_user
 PCAP=$CAPTURES/pcap/$SCENARIO.pcapng
 mkdir -p "$CAPTURES/pcap"
 
 mit_lab "$SCENARIO"
 mit_addprinc kdc bob +requires_preauth -allow_svr
-mit_kdc_start kdc
-mit_client_conf client EXAMPLE.TEST 10.88.0.2
+mit_lab_start
 bob_cc="FILE:$LAB_DIR/client/ccache-bob"
 
 lab_capture_start "$PCAP" 'port 88'
