@@ -606,16 +606,19 @@ ntlm_on_http(const kd_ctx *ctx, kd_event *ev)
     if (refused) {
         kd_finding_summary(f, "HTTP 400 answering a request with an Authorization: Negotiate header of %u bytes "
                            "(frame %u)%s", c->http_auth_len, c->http_auth_frame,
-                           h->says_header_too_long ? ": the server says a request header is too long"
+                           h->says_header_too_long ? ": the server says a request header is too long (not which "
+                                                     "one: a longer Cookie or other header is not ruled out)"
                                                    : "; the answer does not say why, but a header this large is "
                                                      "past common limits");
-        if (h->says_header_too_long) {
-            kd_claim claim;
-            kd_claim_init(&claim);
-            kd_claim_check(&claim, "the 400 does not say a request header is too long", FALSE);
-            kd_claim_check(&claim, "the refused request carries no Kerberos token", FALSE);
-            kd_finding_confirm(f, &claim);
-        } else
+        /* Likely at most, even when the 400 says a header is too long: the header past
+         * the limit may be another one (a Cookie longer than the Authorization header),
+         * and the HTTP observation gives the Authorization header's length only. */
+        if (h->says_header_too_long)
+            kd_finding_set_missing(f, "which header the server refused: the 400's text or the server's log (Apache "
+                                   "quotes the header in its error page and error log; IIS httperr log: "
+                                   "Request_Header_Too_Long, FieldLength), or the lengths of the request's other "
+                                   "headers");
+        else
             kd_finding_set_missing(f, "the server's log (IIS httperr log: Request_Header_Too_Long, "
                                    "FieldLength; Apache error log) names the reason of the 400");
     } else {

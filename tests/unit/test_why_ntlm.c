@@ -374,6 +374,10 @@ test_missing_fields(void **state)
 
 /* ---------------------------------------------------------- token_too_large */
 
+/* A 400 saying a request header is too long, answering a request with a Negotiate
+ * token: likely, never confirmed. The server does not say which header; a Cookie
+ * longer than the Authorization header gets the same 400 (the look-alike the capture
+ * cannot tell apart: only the Authorization header's length is read). */
 static void
 test_token_too_large_400_says_so(void **state)
 {
@@ -384,9 +388,13 @@ test_token_too_large_400_says_so(void **state)
     kd_obs bad = http_answer(0, KD_AUTH_NONE, 400, TRUE);
     const t_finding *f = only(h, t_feed(h, &bad));
     assert_int_equal(f->cause, KD_CAUSE_TOKEN_TOO_LARGE);
-    assert_int_equal(f->confidence, KD_CONF_CONFIRMED);
+    assert_int_equal(f->confidence, KD_CONF_LIKELY);
+    assert_int_equal(f->n_checks, 0);
     assert_true(t_has_evidence(f, rf));
     assert_non_null(strstr(f->summary, "2100 bytes"));
+    assert_non_null(strstr(f->summary, "Cookie"));
+    assert_non_null(f->missing);
+    assert_non_null(strstr(f->missing, "which header"));
     t_free(h);
 }
 
@@ -424,6 +432,17 @@ test_token_too_large_look_alikes(void **state)
     t_feed(h, &req);
     assert_int_equal(t_count(h, t_feed(h, &bad)), 0);       /* Basic, not Kerberos */
     t_free(h);
+    /* The server says a header is too long, but the request's Authorization header
+     * carries no Kerberos token (a bare "Negotiate", NTLM): another header was. */
+    static const kd_auth_scheme no_token[] = { KD_AUTH_NEGOTIATE_BARE, KD_AUTH_NTLM };
+    for (gsize i = 0; i < G_N_ELEMENTS(no_token); i++) {
+        h = t_new(NULL);
+        req = http_request("web.example.test", no_token[i], 40);
+        t_feed(h, &req);
+        assert_int_equal(t_count(h, t_feed(h, &bad)), 0);
+        assert_int_equal(t_total(h, KD_CAUSE_TOKEN_TOO_LARGE), 0);
+        t_free(h);
+    }
 }
 
 /* A 401 loop: two large tokens in a row, each answered with a new challenge. */
