@@ -117,10 +117,14 @@
 #define PA_ENC_TIMESTAMP                2
 #define PA_PW_SALT                      3       /* also carries a KERB-ERROR-DATA status block (MS-KILE) */
 #define PA_ETYPE_INFO                   11
-#define PA_PK_AS_REQ_OLD                14      /* PKINIT draft 9 */
+/* PKINIT, by RFC 4120's names. 14 and 15 are the draft-19 request and reply
+ * (Wireshark: pA-PK-AS-REQ-19, pA-PK-AS-REP-19); in an AS-REQ 15 is also Windows
+ * 2000's request (Heimdal: PK_AS_REQ_WIN). KDCs verify a request's 14, 15 (MIT's
+ * pkinit module) and 16 as PKINIT; 17 is the KDC's reply only. */
+#define PA_PK_AS_REQ_OLD                14
 #define PA_PK_AS_REP_OLD                15
-#define PA_PK_AS_REQ                    16      /* RFC 4556 */
-#define PA_PK_AS_REP                    17
+#define PA_PK_AS_REQ                    16      /* RFC 4556 3.2.1: the request */
+#define PA_PK_AS_REP                    17      /* RFC 4556 3.2.3: the KDC's reply */
 #define PA_ETYPE_INFO2                  19
 #define PA_PAC_REQUEST                  128     /* MS-KILE 2.2.3 */
 #define PA_FOR_USER                     129     /* MS-SFU 2.2.1: S4U2Self */

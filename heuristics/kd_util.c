@@ -100,11 +100,13 @@ kd_addr_pair_text(const kd_addr *a, const kd_addr *b)
 gboolean
 kd_padata_preauthenticated(const gint32 *pa, guint n)
 {
-    /* RFC 4120 PA-ENC-TIMESTAMP, RFC 4556 PKINIT, RFC 6113 PA-FX-FAST and
-     * PA-ENCRYPTED-CHALLENGE. The PKINIT pair is 16 and 17 as it always was here
-     * (17 is PA-PK-AS-REP in RFC 4556; the draft's request is 14). */
+    /* What a client puts in a request to prove it holds its key: RFC 4120
+     * PA-ENC-TIMESTAMP; PKINIT's requests (RFC 4556 PA-PK-AS-REQ, the draft-19 one, and
+     * Windows 2000's, which travels as type 15); RFC 6113 PA-FX-FAST and
+     * PA-ENCRYPTED-CHALLENGE. Not PA-PK-AS-REP (17): the KDC's reply, which no
+     * request carries. */
     static const gint32 proofs[] = {
-        PA_ENC_TIMESTAMP, PA_PK_AS_REQ, PA_PK_AS_REP, PA_FX_FAST, PA_ENCRYPTED_CHALLENGE
+        PA_ENC_TIMESTAMP, PA_PK_AS_REQ_OLD, PA_PK_AS_REP_OLD, PA_PK_AS_REQ, PA_FX_FAST, PA_ENCRYPTED_CHALLENGE
     };
     for (gsize i = 0; i < G_N_ELEMENTS(proofs); i++) {
         if (kd_has_padata(pa, n, proofs[i]))

@@ -24,8 +24,8 @@ const char *kd_msg_name(gint32 msg_type);
 /* "a|b": two addresses as text, a subject for waits and counters; newly allocated. */
 char *kd_addr_pair_text(const kd_addr *a, const kd_addr *b);
 gboolean kd_has_padata(const gint32 *pa, guint n, gint32 type);
-/* PA-DATA that proves the client knows its key (PA-ENC-TIMESTAMP, PKINIT, FAST,
- * encrypted challenge): the request is pre-authenticated. */
+/* A request's PA-DATA that proves the client knows its key (PA-ENC-TIMESTAMP, a PKINIT
+ * request, FAST, encrypted challenge): the request is pre-authenticated. */
 gboolean kd_padata_preauthenticated(const gint32 *pa, guint n);
 
 /* FNV-1a (32 and 64 bit) over n bytes: the hash of the store's keys, the fingerprint

@@ -80,6 +80,46 @@ test_preauth_required_lookalike_other_principal(void **state)
     t_free(h);
 }
 
+/* What proves a request pre-authenticated: the client's proofs (encrypted timestamp,
+ * PKINIT's requests 16, 14 and Windows 2000's 15, FAST, encrypted challenge), never
+ * PA-PK-AS-REP (17), the KDC's reply, nor what any request carries (PAC request). */
+static void
+test_preauth_proofs(void **state)
+{
+    (void)state;
+    static const gint32 proofs[] = { PA_ENC_TIMESTAMP, PA_PK_AS_REQ, PA_PK_AS_REQ_OLD, PA_PK_AS_REP_OLD,
+                                     PA_FX_FAST, PA_ENCRYPTED_CHALLENGE };
+    static const gint32 others[] = { PA_PK_AS_REP, PA_PAC_REQUEST, PA_ETYPE_INFO2, PA_FX_COOKIE };
+    for (gsize i = 0; i < G_N_ELEMENTS(proofs); i++)
+        assert_true(kd_padata_preauthenticated(&proofs[i], 1));
+    for (gsize i = 0; i < G_N_ELEMENTS(others); i++)
+        assert_false(kd_padata_preauthenticated(&others[i], 1));
+    assert_false(kd_padata_preauthenticated(others, G_N_ELEMENTS(others)));
+
+    /* Through the rule: PREAUTH_REQUIRED, then the same principal's AS-REQ with a
+     * PKINIT request confirms the round trip; one carrying only type 17 (the look-alike:
+     * no proof) leaves it a note. */
+    static const struct { gint32 pa; kd_confidence conf; } cases[] = {
+        { PA_PK_AS_REQ, KD_CONF_CONFIRMED },
+        { PA_PK_AS_REP_OLD, KD_CONF_CONFIRMED },
+        { PA_PK_AS_REP, KD_CONF_INFO },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        t_harness *h = t_new(NULL);
+        kd_obs req = t_as_req(CLIENT, KDC, 50000, "alice", REALM, FALSE);
+        t_feed(h, &req);
+        kd_obs err = t_error(&req, KDC_ERR_PREAUTH_REQUIRED, "alice", "krbtgt/" REALM);
+        guint32 ef = t_feed(h, &err);
+        kd_obs again = t_as_req(CLIENT, KDC, 50001, "alice", REALM, FALSE);
+        again.u.krb.padata[again.u.krb.n_padata++] = cases[i].pa;
+        t_feed(h, &again);
+        const t_finding *f = only(h, ef);
+        assert_int_equal(f->cause, KD_CAUSE_PREAUTH_REQUIRED);
+        assert_int_equal(f->confidence, cases[i].conf);
+        t_free(h);
+    }
+}
+
 static void
 test_wrong_password_counts(void **state)
 {
@@ -1305,6 +1345,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_preauth_required_confirmed_by_followup),
         cmocka_unit_test(test_preauth_required_lookalike_other_principal),
+        cmocka_unit_test(test_preauth_proofs),
         cmocka_unit_test(test_wrong_password_counts),
         cmocka_unit_test(test_unknown_client),
         cmocka_unit_test(test_spn_missing_and_ip_literals),
