@@ -1256,10 +1256,14 @@ note_http(kd_store *st, const kd_obs *obs, kd_event *ev)
     (void)ev;
     const kd_http *h = &obs->u.http;
     if (!h->is_request) {
+        /* A 401 carrying the chosen scheme's next token ("NTLM <challenge>") does not
+         * withdraw the other schemes the server offered on the connection before: keep
+         * every scheme named, and the answer that first named them. */
         if (h->offers) {
             kd_conn_rec *c = conn_rec(st, obs);
-            c->http_offer_frame = obs->frame;
-            c->http_offers = h->offers;
+            if (!c->http_offer_frame || (h->offers & ~c->http_offers))
+                c->http_offer_frame = obs->frame;
+            c->http_offers |= h->offers;
         }
         return;
     }

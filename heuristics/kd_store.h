@@ -142,10 +142,10 @@ typedef struct {
                              * protects); 0 none */
     guint32 ap_rep_frame;   /* the latest AP-REP on it; 0 none */
     guint8 ap_rep_pdu;      /* the DCE/RPC PDU type that carried that AP-REP; 0 unknown */
-    /* HTTP authentication on it: the latest answer offering schemes (401), the latest
-     * request carrying an Authorization header */
+    /* HTTP authentication on it: the schemes its answers (401) named, the answer that
+     * last added one, the latest request carrying an Authorization header */
     guint32 http_offer_frame;   /* 0 none */
-    guint32 http_offers;        /* KD_AUTH_BIT of each scheme that answer offered */
+    guint32 http_offers;        /* KD_AUTH_BIT of each scheme the answers named */
     guint32 http_auth_frame;    /* 0 none */
     guint32 http_auth_len;      /* bytes of that request's Authorization header line */
     kd_auth_scheme http_auth;

@@ -9,8 +9,8 @@
 # twice); MIT's SPNEGO initiator then drops Kerberos and sends a negTokenInit with
 # NTLMSSP only (NEGOTIATE), the 401 carries the CHALLENGE, the next GET the AUTHENTICATE
 # (EXAMPLE\alice), and the server answers 200: the user gets in, but over NTLM. Proves
-# spn_missing on each KDC error and ntlm_fallback on the first HTTP request carrying
-# NTLMSSP (evidence: the KRB-ERROR just before it).
+# spn_missing on each KDC error and ntlm_fallback on the AUTHENTICATE (evidence: the
+# KRB-ERROR just before the NTLMSSP NEGOTIATE, and the NEGOTIATE).
 # gss-ntlmssp is used from a private mech config (web_ntlmssp), never through
 # /etc/gss/mech.d. Notes on gss-ntlmssp 1.2.0: with a cred store and no acceptor name it
 # hands mod_auth_gssapi a non-server credential ("Not a server credential type"), so
@@ -49,13 +49,14 @@ expect_begin "$PCAP" \
     "ntlm_fallback: curl --negotiate (MIT krb5 1.20 + gss-ntlmssp 1.2) to Apache 2.4 +" \
     "mod_auth_gssapi 1.6 offering krb5 and NTLMSSP. $SPN is not registered:" \
     "KDC_ERR_S_PRINCIPAL_UNKNOWN twice, then SPNEGO carries NTLMSSP NEGOTIATE, CHALLENGE" \
-    "(401), AUTHENTICATE, 200."
+    "(401), AUTHENTICATE, 200. The fallback shows on the AUTHENTICATE (the account alice" \
+    "is visible there); DNS and the HTTP Host show the NTLM target is the SPN's host."
 expect_preauth_required
 web_expect_spn_missing "$SPN"
-ntlm=$(expect_frame 'http.request && ntlmssp')
-krberr=$(expect_frames "kerberos.error_code == 7 && frame.number < $ntlm" | tail -n 1)
+neg=$(expect_frame 'http.request && ntlmssp.messagetype == 0x00000001')
+auth=$(expect_frame 'http.request && ntlmssp.messagetype == 0x00000003')
+krberr=$(expect_frames "kerberos.error_code == 7 && frame.number < $neg" | tail -n 1)
 [ -n "$krberr" ] || { echo "ntlm_fallback: no KRB-ERROR before the NTLMSSP request" >&2; exit 1; }
-expect_line "$ntlm" ntlm_fallback client=alice "spn=$SPN" "evidence=$krberr"
-expect_frame 'http.request && ntlmssp.messagetype == 0x00000003' >/dev/null
+expect_line "$auth" ntlm_fallback client=alice "spn=$SPN" "evidence=$krberr,$neg" confidence=confirmed
 expect_frame 'http.response.code == 200' >/dev/null
 expect_check

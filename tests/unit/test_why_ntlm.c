@@ -72,8 +72,9 @@ http_request(const char *host, kd_auth_scheme auth, guint32 auth_len)
 #define OFFERS_NEGOTIATE (KD_AUTH_BIT(KD_AUTH_NEGOTIATE) | KD_AUTH_BIT(KD_AUTH_NTLM))
 #define OFFERS_NTLM KD_AUTH_BIT(KD_AUTH_NTLM)
 
-/* 401 offering `offers`, then the client's NEGOTIATE and AUTHENTICATE in requests to
- * `host` with scheme `auth`: returns the AUTHENTICATE's frame. */
+/* 401 offering `offers`, then the client's NEGOTIATE in a request to `host` with scheme
+ * `auth`, the server's 401 carrying the CHALLENGE in that scheme alone (as every server
+ * answers), and the AUTHENTICATE: returns the AUTHENTICATE's frame. */
 static guint32
 logon(t_harness *h, guint32 offers, const char *host, kd_auth_scheme auth, guint8 mechs, const char *user)
 {
@@ -84,6 +85,9 @@ logon(t_harness *h, guint32 offers, const char *host, kd_auth_scheme auth, guint
     t_feed(h, &r1);
     kd_obs neg = ntlm(1, NULL, mechs);
     assert_int_equal(t_count(h, t_feed(h, &neg)), 0);
+    kd_auth_scheme continued = auth == KD_AUTH_NTLM ? KD_AUTH_NTLM : KD_AUTH_NEGOTIATE;
+    kd_obs challenge = http_answer(KD_AUTH_BIT(continued), continued, 0, FALSE);
+    assert_int_equal(t_count(h, t_feed(h, &challenge)), 0);
     kd_obs r2 = http_request(host, auth, 700);
     t_feed(h, &r2);
     kd_obs auth3 = ntlm(3, user, 0);
