@@ -865,7 +865,7 @@ etext_normalise(const char *in, char out[KD_ETEXT_MAX_LEN + 1])
         if (pending_space)
             out[n++] = ' ';
         pending_space = FALSE;
-        out[n++] = (char)g_ascii_tolower((gchar)c);
+        out[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
     /* in[0 .. scan_max - 1] were all read above when the scan stopped at its bound. */
     if (strnlen(in, scan_max + 1) > scan_max)
@@ -874,14 +874,33 @@ etext_normalise(const char *in, char out[KD_ETEXT_MAX_LEN + 1])
     return n > 0;
 }
 
+/* The rows' e-texts in canonical form, made once: a lookup then normalises only the
+ * text it is given. An empty string marks a row no text can match. */
+static char etext_canonical[G_N_ELEMENTS(etext_info)][KD_ETEXT_MAX_LEN + 1];
+
+static void
+etext_canonical_init(void)
+{
+    static gsize done = 0;
+    if (!g_once_init_enter(&done))
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(etext_info); i++) {
+        if (!etext_normalise(etext_info[i].etext, etext_canonical[i]))
+            etext_canonical[i][0] = '\0';
+    }
+    g_once_init_leave(&done, 1);
+}
+
 const kd_etext_info *
 kd_catalog_etext_lookup(const char *etext)
 {
-    char want[KD_ETEXT_MAX_LEN + 1], row[KD_ETEXT_MAX_LEN + 1];
+    char want[KD_ETEXT_MAX_LEN + 1];
     if (!etext || !etext_normalise(etext, want))
         return NULL;
+    etext_canonical_init();
+    /* The first row that matches, as the table is ordered. */
     for (guint i = 0; i < G_N_ELEMENTS(etext_info); i++) {
-        if (etext_normalise(etext_info[i].etext, row) && strcmp(want, row) == 0)
+        if (etext_canonical[i][0] == want[0] && strcmp(want, etext_canonical[i]) == 0)
             return &etext_info[i];
     }
     return NULL;

@@ -112,19 +112,24 @@ frame_rec_free(gpointer p)
     g_free(r);
 }
 
-static char *
-frame_key(guint32 frame)
-{
-    return g_strdup_printf("%u", frame);
-}
-
 static kd_frame_rec *
 frame_rec(kd_findings *fx, guint32 frame)
 {
-    char *key = frame_key(frame);
-    kd_frame_rec *rec = kd_lru_get(fx->frames, key);
-    g_free(key);
-    return rec;
+    return kd_lru_get(fx->frames, &frame);
+}
+
+static guint
+frame_hash(gconstpointer k)
+{
+    guint32 frame;
+    memcpy(&frame, k, sizeof frame);
+    return frame;
+}
+
+static gboolean
+frame_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, sizeof(guint32)) == 0;
 }
 
 kd_findings *
@@ -132,7 +137,7 @@ kd_findings_new(const kd_config *cfg)
 {
     kd_findings *fx = g_new0(kd_findings, 1);
     fx->cfg = cfg;
-    fx->frames = kd_lru_new(KD_STORE_CAP, frame_rec_free);
+    fx->frames = kd_lru_new_keyed(KD_STORE_CAP, sizeof(guint32), frame_hash, frame_equal, frame_rec_free);
     fx->waits = kd_lru_new(KD_STORE_CAP, g_free);
     fx->dirty = g_array_new(FALSE, FALSE, sizeof(guint32));
     return fx;
@@ -344,15 +349,13 @@ kd_finding_add(kd_findings *fx, guint32 frame, kd_cause cause, kd_confidence con
      * it as usual, and is emitted as the generic krb_error (public_view). */
     if (error_code < 0 && !cause_enabled(fx, cause))
         return NULL;
-    char *key = frame_key(frame);
-    kd_frame_rec *rec = kd_lru_get(fx->frames, key);
+    kd_frame_rec *rec = frame_rec(fx, frame);
     if (!rec) {
         rec = g_new0(kd_frame_rec, 1);
         rec->frame = frame;
         rec->findings = g_ptr_array_new_with_free_func(finding_free);
-        kd_lru_put(fx->frames, key, rec);
+        kd_lru_put(fx->frames, &frame, rec);
     }
-    g_free(key);
     kd_finding *f = g_new0(kd_finding, 1);
     f->frame = frame;
     f->cause = cause;
@@ -653,15 +656,16 @@ kd_finding_owner_evidence(kd_finding *f, kd_store *st, const char *spn)
 
 /* ------------------------------------------------------------------ waits */
 
-static char *
-wait_key(kd_wait_kind kind, const char *subject)
+/* The waits' key: the kind and the subject in lower case. */
+static const char *
+wait_key(kd_key *key, kd_wait_kind kind, const char *subject)
 {
     static const char *const prefix[] = { "pre", "big", "owners", "unrs", "unrc", "unrd", "tcpd", "recov", "u2u", "tclaim" };
     G_STATIC_ASSERT(G_N_ELEMENTS(prefix) == KD_WAIT_TICKET_CLAIM + 1);
-    char *l = kd_lower(subject);
-    char *key = g_strdup_printf("%s|%s", prefix[kind], l);
-    g_free(l);
-    return key;
+    kd_key_init(key);
+    kd_key_str(key, prefix[kind]);
+    kd_key_lower(key, subject);
+    return kd_key_text(key);
 }
 
 static gboolean
@@ -676,19 +680,19 @@ kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 fra
     guint count = kd_findings_count(fx, frame);
     if (count == 0)
         return;
-    char *key = wait_key(kind, subject);
-    kd_wait *w = wait_is_list(kind) ? kd_lru_get(fx->waits, key) : NULL;
+    kd_key key;
+    const char *k = wait_key(&key, kind, subject);
+    kd_wait *w = wait_is_list(kind) ? kd_lru_get(fx->waits, k) : NULL;
     if (!w) {
         w = g_new0(kd_wait, 1);
-        kd_lru_put(fx->waits, key, w);
+        kd_lru_put(fx->waits, k, w);
     }
+    kd_key_done(&key);
     if (!wait_is_list(kind))
         w->n = 0;
     for (guint i = 0; i < w->n; i++) {
-        if (w->frame[i] == frame && w->position[i] == count - 1) {
-            g_free(key);
+        if (w->frame[i] == frame && w->position[i] == count - 1)
             return;
-        }
     }
     if (w->n == KD_WAIT_LIST_MAX) {
         memmove(&w->frame[0], &w->frame[1], (KD_WAIT_LIST_MAX - 1) * sizeof(guint32));
@@ -698,44 +702,50 @@ kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 fra
     w->frame[w->n] = frame;
     w->position[w->n] = count - 1;
     w->n++;
-    g_free(key);
+}
+
+/* The wait on (kind, subject), or NULL. */
+static kd_wait *
+wait_find(kd_findings *fx, kd_wait_kind kind, const char *subject)
+{
+    kd_key key;
+    kd_wait *w = kd_lru_get(fx->waits, wait_key(&key, kind, subject));
+    kd_key_done(&key);
+    return w;
 }
 
 gboolean
 kd_wait_pending(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
-    char *key = wait_key(kind, subject);
-    gboolean found = kd_lru_get(fx->waits, key) != NULL;
-    g_free(key);
-    return found;
+    return wait_find(fx, kind, subject) != NULL;
 }
 
 kd_finding *
 kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
-    char *key = wait_key(kind, subject);
-    kd_wait *w = kd_lru_get(fx->waits, key);
-    g_free(key);
+    kd_wait *w = wait_find(fx, kind, subject);
     return w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->position[w->n - 1]) : NULL;
 }
 
 kd_finding *
 kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
-    char *key = wait_key(kind, subject);
-    kd_wait *w = kd_lru_get(fx->waits, key);
+    kd_key key;
+    const char *k = wait_key(&key, kind, subject);
+    kd_wait *w = kd_lru_get(fx->waits, k);
     kd_finding *f = w && w->n ? kd_finding_lookup(fx, w->frame[w->n - 1], w->position[w->n - 1]) : NULL;
     if (w)
-        kd_lru_remove(fx->waits, key);
-    g_free(key);
+        kd_lru_remove(fx->waits, k);
+    kd_key_done(&key);
     return f;
 }
 
 guint
 kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_finding **out, guint max)
 {
-    char *key = wait_key(kind, subject);
-    kd_wait *w = kd_lru_get(fx->waits, key);
+    kd_key key;
+    const char *k = wait_key(&key, kind, subject);
+    kd_wait *w = kd_lru_get(fx->waits, k);
     guint n = 0;
     for (guint i = 0; w && i < w->n && n < max; i++) {
         kd_finding *f = kd_finding_lookup(fx, w->frame[i], w->position[i]);
@@ -743,15 +753,15 @@ kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_fin
             out[n++] = f;
     }
     if (w)
-        kd_lru_remove(fx->waits, key);
-    g_free(key);
+        kd_lru_remove(fx->waits, k);
+    kd_key_done(&key);
     return n;
 }
 
 void
 kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
-    char *key = wait_key(kind, subject);
-    kd_lru_remove(fx->waits, key);
-    g_free(key);
+    kd_key key;
+    kd_lru_remove(fx->waits, wait_key(&key, kind, subject));
+    kd_key_done(&key);
 }

@@ -8,10 +8,13 @@
 
 #include <string.h>
 
+/* One allocation per entry: the entry, its place in the recency queue and a copy
+ * of its key, which follows the struct. The store puts and gets on most frames it
+ * is fed, so an entry costs one malloc, not three. */
 typedef struct {
-    gpointer key;       /* owned; also the hash table's key */
+    GList link;         /* this entry's place in the recency queue; data: the entry */
     gpointer value;
-    GList *link;        /* this entry's place in the recency queue */
+    gpointer key;       /* the copy after the struct; also the hash table's key */
 } kd_lru_entry;
 
 struct kd_lru {
@@ -44,11 +47,19 @@ static void
 drop_entry(kd_lru *lru, kd_lru_entry *e)
 {
     g_hash_table_remove(lru->map, e->key);
-    g_queue_delete_link(&lru->order, e->link);
+    g_queue_unlink(&lru->order, &e->link);
     if (lru->value_free && e->value)
         lru->value_free(e->value);
-    g_free(e->key);
     g_free(e);
+}
+
+static void
+touch_entry(kd_lru *lru, kd_lru_entry *e)
+{
+    if (lru->order.head == &e->link)
+        return;
+    g_queue_unlink(&lru->order, &e->link);
+    g_queue_push_head_link(&lru->order, &e->link);
 }
 
 void
@@ -70,22 +81,19 @@ kd_lru_put(kd_lru *lru, gconstpointer key, gpointer value)
         if (lru->value_free && e->value && e->value != value)
             lru->value_free(e->value);
         e->value = value;
-        g_queue_unlink(&lru->order, e->link);
-        g_queue_push_head_link(&lru->order, e->link);
+        touch_entry(lru, e);
         return;
     }
     while (g_hash_table_size(lru->map) >= lru->cap && lru->order.tail)
         drop_entry(lru, lru->order.tail->data);
-    e = g_new0(kd_lru_entry, 1);
-    if (lru->key_size) {
-        e->key = g_malloc(lru->key_size);
-        memcpy(e->key, key, lru->key_size);
-    } else {
-        e->key = g_strdup(key);
-    }
+    gsize key_size = lru->key_size ? lru->key_size : strlen(key) + 1;
+    e = g_malloc(sizeof(kd_lru_entry) + key_size);
+    e->key = e + 1;
+    memcpy(e->key, key, key_size);
     e->value = value;
-    g_queue_push_head(&lru->order, e);
-    e->link = lru->order.head;
+    e->link.data = e;
+    e->link.next = e->link.prev = NULL;
+    g_queue_push_head_link(&lru->order, &e->link);
     g_hash_table_insert(lru->map, e->key, e);
 }
 
@@ -95,8 +103,7 @@ kd_lru_get(kd_lru *lru, gconstpointer key)
     kd_lru_entry *e = g_hash_table_lookup(lru->map, key);
     if (!e)
         return NULL;
-    g_queue_unlink(&lru->order, e->link);
-    g_queue_push_head_link(&lru->order, e->link);
+    touch_entry(lru, e);
     return e->value;
 }
 

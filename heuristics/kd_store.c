@@ -51,6 +51,7 @@ struct kd_store {
     gint64 first_time_us;
     kd_lru *ldap_binds;     /* conn(client, cport, server, sport) -> kd_ldap_bind_rec */
     kd_lru *ptr_names;      /* address -> kd_dns_rec (cname: the PTR's name) */
+    kd_lru *kdc_signs;      /* KDC address -> kd_kdc_signs */
 };
 
 /* The requests of one connection (or UDP address and port pair), oldest first. */
@@ -144,7 +145,7 @@ addr_key(const kd_addr *a)
 static guint
 bytes_hash(const guint8 *p, gsize n)
 {
-    return kd_fnv1a_32(p, n);
+    return kd_key_hash(p, n);
 }
 
 static guint conn_hash(gconstpointer k) { return bytes_hash(k, sizeof(kd_conn_key)); }
@@ -402,7 +403,7 @@ counter_bump(kd_lru *table, gconstpointer key, guint32 frame)
 /* ------------------------------------------------------------------- store */
 
 /* Every table with its name, for freeing and counting. */
-#define KD_STORE_TABLES 24
+#define KD_STORE_TABLES 25
 static void
 store_tables(const kd_store *st, kd_lru **out, const char **names)
 {
@@ -411,14 +412,16 @@ store_tables(const kd_store *st, kd_lru **out, const char **names)
         st->issues, st->accepts, st->dns, st->addr_names, st->counters,
         st->spn_owners, st->bindings, st->krb_failures, st->account_etypes,
         st->client_names, st->neg_pending, st->copies, st->by_port, st->tcp_attempts,
-        st->client_failures, st->conns, st->tgt_exchanges, st->ldap_binds, st->ptr_names
+        st->client_failures, st->conns, st->tgt_exchanges, st->ldap_binds, st->ptr_names,
+        st->kdc_signs
     };
     static const char *const n[] = {
         "requests", "last_request", "ap_conns", "last_ap", "http_reqs",
         "issues", "accepts", "dns", "addr_names", "counters",
         "spn_owners", "bindings", "krb_failures", "account_etypes",
         "client_names", "neg_pending", "copies", "by_port", "tcp_attempts",
-        "client_failures", "conns", "tgt_exchanges", "ldap_binds", "ptr_names"
+        "client_failures", "conns", "tgt_exchanges", "ldap_binds", "ptr_names",
+        "kdc_signs"
     };
     G_STATIC_ASSERT(G_N_ELEMENTS(t) == KD_STORE_TABLES && G_N_ELEMENTS(n) == KD_STORE_TABLES);
     memcpy(out, t, sizeof(t));
@@ -454,6 +457,7 @@ kd_store_new(void)
     st->tgt_exchanges = pair_table(g_free);
     st->ldap_binds = conn_table(ldap_bind_free);
     st->ptr_names = addr_table(dns_rec_free);
+    st->kdc_signs = addr_table(g_free);
     return st;
 }
 
@@ -658,7 +662,7 @@ mark_answered(kd_store *st, const kd_obs *obs, kd_req *req)
 }
 
 /* Signs of which KDC software answers at an address (see kd_store_kdc_kind), kept
- * as counters "kdcsign|<address>|<sign>" whose first frame shows the sign. */
+ * per address with the first frame showing each. */
 typedef enum {
     KDC_SIGN_MIT = 0,       /* e-text from MIT's table rows */
     KDC_SIGN_HEIMDAL,       /* e-text from Heimdal/Samba's table rows */
@@ -668,30 +672,34 @@ typedef enum {
     KDC_SIGN_COUNT
 } kdc_sign;
 
-static char *
-kdc_sign_key(const kd_addr *kdc, kdc_sign sign)
-{
-    static const char *const names[KDC_SIGN_COUNT] = { "mit", "heimdal", "ntstatus", "machine", "lower-realm" };
-    char a[48];
-    return g_strdup_printf("kdcsign|%s|%s", kd_addr_to_str(kdc, a, sizeof a), names[sign]);
-}
+typedef struct {
+    guint32 first[KDC_SIGN_COUNT];  /* the frame that first showed each sign */
+    gboolean seen[KDC_SIGN_COUNT];
+} kd_kdc_signs;
 
 static void
 kdc_sign_note(kd_store *st, const kd_addr *kdc, kdc_sign sign, guint32 frame)
 {
-    char *key = kdc_sign_key(kdc, sign);
-    if (!kd_lru_get(st->counters, key))
-        counter_bump(st->counters, key, frame);
-    g_free(key);
+    kd_addr ak = addr_key(kdc);
+    kd_kdc_signs *signs = kd_lru_get(st->kdc_signs, &ak);
+    if (!signs) {
+        signs = g_new0(kd_kdc_signs, 1);
+        kd_lru_put(st->kdc_signs, &ak, signs);
+    }
+    if (!signs->seen[sign]) {
+        signs->seen[sign] = TRUE;
+        signs->first[sign] = frame;
+    }
 }
 
-static guint32
-kdc_sign_frame(kd_store *st, const kd_addr *kdc, kdc_sign sign)
+/* The first frame of each sign the KDC at kdc showed (0: none). */
+static void
+kdc_sign_frames(kd_store *st, const kd_addr *kdc, guint32 first[KDC_SIGN_COUNT])
 {
-    char *key = kdc_sign_key(kdc, sign);
-    const kd_counter *c = kd_lru_get(st->counters, key);
-    g_free(key);
-    return c ? c->first_frame : 0;
+    kd_addr ak = addr_key(kdc);
+    const kd_kdc_signs *signs = kd_lru_get(st->kdc_signs, &ak);
+    for (int i = 0; i < KDC_SIGN_COUNT; i++)
+        first[i] = signs ? signs->first[i] : 0;
 }
 
 static gboolean
@@ -706,10 +714,9 @@ has_lower_ascii(const char *s)
 
 /* A KRB-ERROR from a KDC: its e-text style and e-data shape. */
 static void
-kdc_signs_from_error(kd_store *st, const kd_obs *obs)
+kdc_signs_from_error(kd_store *st, const kd_obs *obs, const kd_etext_info *row)
 {
     const kd_krb *k = &obs->u.krb;
-    const kd_etext_info *row = kd_catalog_etext_lookup(k->e_text);
     if (row && strcmp(row->kdc, "MIT") == 0)
         kdc_sign_note(st, &obs->src, KDC_SIGN_MIT, obs->frame);
     else if (row && strcmp(row->kdc, "Heimdal/Samba") == 0)
@@ -730,12 +737,15 @@ kdc_signs_from_reply(kd_store *st, const kd_obs *obs)
         kdc_sign_note(st, &obs->src, KDC_SIGN_LOWER_REALM, obs->frame);
 }
 
-static char *
-verdict_key(guint64 cipher_hash, const kd_addr *kdc, gboolean accepted)
+/* "tktok|<kdc>|<hash>" or "tktno|...": the counter of a KDC's verdicts on a ticket. */
+static const char *
+verdict_key(kd_key *key, guint64 cipher_hash, const kd_addr *kdc, gboolean accepted)
 {
-    char b[48];
-    return g_strdup_printf("tkt%s|%s|%016" G_GINT64_MODIFIER "x", accepted ? "ok" : "no",
-                           kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
+    kd_key_init(key);
+    kd_key_str(key, accepted ? "tktok" : "tktno");
+    kd_key_addr(key, kdc);
+    kd_key_hex64(key, cipher_hash);
+    return kd_key_text(key);
 }
 
 static void
@@ -743,9 +753,9 @@ note_verdict(kd_store *st, const kd_req *req, const kd_obs *answer, gboolean acc
 {
     if (!req || req->msg_type != KD_MSG_TGS_REQ || !req->ticket.present || req->ticket.cipher_hash == 0)
         return;
-    char *key = verdict_key(req->ticket.cipher_hash, &answer->src, accepted);
-    counter_bump(st->counters, key, req->frame);
-    g_free(key);
+    kd_key key;
+    counter_bump(st->counters, verdict_key(&key, req->ticket.cipher_hash, &answer->src, accepted), req->frame);
+    kd_key_done(&key);
 }
 
 /* The client got what an earlier failure was for: that failure is recovered. */
@@ -830,6 +840,16 @@ conn_rec(kd_store *st, const kd_obs *obs)
     return c;
 }
 
+/* "lower(sname)|server": a service at server accepted a ticket for sname. */
+static const char *
+accept_key(kd_key *key, const char *sname, const kd_addr *server)
+{
+    kd_key_init(key);
+    kd_key_lower(key, sname);
+    kd_key_addr(key, server);
+    return kd_key_text(key);
+}
+
 static void
 note_ap_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -844,17 +864,14 @@ note_ap_reply(kd_store *st, const kd_obs *obs, kd_event *ev)
     ev->req = ap;
     if (!ap || !ap->ticket.present || kd_str_empty(ap->ticket.sname))
         return;
-    char addr[48];
-    char *spn = kd_lower(ap->ticket.sname);
-    char *key = g_strdup_printf("%s|%s", spn, kd_addr_to_str(&obs->src, addr, sizeof addr));
     note_recovery(st, &obs->dst, ap->ticket.sname, obs->frame);
     kd_accept *a = g_new0(kd_accept, 1);
     a->frame = obs->frame;
     a->kvno = ap->ticket.kvno;
     a->etype = ap->ticket.etype;
-    kd_lru_put(st->accepts, key, a);
-    g_free(key);
-    g_free(spn);
+    kd_key key;
+    kd_lru_put(st->accepts, accept_key(&key, ap->ticket.sname, &obs->src), a);
+    kd_key_done(&key);
 }
 
 static void
@@ -917,10 +934,11 @@ record_client_failure(kd_store *st, const kd_obs *obs, const kd_event *ev)
 static char *
 dup_key(const char *spn)
 {
-    char *l = kd_lower(spn);
-    char *key = g_strdup_printf("dup|%s", l);
-    g_free(l);
-    return key;
+    kd_key key;
+    kd_key_init(&key);
+    kd_key_str(&key, "dup");
+    kd_key_lower(&key, spn);
+    return kd_key_steal(&key);
 }
 
 static void
@@ -931,6 +949,8 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
     ev->filled = *in;
     ev->obs = &ev->filled;
     kd_krb *k = &ev->filled.u.krb;
+    /* Looked up once: the store and several rules read it. */
+    ev->etext = kd_catalog_etext_lookup(k->e_text);
     if (in->u.krb.e_data && kd_edata_parse(in->u.krb.e_data, in->u.krb.e_data_len, &ed)) {
         if (!k->has_nt_status && ed.has_nt_status) {
             k->has_nt_status = TRUE;
@@ -951,7 +971,7 @@ note_krb_error(kd_store *st, const kd_obs *in, kd_event *ev)
         (req || obs->sport == KERBEROS_PORT || obs->sport == KPASSWD_PORT)) {
         ev->kind = KD_EV_KDC_ERROR;
         ev->req = req;
-        kdc_signs_from_error(st, obs);
+        kdc_signs_from_error(st, obs, ev->etext);
         /* The client's request names what it asked for; error snames vary by KDC
          * (Heimdal leaves it empty, MIT's RESPONSE_TOO_BIG names krbtgt). */
         ev->spn = req && !kd_str_empty(req->sname) ? req->sname : k->sname;
@@ -1197,6 +1217,16 @@ reverse_name_addr(const char *name, kd_addr *out)
     return FALSE;
 }
 
+/* "cname-of|lower(target)": the CNAME record leading to target. */
+static const char *
+alias_key(kd_key *key, const char *target)
+{
+    kd_key_init(key);
+    kd_key_str(key, "cname-of");
+    kd_key_lower(key, target);
+    return kd_key_text(key);
+}
+
 static void
 note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
@@ -1234,9 +1264,9 @@ note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
             kd_dns_rec *rev = g_new0(kd_dns_rec, 1);
             rev->frame = obs->frame;
             rev->cname = g_strdup(name);
-            char *tkey = g_strdup_printf("cname-of|%s", rec->cname);
-            kd_lru_put(st->dns, tkey, rev);
-            g_free(tkey);
+            kd_key tkey;
+            kd_lru_put(st->dns, alias_key(&tkey, rec->cname), rev);
+            kd_key_done(&tkey);
         } else if (a->addr.len) {
             kd_addr ak = addr_key(&a->addr);
             kd_lru_put(st->addr_names, &ak, g_strdup(name));
@@ -1548,12 +1578,9 @@ kd_store_issued_client(kd_store *st, const char *spn, const kd_addr *client)
 const kd_accept *
 kd_store_accepted(kd_store *st, const char *spn, const kd_addr *server)
 {
-    char a[48];
-    char *l = kd_lower(spn);
-    char *key = g_strdup_printf("%s|%s", l, kd_addr_to_str(server, a, sizeof a));
-    const kd_accept *acc = kd_lru_get(st->accepts, key);
-    g_free(key);
-    g_free(l);
+    kd_key key;
+    const kd_accept *acc = kd_lru_get(st->accepts, accept_key(&key, spn, server));
+    kd_key_done(&key);
     return acc;
 }
 
@@ -1562,11 +1589,9 @@ kd_store_alias_of(kd_store *st, const char *host, char **alias_out)
 {
     /* The table maps alias -> canonical; a reverse walk over a bounded LRU would be
      * costly, so aliases are also indexed by their target. */
-    char *h = kd_lower(host);
-    char *key = g_strdup_printf("cname-of|%s", h);
-    kd_dns_rec *rec = kd_lru_get(st->dns, key);
-    g_free(key);
-    g_free(h);
+    kd_key key;
+    kd_dns_rec *rec = kd_lru_get(st->dns, alias_key(&key, host));
+    kd_key_done(&key);
     if (rec && alias_out)
         *alias_out = rec->cname;
     return rec;
@@ -1696,9 +1721,9 @@ kd_store_ticket_verdict(kd_store *st, guint64 cipher_hash, const kd_addr *kdc, g
 {
     if (cipher_hash == 0)
         return NULL;
-    char *key = verdict_key(cipher_hash, kdc, accepted);
-    const kd_counter *c = kd_lru_get(st->counters, key);
-    g_free(key);
+    kd_key key;
+    const kd_counter *c = kd_lru_get(st->counters, verdict_key(&key, cipher_hash, kdc, accepted));
+    kd_key_done(&key);
     return c;
 }
 
@@ -1789,8 +1814,7 @@ kd_kdc_kind
 kd_store_kdc_kind(kd_store *st, const kd_addr *kdc, guint32 *frame)
 {
     guint32 sign[KDC_SIGN_COUNT];
-    for (int i = 0; i < KDC_SIGN_COUNT; i++)
-        sign[i] = kdc_sign_frame(st, kdc, (kdc_sign)i);
+    kdc_sign_frames(st, kdc, sign);
     kd_kdc_kind kind = KD_KDC_UNKNOWN;
     guint32 at = 0;
     /* A directory behind the KDC decides whatever its e-text looks like: Samba's AD
@@ -1829,7 +1853,9 @@ kd_store_kdc_names_unique(kd_store *st, const kd_addr *kdc, guint32 *frame)
     gboolean unique = kind == KD_KDC_MIT;
     if (kind != KD_KDC_MIT && kind != KD_KDC_DIRECTORY) {
         /* Heimdal's e-text is Samba's too; a realm no AD domain has tells them apart. */
-        at = kdc_sign_frame(st, kdc, KDC_SIGN_LOWER_REALM);
+        guint32 sign[KDC_SIGN_COUNT];
+        kdc_sign_frames(st, kdc, sign);
+        at = sign[KDC_SIGN_LOWER_REALM];
         unique = at != 0;
     }
     if (frame)

@@ -12,6 +12,7 @@
 #ifndef KD_STORE_H
 #define KD_STORE_H
 
+#include "kd_catalog.h"
 #include "kd_obs.h"
 #include "kd_util.h"
 
@@ -195,6 +196,7 @@ typedef struct {
     kd_req *prev;           /* a reference of its own, dropped by kd_store_event_done() */
     const char *spn;        /* errors: the service asked for (the request's, else the error's) */
     const char *client;     /* errors: the client (the error's, else the request's or the ticket's) */
+    const kd_etext_info *etext; /* errors: the catalog's row for the e-text (any error code), or NULL */
     gboolean first;
     guint new_dup[KD_MAX_LDAP_VALUES];  /* indexes into obs->u.ldap.spns */
     guint n_new_dup;

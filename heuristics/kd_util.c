@@ -32,10 +32,129 @@ kd_time_diff_s(gint64 a, gint64 b)
     return kd_time_diff(a, b) / G_USEC_PER_SEC;
 }
 
+static inline char
+ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 char *
 kd_lower(const char *s)
 {
-    return s ? g_ascii_strdown(s, -1) : g_strdup("");
+    gsize n = s ? strlen(s) : 0;
+    char *l = g_malloc(n + 1);
+    for (gsize i = 0; i < n; i++)
+        l[i] = ascii_lower(s[i]);
+    l[n] = '\0';
+    return l;
+}
+
+void
+kd_key_init(kd_key *k)
+{
+    k->text = k->local;
+    k->len = 0;
+    k->room = sizeof k->local;
+    k->parts = 0;
+    k->local[0] = '\0';
+}
+
+/* Room for n more bytes and the NUL; the separator before a part that is not the first. */
+static char *
+key_reserve(kd_key *k, gsize n)
+{
+    gsize sep = k->parts++ ? 1 : 0;
+    gsize need = k->len + sep + n + 1;
+    if (need > k->room) {
+        gsize room = MAX(need, 2 * k->room);
+        if (k->text == k->local) {
+            k->text = g_malloc(room);
+            memcpy(k->text, k->local, k->len + 1);
+        } else {
+            k->text = g_realloc(k->text, room);
+        }
+        k->room = room;
+    }
+    if (sep)
+        k->text[k->len++] = '|';
+    char *at = k->text + k->len;
+    k->len += n;
+    k->text[k->len] = '\0';
+    return at;
+}
+
+void
+kd_key_str(kd_key *k, const char *s)
+{
+    gsize n = s ? strlen(s) : 0;
+    memcpy(key_reserve(k, n), s ? s : "", n);
+}
+
+void
+kd_key_lower(kd_key *k, const char *s)
+{
+    gsize n = s ? strlen(s) : 0;
+    char *at = key_reserve(k, n);
+    for (gsize i = 0; i < n; i++)
+        at[i] = ascii_lower(s[i]);
+}
+
+void
+kd_key_addr(kd_key *k, const kd_addr *a)
+{
+    char b[48];
+    kd_key_str(k, kd_addr_to_str(a, b, sizeof b));
+}
+
+void
+kd_key_uint(kd_key *k, guint64 v)
+{
+    char b[24];
+    gsize i = sizeof b;
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(key_reserve(k, sizeof b - i), b + i, sizeof b - i);
+}
+
+void
+kd_key_hex64(kd_key *k, guint64 v)
+{
+    char *at = key_reserve(k, 16);
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        at[i] = "0123456789abcdef"[v & 0xf];
+}
+
+const char *
+kd_key_text(const kd_key *k)
+{
+    return k->text;
+}
+
+const char *
+kd_key_pair(kd_key *k, const kd_addr *a, const kd_addr *b)
+{
+    kd_key_init(k);
+    kd_key_addr(k, a);
+    kd_key_addr(k, b);
+    return k->text;
+}
+
+char *
+kd_key_steal(kd_key *k)
+{
+    char *t = k->text == k->local ? g_strndup(k->text, k->len) : k->text;
+    kd_key_init(k);
+    return t;
+}
+
+void
+kd_key_done(kd_key *k)
+{
+    if (k->text != k->local)
+        g_free(k->text);
+    kd_key_init(k);
 }
 
 char *
@@ -93,8 +212,9 @@ kd_has_padata(const gint32 *pa, guint n, gint32 type)
 char *
 kd_addr_pair_text(const kd_addr *a, const kd_addr *b)
 {
-    char x[48], y[48];
-    return g_strdup_printf("%s|%s", kd_addr_to_str(a, x, sizeof x), kd_addr_to_str(b, y, sizeof y));
+    kd_key k;
+    kd_key_pair(&k, a, b);
+    return kd_key_steal(&k);
 }
 
 gboolean

@@ -8,6 +8,7 @@
 #define KD_UTIL_H
 
 #include <glib.h>
+#include <string.h>
 
 #include "kd_obs.h"
 
@@ -23,22 +24,62 @@ char *kd_spn_host(const char *spn);
 const char *kd_msg_name(gint32 msg_type);
 /* "a|b": two addresses as text, a subject for waits and counters; newly allocated. */
 char *kd_addr_pair_text(const kd_addr *a, const kd_addr *b);
+
+/* A table key or wait subject: parts joined by '|', composed without printf (the
+ * store and the rules compose several for nearly every frame they are fed). The
+ * text stays in `local` while it fits, then moves to the heap; kd_key_done() frees
+ * it. Each part is exactly what "%s" of it would print ("" for NULL), so that the
+ * key is the same text, whatever its length. */
+#define KD_KEY_LOCAL 128
+typedef struct {
+    char *text;         /* local, or the heap */
+    gsize len, room;
+    guint parts;
+    char local[KD_KEY_LOCAL];
+} kd_key;
+
+void kd_key_init(kd_key *k);
+void kd_key_str(kd_key *k, const char *s);
+/* The part in ASCII lower case, as kd_lower() makes it. */
+void kd_key_lower(kd_key *k, const char *s);
+/* The address as kd_addr_to_str() writes it. */
+void kd_key_addr(kd_key *k, const kd_addr *a);
+/* Decimal. */
+void kd_key_uint(kd_key *k, guint64 v);
+/* Sixteen lower-case hex digits ("%016" G_GINT64_MODIFIER "x"). */
+void kd_key_hex64(kd_key *k, guint64 v);
+const char *kd_key_text(const kd_key *k);
+/* A new key "a|b" of two addresses (kd_addr_pair_text's text); returns the text. */
+const char *kd_key_pair(kd_key *k, const kd_addr *a, const kd_addr *b);
+/* The text, newly allocated; the key is done. */
+char *kd_key_steal(kd_key *k);
+void kd_key_done(kd_key *k);
+
 gboolean kd_has_padata(const gint32 *pa, guint n, gint32 type);
 /* A request's PA-DATA that proves the client knows its key (PA-ENC-TIMESTAMP, a PKINIT
  * request, FAST, encrypted challenge): the request is pre-authenticated. */
 gboolean kd_padata_preauthenticated(const gint32 *pa, guint n);
 
-/* FNV-1a (32 and 64 bit) over n bytes: the hash of the store's keys, the fingerprint
- * of a ciphertext or of a datagram's copies. Inline: the store hashes on every frame. */
+/* The hash of the store's binary keys (zeroed structs of 16 to 38 bytes, hashed on
+ * nearly every frame the store is fed): FNV-1a's step taken a 32-bit word at a time,
+ * and the high half folded into the low one, where the multiplications leave the
+ * words' high bits. */
 static inline guint32
-kd_fnv1a_32(const guint8 *p, gsize n)
+kd_key_hash(const guint8 *p, gsize n)
 {
     guint32 h = 2166136261u;
-    for (gsize i = 0; i < n; i++)
+    gsize i = 0;
+    for (; i + sizeof(guint32) <= n; i += sizeof(guint32)) {
+        guint32 w;
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 16777619u;
+    }
+    for (; i < n; i++)
         h = (h ^ p[i]) * 16777619u;
-    return h;
+    return h ^ (h >> 16);
 }
 
+/* FNV-1a (64 bit) over n bytes: the fingerprint of a ciphertext. */
 static inline guint64
 kd_fnv1a_64(const guint8 *p, gsize n)
 {

@@ -54,11 +54,15 @@ is_host_address(const kd_addr *a)
     return a->len == 16 && memcmp(a->bytes, zero, 16) != 0;
 }
 
-static char *
-ticket_subject(const char *verdict, const kd_addr *kdc, guint64 cipher_hash)
+/* "ok|kdc|hash" or "no|kdc|hash": a verdict of kdc on a ticket (KD_WAIT_TICKET_CLAIM). */
+static const char *
+ticket_subject(kd_key *key, const char *verdict, const kd_addr *kdc, guint64 cipher_hash)
 {
-    char b[48];
-    return g_strdup_printf("%s|%s|%016" G_GINT64_MODIFIER "x", verdict, kd_addr_to_str(kdc, b, sizeof b), cipher_hash);
+    kd_key_init(key);
+    kd_key_str(key, verdict);
+    kd_key_addr(key, kdc);
+    kd_key_hex64(key, cipher_hash);
+    return kd_key_text(key);
 }
 
 static gboolean
@@ -130,12 +134,11 @@ dc_claim(const kd_ctx *ctx, kd_event *ev, const kd_issue *it)
     g_free(et);
     kd_finding_confirm(f, &claim);
     /* A later verdict can still contradict the claim. */
-    char *subject = ticket_subject("ok", &obs->src, tk);
-    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, subject, obs->frame);
-    g_free(subject);
-    subject = ticket_subject("no", &it->kdc, tk);
-    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, subject, obs->frame);
-    g_free(subject);
+    kd_key subject;
+    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, ticket_subject(&subject, "ok", &obs->src, tk), obs->frame);
+    kd_key_done(&subject);
+    kd_wait_set(ctx->findings, KD_WAIT_TICKET_CLAIM, ticket_subject(&subject, "no", &it->kdc, tk), obs->frame);
+    kd_key_done(&subject);
     return TRUE;
 }
 
@@ -155,9 +158,10 @@ etype_on_ticket_verdict(const kd_ctx *ctx, kd_event *ev)
         if (code == KDC_ERR_PREAUTH_REQUIRED || code == KRB_ERR_RESPONSE_TOO_BIG || code == KDC_ERR_WRONG_REALM)
             return;
     }
-    char *subject = ticket_subject(accepted ? "ok" : "no", &obs->src, req->ticket.cipher_hash);
-    kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TICKET_CLAIM, subject);
-    g_free(subject);
+    kd_key subject;
+    kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TICKET_CLAIM,
+                                 ticket_subject(&subject, accepted ? "ok" : "no", &obs->src, req->ticket.cipher_hash));
+    kd_key_done(&subject);
     if (!f || f->cause != KD_CAUSE_DC_ETYPE_MISMATCH)
         return;
     char kdc[48];

@@ -11,16 +11,15 @@
 
 /* The catalog's row for the error's e-text, when it speaks for this error code. */
 static const kd_etext_info *
-etext_row(const kd_krb *k)
+etext_row(const kd_event *ev)
 {
-    const kd_etext_info *row = kd_catalog_etext_lookup(k->e_text);
-    return kd_etext_applies(row, k->error_code) ? row : NULL;
+    return kd_etext_applies(ev->etext, ev->obs->u.krb.error_code) ? ev->etext : NULL;
 }
 
 static int
-etext_cause(const kd_krb *k)
+etext_cause(const kd_event *ev)
 {
-    const kd_etext_info *row = etext_row(k);
+    const kd_etext_info *row = etext_row(ev);
     return row ? row->cause : KD_ETEXT_NO_HINT;
 }
 
@@ -44,37 +43,43 @@ request_evidence(kd_finding *f, const kd_req *req)
                         req->cname ? " from " : "", req->cname ? req->cname : "");
 }
 
+/* "client|kdc|cname": what a pre-authenticated AS-REQ after PREAUTH_REQUIRED matches. */
+static const char *
+preauth_subject(kd_key *key, const kd_addr *client, const kd_addr *kdc, const char *cname)
+{
+    kd_key_pair(key, client, kdc);
+    kd_key_lower(key, cname);
+    return kd_key_text(key);
+}
+
 static void
 kdc_on_request(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    char *hosts = kd_addr_pair_text(&obs->src, &obs->dst);
+    kd_key subject;
 
     /* A pre-authenticated AS-REQ confirms an earlier PREAUTH_REQUIRED as benign. */
-    if (k->msg_type == KD_MSG_AS_REQ && !kd_str_empty(k->cname)) {
-        if (kd_padata_preauthenticated(k->padata, MIN(k->n_padata, KD_MAX_PADATA))) {
-            char *cn = kd_lower(k->cname);
-            char *subject = g_strdup_printf("%s|%s", hosts, cn);
-            kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH, subject);
-            if (f) {
-                kd_finding_confirm_one(f, "no pre-authenticated AS-REQ of the same principal follows", FALSE);
-                kd_finding_evidence(f, obs->frame, "pre-authenticated AS-REQ follows");
-            }
-            g_free(subject);
-            g_free(cn);
+    if (k->msg_type == KD_MSG_AS_REQ && !kd_str_empty(k->cname) &&
+        kd_padata_preauthenticated(k->padata, MIN(k->n_padata, KD_MAX_PADATA))) {
+        kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_PREAUTH,
+                                     preauth_subject(&subject, &obs->src, &obs->dst, k->cname));
+        kd_key_done(&subject);
+        if (f) {
+            kd_finding_confirm_one(f, "no pre-authenticated AS-REQ of the same principal follows", FALSE);
+            kd_finding_evidence(f, obs->frame, "pre-authenticated AS-REQ follows");
         }
     }
 
     /* A TCP request after RESPONSE_TOO_BIG is the expected retry. */
     if (obs->transport == KD_TRANSPORT_TCP) {
-        kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TCP_RETRY, hosts);
+        kd_finding *f = kd_wait_take(ctx->findings, KD_WAIT_TCP_RETRY, kd_key_pair(&subject, &obs->src, &obs->dst));
+        kd_key_done(&subject);
         if (f) {
             kd_finding_confirm_one(f, "the client does not retry over TCP", FALSE);
             kd_finding_evidence(f, obs->frame, "the client retries over TCP");
         }
     }
-    g_free(hosts);
 }
 
 /* Clock skew, from a KDC or a service: which side is off, measured against the
@@ -235,6 +240,19 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
     return f;
 }
 
+/* Counters of failed pre-authentications: "pw|kdc|principal" per KDC (kdc given),
+ * "pwp|principal" anywhere (kdc NULL); the principal in lower case. */
+static const char *
+pw_key(kd_key *key, const kd_addr *kdc, const char *client)
+{
+    kd_key_init(key);
+    kd_key_str(key, kdc ? "pw" : "pwp");
+    if (kdc)
+        kd_key_addr(key, kdc);
+    kd_key_lower(key, client);
+    return kd_key_text(key);
+}
+
 /* KDC_ERR_CLIENT_REVOKED, POLICY, KEY_EXP, NAME_EXP: the account's state, from the
  * NTSTATUS in e-data, the KDC's e-text, or the failures just before. */
 static kd_finding *
@@ -255,7 +273,7 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
     /* MIT names the state in e-text (LOCKED_OUT, CLIENT LOCKED OUT ...). Where an
      * NTSTATUS says otherwise the two contradict each other: the status, the more
      * specific, leads, and neither is confirmed. */
-    int said = etext_cause(k);
+    int said = etext_cause(ev);
     gboolean by_text = FALSE, conflict = FALSE;
     if (is_account_state(said) && (kd_cause)said != cause) {
         if (by_status)
@@ -268,11 +286,9 @@ account_state(const kd_ctx *ctx, const kd_event *ev)
         by_text = TRUE;
     }
     /* Failed pre-authentications for this principal just before (wrong_password). */
-    char *cn = kd_lower(client);
-    char *key = g_strdup_printf("pwp|%s", cn);
-    const kd_counter *cp = kd_store_counter(ctx->store, key);
-    g_free(key);
-    g_free(cn);
+    kd_key key;
+    const kd_counter *cp = kd_store_counter(ctx->store, pw_key(&key, NULL, client));
+    kd_key_done(&key);
     const gboolean failures = cp && cp->count > 0 &&
                               (cause == KD_CAUSE_ACCOUNT_REVOKED || cause == KD_CAUSE_ACCOUNT_LOCKED);
     if (cause == KD_CAUSE_ACCOUNT_REVOKED && failures)
@@ -320,16 +336,11 @@ wrong_password(const kd_ctx *ctx, const kd_event *ev, kd_confidence conf)
 {
     const kd_obs *obs = ev->obs;
     const char *client = ev->client;
-    char a[48];
-    kd_addr_to_str(&obs->dst, a, sizeof a);
-    char *cn = kd_lower(client);
-    char *key = g_strdup_printf("pw|%s|%s", a, cn);
-    kd_counter *c = kd_store_count(ctx->store, key, obs->frame);
-    g_free(key);
-    key = g_strdup_printf("pwp|%s", cn);
-    kd_counter *cp = kd_store_count(ctx->store, key, obs->frame);
-    g_free(key);
-    g_free(cn);
+    kd_key key;
+    kd_counter *c = kd_store_count(ctx->store, pw_key(&key, &obs->dst, client), obs->frame);
+    kd_key_done(&key);
+    kd_counter *cp = kd_store_count(ctx->store, pw_key(&key, NULL, client), obs->frame);
+    kd_key_done(&key);
     kd_finding *f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_WRONG_PASSWORD, conf,
                                    obs->u.krb.error_code, ev->spn, client);
     request_evidence(f, ev->req);
@@ -338,8 +349,9 @@ wrong_password(const kd_ctx *ctx, const kd_event *ev, kd_confidence conf)
                                ev->req && ev->req->msg_type != KD_MSG_AS_REQ);
     if (f)
         f->count = c->count;
+    char a[48];
     kd_finding_summary(f, "Wrong password for %s: failure %u from %s in this capture (%u for this principal from all hosts)",
-                       client ? client : "?", c->count, a, cp->count);
+                       client ? client : "?", c->count, kd_addr_to_str(&obs->dst, a, sizeof a), cp->count);
     if (c->count > 1)
         kd_finding_evidence(f, c->first_frame, "first pre-authentication failure for this principal from this host");
     return f;
@@ -358,7 +370,7 @@ is_as_preauth_integrity(const kd_event *ev, kd_confidence *conf)
     const kd_req *req = ev->req;
     if (req && req->msg_type != KD_MSG_AS_REQ)
         return FALSE;
-    const kd_etext_info *row = etext_row(k);
+    const kd_etext_info *row = etext_row(ev);
     if (row && row->cause == KD_CAUSE_WRONG_PASSWORD) {
         *conf = req ? KD_CONF_CONFIRMED : KD_CONF_LIKELY;
         return TRUE;
@@ -394,13 +406,9 @@ preauth_required(const kd_ctx *ctx, const kd_event *ev)
     request_evidence(f, ev->req);
     kd_finding_summary(f, "The KDC asks %s to pre-authenticate (normal first round trip)",
                        client ? client : "the client");
-    char *cn = kd_lower(client);
-    char *hosts = kd_addr_pair_text(&obs->dst, &obs->src);
-    char *subject = g_strdup_printf("%s|%s", hosts, cn);
-    kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, subject, obs->frame);
-    g_free(subject);
-    g_free(hosts);
-    g_free(cn);
+    kd_key subject;
+    kd_wait_set(ctx->findings, KD_WAIT_PREAUTH, preauth_subject(&subject, &obs->dst, &obs->src, client), obs->frame);
+    kd_key_done(&subject);
     return f;
 }
 
@@ -503,7 +511,7 @@ account_state_by_text(const kd_ctx *ctx, const kd_event *ev, kd_finding **out)
 {
     const kd_krb *k = &ev->obs->u.krb;
     const char *client = ev->client;
-    int said = etext_cause(k);
+    int said = etext_cause(ev);
     if (!is_account_state(said))
         return FALSE;
     kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, (kd_cause)said, KD_CONF_CONFIRMED, k->error_code,
@@ -587,7 +595,7 @@ kdc_on_error_etext(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_krb *k = &obs->u.krb;
-    const kd_etext_info *row = etext_row(k);
+    const kd_etext_info *row = etext_row(ev);
     if (!row)
         return;
     guint n = kd_findings_count(ctx->findings, obs->frame);

@@ -28,19 +28,21 @@ first_finding(const kd_ctx *ctx, guint32 frame)
 #define KD_CAPTURE_LEAD_US (60 * G_USEC_PER_SEC)
 
 /* A client's KDC exchanges (AS or TGS request), counted per client address. */
-static char *
-kdc_contact_key(const kd_addr *client)
+static const char *
+kdc_contact_key(kd_key *key, const kd_addr *client)
 {
-    char a[48];
-    return g_strdup_printf("ntlm-kdc|%s", kd_addr_to_str(client, a, sizeof a));
+    kd_key_init(key);
+    kd_key_str(key, "ntlm-kdc");
+    kd_key_addr(key, client);
+    return kd_key_text(key);
 }
 
 static void
 ntlm_on_kdc_request(const kd_ctx *ctx, kd_event *ev)
 {
-    char *key = kdc_contact_key(&ev->obs->src);
-    kd_store_count(ctx->store, key, ev->obs->frame);
-    g_free(key);
+    kd_key key;
+    kd_store_count(ctx->store, kdc_contact_key(&key, &ev->obs->src), ev->obs->frame);
+    kd_key_done(&key);
 }
 
 /* The HTTP Host names an IPv4 or IPv6 address ("10.0.0.5", "10.0.0.5:8080",
@@ -129,9 +131,9 @@ gather(const kd_ctx *ctx, const kd_obs *obs, ntlm_facts *x)
         x->target_name_ip = spn_host_is_address(n->target_name);
         x->ip_target = x->ip_target || x->target_name_ip;
     }
-    char *key = kdc_contact_key(&obs->src);
-    const kd_counter *k = kd_store_counter(st, key);
-    g_free(key);
+    kd_key key;
+    const kd_counter *k = kd_store_counter(st, kdc_contact_key(&key, &obs->src));
+    kd_key_done(&key);
     x->kdc_frame = k && k->first_frame < obs->frame ? k->first_frame : 0;
     x->spnego_ntlm_only = c && c->ntlm_neg_frame && c->ntlm_neg_frame <= obs->frame &&
                           (c->ntlm_neg_mechs & KD_GSSKRB_OFFERS_NTLMSSP) &&

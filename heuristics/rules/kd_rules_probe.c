@@ -20,13 +20,24 @@
 #define KD_ENUM_MIN_NAMES 5
 
 
+/* "<tag>|client|kdc": a counter of the requests of a client to a KDC. */
+static const char *
+hosts_key(kd_key *key, const char *tag, const kd_req *req)
+{
+    kd_key_init(key);
+    kd_key_str(key, tag);
+    kd_key_addr(key, &req->client);
+    kd_key_addr(key, &req->server);
+    return kd_key_text(key);
+}
+
 /* The run number of this host pair: a pre-authenticated request starts a new run. */
 static guint32
-run_generation(kd_store *st, const char *hosts)
+run_generation(kd_store *st, const kd_req *req)
 {
-    char *key = g_strdup_printf("probe-reset|%s", hosts);
-    const kd_counter *c = kd_store_counter(st, key);
-    g_free(key);
+    kd_key key;
+    const kd_counter *c = kd_store_counter(st, hosts_key(&key, "probe-reset", req));
+    kd_key_done(&key);
     return c ? c->count : 0;
 }
 
@@ -57,11 +68,9 @@ probe_on_request(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req;
     if (!req || req->msg_type != KD_MSG_AS_REQ || !kd_padata_preauthenticated(req->padata, req->n_padata))
         return;
-    char *hosts = kd_addr_pair_text(&req->client, &req->server);
-    char *key = g_strdup_printf("probe-reset|%s", hosts);
-    kd_store_count(ctx->store, key, req->frame);
-    g_free(key);
-    g_free(hosts);
+    kd_key key;
+    kd_store_count(ctx->store, hosts_key(&key, "probe-reset", req), req->frame);
+    kd_key_done(&key);
 }
 
 static void
@@ -83,17 +92,18 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
 {
     const kd_obs *obs = ev->obs;
     const kd_req *req = ev->req;
-    char *hosts = kd_addr_pair_text(&req->client, &req->server);
-    guint32 gen = run_generation(ctx->store, hosts);
-    char *cn = kd_lower(req->cname);
-    char *key = g_strdup_printf("probe-name|%s|%u|%s", hosts, gen, cn);
-    gboolean new_name = kd_store_count(ctx->store, key, obs->frame)->count == 1;
-    g_free(key);
-    key = g_strdup_printf("probe-run|%s|%u", hosts, gen);
-    const kd_counter *run = new_name ? kd_store_count(ctx->store, key, obs->frame)
-                                     : kd_store_counter(ctx->store, key);
-    g_free(key);
-    g_free(cn);
+    guint32 gen = run_generation(ctx->store, req);
+    kd_key key;
+    hosts_key(&key, "probe-name", req);
+    kd_key_uint(&key, gen);
+    kd_key_lower(&key, req->cname);
+    gboolean new_name = kd_store_count(ctx->store, kd_key_text(&key), obs->frame)->count == 1;
+    kd_key_done(&key);
+    hosts_key(&key, "probe-run", req);
+    kd_key_uint(&key, gen);
+    const kd_counter *run = new_name ? kd_store_count(ctx->store, kd_key_text(&key), obs->frame)
+                                     : kd_store_counter(ctx->store, kd_key_text(&key));
+    kd_key_done(&key);
     /* A name asked again in the run is a retry or a logon: it keeps its own cause. */
     if (new_name && run->count >= KD_ENUM_MIN_NAMES) {
         char a[48];
@@ -120,7 +130,6 @@ enumeration(const kd_ctx *ctx, kd_event *ev)
             }
         }
     }
-    g_free(hosts);
 }
 
 static void

@@ -27,18 +27,20 @@ is_recoverable(kd_cause cause)
     }
 }
 
-/* "client|as|cname" or "client|tgs|sname": what a success must answer. NULL when
- * the exchange or the name is unknown. */
-static char *
-question(const kd_addr *client, gint32 msg_type, const char *cname, const char *sname)
+/* "client|as|cname" or "client|tgs|sname": what a success must answer, composed in
+ * key (kd_key_done() it either way). NULL when the exchange or the name is unknown. */
+static const char *
+question(kd_key *key, const kd_addr *client, gint32 msg_type, const char *cname, const char *sname)
 {
-    char b[48];
-    kd_addr_to_str(client, b, sizeof b);
-    if ((msg_type == KD_MSG_AS_REQ || msg_type == KD_MSG_AS_REP) && !kd_str_empty(cname))
-        return g_strdup_printf("%s|as|%s", b, cname);
-    if ((msg_type == KD_MSG_TGS_REQ || msg_type == KD_MSG_TGS_REP) && !kd_str_empty(sname))
-        return g_strdup_printf("%s|tgs|%s", b, sname);
-    return NULL;
+    kd_key_init(key);
+    gboolean as = (msg_type == KD_MSG_AS_REQ || msg_type == KD_MSG_AS_REP) && !kd_str_empty(cname);
+    gboolean tgs = (msg_type == KD_MSG_TGS_REQ || msg_type == KD_MSG_TGS_REP) && !kd_str_empty(sname);
+    if (!as && !tgs)
+        return NULL;
+    kd_key_addr(key, client);
+    kd_key_str(key, as ? "as" : "tgs");
+    kd_key_str(key, as ? cname : sname);
+    return kd_key_text(key);
 }
 
 static void
@@ -47,15 +49,14 @@ recovery_on_error(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req;
     if (!req || req->partial)
         return;
-    char *subject = question(&req->client, req->msg_type, req->cname, req->sname);
-    if (!subject)
-        return;
-    guint n = kd_findings_count(ctx->findings, ev->obs->frame);
+    kd_key key;
+    const char *subject = question(&key, &req->client, req->msg_type, req->cname, req->sname);
+    guint n = subject ? kd_findings_count(ctx->findings, ev->obs->frame) : 0;
     /* kd_wait_set waits on the frame's latest finding: the one made for this error. */
     kd_finding *f = n ? kd_finding_lookup(ctx->findings, ev->obs->frame, n - 1) : NULL;
     if (f && f->error_code == ev->obs->u.krb.error_code && is_recoverable(f->cause))
         kd_wait_set(ctx->findings, KD_WAIT_RECOVERY, subject, ev->obs->frame);
-    g_free(subject);
+    kd_key_done(&key);
 }
 
 static void
@@ -67,7 +68,8 @@ recovery_on_reply(const kd_ctx *ctx, kd_event *ev)
     const char *cname = req && !kd_str_empty(req->cname) ? req->cname : k->cname;
     const char *sname = req && !kd_str_empty(req->sname) ? req->sname : k->ticket.sname;
     gint32 type = req && !req->partial ? req->msg_type : k->msg_type;
-    char *subject = question(&obs->dst, type, cname, sname);
+    kd_key key;
+    const char *subject = question(&key, &obs->dst, type, cname, sname);
     if (!subject)
         return;
     kd_finding *fs[KD_WAIT_LIST_MAX];
@@ -79,7 +81,7 @@ recovery_on_reply(const kd_ctx *ctx, kd_event *ev)
             kd_finding_evidence(fs[i], req->frame, "%s asking again", kd_msg_name(req->msg_type));
         kd_finding_detail(fs[i], "recovered: frame %u", obs->frame);
     }
-    g_free(subject);
+    kd_key_done(&key);
 }
 
 static const kd_rule rules[] = {

@@ -8,8 +8,6 @@
  */
 #include "kd_rules.h"
 
-#include <stdio.h>
-
 static char *
 addr_text(const kd_addr *a)
 {
@@ -27,7 +25,8 @@ static kd_finding *
 unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, const kd_req *first, gboolean create,
                   guint32 deciding, const char *why)
 {
-    char *subject = kd_addr_pair_text(client, kdc);
+    kd_key key;
+    const char *subject = kd_key_pair(&key, client, kdc);
     kd_finding *f = NULL;
     if (kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject)) {
         f = kd_wait_peek(ctx->findings, KD_WAIT_UNANSWERED, subject);
@@ -61,18 +60,31 @@ unanswered_series(const kd_ctx *ctx, const kd_addr *client, const kd_addr *kdc, 
             }
         }
     }
-    g_free(subject);
+    kd_key_done(&key);
     return f;
 }
 
-/* Counter key marking a UDP request that repeats an unanswered TCP attempt, in the
- * caller's buffer. */
-#define KD_FALLBACK_KEY_LEN 32
+/* "<tag>|<address>|<port>": a counter about the TCP connection from that end
+ * ("syn": an attempt, "tcpreq": it carried a request). */
 static const char *
-fallback_key(guint32 frame, char key[KD_FALLBACK_KEY_LEN])
+conn_end_key(kd_key *key, const char *tag, const kd_addr *a, guint16 port)
 {
-    snprintf(key, KD_FALLBACK_KEY_LEN, "tcpfb|%u", frame);
-    return key;
+    kd_key_init(key);
+    kd_key_str(key, tag);
+    kd_key_addr(key, a);
+    kd_key_uint(key, port);
+    return kd_key_text(key);
+}
+
+/* "tcpfb|<frame>": the counter marking a UDP request (its frame) that repeats an
+ * unanswered TCP attempt. */
+static const char *
+fallback_key(kd_key *key, guint32 frame)
+{
+    kd_key_init(key);
+    kd_key_str(key, "tcpfb");
+    kd_key_uint(key, frame);
+    return kd_key_text(key);
 }
 
 static gboolean
@@ -91,9 +103,10 @@ transport_on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
     const kd_obs *obs = ev->obs;
     if (ev->kind != KD_EV_KDC_REPLY && obs->u.krb.carrier != KD_CARRIER_KDC)
         return;
-    char *subject = kd_addr_pair_text(&obs->dst, &obs->src);
-    char *client = addr_text(&obs->dst);
-    char b[48];
+    kd_key key;
+    const char *subject = kd_key_pair(&key, &obs->dst, &obs->src);
+    char client[48], b[48];
+    kd_addr_to_str(&obs->dst, client, sizeof client);
     kd_addr_to_str(&obs->src, b, sizeof b);
     if (kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject)) {
         kd_wait_cancel(ctx->findings, KD_WAIT_UNANSWERED, subject);
@@ -110,13 +123,15 @@ transport_on_kdc_answer(const kd_ctx *ctx, kd_event *ev)
             g_free(role);
         }
     }
-    char fkey[KD_FALLBACK_KEY_LEN];
-    if (obs->transport == KD_TRANSPORT_UDP && ev->req && kd_store_counter(ctx->store, fallback_key(ev->req->frame, fkey))) {
-        kd_finding *t = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
-        kd_finding_recovered(t, obs->frame, "KDC %s answers the request over UDP", b);
+    if (obs->transport == KD_TRANSPORT_UDP && ev->req) {
+        kd_key fkey;
+        gboolean fell_back = kd_store_counter(ctx->store, fallback_key(&fkey, ev->req->frame)) != NULL;
+        kd_key_done(&fkey);
+        if (fell_back)
+            kd_finding_recovered(kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject), obs->frame,
+                                 "KDC %s answers the request over UDP", b);
     }
-    g_free(client);
-    g_free(subject);
+    kd_key_done(&key);
 }
 
 /* A UDP request repeating a TCP attempt the KDC left unanswered: TCP to port 88 is
@@ -127,17 +142,19 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
 {
     if (obs->transport != KD_TRANSPORT_UDP)
         return FALSE;
-    char *subject = kd_addr_pair_text(&obs->src, &obs->dst);
+    kd_key key;
+    const char *subject = kd_key_pair(&key, &obs->src, &obs->dst);
     /* A KDC that answers nothing at all is the series' business. */
     gboolean silent = kd_wait_pending(ctx->findings, KD_WAIT_UNANSWERED, subject);
     kd_tcp_attempt *att = silent ? NULL : kd_store_tcp_fallback(ctx->store, req);
     if (!att) {
-        g_free(subject);
+        kd_key_done(&key);
         return FALSE;
     }
     att->fell_back = TRUE;
-    char fkey[KD_FALLBACK_KEY_LEN];
-    kd_store_count(ctx->store, fallback_key(req->frame, fkey), obs->frame);
+    kd_key fkey;
+    kd_store_count(ctx->store, fallback_key(&fkey, req->frame), obs->frame);
+    kd_key_done(&fkey);
     guint32 at = att->req ? att->req->frame : att->frame;
     kd_finding *f = kd_wait_peek(ctx->findings, KD_WAIT_TCP_DROPPED, subject);
     char b[48];
@@ -158,7 +175,7 @@ tcp_fallback(const kd_ctx *ctx, const kd_obs *obs, const kd_req *req)
     else
         kd_finding_evidence(f, att->frame, "TCP connection attempt to port 88 on %s with no answer; the client "
                             "asks over UDP in frame %u", b, obs->frame);
-    g_free(subject);
+    kd_key_done(&key);
     return TRUE;
 }
 
@@ -170,10 +187,9 @@ transport_on_request(const kd_ctx *ctx, kd_event *ev)
     const kd_req *req = ev->req, *prev = ev->prev;
     if (obs->transport == KD_TRANSPORT_TCP) {
         /* This connection carried a request: a reset on it is not a refusal. */
-        char a[48];
-        char *key = g_strdup_printf("tcpreq|%s|%u", kd_addr_to_str(&obs->src, a, sizeof a), obs->sport);
-        kd_store_count(ctx->store, key, obs->frame);
-        g_free(key);
+        kd_key key;
+        kd_store_count(ctx->store, conn_end_key(&key, "tcpreq", &obs->src, obs->sport), obs->frame);
+        kd_key_done(&key);
     }
     if (tcp_fallback(ctx, obs, req))
         return;
@@ -197,6 +213,7 @@ transport_on_transport(const kd_ctx *ctx, kd_event *ev)
     const kd_transport_ev *net = &obs->u.net;
     kd_store *st = ctx->store;
     char b[48];
+    kd_key key;
     switch (net->event) {
     case KD_NET_ICMP_UNREACHABLE: {
         /* The ICMP error goes back to the client that sent the request. */
@@ -211,10 +228,10 @@ transport_on_transport(const kd_ctx *ctx, kd_event *ev)
     }
     case KD_NET_TCP_SYN: {
         /* One piece of evidence per connection attempt, not per SYN retransmission. */
-        char *key = g_strdup_printf("syn|%s|%u", kd_addr_to_str(&obs->src, b, sizeof b), obs->sport);
-        gboolean seen = kd_store_counter(st, key) != NULL;
-        kd_store_count(st, key, obs->frame);
-        g_free(key);
+        conn_end_key(&key, "syn", &obs->src, obs->sport);
+        gboolean seen = kd_store_counter(st, kd_key_text(&key)) != NULL;
+        kd_store_count(st, kd_key_text(&key), obs->frame);
+        kd_key_done(&key);
         if (seen)
             break;
         /* A client falling back to TCP a while after an unanswered UDP request is a
@@ -229,12 +246,10 @@ transport_on_transport(const kd_ctx *ctx, kd_event *ev)
     case KD_NET_TCP_RESET: {
         /* Only a reset that refuses a connection attempt counts: Windows KDCs reset
          * every connection after answering on it. */
-        char *key = g_strdup_printf("syn|%s|%u", kd_addr_to_str(&obs->dst, b, sizeof b), obs->dport);
-        gboolean attempt = kd_store_counter(st, key) != NULL;
-        g_free(key);
-        key = g_strdup_printf("tcpreq|%s|%u", b, obs->dport);
-        gboolean used = kd_store_counter(st, key) != NULL;
-        g_free(key);
+        gboolean attempt = kd_store_counter(st, conn_end_key(&key, "syn", &obs->dst, obs->dport)) != NULL;
+        kd_key_done(&key);
+        gboolean used = kd_store_counter(st, conn_end_key(&key, "tcpreq", &obs->dst, obs->dport)) != NULL;
+        kd_key_done(&key);
         if (!attempt || used)
             break;
         kd_finding *f = unanswered_series(ctx, &obs->dst, &obs->src, kd_store_pending_request(st, &obs->dst, &obs->src),
@@ -244,9 +259,8 @@ transport_on_transport(const kd_ctx *ctx, kd_event *ev)
     }
     case KD_NET_TCP_PARTIAL_REQUEST: {
         /* A request went over this connection, readable or not. */
-        char *key = g_strdup_printf("tcpreq|%s|%u", kd_addr_to_str(&obs->src, b, sizeof b), obs->sport);
-        kd_store_count(st, key, obs->frame);
-        g_free(key);
+        kd_store_count(st, conn_end_key(&key, "tcpreq", &obs->src, obs->sport), obs->frame);
+        kd_key_done(&key);
         break;
     }
     case KD_NET_TCP_SELF_CONNECT:

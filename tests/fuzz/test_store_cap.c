@@ -177,6 +177,9 @@ krb_err(gen *g, kd_obs *o, gint32 code, guint32 kdc, guint32 cli, guint16 cport,
         k->has_ctime = TRUE;
         k->ctime_us = g->t;
     }
+    /* MIT's label for a failed pre-authentication: the signs of the KDC's kind. */
+    if (code == 24)
+        k->e_text = "PREAUTH_FAILED";
     if (code == 25 || code == 24) {
         k->etype_info2[0] = 18;
         k->etype_info2[1] = (gint32)(g->frame % 3 == 0 ? 23 : 17);
