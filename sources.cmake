@@ -8,16 +8,20 @@ set(KRBDIAG_VERSION 0.1.0)
 # The engine, relative to heuristics/: pure C11 + GLib, no Wireshark headers.
 set(KD_ENGINE_SOURCES
   kd_catalog.c
+  kd_dnsmsg.c
   kd_edata.c
   kd_encdata.c
   kd_kdcreq.c
+  kd_krbmsg.c
   kd_krberr.c
   kd_ldapbind.c
+  kd_ldapentry.c
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c
   kd_keytab.c
   kd_lru.c
+  kd_ntlmauth.c
   kd_obs.c
   kd_store.c
   kd_util.c
@@ -47,6 +51,7 @@ set(KD_PLUGIN_SOURCES
   kd_extract_net.c
   kd_extract_rpc.c
   kd_extract_smb.c
+  kd_extract_top.c
   kd_names.c
   kd_ladder.c
   kd_menu.c

@@ -216,5 +216,10 @@
 #define NTLMSSP_AUTHENTICATE_MESSAGE    3
 /* "NTLMSSP\0" (MS-NLMP 2.2.1.1), before the message type */
 #define NTLMSSP_SIGNATURE_LEN           8
+/* NegotiateFlags bit A: strings are UTF-16LE (MS-NLMP 2.2.2.5) */
+#define NTLMSSP_NEGOTIATE_UNICODE       0x00000001
+/* AV_PAIR ids (MS-NLMP 2.2.2.1): the list's end, the SPN the client names */
+#define NTLMSSP_MSV_AV_EOL              0x0000
+#define NTLMSSP_MSV_AV_TARGET_NAME      0x0009
 
 #endif /* KD_NUMBERS_H */

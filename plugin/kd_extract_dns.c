@@ -1,33 +1,52 @@
 /* kd_extract_dns.c
- * DNS answers with an alias (CNAME chains): the name asked, where it points,
- * the address it ends at.
+ * DNS answers with an alias (CNAME chains) or a reverse look-up's name: the name
+ * asked, where it points, the address it ends at. Wireshark's dns.cname or
+ * dns.ptr.domain_name tells such an answer; its records are read from the bytes
+ * of the DNS message (the top-level DNS item), not from dns.resp.name, dns.a and
+ * dns.aaaa, which every DNS answer carries.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "kd_extract_int.h"
 
+#include "kd_dnsmsg.h"
+
+/* RFC 1035 4.2.2: over TCP a 2-byte length precedes each message. */
+#define KD_DNS_TCP_LENGTH 2
+
+/* The records of the message the DNS item `fi` covers, appended to d. */
+static void
+read_message(packet_info *pinfo, const field_info *fi, kd_dns *d)
+{
+    tvbuff_t *t = fi->ds_tvb;
+    gint start = fi->start + (pinfo->ptype == PT_TCP ? KD_DNS_TCP_LENGTH : 0);
+    gint len = fi->length - (pinfo->ptype == PT_TCP ? KD_DNS_TCP_LENGTH : 0);
+    if (!t || fi->start < 0 || len <= 0 || !tvb_bytes_exist(t, start, len))
+        return;
+    kd_dnsmsg *m = wmem_new(pinfo->pool, kd_dnsmsg);
+    kd_dnsmsg_parse(tvb_get_ptr(t, start, len), (gsize)len, m);
+    for (guint i = 0; i < m->n_rrs && d->n_answers < KD_MAX_DNS_ANSWERS; i++) {
+        kd_dns_answer *a = &d->answers[d->n_answers++];
+        a->name = kd_safe_str(pinfo, m->rrs[i].name);
+        if (m->rrs[i].has_target && m->rrs[i].type == KD_DNS_RR_CNAME)
+            a->cname = kd_safe_str(pinfo, m->rrs[i].target);
+        else if (m->rrs[i].has_target)
+            a->ptr = kd_safe_str(pinfo, m->rrs[i].target);
+        a->addr = m->rrs[i].addr;
+    }
+}
+
 guint
 kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
     /* Only answers with an alias (CNAME chains) or a reverse look-up's name matter. */
-    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR]) || n_obs >= KD_MAX_OBS_PER_FRAME)
+    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR]) || !fr->top.n_dns || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DNS);
     kd_obs_header(fr->pinfo, o);
-    kd_dns *d = &o->u.dns;
-    for (guint i = 0; i < fr->n; i++) {
-        const kd_item *it = &fr->it[i];
-        if (it->role == KF_DNS_RESP_NAME && d->n_answers < KD_MAX_DNS_ANSWERS) {
-            d->answers[d->n_answers++].name = kd_item_str(fr->pinfo, it->fi);
-        } else if (d->n_answers > 0 && it->role == KF_DNS_CNAME) {
-            d->answers[d->n_answers - 1].cname = kd_item_str(fr->pinfo, it->fi);
-        } else if (d->n_answers > 0 && it->role == KF_DNS_PTR) {
-            d->answers[d->n_answers - 1].ptr = kd_item_str(fr->pinfo, it->fi);
-        } else if (d->n_answers > 0 && (it->role == KF_DNS_A || it->role == KF_DNS_AAAA)) {
-            kd_item_addr(it->fi, &d->answers[d->n_answers - 1].addr);
-        }
-    }
+    for (guint i = 0; i < fr->top.n_dns; i++)
+        read_message(fr->pinfo, fr->top.dns[i], &o->u.dns);
     return n_obs + 1;
 }

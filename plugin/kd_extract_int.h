@@ -18,25 +18,23 @@
 
 /* The fields krbdiag reads, by what they mean; kd_fields.c names them. */
 typedef enum {
-    /* Kerberos containers */
-    KF_KRB_AS_REQ, KF_KRB_AS_REP, KF_KRB_TGS_REQ, KF_KRB_TGS_REP, KF_KRB_AP_REQ, KF_KRB_AP_REP,
-    KF_KRB_ERROR_EL, KF_KRB_TICKET, KF_KRB_ETYPE_INFO2, KF_KRB_ETYPE_INFO,
-    /* Kerberos leaves */
-    KF_KRB_MSG_TYPE, KF_KRB_CNAME, KF_KRB_SNAME, KF_KRB_REALM, KF_KRB_CREALM,
-    KF_KRB_PADATA_TYPE, KF_KRB_ETEXT, KF_KRB_NTSTATUS,
-    /* DNS */
-    KF_DNS_RESP_NAME, KF_DNS_CNAME, KF_DNS_A, KF_DNS_AAAA,
-    /* HTTP */
-    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
+    /* Kerberos: where each message is (its protocol item), and msg-type (which
+     * also tells a user-to-user token); the rest is read from the bytes */
+    KF_KRB_PROTO, KF_KRB_MSG_TYPE,
+    /* DNS: an alias or a reverse look-up's answer makes the frame worth reading;
+     * its records are read from the message's bytes (kd_dnsmsg.c) */
+    KF_DNS_CNAME,
+    /* HTTP (a 400's status is read from the top-level HTTP item: kd_extract_top.c) */
+    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
-    KF_NTLMSSP_TYPE, KF_NTLMSSP_USER, KF_NTLMSSP_DOMAIN, KF_NTLMSSP_TARGET,
+    KF_NTLMSSP_TYPE,
     KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS,
-    /* transport signs of a silent KDC */
-    KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
+    /* transport signs of a silent KDC (TCP's flags and payload are read from the
+     * top-level TCP item: kd_extract_top.c) */
+    KF_ICMP_TYPE,
     KF_DCOM_ADDR,
-    KF_TCP_SEGMENT_DATA,
-    KF_LDAP_OP, KF_LDAP_ENTRY, KF_LDAP_DN, KF_LDAP_TYPE, KF_LDAP_VALUE,
+    KF_LDAP_OP, KF_LDAP_ENTRY,
     /* DCE/RPC auth verifier (read only on refusals) */
     KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
     KF_DCERPC_AUTH_LEVEL,
@@ -68,6 +66,46 @@ typedef struct {
     field_info *fi;
 } kd_item;
 
+/* ------------------------------- top-level items (kd_extract_top.c) */
+
+#define KD_MAX_TOP_HTTP 8
+#define KD_MAX_TOP_DNS 8
+
+/* The frame's top-level IP, TCP and HTTP items (always built, never asked for). */
+typedef struct {
+    const field_info *ip;       /* the last IPv4/IPv6 header before TCP */
+    gboolean ip_v6;
+    const field_info *tcp;
+    const field_info *http[KD_MAX_TOP_HTTP];
+    guint n_http;
+    const field_info *dns[KD_MAX_TOP_DNS];
+    guint n_dns;
+} kd_top_items;
+
+/* A TCP segment's flags (RFC 9293) and payload length (-1 unknown). */
+typedef struct {
+    guint8 flags;
+    gint payload;
+} kd_tcp_segment;
+
+#define KD_TCP_FLAG_SYN 0x02
+#define KD_TCP_FLAG_RST 0x04
+#define KD_TCP_FLAG_ACK 0x10
+
+/* Protocol ids, once every protocol registered; the watch list, per capture. */
+void kd_top_init(void);
+void kd_top_reset(void);
+void kd_top_items_of(proto_tree *tree, kd_top_items *t);
+/* FALSE when the frame has no readable TCP header. */
+gboolean kd_tcp_segment_of(const kd_top_items *t, kd_tcp_segment *s);
+/* The connection of pinfo carried HTTP authentication (kd_http_watch): its 400
+ * answers are read. */
+void kd_http_watch(const packet_info *pinfo);
+gboolean kd_http_watched(const packet_info *pinfo);
+/* Offset of the status code of an HTTP 400 answer among t's HTTP items (its buffer
+ * in *tvb), or -1. */
+gint kd_http_bad_request(const kd_top_items *t, tvbuff_t **tvb);
+
 /* One frame's wanted fields, sorted by buffer and position (containers before
  * what they contain), what each reader of a protocol starts from. */
 typedef struct {
@@ -76,6 +114,11 @@ typedef struct {
     guint n;
     gboolean seen[KF_COUNT];    /* roles present at least once */
     kd_carrier carrier;         /* what a Kerberos message of this frame travels in */
+    kd_top_items top;           /* the frame's top-level IP, TCP, HTTP and DNS items */
+    gboolean has_tcp;           /* tcp: the frame's TCP segment, when it has one */
+    kd_tcp_segment tcp;
+    tvbuff_t *bad_request_tvb;  /* an HTTP 400 answer's status code, on a watched */
+    gint bad_request_at;        /* connection (-1 none) */
 } kd_frame;
 
 /* ------------------------------------------------ values (kd_extract.c) */
@@ -92,8 +135,13 @@ gboolean kd_item_addr(const field_info *fi, kd_addr *out);
 gint64 kd_nstime_to_us(const nstime_t *t);
 /* The frame's number, time, addresses, ports and transport. */
 void kd_obs_header(packet_info *pinfo, kd_obs *o);
-/* Source and destination are one address: the host connected to itself. */
-gboolean kd_self_connection(const packet_info *pinfo);
+/* Source and destination are one address: the host connected to itself. Inline:
+ * the relevance test asks it of every TCP frame. */
+static inline gboolean
+kd_self_connection(const packet_info *pinfo)
+{
+    return (pinfo->src.type == AT_IPv4 || pinfo->src.type == AT_IPv6) && addresses_equal(&pinfo->src, &pinfo->dst);
+}
 
 /* The leaf lies within the box's bytes (and is not the box itself). */
 static inline gboolean
@@ -101,13 +149,6 @@ kd_inside(const field_info *leaf, const field_info *box)
 {
     return leaf->ds_tvb == box->ds_tvb && leaf->start >= box->start &&
            (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length && leaf != box;
-}
-
-/* One of the seven Kerberos message elements (AS-REQ ... KRB-ERROR). */
-static inline gboolean
-kd_is_krb_message(kd_field_role r)
-{
-    return r >= KF_KRB_AS_REQ && r <= KF_KRB_ERROR_EL;
 }
 
 /* ------------------------------------- readers, one file per protocol

@@ -1,8 +1,10 @@
 /* kd_extract_krb.c
  * Kerberos messages (in KDC exchanges and in the GSS tokens of HTTP, SMB2,
  * DCE/RPC and LDAP): names, realms, pre-authentication types, the ticket and
- * the additional tickets, etypes, errors and times. What Wireshark's field
- * names leave ambiguous is read by byte range, or from the message's bytes.
+ * the additional tickets, etypes, errors and times. Wireshark marks where each
+ * message is (its Kerberos protocol item); what the message says is read from its
+ * bytes (kd_krbmsg.c and the engine's other bounded readers), so that none of the
+ * dozen Kerberos fields krbdiag reads has to be marked before every frame.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -15,6 +17,8 @@
 #include "kd_encdata.h"
 #include "kd_kdcreq.h"
 #include "kd_krberr.h"
+#include "kd_krbmsg.h"
+#include "kd_util.h"
 
 /* RFC 4120 5.3, 5.4.2, 5.5.2: the enc-part's tag in a Ticket, a KDC-REP and an AP-REP. */
 #define KD_TICKET_ENC_PART 3
@@ -26,17 +30,63 @@
  * bytes identify the ticket (the same ticket presented twice has the same bytes). */
 #define KD_CIPHER_HASH_BYTES 256
 #define KD_MAX_EDATA 4096
-/* Enc-parts, ETYPE-INFO entries and nested messages remembered inside one message. */
-#define KD_MAX_BOXES 64
+/* RFC 4120 7.2.2: over TCP a 4-byte record mark precedes each message. */
+#define KD_KRB_RECORD_MARK_LEN 4
+/* X.690: the class bits of an identifier octet, and [APPLICATION n] constructed. */
+#define KD_DER_CLASS_MASK 0xe0
+#define KD_DER_APPLICATION 0x60
+/* Kerberos messages read per frame (more are ignored). */
+#define KD_MAX_MESSAGES 16
 
 /* ------------------------------------------------------------- from bytes */
 
-static gint32
-message_type_of(kd_field_role r)
+/* A message's bytes: where it starts in its data source, and how long it is. */
+typedef struct {
+    tvbuff_t *tvb;
+    gint start;
+    const guint8 *p;
+    gsize len;
+} kd_msg_bytes;
+
+/* The message a Kerberos protocol item covers: the item runs from the message
+ * (or from the 4-byte record mark before it, over TCP) to the end of its buffer;
+ * the message's own DER length ends it. FALSE when no message starts there. */
+static gboolean
+message_bytes(const field_info *fi, kd_msg_bytes *m)
 {
-    static const gint32 types[] = { KD_MSG_AS_REQ, KD_MSG_AS_REP, KD_MSG_TGS_REQ, KD_MSG_TGS_REP,
-                                    KD_MSG_AP_REQ, KD_MSG_AP_REP, KD_MSG_ERROR };
-    return types[r - KF_KRB_AS_REQ];
+    tvbuff_t *t = fi->ds_tvb;
+    if (!t || fi->start < 0 || fi->length < 2)
+        return FALSE;
+    gint start = fi->start;
+    gint len = MIN(fi->length, tvb_captured_length_remaining(t, start));
+    /* Every message starts with an [APPLICATION n] constructed tag; a record mark
+     * never does (its first byte holds the reserved bit and a length's top bits). */
+    if (len >= 2 && (tvb_get_guint8(t, start) & KD_DER_CLASS_MASK) != KD_DER_APPLICATION) {
+        start += KD_KRB_RECORD_MARK_LEN;
+        len -= KD_KRB_RECORD_MARK_LEN;
+    }
+    if (len < 2 || !tvb_bytes_exist(t, start, len))
+        return FALSE;
+    kd_der d = { tvb_get_ptr(t, start, len), (gsize)len }, body;
+    guint8 tag;
+    if (!kd_der_next(&d, &tag, &body))
+        return FALSE;
+    m->tvb = t;
+    m->start = start;
+    m->p = tvb_get_ptr(t, start, len);
+    m->len = (gsize)len - d.len;
+    return TRUE;
+}
+
+/* A KerberosString as text: cut at a NUL, made valid UTF-8, control characters
+ * replaced (kd_safe_str). */
+static const char *
+krb_string(packet_info *pinfo, kd_der s)
+{
+    if (!s.p)
+        return NULL;
+    gsize n = MIN(s.len, (gsize)KD_MAX_STR * 4);
+    return kd_safe_str(pinfo, wmem_strndup(pinfo->pool, (const char *)s.p, n));
 }
 
 /* Append a name component ("HTTP", "web.example.test" -> "HTTP/web.example.test"). */
@@ -52,68 +102,27 @@ join_name(packet_info *pinfo, const char *sofar, const char *part)
     return wmem_strdup_printf(pinfo->pool, "%s/%s", sofar, part);
 }
 
+/* "HTTP/web.example.test" from a principal's components, NULL when it has none. */
+static const char *
+name_of(packet_info *pinfo, const kd_krbmsg_name *n, const char *sofar)
+{
+    for (guint i = 0; i < n->n; i++)
+        sofar = join_name(pinfo, sofar, krb_string(pinfo, n->part[i]));
+    return sofar;
+}
+
 /* FNV-1a over the message's bytes: recorded copies of one datagram compare equal. */
 static void
-message_digest(const field_info *msg, kd_krb *k)
+message_digest(const kd_msg_bytes *m, kd_krb *k)
 {
-    tvbuff_t *t = msg->ds_tvb;
-    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length))
-        return;
-    const guint8 *p = tvb_get_ptr(t, msg->start, msg->length);
-    guint32 h = 2166136261u;
-    for (gint i = 0; i < msg->length; i++)
-        h = (h ^ p[i]) * 16777619u;
-    k->msg_digest = h;
-    k->msg_len = (guint32)msg->length;
-}
-
-/* A ticket's enc-part (RFC 4120: Ticket ::= [APPLICATION 1] SEQUENCE { ..., enc-part
- * [3] EncryptedData }), or a reply's (KDC-REP [6], AP-REP [2]), read from the bytes
- * of the ticket or message item. FALSE when unreadable. */
-static gboolean
-encdata_of(const field_info *fi, guint field, kd_encdata *e)
-{
-    tvbuff_t *t = fi->ds_tvb;
-    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length)) {
-        memset(e, 0, sizeof(*e));
-        return FALSE;
-    }
-    return kd_encdata_in(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, field, e);
-}
-
-/* The etype of one ETYPE-INFO2-ENTRY or ETYPE-INFO-ENTRY ([0] etype, first in both). */
-static gboolean
-etype_info_etype(const field_info *fi, gint32 *etype)
-{
-    tvbuff_t *t = fi->ds_tvb;
-    kd_der field;
-    gint64 v;
-    if (!t || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length) ||
-        !kd_der_seq_field(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, 0, &field) ||
-        !kd_der_int(field, &v) || v < G_MININT32 || v > G_MAXINT32)
-        return FALSE;
-    *etype = (gint32)v;
-    return TRUE;
-}
-
-/* A message's place, for items whose place is read from bytes. */
-typedef struct {
-    tvbuff_t *tvb;
-    gint start;
-    gint length;
-} kd_range;
-
-static gboolean
-inside_range(const field_info *leaf, const kd_range *box)
-{
-    return leaf->ds_tvb == box->tvb && leaf->start >= box->start &&
-           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length;
+    k->msg_digest = kd_fnv1a_32(m->p, m->len);
+    k->msg_len = (guint32)MIN(m->len, G_MAXUINT32);
 }
 
 /* The first etype and the first kvno among the enc-parts of a request's additional
- * tickets. */
+ * tickets, and their names (every ticket's sname components, the first realm). */
 static void
-addl_ticket_keys(const kd_kdcreq *r, kd_krb *k)
+addl_tickets(packet_info *pinfo, const kd_kdcreq *r, kd_krb *k)
 {
     for (guint i = 0; i < MIN(r->n_addl, KD_KDCREQ_MAX_TICKETS); i++) {
         kd_encdata e;
@@ -122,33 +131,35 @@ addl_ticket_keys(const kd_kdcreq *r, kd_krb *k)
             k->addl_ticket.etype = e.etype;
         if (e.has_kvno && k->addl_ticket.kvno < 0)
             k->addl_ticket.kvno = e.kvno;
+        kd_krbmsg_ticket t;
+        if (!kd_krbmsg_ticket_parse(r->addl[i].p, r->addl[i].len, &t))
+            continue;
+        if (t.sname.n) {
+            k->addl_ticket.present = TRUE;
+            k->addl_ticket.sname = name_of(pinfo, &t.sname, k->addl_ticket.sname);
+        }
+        if (t.has_realm && !k->addl_ticket.realm)
+            k->addl_ticket.realm = krb_string(pinfo, t.realm);
     }
 }
 
 /* A KDC request's body, from the request's bytes: KDC options, the etypes asked
- * for, and the additional tickets (where they are, how many, the enc-part of the
- * first: S4U2Proxy's evidence ticket, user-to-user's TGT). */
+ * for, and the additional tickets (how many, the enc-part of the first: S4U2Proxy's
+ * evidence ticket, user-to-user's TGT). */
 static void
-fill_req_body(const field_info *msg, kd_krb *k, kd_range *addl)
+fill_req_body(packet_info *pinfo, const kd_msg_bytes *m, kd_krb *k)
 {
-    tvbuff_t *t = msg->ds_tvb;
-    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length))
-        return;
-    const guint8 *base = tvb_get_ptr(t, msg->start, msg->length);
     kd_kdcreq req;
     const kd_kdcreq *r = &req;
-    if (!kd_kdcreq_parse(base, (gsize)msg->length, &req))
+    if (!kd_kdcreq_parse(m->p, m->len, &req))
         return;
     k->opt_cname_in_addl_tkt = r->opt_cname_in_addl_tkt;
     k->opt_enc_tkt_in_skey = r->opt_enc_tkt_in_skey;
     for (guint i = 0; i < r->n_etypes && k->n_req_etypes < KD_MAX_ETYPES; i++)
         k->req_etypes[k->n_req_etypes++] = r->etypes[i];
     if (r->has_addl) {
-        addl->tvb = t;
-        addl->start = msg->start + (gint)r->addl_offset;
-        addl->length = (gint)r->addl_len;
         k->n_addl_tickets = MIN(r->n_addl, 64);
-        addl_ticket_keys(r, k);
+        addl_tickets(pinfo, r, k);
     }
 }
 
@@ -164,15 +175,12 @@ secs_to_us(gint64 secs, gboolean has_usec, gint64 usec)
 
 /* A KRB-ERROR's own fields, from its bytes: the error code, the KDC's time (and
  * the client's, when the message type says KRB-ERROR), the e-data's raw bytes
- * for the engine's own bounded parser (Wireshark 4.0 mis-reads Samba's
- * PA-PW-SALT status). */
+ * for the engine's own bounded parser (NTSTATUS, ETYPE-INFO2). */
 static void
-fill_error(packet_info *pinfo, const field_info *msg, kd_krb *k)
+fill_error(packet_info *pinfo, const kd_msg_bytes *m, kd_krb *k)
 {
-    tvbuff_t *t = msg->ds_tvb;
     kd_krberr e;
-    if (!t || msg->length <= 0 || !tvb_bytes_exist(t, msg->start, msg->length) ||
-        !kd_krberr_parse(tvb_get_ptr(t, msg->start, msg->length), (gsize)msg->length, &e))
+    if (!kd_krberr_parse(m->p, m->len, &e))
         return;
     if (e.has_error_code)
         k->error_code = e.error_code;
@@ -188,6 +196,22 @@ fill_error(packet_info *pinfo, const field_info *msg, kd_krb *k)
         k->e_data_len = MIN(e.edata_len, (gsize)KD_MAX_EDATA);
         k->e_data = (const guint8 *)wmem_memdup(pinfo->pool, e.edata, k->e_data_len);
     }
+}
+
+/* The message's ticket: names, and its enc-part's etype, kvno and ciphertext. */
+static void
+fill_ticket(packet_info *pinfo, const kd_krbmsg_ticket *t, kd_krb *k)
+{
+    k->ticket.present = TRUE;
+    kd_encdata e;
+    if (kd_encdata_in(t->tlv.p, t->tlv.len, KD_TICKET_ENC_PART, &e)) {
+        k->ticket.etype = e.has_etype ? e.etype : k->ticket.etype;
+        k->ticket.kvno = e.has_kvno ? e.kvno : k->ticket.kvno;
+        k->ticket.cipher_hash = kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
+    }
+    k->ticket.sname = name_of(pinfo, &t->sname, NULL);
+    if (t->has_realm)
+        k->ticket.realm = krb_string(pinfo, t->realm);
 }
 
 /* ------------------------------------------------------ wireshark's decrypt */
@@ -247,210 +271,39 @@ ticket_decrypt(packet_info *pinfo, const kd_item *items, guint n, const char **b
 
 /* -------------------------------------------------------------- one message */
 
-/* What has been met inside one message so far. */
-typedef struct {
-    packet_info *pinfo;
-    kd_krb *k;
-    const field_info *ticket;           /* the message's own ticket */
-    kd_range addl;                      /* additional tickets of a TGS-REQ */
-    const field_info *boxes[KD_MAX_BOXES];  /* enc-parts, ETYPE-INFO entries, nested messages */
-    kd_field_role box_roles[KD_MAX_BOXES];
-    guint n_boxes;
-    gboolean have_msg_type;
-} kd_krb_walk;
-
-/* Inside a nested message, or a second ticket (TGS-REQ additional-tickets: S4U2Proxy,
- * user-to-user), which names another service than the request: foreign items. */
-static gboolean
-in_nested(const kd_krb_walk *w, const field_info *fi)
-{
-    for (guint b = 0; b < w->n_boxes; b++) {
-        if ((kd_is_krb_message(w->box_roles[b]) || w->box_roles[b] == KF_KRB_TICKET) && kd_inside(fi, w->boxes[b]))
-            return TRUE;
-    }
-    return FALSE;
-}
-
+/* The message m (already known to parse) into k. */
 static void
-add_box(kd_krb_walk *w, const kd_item *it)
+fill_krb(packet_info *pinfo, const kd_msg_bytes *m, const kd_krbmsg *msg, kd_krb *k)
 {
-    if (w->n_boxes < KD_MAX_BOXES) {
-        w->boxes[w->n_boxes] = it->fi;
-        w->box_roles[w->n_boxes++] = it->role;
-    }
-}
-
-/* An item of the evidence ticket of S4U2Proxy (or the TGT of user-to-user). */
-static void
-read_addl_item(kd_krb_walk *w, const kd_item *it)
-{
-    kd_krb *k = w->k;
-    if (it->role == KF_KRB_SNAME) {
-        k->addl_ticket.present = TRUE;
-        k->addl_ticket.sname = join_name(w->pinfo, k->addl_ticket.sname, kd_item_str(w->pinfo, it->fi));
-    } else if (it->role == KF_KRB_REALM && !k->addl_ticket.realm) {
-        k->addl_ticket.realm = kd_item_str(w->pinfo, it->fi);
-    }
-}
-
-/* The message's ticket (its enc-part read from its bytes), or a further one. */
-static void
-read_ticket(kd_krb_walk *w, const kd_item *it, gboolean in_ticket, gboolean in_addl)
-{
-    if (in_addl)
-        return;
-    if (w->ticket) {
-        if (!in_ticket)
-            add_box(w, it);
-        return;
-    }
-    kd_krb *k = w->k;
-    w->ticket = it->fi;
-    k->ticket.present = TRUE;
-    kd_encdata e;
-    if (encdata_of(it->fi, KD_TICKET_ENC_PART, &e)) {
-        k->ticket.etype = e.has_etype ? e.etype : k->ticket.etype;
-        k->ticket.kvno = e.has_kvno ? e.kvno : k->ticket.kvno;
-        k->ticket.cipher_hash = kd_encdata_cipher_hash(&e, KD_CIPHER_HASH_BYTES);
-    }
-}
-
-/* The etypes a KDC announces, from the entries' bytes. */
-static void
-read_etype_info(kd_krb_walk *w, const kd_item *it)
-{
-    if (w->n_boxes >= KD_MAX_BOXES)
-        return;
-    add_box(w, it);
-    gint32 et;
-    kd_krb *k = w->k;
-    if (k->n_etype_info2 < KD_MAX_ETYPES && etype_info_etype(it->fi, &et))
-        k->etype_info2[k->n_etype_info2++] = et;
-}
-
-/* The message's own names, realms, pre-authentication types and error texts. */
-static void
-read_leaf(kd_krb_walk *w, const kd_item *it, gboolean ticket, gboolean nested)
-{
-    packet_info *pinfo = w->pinfo;
-    kd_krb *k = w->k;
-    field_info *fi = it->fi;
-    switch (it->role) {
-    case KF_KRB_MSG_TYPE:
-        if (!nested && !w->have_msg_type) {
-            w->have_msg_type = TRUE;
-            k->msg_type = (gint32)kd_item_int(fi);
-        }
-        break;
-    case KF_KRB_CNAME:
-        if (!ticket && !nested)
-            k->cname = join_name(pinfo, k->cname, kd_item_str(pinfo, fi));
-        break;
-    case KF_KRB_SNAME:
-        if (ticket)
-            k->ticket.sname = join_name(pinfo, k->ticket.sname, kd_item_str(pinfo, fi));
-        else if (!nested)
-            k->sname = join_name(pinfo, k->sname, kd_item_str(pinfo, fi));
-        break;
-    case KF_KRB_REALM:
-        if (ticket && !k->ticket.realm)
-            k->ticket.realm = kd_item_str(pinfo, fi);
-        else if (!ticket && !nested && !k->realm)
-            k->realm = kd_item_str(pinfo, fi);
-        break;
-    case KF_KRB_CREALM:
-        if (!nested && !k->crealm)
-            k->crealm = kd_item_str(pinfo, fi);
-        break;
-    case KF_KRB_PADATA_TYPE:
-        if (!ticket && !nested && k->n_padata < KD_MAX_PADATA)
-            k->padata[k->n_padata++] = (gint32)kd_item_int(fi);
-        break;
-    case KF_KRB_ETEXT:
-        if (!nested && !k->e_text)
-            k->e_text = kd_item_str(pinfo, fi);
-        break;
-    case KF_KRB_NTSTATUS:
-        if (!nested && !k->has_nt_status) {
-            k->has_nt_status = TRUE;
-            k->nt_status = (guint32)kd_item_int(fi);
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-/* One item inside the message, attributed by the byte ranges met so far. */
-static void
-read_item(kd_krb_walk *w, const kd_item *it)
-{
-    gboolean ticket = w->ticket && kd_inside(it->fi, w->ticket);
-    gboolean addl = w->addl.tvb && inside_range(it->fi, &w->addl);
-    gboolean nested = in_nested(w, it->fi);
-    if (addl && !nested) {
-        read_addl_item(w, it);
-        return;
-    }
-    if (it->role == KF_KRB_TICKET)
-        read_ticket(w, it, ticket, addl);
-    else if (it->role == KF_KRB_ETYPE_INFO2 || it->role == KF_KRB_ETYPE_INFO)
-        read_etype_info(w, it);
-    else if (kd_is_krb_message(it->role))
-        add_box(w, it);
-    else
-        read_leaf(w, it, ticket, nested);
-}
-
-/* The Kerberos message items[m] and everything inside it, into k. */
-static void
-fill_krb(packet_info *pinfo, const kd_item *items, guint n, guint m, kd_krb *k)
-{
-    const field_info *msg = items[m].fi;
-    const kd_field_role role = items[m].role;
-    kd_krb_walk w;
-    memset(&w, 0, sizeof w);
-    w.pinfo = pinfo;
-    w.k = k;
-
-    k->msg_type = message_type_of(role);
-    message_digest(msg, k);
-    if (role == KF_KRB_AS_REQ || role == KF_KRB_TGS_REQ)
-        fill_req_body(msg, k, &w.addl);
+    k->msg_type = msg->app_tag;
+    if (msg->has_msg_type && msg->msg_type >= G_MININT32 && msg->msg_type <= G_MAXINT32)
+        k->msg_type = (gint32)msg->msg_type;
+    message_digest(m, k);
+    if (msg->app_tag == KD_MSG_AS_REQ || msg->app_tag == KD_MSG_TGS_REQ)
+        fill_req_body(pinfo, m, k);
     /* A reply's own enc-part: the key the reply is encrypted in. */
-    if (role == KF_KRB_AS_REP || role == KF_KRB_TGS_REP || role == KF_KRB_AP_REP) {
+    if (msg->app_tag == KD_MSG_AS_REP || msg->app_tag == KD_MSG_TGS_REP || msg->app_tag == KD_MSG_AP_REP) {
         kd_encdata e;
-        if (encdata_of(msg, role == KF_KRB_AP_REP ? KD_AP_REP_ENC_PART : KD_KDC_REP_ENC_PART, &e) && e.has_etype)
+        if (kd_encdata_in(m->p, m->len, msg->app_tag == KD_MSG_AP_REP ? KD_AP_REP_ENC_PART : KD_KDC_REP_ENC_PART, &e) &&
+            e.has_etype)
             k->rep_etype = e.etype;
     }
-    for (guint i = m + 1; i < n && kd_inside(items[i].fi, msg); i++)
-        read_item(&w, &items[i]);
-    if (role == KF_KRB_ERROR_EL)
-        fill_error(pinfo, msg, k);
+    if (msg->ticket.present)
+        fill_ticket(pinfo, &msg->ticket, k);
+    k->cname = name_of(pinfo, &msg->cname, NULL);
+    k->sname = name_of(pinfo, &msg->sname, NULL);
+    k->realm = msg->has_realm ? krb_string(pinfo, msg->realm) : NULL;
+    k->crealm = msg->has_crealm ? krb_string(pinfo, msg->crealm) : NULL;
+    k->e_text = msg->has_e_text ? krb_string(pinfo, msg->e_text) : NULL;
+    for (guint i = 0; i < msg->n_padata && k->n_padata < KD_MAX_PADATA; i++)
+        k->padata[k->n_padata++] = msg->padata[i];
+    for (guint i = 0; i < msg->n_etype_info && k->n_etype_info2 < KD_MAX_ETYPES; i++)
+        k->etype_info2[k->n_etype_info2++] = msg->etype_info[i];
+    if (msg->app_tag == KD_MSG_ERROR)
+        fill_error(pinfo, m, k);
 }
 
 /* ------------------------------------------------------------------- frame */
-
-/* items[i] starts a top-level Kerberos message (or a user-to-user token): its
- * msg-type for a KERB-TGT-REQUEST/REPLY, 0 for a message element, -1 otherwise. */
-static gint64
-top_level_message(const kd_item *items, guint i)
-{
-    gint64 tgt_token = 0;
-    if (items[i].role == KF_KRB_MSG_TYPE) {
-        tgt_token = kd_item_int(items[i].fi);
-        if (tgt_token != KD_MSG_TGT_REQ && tgt_token != KD_MSG_TGT_REP)
-            return -1;
-    } else if (!kd_is_krb_message(items[i].role)) {
-        return -1;
-    }
-    /* An AP-REQ inside a TGS-REQ is part of it. */
-    for (guint j = 0; j < i; j++) {
-        if (kd_is_krb_message(items[j].role) && kd_inside(items[i].fi, items[j].fi))
-            return -1;
-    }
-    return tgt_token;
-}
 
 /* The ticket an AP-REQ presents to a service, decrypted (or not) with the user's
  * keytab. A TGS-REQ's TGT stays out: its AP-REQ is nested in the request. */
@@ -467,25 +320,91 @@ mark_decrypt(const kd_frame *fr, kd_obs *obs, guint n_obs)
     }
 }
 
-/* Every top-level Kerberos message of the frame. User-to-user GSS tokens
- * (KERB-TGT-REQUEST / KERB-TGT-REPLY) have no message element of their own in
+/* The messages of the frame, in byte order, each with its item's index; a message
+ * inside another one (an AP-REQ in a TGS-REQ) is part of it. */
+typedef struct {
+    guint item;
+    kd_msg_bytes bytes;
+} kd_msg_at;
+
+static gboolean
+within(const kd_msg_bytes *inner_msg, const kd_msg_bytes *outer)
+{
+    return inner_msg->tvb == outer->tvb && inner_msg->start >= outer->start &&
+           (gsize)(inner_msg->start - outer->start) + inner_msg->len <= outer->len &&
+           !(inner_msg->start == outer->start && inner_msg->len == outer->len);
+}
+
+static guint
+frame_messages(const kd_frame *fr, kd_msg_at *at)
+{
+    guint n = 0;
+    for (guint i = 0; i < fr->n && n < KD_MAX_MESSAGES; i++) {
+        kd_msg_bytes m;
+        if (fr->it[i].role != KF_KRB_PROTO || !message_bytes(fr->it[i].fi, &m))
+            continue;
+        gboolean nested = FALSE;
+        for (guint j = 0; j < n && !nested; j++)
+            nested = within(&m, &at[j].bytes) || (m.tvb == at[j].bytes.tvb && m.start == at[j].bytes.start);
+        if (!nested) {
+            at[n].item = i;
+            at[n++].bytes = m;
+        }
+    }
+    return n;
+}
+
+/* A user-to-user token's msg-type (KERB-TGT-REQUEST/REPLY) outside every message. */
+static gint64
+tgt_token_at(const kd_frame *fr, guint i, const kd_msg_at *at, guint n_at)
+{
+    if (fr->it[i].role != KF_KRB_MSG_TYPE)
+        return 0;
+    gint64 v = kd_item_int(fr->it[i].fi);
+    if (v != KD_MSG_TGT_REQ && v != KD_MSG_TGT_REP)
+        return 0;
+    const field_info *fi = fr->it[i].fi;
+    for (guint j = 0; j < n_at; j++) {
+        if (fi->ds_tvb == at[j].bytes.tvb && fi->start >= at[j].bytes.start &&
+            (gsize)(fi->start - at[j].bytes.start) < at[j].bytes.len)
+            return 0;
+    }
+    return v;
+}
+
+static kd_obs *
+new_krb_obs(const kd_frame *fr, kd_obs *obs, guint *n_obs)
+{
+    kd_obs *o = &obs[(*n_obs)++];
+    kd_obs_init(o, KD_OBS_KRB);
+    kd_obs_header(fr->pinfo, o);
+    o->u.krb.carrier = fr->carrier;
+    return o;
+}
+
+/* Every top-level Kerberos message of the frame, in byte order. User-to-user GSS
+ * tokens (KERB-TGT-REQUEST / KERB-TGT-REPLY) are no message of their own in
  * Wireshark's SPNEGO decoding: their msg-type, outside every other Kerberos
  * message, tells them. */
 guint
 kd_read_krb(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
+    kd_msg_at at[KD_MAX_MESSAGES];
+    guint n_at = frame_messages(fr, at), next = 0;
     for (guint i = 0; i < fr->n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
-        gint64 tgt_token = top_level_message(fr->it, i);
-        if (tgt_token < 0)
+        gint64 tgt_token = tgt_token_at(fr, i, at, n_at);
+        if (tgt_token) {
+            new_krb_obs(fr, obs, &n_obs)->u.krb.msg_type = (gint32)tgt_token;
             continue;
-        kd_obs *o = &obs[n_obs++];
-        kd_obs_init(o, KD_OBS_KRB);
-        kd_obs_header(fr->pinfo, o);
-        o->u.krb.carrier = fr->carrier;
-        if (tgt_token)
-            o->u.krb.msg_type = (gint32)tgt_token;
-        else
-            fill_krb(fr->pinfo, fr->it, fr->n, i, &o->u.krb);
+        }
+        if (next >= n_at || at[next].item != i)
+            continue;
+        kd_krbmsg msg;
+        const kd_msg_bytes *m = &at[next++].bytes;
+        if (!kd_krbmsg_parse(m->p, m->len, &msg))
+            continue;
+        kd_obs *o = new_krb_obs(fr, obs, &n_obs);
+        fill_krb(fr->pinfo, m, &msg, &o->u.krb);
         if (fr->carrier == KD_CARRIER_DCERPC)
             kd_rpc_carrier_of(fr->it, fr->n, i, &o->u.krb);
     }

@@ -2,6 +2,7 @@
  * LDAP search results naming service principals: the entry's DN, its
  * servicePrincipalName values and sAMAccountName (duplicate SPNs); binds, their
  * requests and answers (the result code and Active Directory's diagnostic message).
+ * Both are read from the bytes of one item each (the entry, the operation).
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -9,39 +10,37 @@
 #include "kd_extract_int.h"
 
 #include "kd_ldapbind.h"
-
-/* The attributes of the entry at it[e] (the items inside its bytes) into l. */
-static void
-read_entry(const kd_frame *fr, guint e, kd_ldap_entry *l)
-{
-    const kd_item *it = fr->it;
-    const char *attr = NULL;
-    for (guint j = e + 1; j < fr->n && kd_inside(it[j].fi, it[e].fi); j++) {
-        switch (it[j].role) {
-        case KF_LDAP_DN:
-            if (!l->dn)
-                l->dn = kd_item_str(fr->pinfo, it[j].fi);
-            break;
-        case KF_LDAP_TYPE:
-            attr = kd_item_str(fr->pinfo, it[j].fi);
-            break;
-        case KF_LDAP_VALUE:
-            if (attr && g_ascii_strcasecmp(attr, "servicePrincipalName") == 0 && l->n_spns < KD_MAX_LDAP_VALUES)
-                l->spns[l->n_spns++] = kd_item_str(fr->pinfo, it[j].fi);
-            else if (attr && g_ascii_strcasecmp(attr, "sAMAccountName") == 0 && !l->sam_account_name)
-                l->sam_account_name = kd_item_str(fr->pinfo, it[j].fi);
-            break;
-        default:
-            break;
-        }
-    }
-}
+#include "kd_ldapentry.h"
 
 /* A bounded, printable copy of bytes that should be text. */
 static const char *
 bytes_str(packet_info *pinfo, const guint8 *p, gsize len)
 {
     return p ? kd_safe_str(pinfo, wmem_strndup(pinfo->pool, (const char *)p, MIN(len, (gsize)KD_MAX_STR * 4))) : NULL;
+}
+
+/* Wireshark's attribute values are byte strings: their first KD_MAX_STR bytes. */
+static const char *
+value_str(packet_info *pinfo, kd_der v)
+{
+    return bytes_str(pinfo, v.p, MIN(v.len, (gsize)KD_MAX_STR));
+}
+
+/* The entry whose item is `fi`, read from its bytes into l. */
+static void
+read_entry(packet_info *pinfo, const field_info *fi, kd_ldap_entry *l)
+{
+    kd_ldapentry e;
+    tvbuff_t *t = fi->ds_tvb;
+    if (!t || fi->start < 0 || fi->length <= 0 || !tvb_bytes_exist(t, fi->start, fi->length) ||
+        !kd_ldapentry_parse(tvb_get_ptr(t, fi->start, fi->length), (gsize)fi->length, &e))
+        return;
+    if (e.has_dn)
+        l->dn = bytes_str(pinfo, e.dn.p, e.dn.len);
+    for (guint i = 0; i < e.n_spns && l->n_spns < KD_MAX_LDAP_VALUES; i++)
+        l->spns[l->n_spns++] = value_str(pinfo, e.spns[i]);
+    if (e.has_sam_account_name)
+        l->sam_account_name = value_str(pinfo, e.sam_account_name);
 }
 
 /* An LDAP BindRequest or BindResponse, read from the bytes of its protocolOp item.
@@ -84,7 +83,7 @@ kd_read_ldap(const kd_frame *fr, kd_obs *obs, guint n_obs)
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_LDAP_ENTRY);
         kd_obs_header(fr->pinfo, o);
-        read_entry(fr, i, &o->u.ldap);
+        read_entry(fr->pinfo, fr->it[i].fi, &o->u.ldap);
         /* Only entries with SPNs matter. */
         if (o->u.ldap.n_spns)
             n_obs++;

@@ -56,8 +56,7 @@ gss_time_us(gint64 secs, gboolean has_usec, gint32 usec)
 }
 
 /* The verifier of a refusal: its packet type, the visible auth_info item and the
- * verifier's length. FALSE when the frame is no refusal with a verifier, or when
- * Wireshark decoded a KRB-ERROR itself (the Kerberos reader has it). */
+ * verifier's length. FALSE when the frame is no refusal with a verifier. */
 static gboolean
 find_refusal_verifier(const kd_frame *fr, gint64 *ptype, const field_info **info, gint64 *auth_len)
 {
@@ -80,8 +79,6 @@ find_refusal_verifier(const kd_frame *fr, gint64 *ptype, const field_info **info
             if (!*info && it->fi->length >= DCERPC_SEC_TRAILER_LEN)
                 *info = it->fi;
             break;
-        case KF_KRB_ERROR_EL:
-            return FALSE;
         default:
             break;
         }
@@ -127,6 +124,11 @@ kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
     gint64 ptype, auth_len;
     const field_info *info;
+    /* Wireshark decoded the KRB-ERROR itself: the Kerberos reader has it. */
+    for (guint i = 0; i < n_obs; i++) {
+        if (obs[i].kind == KD_OBS_KRB && obs[i].u.krb.msg_type == KD_MSG_ERROR)
+            return n_obs;
+    }
     if (!fr->seen[KF_DCERPC_AUTH_INFO] || !fr->seen[KF_DCERPC_PKT_TYPE] || n_obs >= KD_MAX_OBS_PER_FRAME ||
         !find_refusal_verifier(fr, &ptype, &info, &auth_len))
         return n_obs;

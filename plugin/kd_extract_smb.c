@@ -8,16 +8,53 @@
 #include "kd_extract_int.h"
 
 #include "kd_gsskrb.h"
+#include "kd_ntlmauth.h"
 
-/* An NTLMSSP AUTHENTICATE string: Wireshark shows an empty one as "NULL" over its
- * 8-byte security buffer (length 0); that is "" here, not a user named NULL. */
+/* How much of the buffer after an NTLMSSP message's start is read as the message:
+ * AUTHENTICATE messages are a few hundred bytes to a few kilobytes. */
+#define KD_MAX_NTLM_MESSAGE_LEN 65535
+
+/* An NTLMSSP string as text: UTF-16LE (unpaired surrogates replaced) or OEM. An
+ * empty one is "" (Wireshark shows it as "NULL"), not a user named NULL. */
 static const char *
-ntlm_str(packet_info *pinfo, field_info *fi)
+ntlm_text(packet_info *pinfo, const kd_ntlm_str *s)
 {
-    if (fi->length == 8 && fi->ds_tvb && tvb_bytes_exist(fi->ds_tvb, fi->start, 2) &&
-        tvb_get_letohs(fi->ds_tvb, fi->start) == 0)
-        return "";
-    return kd_item_str(pinfo, fi);
+    if (!s->present)
+        return NULL;
+    if (!s->utf16)
+        return kd_safe_str(pinfo, wmem_strndup(pinfo->pool, (const char *)s->p, MIN(s->len, (gsize)KD_MAX_STR * 4)));
+    wmem_strbuf_t *out = wmem_strbuf_new(pinfo->pool, "");
+    const gsize units = MIN(s->len / 2, (gsize)KD_MAX_STR * 2);
+    for (gsize i = 0; i < units; i++) {
+        gunichar c = (gunichar)(s->p[2 * i] | s->p[2 * i + 1] << 8);
+        if (c >= 0xd800 && c < 0xdc00 && i + 1 < units) {
+            gunichar lo = (gunichar)(s->p[2 * i + 2] | s->p[2 * i + 3] << 8);
+            if (lo >= 0xdc00 && lo < 0xe000) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+                i++;
+            }
+        }
+        wmem_strbuf_append_unichar(out, g_unichar_validate(c) ? c : 0xfffd);
+    }
+    return kd_safe_str(pinfo, wmem_strbuf_get_str(out));
+}
+
+/* The domain, user and target name of the AUTHENTICATE whose type item is `type`
+ * (it follows the 8-byte signature), read from the message's bytes. */
+static void
+read_authenticate(packet_info *pinfo, const field_info *type, kd_ntlmssp *n)
+{
+    tvbuff_t *t = type->ds_tvb;
+    const gint start = type->start - NTLMSSP_SIGNATURE_LEN;
+    if (!t || start < 0)
+        return;
+    const gint len = MIN(tvb_captured_length_remaining(t, start), KD_MAX_NTLM_MESSAGE_LEN);
+    kd_ntlmauth a;
+    if (len <= 0 || !kd_ntlmauth_parse(tvb_get_ptr(t, start, len), (gsize)len, &a))
+        return;
+    n->user = ntlm_text(pinfo, &a.user);
+    n->domain = ntlm_text(pinfo, &a.domain);
+    n->target_name = ntlm_text(pinfo, &a.target_name);
 }
 
 /* The mechanisms the client's token carrying an NTLMSSP NEGOTIATE offers: Wireshark
@@ -74,15 +111,8 @@ kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs)
         if (o->u.ntlmssp.message_type == NTLMSSP_NEGOTIATE_MESSAGE)
             o->u.ntlmssp.spnego_mechs = ntlmssp_offered_mechs(it[i].fi, fr->carrier);
         o->u.ntlmssp.rpc_auth_type = rpc_auth_type_before(fr, i);
-        /* The account and target name of an AUTHENTICATE follow its type in the same buffer. */
-        for (guint j = i + 1; j < fr->n && it[j].role != KF_NTLMSSP_TYPE && it[j].fi->ds_tvb == it[i].fi->ds_tvb; j++) {
-            if (it[j].role == KF_NTLMSSP_USER && !o->u.ntlmssp.user)
-                o->u.ntlmssp.user = ntlm_str(fr->pinfo, it[j].fi);
-            else if (it[j].role == KF_NTLMSSP_DOMAIN && !o->u.ntlmssp.domain)
-                o->u.ntlmssp.domain = ntlm_str(fr->pinfo, it[j].fi);
-            else if (it[j].role == KF_NTLMSSP_TARGET && !o->u.ntlmssp.target_name)
-                o->u.ntlmssp.target_name = kd_item_str(fr->pinfo, it[j].fi);
-        }
+        if (o->u.ntlmssp.message_type == NTLMSSP_AUTHENTICATE_MESSAGE)
+            read_authenticate(fr->pinfo, it[i].fi, &o->u.ntlmssp);
     }
     return n_obs;
 }

@@ -27,48 +27,23 @@ typedef struct {
 } kd_field_def;
 
 static const kd_field_def field_defs[KF_COUNT] = {
-    [KF_KRB_AS_REQ]      = { "kerberos.as_req_element", FALSE, { NULL } },
-    [KF_KRB_AS_REP]      = { "kerberos.as_rep_element", FALSE, { NULL } },
-    [KF_KRB_TGS_REQ]     = { "kerberos.tgs_req_element", FALSE, { NULL } },
-    [KF_KRB_TGS_REP]     = { "kerberos.tgs_rep_element", FALSE, { NULL } },
-    [KF_KRB_AP_REQ]      = { "kerberos.ap_req_element", FALSE, { NULL } },
-    [KF_KRB_AP_REP]      = { "kerberos.ap_rep_element", FALSE, { NULL } },
-    [KF_KRB_ERROR_EL]    = { "kerberos.krb_error_element", FALSE, { NULL } },
-    /* A request's body (KDC options, etypes, additional tickets: S4U2Proxy,
-     * user-to-user) is read from its bytes, and with it Ticket_element (the
-     * additional tickets, two registrations). */
-    [KF_KRB_TICKET]      = { "kerberos.ticket_element", FALSE, { NULL } },
-    /* The enc-parts of tickets and replies (their etype, kvno and ciphertext) are
-     * read from the bytes of the ticket or message: kerberos.enc_part_element (five
-     * registrations up to 4.4, five names in 4.6), kerberos.etype, kerberos.kvno and
-     * kerberos.cipher (a dozen registrations) would be marked before every frame. */
-    [KF_KRB_ETYPE_INFO2] = { "kerberos.ETYPE_INFO2_ENTRY_element", FALSE, { NULL } },
-    [KF_KRB_ETYPE_INFO]  = { "kerberos.ETYPE_INFO_ENTRY_element", FALSE, { NULL } },
+    /* The Kerberos protocol item marks each message (from its record mark over
+     * TCP); kd_krbmsg.c reads names, realms, PA-DATA, ETYPE-INFO, e-text, the
+     * ticket and the error from the message's bytes. Asking for those fields
+     * instead (a dozen, with several registrations each) marked them before every
+     * frame and built their items on every Kerberos frame. */
+    [KF_KRB_PROTO]       = { "kerberos", FALSE, { NULL } },
+    /* Also the floor's field; a user-to-user token (KERB-TGT-REQUEST/REPLY) has no
+     * protocol item of its own in SPNEGO, only its msg-type. */
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE, { NULL } },
-    [KF_KRB_CNAME]       = { "kerberos.CNameString", FALSE, { NULL } },
-    [KF_KRB_SNAME]       = { "kerberos.SNameString", FALSE, { NULL } },
-    [KF_KRB_REALM]       = { "kerberos.realm", FALSE, { NULL } },
-    [KF_KRB_CREALM]      = { "kerberos.crealm", FALSE, { NULL } },
-    [KF_KRB_PADATA_TYPE] = { "kerberos.padata_type", FALSE, { NULL } },
-    [KF_KRB_ETEXT]       = { "kerberos.e_text", FALSE, { NULL } },
-    [KF_KRB_NTSTATUS]    = { "kerberos.smb.nt_status", FALSE, { NULL } },
     /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
-    [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE, { NULL } },
     [KF_DNS_CNAME]       = { "dns.cname", TRUE, { NULL } },
-    [KF_DNS_A]           = { "dns.a", FALSE, { NULL } },
-    [KF_DNS_AAAA]        = { "dns.aaaa", FALSE, { NULL } },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE, { NULL } },
-    /* On every HTTP response, but only a 400 makes the frame worth reading (a web
-     * server refusing an oversized Negotiate header); FT_UINT16 in 4.0, FT_UINT24
-     * from 4.4 on, the same name. */
-    [KF_HTTP_RESPONSE_CODE] = { "http.response.code", TRUE, { NULL } },
+    /* An AUTHENTICATE's domain, user and target name (MsvAvTargetName, the SPN the
+     * client names: "cifs/10.0.0.5") are read from the message's bytes, which start
+     * 8 bytes (the signature) before its type (kd_ntlmauth.c). */
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE, { NULL } },
-    [KF_NTLMSSP_USER]    = { "ntlmssp.auth.username", FALSE, { NULL } },
-    [KF_NTLMSSP_DOMAIN]  = { "ntlmssp.auth.domain", FALSE, { NULL } },
-    /* An AUTHENTICATE's NTLMv2 response: the MsvAvTargetName AV pair, the SPN the
-     * client names ("cifs/10.0.0.5"); the same name in 4.0, 4.4 and 4.6. */
-    [KF_NTLMSSP_TARGET]  = { "ntlmssp.ntlmv2_response.target_name", FALSE, { NULL } },
     [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE, { NULL } },
     [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE, { NULL } },
     [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE, { NULL } },
@@ -79,25 +54,12 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_SMB2_CMD]        = { "smb2.cmd", FALSE, { NULL } },
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE, { NULL } },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
-    /* Every wanted field costs on every frame that has it: not tcp.flags (on every
-     * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
-     * segments carry. */
-    [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
-    [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
     /* An LDAP operation: binds (requests and answers) are read from its bytes, which
      * hold the whole [APPLICATION n] element (4.0, 4.4, 4.6 alike); only bind values
      * make the frame relevant. */
     [KF_LDAP_OP]         = { "ldap.protocolOp", TRUE, { NULL } },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE, { NULL } },
-    [KF_LDAP_DN]         = { "ldap.objectName", FALSE, { NULL } },
-    [KF_LDAP_TYPE]       = { "ldap.type", FALSE, { NULL } },
-    [KF_LDAP_VALUE]      = { "ldap.AttributeValue", FALSE, { NULL } },
-    /* A segment TCP holds for reassembly: towards port 88, a request even when its
-     * message never completes. Asked for instead of tcp.len, which every TCP
-     * segment carries (and would make every TCP frame pay the relevance test);
-     * this one occurs only on segments of a multi-segment message. */
-    [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE, { NULL } },
     /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
      * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
     [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE, { NULL } },
@@ -134,14 +96,6 @@ trigger_cmp(gconstpointer pa, gconstpointer pb)
 {
     const kd_trigger *a = pa, *b = pb;
     return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* The trigger registered under hf id `id`, or NULL (triggers are sorted by id). */
-static const kd_trigger *
-trigger_of(int id)
-{
-    const kd_trigger key = { id, KF_COUNT };
-    return bsearch(&key, triggers, n_triggers, sizeof *triggers, trigger_cmp);
 }
 
 const GArray *
@@ -221,6 +175,7 @@ kd_extract_init(void)
         ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
     g_string_free(read, TRUE);
     reported = TRUE;
+    kd_top_init();
     return wanted;
 }
 
@@ -228,17 +183,8 @@ kd_extract_init(void)
 static gboolean
 trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
 {
-    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
-     * port; and a host connecting to its own address (DCOM sent to a shared one). */
-    if (r == KF_TCP_SYN)
-        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
     if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
         return pinfo->ptype == PT_TCP;
-    if (r == KF_TCP_RST)
-        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
-    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
-    if (r == KF_TCP_SEGMENT_DATA)
-        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)
@@ -259,10 +205,6 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
             if (fvalue_get_uinteger(kd_fi_value(fi)) <= KD_LDAP_OP_BIND_RESPONSE)
                 return TRUE;
             break;
-        case KF_HTTP_RESPONSE_CODE:
-            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_HTTP_BAD_REQUEST)
-                return TRUE;
-            break;
         default:
             return TRUE;
         }
@@ -270,34 +212,45 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
     return FALSE;
 }
 
+/* A TCP segment that matters whatever fields it carries: a SYN to the KDC (a KDC
+ * that never answers) or to the host's own address (DCOM sent to a shared one), a
+ * RST from the KDC, payload to the KDC even when no Kerberos message can be read
+ * from it, a 400 on a connection that carried HTTP authentication. Ports and the
+ * connection first: the top-level items are read only on those frames. */
+static gboolean
+tcp_segment_matters(packet_info *pinfo, proto_tree *tree)
+{
+    if (pinfo->ptype != PT_TCP)
+        return FALSE;
+    const gboolean to_kdc = pinfo->destport == KERBEROS_PORT, from_kdc = pinfo->srcport == KERBEROS_PORT;
+    const gboolean watched = kd_http_watched(pinfo);
+    const gboolean self = kd_self_connection(pinfo);
+    if (!to_kdc && !from_kdc && !watched && !self)
+        return FALSE;
+    kd_top_items top;
+    kd_tcp_segment s;
+    kd_top_items_of(tree, &top);
+    if (kd_tcp_segment_of(&top, &s)) {
+        const gboolean opens = (s.flags & (KD_TCP_FLAG_SYN | KD_TCP_FLAG_ACK)) == KD_TCP_FLAG_SYN;
+        if ((opens && (to_kdc || self)) || ((s.flags & KD_TCP_FLAG_RST) && from_kdc) || (to_kdc && s.payload > 0))
+            return TRUE;
+    }
+    tvbuff_t *t;
+    return watched && kd_http_bad_request(&top, &t) >= 0;
+}
+
 gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
-    /* The tree keeps a table of the wanted fields that occurred on this frame:
-     * on most frames (TCP acknowledgements, HTTP requests without authentication)
-     * it is empty, and one call answers. Otherwise it holds only the wanted fields
-     * the frame carries (on an ordinary HTTP response one, http.response.code; a
-     * display filter's or a column's fields too): walking it costs less than
-     * looking every trigger up, unless it holds as many. */
-    if (!tree || !proto_tracking_interesting_fields(tree))
+    if (!tree)
         return FALSE;
-    GHashTable *present = PTREE_DATA(tree)->interesting_hfids;
-    if (present && g_hash_table_size(present) < n_triggers) {
-        GHashTableIter iter;
-        gpointer id, value;
-        g_hash_table_iter_init(&iter, present);
-        while (g_hash_table_iter_next(&iter, &id, &value)) {
-            const kd_trigger *t = trigger_of(GPOINTER_TO_INT(id));
-            GPtrArray *a = value;
-            if (t && a && a->len && trigger_value_matters(pinfo, t->role, a))
-                return TRUE;
-        }
-        return FALSE;
-    }
-    for (guint i = 0; i < n_triggers; i++) {
+    /* Wireshark tracks the wanted fields that occur on a frame: on most frames
+     * (TCP acknowledgements, HTTP without authentication, ordinary DNS) there are
+     * none, and one call answers. */
+    for (guint i = 0; proto_tracking_interesting_fields(tree) && i < n_triggers; i++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
         if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
             return TRUE;
     }
-    return FALSE;
+    return tcp_segment_matters(pinfo, tree);
 }
