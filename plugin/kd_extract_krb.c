@@ -111,11 +111,11 @@ name_of(packet_info *pinfo, const kd_krbmsg_name *n, const char *sofar)
     return sofar;
 }
 
-/* FNV-1a over the message's bytes: recorded copies of one datagram compare equal. */
+/* A hash of the message's bytes: recorded copies of one datagram compare equal. */
 static void
 message_digest(const kd_msg_bytes *m, kd_krb *k)
 {
-    k->msg_digest = kd_fnv1a_32(m->p, m->len);
+    k->msg_digest = kd_key_hash(m->p, m->len);
     k->msg_len = (guint32)MIN(m->len, G_MAXUINT32);
 }
 
