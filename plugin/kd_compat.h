@@ -48,11 +48,14 @@ typedef bool kd_pref_bool;
 typedef gboolean kd_pref_bool;
 #endif
 
-/* One byte from a tvb (tvb_get_guint8 is deprecated from 4.4 on). */
+/* One byte from a tvb, and the first offset of one (tvb_get_guint8 and
+ * tvb_find_guint8 are deprecated from 4.4 on). */
 #if KD_WS_AT_LEAST(4, 4)
 #define kd_tvb_get_u8(tvb, offset) tvb_get_uint8((tvb), (offset))
+#define kd_tvb_find_u8(tvb, offset, maxlength, needle) tvb_find_uint8((tvb), (offset), (maxlength), (needle))
 #else
 #define kd_tvb_get_u8(tvb, offset) tvb_get_guint8((tvb), (offset))
+#define kd_tvb_find_u8(tvb, offset, maxlength, needle) tvb_find_guint8((tvb), (offset), (maxlength), (needle))
 #endif
 
 /* stat_tap_ui init callbacks return whether the tap could be set up (4.6)

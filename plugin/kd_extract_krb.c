@@ -61,7 +61,7 @@ message_bytes(const field_info *fi, kd_msg_bytes *m)
     gint len = MIN(fi->length, tvb_captured_length_remaining(t, start));
     /* Every message starts with an [APPLICATION n] constructed tag; a record mark
      * never does (its first byte holds the reserved bit and a length's top bits). */
-    if (len >= 2 && (tvb_get_guint8(t, start) & KD_DER_CLASS_MASK) != KD_DER_APPLICATION) {
+    if (len >= 2 && (kd_tvb_get_u8(t, start) & KD_DER_CLASS_MASK) != KD_DER_APPLICATION) {
         start += KD_KRB_RECORD_MARK_LEN;
         len -= KD_KRB_RECORD_MARK_LEN;
     }

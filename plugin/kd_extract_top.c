@@ -108,8 +108,8 @@ kd_tcp_segment_of(const kd_top_items *t, kd_tcp_segment *s)
     memset(s, 0, sizeof(*s));
     if (!tcp || !tcp->ds_tvb || tcp->start < 0 || !tvb_bytes_exist(tcp->ds_tvb, tcp->start, KD_TCP_MIN_HEADER))
         return FALSE;
-    s->flags = tvb_get_guint8(tcp->ds_tvb, tcp->start + KD_TCP_FLAGS_BYTE);
-    gint header = (tvb_get_guint8(tcp->ds_tvb, tcp->start + KD_TCP_OFFSET_BYTE) >> 4) * 4;
+    s->flags = kd_tvb_get_u8(tcp->ds_tvb, tcp->start + KD_TCP_FLAGS_BYTE);
+    gint header = (kd_tvb_get_u8(tcp->ds_tvb, tcp->start + KD_TCP_OFFSET_BYTE) >> 4) * 4;
     gint end = ip_end(t);
     s->payload = end < 0 ? -1 : MAX(0, end - (tcp->start + header));
     return TRUE;
@@ -186,12 +186,12 @@ kd_http_bad_request(const kd_top_items *t, tvbuff_t **tvb)
         tvbuff_t *b = fi->ds_tvb;
         if (!b || fi->start < 0 || tvb_strneql(b, fi->start, KD_HTTP_VERSION_PREFIX, prefix) != 0)
             continue;
-        gint sp = tvb_find_guint8(b, fi->start + prefix, 16, ' ');
+        gint sp = kd_tvb_find_u8(b, fi->start + prefix, 16, ' ');
         if (sp < 0 || !tvb_bytes_exist(b, sp + 1, KD_HTTP_CODE_DIGITS + 1))
             continue;
         gint status = 0;
         for (gint d = 0; d < KD_HTTP_CODE_DIGITS && status >= 0; d++) {
-            guint8 c = tvb_get_guint8(b, sp + 1 + d);
+            guint8 c = kd_tvb_get_u8(b, sp + 1 + d);
             status = g_ascii_isdigit(c) ? status * 10 + (c - '0') : -1;
         }
         if (status == KD_HTTP_BAD_REQUEST) {
