@@ -223,9 +223,9 @@ tcp_segment_matters(packet_info *pinfo, proto_tree *tree)
     if (pinfo->ptype != PT_TCP)
         return FALSE;
     const gboolean to_kdc = pinfo->destport == KERBEROS_PORT, from_kdc = pinfo->srcport == KERBEROS_PORT;
-    const gboolean watched = kd_http_watched(pinfo);
     const gboolean self = kd_self_connection(pinfo);
-    if (!to_kdc && !from_kdc && !watched && !self)
+    const gboolean watched = kd_http_watched(pinfo);
+    if (!to_kdc && !from_kdc && !self && !watched)
         return FALSE;
     kd_top_items top;
     kd_tcp_segment s;
@@ -247,10 +247,12 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
     /* Wireshark tracks the wanted fields that occur on a frame: on most frames
      * (TCP acknowledgements, HTTP without authentication, ordinary DNS) there are
      * none, and one call answers. */
-    for (guint i = 0; proto_tracking_interesting_fields(tree) && i < n_triggers; i++) {
-        GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
-        if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
-            return TRUE;
+    if (proto_tracking_interesting_fields(tree)) {
+        for (guint i = 0; i < n_triggers; i++) {
+            GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
+            if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
+                return TRUE;
+        }
     }
     return tcp_segment_matters(pinfo, tree);
 }
