@@ -506,7 +506,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "the address, asked for its PTR record, and built the SPN from the name the PTR answer "
         "gave (MIT krb5 does this by default: krb5.conf rdns = true). The PTR record names "
         "another host than the one the user addressed, so the KDC encrypted the ticket with the "
-        "key of the account holding that host's SPN, not the one the service uses.",
+        "key of the account holding that host's SPN, not the one the service uses, or, when no "
+        "account holds that SPN, answered KDC_ERR_S_PRINCIPAL_UNKNOWN.",
         "Make the client build the SPN from the name it was given: krb5.conf rdns = false (with "
         "dns_canonicalize_hostname = false, or = fallback, so no forward canonicalisation "
         "replaces it), or fix the PTR record so the address maps back to the service's own name; "

@@ -1,6 +1,6 @@
 /* kd_extract_dns.c
- * DNS answers with an alias (CNAME chains): the name asked, where it points,
- * the address it ends at.
+ * DNS answers: the name asked, its alias (CNAME chains) and the address it ends at,
+ * and a reverse look-up's name (PTR).
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -10,8 +10,10 @@
 guint
 kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    /* Only answers with an alias (CNAME chains) or a reverse look-up's name matter. */
-    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR]) || n_obs >= KD_MAX_OBS_PER_FRAME)
+    /* Answers with an alias (CNAME chains), an address (the name a client resolved
+     * before a reverse look-up of its address) or a reverse look-up's name. */
+    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR] && !fr->seen[KF_DNS_A] && !fr->seen[KF_DNS_AAAA]) ||
+        n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DNS);

@@ -55,8 +55,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
     [KF_DNS_RESP_NAME]   = { "dns.resp.name", FALSE, { NULL } },
     [KF_DNS_CNAME]       = { "dns.cname", TRUE, { NULL } },
-    [KF_DNS_A]           = { "dns.a", FALSE, { NULL } },
-    [KF_DNS_AAAA]        = { "dns.aaaa", FALSE, { NULL } },
+    [KF_DNS_A]           = { "dns.a", TRUE, { NULL } },
+    [KF_DNS_AAAA]        = { "dns.aaaa", TRUE, { NULL } },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE, { NULL } },
     /* On every HTTP response, but only a 400 makes the frame worth reading (a web

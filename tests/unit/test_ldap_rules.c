@@ -1,7 +1,7 @@
 /* test_ldap_rules.c
  * LDAP binds the directory refused (account states, channel binding, a Kerberos
  * failure in the bind exchange), signing required (strongerAuthRequired) and SPNs built
- * from reverse DNS (rdns_spn): positive
+ * from reverse DNS (rdns_spn, on a refused ticket and on S_PRINCIPAL_UNKNOWN): positive
  * cases, benign look-alikes, odd and missing fields.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
@@ -512,6 +512,99 @@ test_rdns_odd_names(void **state)
     t_free(h);
 }
 
+static kd_obs
+dns_a(const char *name, int ip)
+{
+    kd_obs o;
+    kd_obs_init(&o, KD_OBS_DNS);
+    o.src = t_ip(3);
+    o.dst = t_ip(CLIENT);
+    o.sport = 53;
+    o.dport = 40000;
+    o.transport = KD_TRANSPORT_UDP;
+    o.u.dns.qname = name;
+    o.u.dns.answers[0].name = name;
+    o.u.dns.answers[0].addr = t_ip(ip);
+    o.u.dns.n_answers = 1;
+    return o;
+}
+
+/* The client resolves given (A), reverse-resolves the address (PTR names ptr_target)
+ * and asks the KDC for spn: KDC_ERR_S_PRINCIPAL_UNKNOWN. Returns the error's frame. */
+static guint32
+unknown_after_dns(t_harness *h, const char *given, const char *ptr_rev, const char *ptr_target, const char *spn,
+                  guint32 *a_frame, guint32 *ptr_frame, guint32 *req_frame)
+{
+    kd_obs a = dns_a(given, WWW);
+    *a_frame = t_feed(h, &a);
+    kd_obs ptr = dns_ptr(ptr_rev, ptr_target);
+    *ptr_frame = t_feed(h, &ptr);
+    kd_obs tgs = t_tgs_req(CLIENT, 2, 40300, spn, "EXAMPLE.TEST", "EXAMPLE.TEST", 18, 1);
+    *req_frame = t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 7, "alice", spn);
+    return t_feed(h, &err);
+}
+
+/* Reverse DNS chose an SPN no account holds: rdns_spn, not the plain missing SPN, with
+ * the PTR answer and the name the client resolved as evidence. */
+static void
+test_rdns_spn_unknown(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    guint32 a, ptr, req;
+    guint32 f = unknown_after_dns(h, "www.example.test", "20.0.0.10.in-addr.arpa", "web01.example.test",
+                                  "HTTP/web01.example.test", &a, &ptr, &req);
+    const t_finding *x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_RDNS_SPN);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    assert_int_equal(x->error_code, 7);
+    assert_true(t_has_evidence(x, ptr));
+    assert_true(t_has_evidence(x, a));
+    assert_true(t_has_evidence(x, req));
+    assert_true(has_alternative(x, KD_CAUSE_SPN_MISSING));
+    assert_non_null(strstr(x->details, "name given: www.example.test"));
+    assert_non_null(strstr(x->details, "reverse DNS (PTR) name: web01.example.test"));
+    assert_int_equal(t_total(h, KD_CAUSE_SPN_MISSING), 0);
+    t_free(h);
+}
+
+/* Look-alikes: the PTR names the host the client resolved (the SPN is missing for no
+ * DNS reason); a PTR for another address than the resolved name's; no forward answer
+ * at all (an address given): the plain missing SPN. */
+static void
+test_rdns_unknown_lookalikes(void **state)
+{
+    (void)state;
+    guint32 a, ptr, req;
+    t_harness *h = t_new(NULL);
+    guint32 f = unknown_after_dns(h, "web01.example.test", "20.0.0.10.in-addr.arpa", "web01.example.test",
+                                  "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    assert_int_equal(t_total(h, KD_CAUSE_RDNS_SPN), 0);
+    t_free(h);
+    h = t_new(NULL);
+    f = unknown_after_dns(h, "www.example.test", "21.0.0.10.in-addr.arpa", "web01.example.test",
+                          "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    t_free(h);
+    h = t_new(NULL);
+    kd_obs p = dns_ptr("20.0.0.10.in-addr.arpa", "web01.example.test");
+    t_feed(h, &p);
+    kd_obs tgs = t_tgs_req(CLIENT, 2, 40301, "HTTP/web01.example.test", "EXAMPLE.TEST", "EXAMPLE.TEST", 18, 1);
+    t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 7, "alice", "HTTP/web01.example.test");
+    f = t_feed(h, &err);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    /* The PTR names another host than the SPN's. */
+    t_free(h);
+    h = t_new(NULL);
+    f = unknown_after_dns(h, "www.example.test", "20.0.0.10.in-addr.arpa", "web02.example.test",
+                          "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    t_free(h);
+}
+
 int
 main(void)
 {
@@ -529,6 +622,8 @@ main(void)
         cmocka_unit_test(test_rdns_spn),
         cmocka_unit_test(test_rdns_same_host),
         cmocka_unit_test(test_rdns_odd_names),
+        cmocka_unit_test(test_rdns_spn_unknown),
+        cmocka_unit_test(test_rdns_unknown_lookalikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
