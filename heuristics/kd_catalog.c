@@ -506,7 +506,8 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
         "the address, asked for its PTR record, and built the SPN from the name the PTR answer "
         "gave (MIT krb5 does this by default: krb5.conf rdns = true). The PTR record names "
         "another host than the one the user addressed, so the KDC encrypted the ticket with the "
-        "key of the account holding that host's SPN, not the one the service uses.",
+        "key of the account holding that host's SPN, not the one the service uses, or, when no "
+        "account holds that SPN, answered KDC_ERR_S_PRINCIPAL_UNKNOWN.",
         "Make the client build the SPN from the name it was given: krb5.conf rdns = false (with "
         "dns_canonicalize_hostname = false, or = fallback, so no forward canonicalisation "
         "replaces it), or fix the PTR record so the address maps back to the service's own name; "
@@ -533,15 +534,36 @@ const kd_cause_info kd_catalog[KD_CAUSE_COUNT] = {
     ROW(LDAP_BIND_FAILED, ldap_bind_failed,
         "LDAP bind refused",
         KD_SEV_WARN, KD_GROUP_SERVICE,
-        "The LDAP server refused a bind (resultCode invalidCredentials 49, strongerAuthRequired "
-        "8 or another failure) and its diagnostic message names no account state krbdiag "
-        "knows, or none at all. Active Directory writes the reason after \"AcceptSecurityContext "
-        "error, data\" in the diagnostic message. A Kerberos failure on the same connection "
-        "just before, when there is one, is the cause and is named with it.",
+        "The LDAP server refused a bind (resultCode invalidCredentials 49 or another failure) "
+        "and its diagnostic message names no account state krbdiag knows, or none at all. "
+        "Active Directory writes the reason after \"AcceptSecurityContext error, data\" in the "
+        "diagnostic message. A Kerberos failure on the same connection just before, when there "
+        "is one, is the cause and is named with it.",
         "Read the data code in the diagnostic message (the details give its meaning); for a SASL "
         "(GSS-SPNEGO, GSSAPI) bind check the Kerberos exchange before it (the service ticket for "
-        "ldap/<dc>); for strongerAuthRequired, bind with signing (SASL) or over TLS.",
+        "ldap/<dc>).",
         "RFC 4511 4.2, 4.1.9; RFC 4513; MS-ERREF 2.2 (Win32 errors after \"data\")"),
+    ROW(LDAP_SIGNING_REQUIRED, ldap_signing_required,
+        "LDAP server requires signing or TLS (LDAP bind refused)",
+        KD_SEV_WARN, KD_GROUP_SERVICE,
+        "The LDAP server refused a bind over a connection without TLS with resultCode 8 "
+        "(strongerAuthRequired): it accepts on plain LDAP only SASL binds that sign (integrity) "
+        "or seal the traffic, and a simple bind or a SASL bind without a security layer was "
+        "offered. Active Directory answers so when \"Domain controller: LDAP server signing "
+        "requirements\" is \"Require signing\" (LDAPServerIntegrity 2; diagnostic message "
+        "\"00002028: LdapErr: DSID-0C090259, comment: The server requires binds to turn on "
+        "integrity checking if SSL\\TLS are not already active on the connection\"); Samba AD "
+        "with its default \"ldap server require strong auth = yes\" (\"BindSimple: Transport "
+        "encryption required.\"). The refusal says nothing against the credentials.",
+        "Bind over TLS (LDAPS on port 636, or StartTLS: ldapsearch -ZZ), or with SASL and "
+        "signing (GSS-SPNEGO or GSSAPI with a security layer: not maxssf=0; Windows: "
+        "ADS_USE_SIGNING, ldap_set_option LDAP_OPT_SIGN). On the server, only while clients are "
+        "fixed: the \"Domain controller: LDAP server signing requirements\" policy "
+        "(LDAPServerIntegrity) or Samba's \"ldap server require strong auth\" "
+        "(allow_sasl_over_tls, no).",
+        "RFC 4511 4.1.9 (strongerAuthRequired), RFC 4513 5.2, 6; Microsoft ADV190023 and "
+        "\"How to enable LDAP signing in Windows Server\"; MS-ERREF 2.2 "
+        "(ERROR_DS_STRONG_AUTH_REQUIRED 0x2028); smb.conf(5) ldap server require strong auth"),
 };
 
 #undef ROW

@@ -73,7 +73,8 @@ typedef enum {
     X(TOKEN_TOO_LARGE, token_too_large) \
     X(RDNS_SPN, rdns_spn) \
     X(LDAP_CHANNEL_BINDING_REQUIRED, ldap_channel_binding_required) \
-    X(LDAP_BIND_FAILED, ldap_bind_failed)
+    X(LDAP_BIND_FAILED, ldap_bind_failed) \
+    X(LDAP_SIGNING_REQUIRED, ldap_signing_required)
 
 typedef enum {
 #define KD_CAUSE_ENUM(up, id) KD_CAUSE_##up,

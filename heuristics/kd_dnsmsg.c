@@ -10,6 +10,8 @@
 
 /* RFC 1035 4.1.1: a 12-byte header, the section counts at bytes 4, 6, 8 and 10. */
 #define KD_DNS_HEADER_LEN 12
+#define KD_DNS_FLAGS 2
+#define KD_DNS_QR 0x80          /* in the first flags byte: a response */
 #define KD_DNS_QDCOUNT 4
 #define KD_DNS_ANCOUNT 6
 /* RFC 1035 3.2.2, RFC 3596: the record types read. */
@@ -106,6 +108,7 @@ kd_dnsmsg_parse(const guint8 *buf, gsize len, kd_dnsmsg *out)
     memset(out, 0, sizeof(*out));
     if (!buf || len < KD_DNS_HEADER_LEN)
         return FALSE;
+    out->is_response = (buf[KD_DNS_FLAGS] & KD_DNS_QR) != 0;
     gsize at = KD_DNS_HEADER_LEN;
     for (guint q = be16(buf + KD_DNS_QDCOUNT); q > 0; q--) {
         if (!read_name(buf, len, &at, NULL) || at + 4 > len)

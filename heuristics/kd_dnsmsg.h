@@ -34,6 +34,7 @@ typedef struct {
 } kd_dnsmsg_rr;
 
 typedef struct {
+    gboolean is_response;                   /* the header's QR bit */
     guint n_rrs;
     kd_dnsmsg_rr rrs[KD_MAX_DNS_ANSWERS];
 } kd_dnsmsg;

@@ -164,6 +164,30 @@ kd_ldap_diag_parse(const guint8 *text, gsize len, kd_ldap_diag *out)
     return out->has_error || out->has_data;
 }
 
+/* text[0 .. len) holds word, ASCII case ignored. */
+static gboolean
+has_words(const guint8 *text, gsize len, const char *word)
+{
+    const gsize n = strlen(word);
+    for (gsize i = 0; i + n <= len; i++) {
+        if (g_ascii_strncasecmp((const char *)text + i, word, n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+kd_ldap_diag_names_strong_auth(const guint8 *text, gsize len, const kd_ldap_diag *dg)
+{
+    if (dg && dg->has_error && dg->error == KD_LDAP_DS_STRONG_AUTH_REQUIRED)
+        return TRUE;
+    if (!text)
+        return FALSE;
+    len = MIN(len, (gsize)KD_LDAP_DIAG_MAX);
+    return has_words(text, len, "Transport encryption required") || has_words(text, len, "Sign or Seal are required") ||
+           has_words(text, len, "requires binds to turn on integrity checking");
+}
+
 /* [MS-ERREF] 2.2 (Win32 errors) and 2.1 (SSPI HRESULTs), as Active Directory reports
  * them after "data" in a refused bind. */
 static const kd_ldap_data_info data_info[] = {

@@ -70,6 +70,14 @@ typedef struct {
     guint32 data;               /* after "data " */
 } kd_ldap_diag;
 
+/* Leading codes of a refused bind's diagnostic message (MS-ERREF 2.1, 2.2): the SSPI
+ * errors of an AcceptSecurityContext refusal, and ERROR_DS_STRONG_AUTH_REQUIRED, Active
+ * Directory's answer to a bind that neither signs nor runs over TLS where signing is
+ * required. */
+#define KD_LDAP_SEC_INVALID_TOKEN 0x80090308u
+#define KD_LDAP_SEC_LOGON_DENIED 0x8009030cu
+#define KD_LDAP_DS_STRONG_AUTH_REQUIRED 0x2028u
+
 /* Longest diagnostic message read; the rest is ignored. */
 #define KD_LDAP_DIAG_MAX 1024
 
@@ -80,6 +88,12 @@ char *kd_ldap_diag_text(const guint8 *text, gsize len, gsize max);
 /* Parses text[0 .. len) (any bytes: not UTF-8, NULs, huge; at most KD_LDAP_DIAG_MAX are
  * read). FALSE when neither code is there. */
 gboolean kd_ldap_diag_parse(const guint8 *text, gsize len, kd_ldap_diag *out);
+
+/* The diagnostic message says the server wants a signed bind or TLS: Active
+ * Directory's leading ERROR_DS_STRONG_AUTH_REQUIRED, or Samba's words ("BindSimple:
+ * Transport encryption required.", "SASL:[GSS-SPNEGO]: Sign or Seal are required."). dg
+ * is kd_ldap_diag_parse's reading of the same text. */
+gboolean kd_ldap_diag_names_strong_auth(const guint8 *text, gsize len, const kd_ldap_diag *dg);
 
 /* What an AcceptSecurityContext data code means. */
 typedef enum {

@@ -18,6 +18,7 @@
 /* ---- Ports (IANA) ---- */
 #define KERBEROS_PORT                   88      /* kerberos, TCP and UDP */
 #define KPASSWD_PORT                    464     /* kpasswd (RFC 3244) */
+#define DNS_PORT                        53      /* domain, UDP and TCP */
 
 /* ---- Kerberos message types (RFC 4120 5.10, MS-KILE 2.2.4) ---- */
 #define KRB_PVNO                        5       /* protocol version number */

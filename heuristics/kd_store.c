@@ -33,7 +33,7 @@ struct kd_store {
     kd_lru *issues;         /* lower(sname) -> kd_issue_hist */
     kd_lru *accepts;        /* "lower(sname)|server" -> kd_accept */
     kd_lru *dns;            /* lower(name), "cname-of|" lower(target) -> kd_dns_rec */
-    kd_lru *addr_names;     /* address -> lower(name) that resolved to it */
+    kd_lru *addr_names;     /* address -> addr_name: the last name that resolved to it */
     kd_lru *counters;       /* free-form keys -> kd_counter */
     kd_lru *spn_owners;     /* lower(spn) -> kd_spn_owners (from LDAP) */
     kd_lru *bindings;       /* address -> kd_binding_rec (DCOM ServerAlive2) */
@@ -83,6 +83,12 @@ typedef struct {
     kd_failure_rec items[KD_CLIENT_FAILURES];
     guint next, count;
 } kd_failure_ring;
+
+/* A name DNS gave for an address, and the answer's frame (one allocation). */
+typedef struct {
+    guint32 frame;
+    char name[];
+} addr_name;
 
 /* -------------------------------------------------------------------- keys */
 
@@ -1244,6 +1250,14 @@ note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
             rec->cname = kd_lower(a->ptr);
             kd_addr ak = addr_key(&ptr_addr);
             kd_lru_put(st->ptr_names, &ak, rec);
+            /* Index by the name too: rules ask "which address did reverse DNS give
+             * this host for?" */
+            kd_dns_rec *by_name = g_new0(kd_dns_rec, 1);
+            by_name->frame = obs->frame;
+            by_name->addr = ptr_addr;
+            char *pkey = g_strdup_printf("ptr-to|%s", rec->cname);
+            kd_lru_put(st->dns, pkey, by_name);
+            g_free(pkey);
         } else if (!kd_str_empty(a->cname)) {
             /* Prefer the answer that resolved the alias all the way to an address
              * (the A query's) over a later one that did not (the AAAA query's). */
@@ -1269,7 +1283,10 @@ note_dns(kd_store *st, const kd_obs *obs, kd_event *ev)
             kd_key_done(&tkey);
         } else if (a->addr.len) {
             kd_addr ak = addr_key(&a->addr);
-            kd_lru_put(st->addr_names, &ak, g_strdup(name));
+            addr_name *an = g_malloc(sizeof(addr_name) + strlen(name) + 1);
+            an->frame = obs->frame;
+            memcpy(an->name, name, strlen(name) + 1);
+            kd_lru_put(st->addr_names, &ak, an);
             if (!kd_lru_get(st->dns, name)) {
                 kd_dns_rec *rec = g_new0(kd_dns_rec, 1);
                 rec->frame = obs->frame;
@@ -1622,8 +1639,30 @@ kd_store_cname_chain(kd_store *st, const char *alias, const char *host)
 const char *
 kd_store_name_of(kd_store *st, const kd_addr *addr)
 {
+    return kd_store_name_of_at(st, addr, NULL);
+}
+
+const char *
+kd_store_name_of_at(kd_store *st, const kd_addr *addr, guint32 *frame)
+{
     kd_addr ak = addr_key(addr);
-    return kd_lru_get(st->addr_names, &ak);
+    const addr_name *an = kd_lru_get(st->addr_names, &ak);
+    if (frame)
+        *frame = an ? an->frame : 0;
+    return an ? an->name : NULL;
+}
+
+const kd_dns_rec *
+kd_store_ptr_naming(kd_store *st, const char *host)
+{
+    if (kd_str_empty(host))
+        return NULL;
+    char *h = kd_lower(host);
+    char *key = g_strdup_printf("ptr-to|%s", h);
+    const kd_dns_rec *r = kd_lru_get(st->dns, key);
+    g_free(key);
+    g_free(h);
+    return r;
 }
 
 const char *

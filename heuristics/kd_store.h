@@ -103,6 +103,7 @@ typedef struct {
     guint32 frame;
     char *cname;            /* the name's CNAME target, or NULL */
     gboolean resolved;      /* the answer also carried the address it led to */
+    kd_addr addr;           /* a PTR answer: the address it names (else len 0) */
 } kd_dns_rec;
 
 /* Counter per key, with the latest frames counted. */
@@ -241,6 +242,11 @@ const kd_dns_rec *kd_store_alias_of(kd_store *st, const char *host, char **alias
 const kd_dns_rec *kd_store_cname_chain(kd_store *st, const char *alias, const char *host);
 /* The name DNS gave for this address, or NULL. */
 const char *kd_store_name_of(kd_store *st, const kd_addr *addr);
+/* The name DNS gave last for this address, or NULL; *frame (may be NULL) gets that
+ * answer's frame. */
+const char *kd_store_name_of_at(kd_store *st, const kd_addr *addr, guint32 *frame);
+/* The last PTR answer naming host (the address it was for in rec->addr), or NULL. */
+const kd_dns_rec *kd_store_ptr_naming(kd_store *st, const char *host);
 /* The name a reverse look-up (PTR answer) gave for this address, or NULL; *frame (may
  * be NULL) gets the answer's frame. */
 const char *kd_store_ptr_name(kd_store *st, const kd_addr *addr, guint32 *frame);

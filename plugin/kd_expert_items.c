@@ -53,6 +53,7 @@ static expert_field ei_krbdiag_token_too_large = EI_INIT;
 static expert_field ei_krbdiag_rdns_spn = EI_INIT;
 static expert_field ei_krbdiag_ldap_channel_binding_required = EI_INIT;
 static expert_field ei_krbdiag_ldap_bind_failed = EI_INIT;
+static expert_field ei_krbdiag_ldap_signing_required = EI_INIT;
 static expert_field ei_krbdiag_preauth_required_note = EI_INIT;
 static expert_field ei_krbdiag_wrong_password_note = EI_INIT;
 static expert_field ei_krbdiag_unknown_client_note = EI_INIT;
@@ -98,6 +99,7 @@ static expert_field ei_krbdiag_token_too_large_note = EI_INIT;
 static expert_field ei_krbdiag_rdns_spn_note = EI_INIT;
 static expert_field ei_krbdiag_ldap_channel_binding_required_note = EI_INIT;
 static expert_field ei_krbdiag_ldap_bind_failed_note = EI_INIT;
+static expert_field ei_krbdiag_ldap_signing_required_note = EI_INIT;
 
 /* By cause (kd_cause order). */
 static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
@@ -146,6 +148,7 @@ static expert_field *const ei_krbdiag_cause[KD_CAUSE_COUNT] = {
     &ei_krbdiag_rdns_spn,
     &ei_krbdiag_ldap_channel_binding_required,
     &ei_krbdiag_ldap_bind_failed,
+    &ei_krbdiag_ldap_signing_required,
 };
 
 static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
@@ -194,6 +197,7 @@ static expert_field *const ei_krbdiag_cause_note[KD_CAUSE_COUNT] = {
     &ei_krbdiag_rdns_spn_note,
     &ei_krbdiag_ldap_channel_binding_required_note,
     &ei_krbdiag_ldap_bind_failed_note,
+    &ei_krbdiag_ldap_signing_required_note,
 };
 
 /* Their descriptions (blurbs) are the catalog's explanations, set at registration. */
@@ -333,6 +337,9 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_ldap_bind_failed,
       { "krbdiag.expert.ldap_bind_failed", PI_SECURITY, PI_WARN,
         "LDAP bind refused", EXPFILL } },
+    { &ei_krbdiag_ldap_signing_required,
+      { "krbdiag.expert.ldap_signing_required", PI_SECURITY, PI_WARN,
+        "LDAP server requires signing or TLS (LDAP bind refused)", EXPFILL } },
     { &ei_krbdiag_preauth_required_note,
       { "krbdiag.expert.preauth_required.note", PI_SECURITY, PI_NOTE,
         "Pre-authentication requested (normal first round trip) (note)", EXPFILL } },
@@ -468,4 +475,7 @@ static ei_register_info ei_krbdiag[] = {
     { &ei_krbdiag_ldap_bind_failed_note,
       { "krbdiag.expert.ldap_bind_failed.note", PI_SECURITY, PI_NOTE,
         "LDAP bind refused (note)", EXPFILL } },
+    { &ei_krbdiag_ldap_signing_required_note,
+      { "krbdiag.expert.ldap_signing_required.note", PI_SECURITY, PI_NOTE,
+        "LDAP server requires signing or TLS (LDAP bind refused) (note)", EXPFILL } },
 };

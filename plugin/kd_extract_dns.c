@@ -1,9 +1,9 @@
 /* kd_extract_dns.c
- * DNS answers with an alias (CNAME chains) or a reverse look-up's name: the name
- * asked, where it points, the address it ends at. Wireshark's dns.cname or
- * dns.ptr.domain_name tells such an answer; its records are read from the bytes
- * of the DNS message (the top-level DNS item), not from dns.resp.name, dns.a and
- * dns.aaaa, which every DNS answer carries.
+ * DNS answers: the name asked, its alias (CNAME chains) and the address it ends
+ * at, and a reverse look-up's name (PTR). The records are read from the bytes of
+ * the DNS message (the top-level DNS item) of an answer from port 53 or one
+ * Wireshark marks with dns.cname or dns.ptr.domain_name, not from dns.resp.name,
+ * dns.a and dns.aaaa, which would be marked before every frame.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -25,7 +25,9 @@ read_message(packet_info *pinfo, const field_info *fi, kd_dns *d)
     if (!t || fi->start < 0 || len <= 0 || !tvb_bytes_exist(t, start, len))
         return;
     kd_dnsmsg *m = wmem_new(pinfo->pool, kd_dnsmsg);
-    kd_dnsmsg_parse(tvb_get_ptr(t, start, len), (gsize)len, m);
+    /* Answers only: a query's records (EDNS0's OPT) say nothing. */
+    if (!kd_dnsmsg_parse(tvb_get_ptr(t, start, len), (gsize)len, m) || !m->is_response)
+        return;
     for (guint i = 0; i < m->n_rrs && d->n_answers < KD_MAX_DNS_ANSWERS; i++) {
         kd_dns_answer *a = &d->answers[d->n_answers++];
         a->name = kd_safe_str(pinfo, m->rrs[i].name);
@@ -40,13 +42,19 @@ read_message(packet_info *pinfo, const field_info *fi, kd_dns *d)
 guint
 kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    /* Only answers with an alias (CNAME chains) or a reverse look-up's name matter. */
-    if ((!fr->seen[KF_DNS_CNAME] && !fr->seen[KF_DNS_PTR]) || !fr->top.n_dns || n_obs >= KD_MAX_OBS_PER_FRAME)
+    /* Answers with an alias (CNAME chains), an address (the name a client resolved
+     * before a reverse look-up of its address) or a reverse look-up's name. */
+    if (!fr->top.n_dns || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DNS);
     kd_obs_header(fr->pinfo, o);
     for (guint i = 0; i < fr->top.n_dns; i++)
         read_message(fr->pinfo, fr->top.dns[i], &o->u.dns);
-    return n_obs + 1;
+    gboolean says = FALSE;
+    for (guint i = 0; i < o->u.dns.n_answers && !says; i++) {
+        const kd_dns_answer *a = &o->u.dns.answers[i];
+        says = a->cname || a->ptr || a->addr.len;
+    }
+    return says ? n_obs + 1 : n_obs;
 }

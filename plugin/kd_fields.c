@@ -239,6 +239,19 @@ tcp_segment_matters(packet_info *pinfo, proto_tree *tree)
     return watched && kd_http_bad_request(&top, &t) >= 0;
 }
 
+/* A DNS answer from port 53 (UDP or TCP): its records are read from the DNS
+ * message's bytes (kd_extract_dns.c); asking for dns.a and dns.aaaa instead would
+ * mark them before every frame. */
+static gboolean
+dns_answer(packet_info *pinfo, proto_tree *tree)
+{
+    if (pinfo->srcport != DNS_PORT || (pinfo->ptype != PT_UDP && pinfo->ptype != PT_TCP))
+        return FALSE;
+    kd_top_items top;
+    kd_top_items_of(tree, &top);
+    return top.n_dns > 0;
+}
+
 gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
@@ -254,5 +267,5 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
                 return TRUE;
         }
     }
-    return tcp_segment_matters(pinfo, tree);
+    return tcp_segment_matters(pinfo, tree) || dns_answer(pinfo, tree);
 }

@@ -171,6 +171,38 @@ is_ip_literal(const char *host)
     return host && kd_addr_parse(host, &a);
 }
 
+/* Reverse DNS chose the missing name: the client resolved the name it was given to an
+ * address whose PTR answer names the SPN's host (MIT's rdns = true), and asked for that
+ * host's SPN. A PTR naming the host the user gave explains nothing. NULL when the
+ * capture does not show it. */
+static kd_finding *
+rdns_unknown(const kd_ctx *ctx, const kd_event *ev, const char *host)
+{
+    const kd_dns_rec *ptr = host ? kd_store_ptr_naming(ctx->store, host) : NULL;
+    if (!ptr)
+        return NULL;
+    guint32 given_frame = 0;
+    const char *given = kd_store_name_of_at(ctx->store, &ptr->addr, &given_frame);
+    if (!given || g_ascii_strcasecmp(given, host) == 0)
+        return NULL;
+    char a[48];
+    kd_addr_to_str(&ptr->addr, a, sizeof a);
+    kd_finding *f = kd_finding_add(ctx->findings, ev->obs->frame, KD_CAUSE_RDNS_SPN, KD_CONF_LIKELY,
+                                   ev->obs->u.krb.error_code, ev->spn, ev->client);
+    if (!f)
+        return NULL;
+    kd_finding_summary(f, "The client resolved %s to %s; the reverse DNS (PTR) answer for %s names %s, and the "
+                       "client asked for %s, which no account holds", given, a, a, host, ev->spn);
+    kd_finding_evidence(f, ptr->frame, "DNS answer: PTR %s -> %s", a, host);
+    kd_finding_evidence(f, given_frame, "DNS answer: %s has address %s", given, a);
+    kd_finding_detail(f, "name given: %s", given);
+    kd_finding_detail(f, "reverse DNS (PTR) name: %s", host);
+    kd_finding_detail(f, "address: %s", a);
+    /* The name the user gave may lack its SPN too: the capture shows no request for it. */
+    kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
+    return f;
+}
+
 /* KDC_ERR_S_PRINCIPAL_UNKNOWN: which name did the client ask for, and why does no
  * account hold it? */
 static kd_finding *
@@ -207,6 +239,8 @@ unknown_service(const kd_ctx *ctx, const kd_event *ev)
             kd_finding_detail(f, "canonical name: %s", host);
             kd_finding_evidence(f, d->frame, "DNS answer: %s is a CNAME for %s", alias, host);
             kd_finding_alternative(f, KD_CAUSE_SPN_MISSING);
+        } else if ((f = rdns_unknown(ctx, ev, host)) != NULL) {
+            /* named above */
         } else {
             f = kd_finding_add(ctx->findings, obs->frame, KD_CAUSE_SPN_MISSING, KD_CONF_LIKELY, code, spn, client);
             kd_finding_summary(f, "No account holds the SPN %s", spn ? spn : "(none named)");

@@ -88,9 +88,13 @@ bind_gather(const kd_ctx *ctx, const kd_event *ev, bind_refusal *r)
     kd_ldap_diag_parse(r->b->diag, r->b->diag_len, &r->dg);
     r->info = r->dg.has_data ? kd_ldap_data_lookup(r->dg.data) : NULL;
     r->cause = data_cause(r->info);
+    /* strongerAuthRequired answers how the bind was offered (no signing, no TLS), not
+     * whose: whatever data code comes with it (Active Directory's is 0). */
+    if (r->b->result_code == KD_LDAP_STRONGER_AUTH_REQUIRED)
+        r->cause = KD_CAUSE_LDAP_SIGNING_REQUIRED;
     /* An anonymous bind names no account: no account state is its cause. */
     const gboolean anonymous = req && req->anonymous;
-    if (anonymous && r->cause != KD_CAUSE_LDAP_CHANNEL_BINDING_REQUIRED)
+    if (anonymous && r->cause != KD_CAUSE_LDAP_CHANNEL_BINDING_REQUIRED && r->cause != KD_CAUSE_LDAP_SIGNING_REQUIRED)
         r->cause = KD_CAUSE_COUNT;
     /* ERROR_LOGON_FAILURE on a bind that presented a Kerberos ticket says the ticket
      * failed, not a password: no password travelled. */
@@ -133,8 +137,22 @@ explain_password_history(const kd_ctx *ctx, kd_finding *f, const bind_refusal *r
     }
 }
 
+/* The data code is the answer of AcceptSecurityContext to this bind's credentials:
+ * invalidCredentials, with the SSPI error Windows puts first for a refused logon (or,
+ * for channel binding, the data code itself). Another result code or leading error
+ * says the code is about something else than the bind's account. */
+static gboolean
+refusal_of_credentials(const bind_refusal *r)
+{
+    if (r->b->result_code != KD_LDAP_INVALID_CREDENTIALS || !r->dg.has_error)
+        return FALSE;
+    const guint32 e = r->dg.error;
+    return e == KD_LDAP_SEC_INVALID_TOKEN || e == KD_LDAP_SEC_LOGON_DENIED || (r->dg.has_data && e == r->dg.data);
+}
+
 /* The server names the reason. ERROR_LOGON_FAILURE also stands for an unknown user
- * name: a wrong password from it stays likely. */
+ * name: a wrong password from it stays likely. Confirmed when the capture shows whose
+ * bind it was and that the code is the logon's answer. */
 static kd_finding *
 bind_named_reason(const kd_ctx *ctx, const bind_refusal *r)
 {
@@ -148,8 +166,11 @@ bind_named_reason(const kd_ctx *ctx, const bind_refusal *r)
     } else {
         kd_claim c;
         kd_claim_init(&c);
-        kd_claim_check(&c, "the server's diagnostic message names no reason (no AcceptSecurityContext data code)",
-                       FALSE);
+        kd_claim_check(&c, "the bind request is not in the capture: whose credentials were refused is not seen",
+                       r->req == NULL);
+        kd_claim_check(&c, "the answer is not an AcceptSecurityContext refusal of the credentials "
+                           "(resultCode invalidCredentials with SEC_E_INVALID_TOKEN or SEC_E_LOGON_DENIED first)",
+                       !refusal_of_credentials(r));
         kd_finding_confirm(f, &c);
     }
     if (r->who && (r->cause == KD_CAUSE_WRONG_PASSWORD || r->cause == KD_CAUSE_ACCOUNT_LOCKED))
@@ -159,6 +180,39 @@ bind_named_reason(const kd_ctx *ctx, const bind_refusal *r)
                            r->srv, r->mech, r->who ? " of " : "", r->who ? r->who : "", r->info->meaning, r->dg.data);
     if (r->why)
         kd_finding_evidence(f, r->kf, "Kerberos failure in this bind exchange (%s)", kd_catalog[r->why->cause].id);
+    return f;
+}
+
+/* strongerAuthRequired: the server wants the bind signed or over TLS (a server that
+ * requires either answers a bind so only on a connection without TLS, whose binds
+ * Wireshark reads from the wire). Confirmed when the bind request is in the capture and
+ * the server's message names the requirement: then no other reason for the code (a
+ * server policy on something else, RFC 4511's broken security association) is left. */
+static kd_finding *
+bind_signing_required(const kd_ctx *ctx, const bind_refusal *r)
+{
+    kd_finding *f = kd_finding_add(ctx->findings, r->obs->frame, KD_CAUSE_LDAP_SIGNING_REQUIRED, KD_CONF_CONFIRMED,
+                                   -1, r->spn, r->who);
+    if (!f)
+        return NULL;
+    const gboolean named = kd_ldap_diag_names_strong_auth(r->b->diag, r->b->diag_len, &r->dg);
+    kd_claim c;
+    kd_claim_init(&c);
+    kd_claim_check(&c, "the bind request is not in the capture: how it was offered (simple, SASL) is not seen",
+                   r->req == NULL);
+    kd_claim_check(&c, "the server's diagnostic message does not name the signing or TLS requirement", !named);
+    kd_finding_confirm(f, &c);
+    if (!r->req)
+        kd_finding_summary(f, "The LDAP server at %s refused a bind with strongerAuthRequired: it requires TLS "
+                           "(LDAPS, StartTLS) or a SASL bind that signs", r->srv);
+    else if (!r->req->sasl)
+        kd_finding_summary(f, "The LDAP server at %s refused the simple bind%s%s over a connection without TLS: "
+                           "it requires TLS (LDAPS, StartTLS) or a SASL bind that signs", r->srv,
+                           r->who ? " of " : "", r->who ? r->who : "");
+    else
+        kd_finding_summary(f, "The LDAP server at %s refused the %s bind%s%s without a security layer over a "
+                           "connection without TLS: it requires signing (or TLS)", r->srv, r->mech,
+                           r->who ? " of " : "", r->who ? r->who : "");
     return f;
 }
 
@@ -192,7 +246,9 @@ ldap_on_bind_answer(const kd_ctx *ctx, kd_event *ev)
     bind_refusal r;
     bind_gather(ctx, ev, &r);
     kd_finding *f;
-    if (r.cause != KD_CAUSE_COUNT) {
+    if (r.cause == KD_CAUSE_LDAP_SIGNING_REQUIRED) {
+        f = bind_signing_required(ctx, &r);
+    } else if (r.cause != KD_CAUSE_COUNT) {
         f = bind_named_reason(ctx, &r);
     } else if (r.why) {
         /* The refusal follows a Kerberos failure of the same exchange: that is its cause. */

@@ -1,6 +1,7 @@
 /* test_ldap_rules.c
  * LDAP binds the directory refused (account states, channel binding, a Kerberos
- * failure in the bind exchange) and SPNs built from reverse DNS (rdns_spn): positive
+ * failure in the bind exchange), signing required (strongerAuthRequired) and SPNs built
+ * from reverse DNS (rdns_spn, on a refused ticket and on S_PRINCIPAL_UNKNOWN): positive
  * cases, benign look-alikes, odd and missing fields.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
@@ -152,6 +153,105 @@ test_channel_binding(void **state)
     t_free(h);
 }
 
+/* An account state is confirmed only when the capture shows the bind it answers and
+ * the answer is an AcceptSecurityContext refusal of its credentials. */
+static void
+test_account_state_confirmation(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    /* No bind request in the capture (it started late). */
+    kd_obs rs = bind_resp(50700, 49, ad_diag("533"));
+    guint32 f = t_feed(h, &rs);
+    const t_finding *x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    /* Another result code than invalidCredentials. */
+    kd_obs rq = bind_req(50701, "bob@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    rs = bind_resp(50701, 50, ad_diag("533"));
+    f = t_feed(h, &rs);
+    x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    /* A leading error that is no SSPI logon refusal (ERROR_INVALID_PARAMETER). */
+    rq = bind_req(50702, "bob@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    rs = bind_resp(50702, 49, "00000057: LdapErr: DSID-0C090A37, comment: Error in attribute conversion operation, "
+                              "data 533, v4563");
+    f = t_feed(h, &rs);
+    x = only(h, f);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    /* Samba's and Windows's logon refusal with the request seen: confirmed. */
+    rq = bind_req(50703, "bob@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    rs = bind_resp(50703, 49, "8009030C: LdapErr: DSID-0C0904DC, comment: AcceptSecurityContext error, data 533, v1db1");
+    f = t_feed(h, &rs);
+    x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_ACCOUNT_DISABLED);
+    assert_int_equal(x->confidence, KD_CONF_CONFIRMED);
+    t_free(h);
+}
+
+/* resultCode 8 on a bind over plain LDAP: signing or TLS required. Samba's words for a
+ * simple bind and for an unsigned SASL bind, Active Directory's for either. */
+static void
+test_signing_required(void **state)
+{
+    (void)state;
+    static const struct {
+        gboolean sasl;
+        const char *diag;
+    } cases[] = {
+        { FALSE, "BindSimple: Transport encryption required." },
+        { TRUE, "SASL:[GSS-SPNEGO]: Sign or Seal are required." },
+        { FALSE, "00002028: LdapErr: DSID-0C090259, comment: The server requires binds to turn on integrity "
+                 "checking if SSL\\TLS are not already active on the connection, data 0, v4563" },
+        { TRUE, "00002028: LdapErr: DSID-0C09025A, comment: The server requires binds to turn on integrity "
+                "checking if SSL\\TLS are not already active on the connection, data 0, v4f7c" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        t_harness *h = t_new(NULL);
+        kd_obs rq = bind_req(50800, cases[i].sasl ? NULL : "alice@ad.example.test", cases[i].sasl,
+                             cases[i].sasl ? "GSS-SPNEGO" : NULL);
+        guint32 r = t_feed(h, &rq);
+        kd_obs rs = bind_resp(50800, 8, cases[i].diag);
+        guint32 f = t_feed(h, &rs);
+        const t_finding *x = only(h, f);
+        assert_int_equal(x->cause, KD_CAUSE_LDAP_SIGNING_REQUIRED);
+        assert_int_equal(x->confidence, KD_CONF_CONFIRMED);
+        assert_true(t_has_evidence(x, r));
+        assert_int_equal(t_total(h, KD_CAUSE_LDAP_BIND_FAILED), 0);
+        assert_non_null(strstr(x->summary, cases[i].sasl ? "without a security layer" : "simple bind"));
+        t_free(h);
+    }
+    /* A message that names no requirement: the result code alone, likely. */
+    t_harness *h = t_new(NULL);
+    kd_obs rq = bind_req(50801, "alice@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    kd_obs rs = bind_resp(50801, 8, "stronger authentication needed");
+    guint32 f = t_feed(h, &rs);
+    const t_finding *x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_LDAP_SIGNING_REQUIRED);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    /* Look-alikes: the same bind accepted (over TLS, or signed), and invalidCredentials
+     * whose text mentions the requirement: no signing cause. */
+    rq = bind_req(50802, "alice@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    rs = bind_resp(50802, 0, "");
+    f = t_feed(h, &rs);
+    assert_int_equal(t_count(h, f), 0);
+    rq = bind_req(50803, "alice@ad.example.test", FALSE, NULL);
+    t_feed(h, &rq);
+    rs = bind_resp(50803, 49, "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, "
+                              "v1db1 (Transport encryption required)");
+    f = t_feed(h, &rs);
+    x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_WRONG_PASSWORD);
+    assert_int_equal(t_total(h, KD_CAUSE_LDAP_SIGNING_REQUIRED), 1);
+    t_free(h);
+}
+
 /* Binds that are no failures: anonymous, a good simple bind, SASL's intermediate step
  * and its success, a referral. */
 static void
@@ -200,11 +300,13 @@ test_odd_fields(void **state)
     const t_finding *x = only(h, f);
     assert_int_equal(x->cause, KD_CAUSE_LDAP_BIND_FAILED);
     assert_int_equal(x->confidence, KD_CONF_POSSIBLE);
+    /* strongerAuthRequired without its bind request: the requirement, only likely. */
     kd_obs rs = bind_resp(50401, 8, "00002028: LdapErr: DSID-0C090259, comment: The server requires binds to turn "
                                     "on integrity checking");
     f = t_feed(h, &rs);
     x = only(h, f);
-    assert_int_equal(x->cause, KD_CAUSE_LDAP_BIND_FAILED);
+    assert_int_equal(x->cause, KD_CAUSE_LDAP_SIGNING_REQUIRED);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
     assert_null(x->client);
     assert_non_null(strstr(x->summary, "strongerAuthRequired"));
     f = refused_simple(h, 50402, "alice@ad.example.test", "fffff", NULL);
@@ -410,6 +512,99 @@ test_rdns_odd_names(void **state)
     t_free(h);
 }
 
+static kd_obs
+dns_a(const char *name, int ip)
+{
+    kd_obs o;
+    kd_obs_init(&o, KD_OBS_DNS);
+    o.src = t_ip(3);
+    o.dst = t_ip(CLIENT);
+    o.sport = 53;
+    o.dport = 40000;
+    o.transport = KD_TRANSPORT_UDP;
+    o.u.dns.qname = name;
+    o.u.dns.answers[0].name = name;
+    o.u.dns.answers[0].addr = t_ip(ip);
+    o.u.dns.n_answers = 1;
+    return o;
+}
+
+/* The client resolves given (A), reverse-resolves the address (PTR names ptr_target)
+ * and asks the KDC for spn: KDC_ERR_S_PRINCIPAL_UNKNOWN. Returns the error's frame. */
+static guint32
+unknown_after_dns(t_harness *h, const char *given, const char *ptr_rev, const char *ptr_target, const char *spn,
+                  guint32 *a_frame, guint32 *ptr_frame, guint32 *req_frame)
+{
+    kd_obs a = dns_a(given, WWW);
+    *a_frame = t_feed(h, &a);
+    kd_obs ptr = dns_ptr(ptr_rev, ptr_target);
+    *ptr_frame = t_feed(h, &ptr);
+    kd_obs tgs = t_tgs_req(CLIENT, 2, 40300, spn, "EXAMPLE.TEST", "EXAMPLE.TEST", 18, 1);
+    *req_frame = t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 7, "alice", spn);
+    return t_feed(h, &err);
+}
+
+/* Reverse DNS chose an SPN no account holds: rdns_spn, not the plain missing SPN, with
+ * the PTR answer and the name the client resolved as evidence. */
+static void
+test_rdns_spn_unknown(void **state)
+{
+    (void)state;
+    t_harness *h = t_new(NULL);
+    guint32 a, ptr, req;
+    guint32 f = unknown_after_dns(h, "www.example.test", "20.0.0.10.in-addr.arpa", "web01.example.test",
+                                  "HTTP/web01.example.test", &a, &ptr, &req);
+    const t_finding *x = only(h, f);
+    assert_int_equal(x->cause, KD_CAUSE_RDNS_SPN);
+    assert_int_equal(x->confidence, KD_CONF_LIKELY);
+    assert_int_equal(x->error_code, 7);
+    assert_true(t_has_evidence(x, ptr));
+    assert_true(t_has_evidence(x, a));
+    assert_true(t_has_evidence(x, req));
+    assert_true(has_alternative(x, KD_CAUSE_SPN_MISSING));
+    assert_non_null(strstr(x->details, "name given: www.example.test"));
+    assert_non_null(strstr(x->details, "reverse DNS (PTR) name: web01.example.test"));
+    assert_int_equal(t_total(h, KD_CAUSE_SPN_MISSING), 0);
+    t_free(h);
+}
+
+/* Look-alikes: the PTR names the host the client resolved (the SPN is missing for no
+ * DNS reason); a PTR for another address than the resolved name's; no forward answer
+ * at all (an address given): the plain missing SPN. */
+static void
+test_rdns_unknown_lookalikes(void **state)
+{
+    (void)state;
+    guint32 a, ptr, req;
+    t_harness *h = t_new(NULL);
+    guint32 f = unknown_after_dns(h, "web01.example.test", "20.0.0.10.in-addr.arpa", "web01.example.test",
+                                  "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    assert_int_equal(t_total(h, KD_CAUSE_RDNS_SPN), 0);
+    t_free(h);
+    h = t_new(NULL);
+    f = unknown_after_dns(h, "www.example.test", "21.0.0.10.in-addr.arpa", "web01.example.test",
+                          "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    t_free(h);
+    h = t_new(NULL);
+    kd_obs p = dns_ptr("20.0.0.10.in-addr.arpa", "web01.example.test");
+    t_feed(h, &p);
+    kd_obs tgs = t_tgs_req(CLIENT, 2, 40301, "HTTP/web01.example.test", "EXAMPLE.TEST", "EXAMPLE.TEST", 18, 1);
+    t_feed(h, &tgs);
+    kd_obs err = t_error(&tgs, 7, "alice", "HTTP/web01.example.test");
+    f = t_feed(h, &err);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    /* The PTR names another host than the SPN's. */
+    t_free(h);
+    h = t_new(NULL);
+    f = unknown_after_dns(h, "www.example.test", "20.0.0.10.in-addr.arpa", "web02.example.test",
+                          "HTTP/web01.example.test", &a, &ptr, &req);
+    assert_int_equal(only(h, f)->cause, KD_CAUSE_SPN_MISSING);
+    t_free(h);
+}
+
 int
 main(void)
 {
@@ -417,6 +612,8 @@ main(void)
         cmocka_unit_test(test_account_states),
         cmocka_unit_test(test_wrong_password_then_locked),
         cmocka_unit_test(test_channel_binding),
+        cmocka_unit_test(test_account_state_confirmation),
+        cmocka_unit_test(test_signing_required),
         cmocka_unit_test(test_lookalikes_no_finding),
         cmocka_unit_test(test_anonymous_refused),
         cmocka_unit_test(test_odd_fields),
@@ -425,6 +622,8 @@ main(void)
         cmocka_unit_test(test_rdns_spn),
         cmocka_unit_test(test_rdns_same_host),
         cmocka_unit_test(test_rdns_odd_names),
+        cmocka_unit_test(test_rdns_spn_unknown),
+        cmocka_unit_test(test_rdns_unknown_lookalikes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

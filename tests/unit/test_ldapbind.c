@@ -187,6 +187,49 @@ test_diag_hostile(void **state)
     g_free(q);
 }
 
+/* The signing requirement in the server's words: read within the buffer, the first
+ * KD_LDAP_DIAG_MAX bytes only, ASCII case ignored; other refusals do not name it. */
+static void
+test_strong_auth_words(void **state)
+{
+    (void)state;
+    kd_ldap_diag d;
+    static const char *const named[] = {
+        "BindSimple: Transport encryption required.",
+        "SASL:[GSS-SPNEGO]: Sign or Seal are required.",
+        "00002028: LdapErr: DSID-0C090259, comment: The server requires binds to turn on integrity checking if "
+        "SSL\\TLS are not already active on the connection, data 0, v4563",
+        "00002028: LdapErr: DSID-0C09FFFF, comment: (another wording), data 0, v4563",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(named); i++) {
+        kd_ldap_diag_parse((const guint8 *)named[i], strlen(named[i]), &d);
+        assert_true(kd_ldap_diag_names_strong_auth((const guint8 *)named[i], strlen(named[i]), &d));
+    }
+    static const char *const other[] = {
+        "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, v1db1",
+        "00002027: LdapErr: DSID-0C090259, comment: another error, data 0, v4563",
+        "Transport encryption",
+        "",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(other); i++) {
+        kd_ldap_diag_parse((const guint8 *)other[i], strlen(other[i]), &d);
+        assert_false(kd_ldap_diag_names_strong_auth((const guint8 *)other[i], strlen(other[i]), &d));
+    }
+    assert_false(kd_ldap_diag_names_strong_auth(NULL, 40, NULL));
+    /* The words cut by the buffer's end are not read past it. */
+    static const char cut[] = "BindSimple: Transport encryption required.";
+    assert_false(kd_ldap_diag_names_strong_auth((const guint8 *)cut, 25, NULL));
+    /* Huge: words beyond KD_LDAP_DIAG_MAX are ignored. */
+    gsize big = 1 << 16;
+    guint8 *huge = g_malloc(big);
+    memset(huge, 0, big);
+    memcpy(huge + big - 40, "transport ENCRYPTION required", 29);
+    assert_false(kd_ldap_diag_names_strong_auth(huge, big, NULL));
+    memcpy(huge + 3, "transport ENCRYPTION required", 29);
+    assert_true(kd_ldap_diag_names_strong_auth(huge, big, NULL));
+    g_free(huge);
+}
+
 static void
 test_data_table(void **state)
 {
@@ -215,6 +258,7 @@ main(void)
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_diag),
         cmocka_unit_test(test_diag_hostile),
+        cmocka_unit_test(test_strong_auth_words),
         cmocka_unit_test(test_data_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
