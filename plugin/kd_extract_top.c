@@ -37,13 +37,13 @@ static guint64 http_watch[KD_HTTP_WATCH_SLOTS];
 static guint http_watched;
 /* The ports of the watched connections, by their low bits: a frame both of whose
  * ports are unmarked is on no watched connection, without computing its key. */
-#define KD_HTTP_PORT_BITS 1024
-static guint32 http_ports[KD_HTTP_PORT_BITS / 32];
+#define KD_HTTP_WATCH_BITS 1024
+static guint32 http_ports[KD_HTTP_WATCH_BITS / 32];
 
 static inline gboolean
 port_marked(guint32 port)
 {
-    return (http_ports[(port % KD_HTTP_PORT_BITS) / 32] >> (port % 32)) & 1;
+    return (http_ports[(port % KD_HTTP_WATCH_BITS) / 32] >> (port % 32)) & 1;
 }
 
 static int proto_ip = -1, proto_ipv6 = -1, proto_tcp = -1, proto_http = -1, proto_dns = -1;
@@ -175,8 +175,8 @@ kd_http_watch(const packet_info *pinfo)
     if (slot && *slot == 0) {
         *slot = key;
         http_watched++;
-        http_ports[(pinfo->srcport % KD_HTTP_PORT_BITS) / 32] |= 1u << (pinfo->srcport % 32);
-        http_ports[(pinfo->destport % KD_HTTP_PORT_BITS) / 32] |= 1u << (pinfo->destport % 32);
+        http_ports[(pinfo->srcport % KD_HTTP_WATCH_BITS) / 32] |= 1u << (pinfo->srcport % 32);
+        http_ports[(pinfo->destport % KD_HTTP_WATCH_BITS) / 32] |= 1u << (pinfo->destport % 32);
     }
 }
 
