@@ -177,7 +177,7 @@ carrier_of(const gboolean *seen)
 {
     return seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] ? KD_CARRIER_HTTP
          : seen[KF_SMB2_CMD] ? KD_CARRIER_SMB2
-         : seen[KF_DCERPC_PKT_TYPE] ? KD_CARRIER_DCERPC
+         : seen[KF_DCERPC_PDU] ? KD_CARRIER_DCERPC
          : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
 }
 

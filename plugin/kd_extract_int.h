@@ -21,29 +21,23 @@ typedef enum {
     /* Kerberos: where each message is (its protocol item), and msg-type (which
      * also tells a user-to-user token); the rest is read from the bytes */
     KF_KRB_PROTO, KF_KRB_MSG_TYPE,
-    /* DNS: an alias or a reverse look-up's answer makes the frame worth reading;
-     * its records are read from the message's bytes (kd_dnsmsg.c) */
-    KF_DNS_CNAME,
     /* HTTP (a 400's status is read from the top-level HTTP item: kd_extract_top.c) */
     KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
-    KF_DCERPC_PKT_TYPE, KF_DCERPC_STATUS, KF_DCERPC_REJECT, KF_DCERPC_AUTH_TYPE, KF_DCERPC_OPNUM,
+    /* a DCE/RPC PDU (its header and sec_trailer are read from its bytes), and the
+     * opnum (a response's is Wireshark's, from the matching request) */
+    KF_DCERPC_PDU, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS,
     /* transport signs of a silent KDC (TCP's flags and payload are read from the
      * top-level TCP item: kd_extract_top.c) */
     KF_ICMP_TYPE,
     KF_DCOM_ADDR,
     KF_LDAP_OP, KF_LDAP_ENTRY,
-    /* DCE/RPC auth verifier (read only on refusals) */
-    KF_DCERPC_AUTH_INFO, KF_DCERPC_AUTH_LEN,
-    KF_DCERPC_AUTH_LEVEL,
     /* TCP analysis: the capture misses a segment of the connection */
     KF_TCP_LOST, KF_TCP_ACK_LOST,
     /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
     KF_KRB_DECRYPTED, KF_KRB_MISSING,
-    /* DNS reverse look-up answers */
-    KF_DNS_PTR,
     KF_COUNT
 } kd_field_role;
 
@@ -105,6 +99,18 @@ gboolean kd_http_watched(const packet_info *pinfo);
 /* Offset of the status code of an HTTP 400 answer among t's HTTP items (its buffer
  * in *tvb), or -1. */
 gint kd_http_bad_request(const kd_top_items *t, tvbuff_t **tvb);
+
+/* ------------------------------------------ DCE/RPC PDUs (kd_extract_rpc.c) */
+
+/* A connection-oriented DCE/RPC PDU, read from its header (C706 12.6, MS-RPCE 2.2.2). */
+typedef struct {
+    const field_info *fi;       /* the DCE/RPC protocol item: the PDU's bytes */
+    guint8 ptype;
+    gboolean little_endian;     /* the data representation's integer format */
+    guint16 frag_len, auth_len;
+    gint trailer;               /* the sec_trailer's offset in fi->ds_tvb; -1 none */
+    guint8 auth_type, auth_level;
+} kd_rpc_pdu;
 
 /* One frame's wanted fields, sorted by buffer and position (containers before
  * what they contain), what each reader of a protocol starts from. */
@@ -169,7 +175,13 @@ guint kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs);      /* kd_e
 guint kd_read_dcom(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_rpc.c */
 guint kd_read_ldap(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_ldap.c */
 
-/* kd_extract_rpc.c: the DCE/RPC PDU carrying the Kerberos message it[m]. */
-void kd_rpc_carrier_of(const kd_item *it, guint n, guint m, kd_krb *k);
+/* kd_extract_rpc.c: the PDU a DCE/RPC item covers; FALSE when it is no readable
+ * connection-oriented PDU. */
+gboolean kd_rpc_pdu_read(const field_info *fi, kd_rpc_pdu *p);
+/* The frame's PDU whose bytes hold fi's start (same buffer), else its first one;
+ * FALSE when the frame has none. */
+gboolean kd_rpc_pdu_around(const kd_frame *fr, const field_info *fi, kd_rpc_pdu *p);
+/* kd_extract_rpc.c: the DCE/RPC PDU carrying the Kerberos message at `msg`. */
+void kd_rpc_carrier_of(const kd_frame *fr, const field_info *msg, kd_krb *k);
 
 #endif /* KD_EXTRACT_INT_H */

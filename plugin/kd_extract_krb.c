@@ -406,7 +406,7 @@ kd_read_krb(const kd_frame *fr, kd_obs *obs, guint n_obs)
         kd_obs *o = new_krb_obs(fr, obs, &n_obs);
         fill_krb(fr->pinfo, m, &msg, &o->u.krb);
         if (fr->carrier == KD_CARRIER_DCERPC)
-            kd_rpc_carrier_of(fr->it, fr->n, i, &o->u.krb);
+            kd_rpc_carrier_of(fr, fr->it[i].fi, &o->u.krb);
     }
     if (fr->seen[KF_KRB_DECRYPTED] || fr->seen[KF_KRB_MISSING])
         mark_decrypt(fr, obs, n_obs);

@@ -17,27 +17,87 @@
 #define KD_MAX_VERIFIER 8192
 #define KD_MAX_EDATA 4096
 
-void
-kd_rpc_carrier_of(const kd_item *items, guint n, guint m, kd_krb *k)
+/* C706 12.6.3: the common header (version 5 for connection-oriented PDUs), the
+ * data representation's integer format (little-endian when bit 0x10 of its first
+ * byte is set), the fragment and auth lengths; a Fault's status and a bind_nak's
+ * reject reason. */
+#define KD_RPC_CN_VERSION 5
+#define KD_RPC_HEADER_LEN 16
+#define KD_RPC_PTYPE_OFFSET 2
+#define KD_RPC_DREP_OFFSET 4
+#define KD_RPC_DREP_LITTLE_ENDIAN 0x10
+#define KD_RPC_FRAG_LEN_OFFSET 8
+#define KD_RPC_AUTH_LEN_OFFSET 10
+#define KD_RPC_FAULT_CODE_OFFSET 24
+#define KD_RPC_REJECT_REASON_OFFSET 16
+
+static guint16
+rpc_u16(const kd_rpc_pdu *p, gint off)
 {
-    /* The packet type and the sec_trailer's auth level nearest before the message in
-     * the same buffer (a verifier follows its PDU header and trailer), else the
-     * frame's first ones. */
-    gint64 ptype = -1, level = -1, any_ptype = -1, any_level = -1;
-    for (guint i = 0; i < n; i++) {
-        gboolean before = i < m && items[i].fi->ds_tvb == items[m].fi->ds_tvb;
-        if (items[i].role == KF_DCERPC_PKT_TYPE) {
-            any_ptype = any_ptype < 0 ? kd_item_int(items[i].fi) : any_ptype;
-            ptype = before ? kd_item_int(items[i].fi) : ptype;
-        } else if (items[i].role == KF_DCERPC_AUTH_LEVEL) {
-            any_level = any_level < 0 ? kd_item_int(items[i].fi) : any_level;
-            level = before ? kd_item_int(items[i].fi) : level;
-        }
+    return p->little_endian ? tvb_get_letohs(p->fi->ds_tvb, off) : tvb_get_ntohs(p->fi->ds_tvb, off);
+}
+
+static guint32
+rpc_u32(const kd_rpc_pdu *p, gint off)
+{
+    return p->little_endian ? tvb_get_letohl(p->fi->ds_tvb, off) : tvb_get_ntohl(p->fi->ds_tvb, off);
+}
+
+gboolean
+kd_rpc_pdu_read(const field_info *fi, kd_rpc_pdu *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->trailer = -1;
+    tvbuff_t *t = fi->ds_tvb;
+    if (!t || fi->start < 0 || !tvb_bytes_exist(t, fi->start, KD_RPC_HEADER_LEN) ||
+        kd_tvb_get_u8(t, fi->start) != KD_RPC_CN_VERSION)
+        return FALSE;
+    p->fi = fi;
+    p->ptype = kd_tvb_get_u8(t, fi->start + KD_RPC_PTYPE_OFFSET);
+    p->little_endian = (kd_tvb_get_u8(t, fi->start + KD_RPC_DREP_OFFSET) & KD_RPC_DREP_LITTLE_ENDIAN) != 0;
+    p->frag_len = rpc_u16(p, fi->start + KD_RPC_FRAG_LEN_OFFSET);
+    p->auth_len = rpc_u16(p, fi->start + KD_RPC_AUTH_LEN_OFFSET);
+    gint trailer = fi->start + (gint)p->frag_len - (gint)p->auth_len - DCERPC_SEC_TRAILER_LEN;
+    if (p->auth_len > 0 && trailer >= fi->start + KD_RPC_HEADER_LEN && tvb_bytes_exist(t, trailer, 2)) {
+        p->trailer = trailer;
+        p->auth_type = kd_tvb_get_u8(t, trailer);
+        p->auth_level = kd_tvb_get_u8(t, trailer + 1);
     }
-    ptype = ptype >= 0 ? ptype : any_ptype;
-    level = level >= 0 ? level : any_level;
-    k->rpc_pkt_type = ptype >= 0 && ptype <= G_MAXUINT8 ? (guint8)ptype : 0;
-    k->rpc_auth_level = level >= 0 && level <= G_MAXUINT8 ? (guint8)level : 0;
+    return TRUE;
+}
+
+gboolean
+kd_rpc_pdu_around(const kd_frame *fr, const field_info *fi, kd_rpc_pdu *p)
+{
+    gboolean any = FALSE;
+    kd_rpc_pdu first, q;
+    for (guint i = 0; i < fr->n; i++) {
+        if (fr->it[i].role != KF_DCERPC_PDU || !kd_rpc_pdu_read(fr->it[i].fi, &q))
+            continue;
+        const field_info *pdu = fr->it[i].fi;
+        if (fi && pdu->ds_tvb == fi->ds_tvb && fi->start >= pdu->start && fi->start < pdu->start + MAX(pdu->length, 1)) {
+            *p = q;
+            return TRUE;
+        }
+        if (!any)
+            first = q;
+        any = TRUE;
+    }
+    if (any)
+        *p = first;
+    return any;
+}
+
+void
+kd_rpc_carrier_of(const kd_frame *fr, const field_info *msg, kd_krb *k)
+{
+    /* The packet type and the sec_trailer's auth level of the PDU around the message
+     * (a verifier follows its PDU header and trailer), else of the frame's first. */
+    kd_rpc_pdu p;
+    if (!kd_rpc_pdu_around(fr, msg, &p))
+        return;
+    k->rpc_pkt_type = p.ptype;
+    k->rpc_auth_level = p.auth_level;
 }
 
 static const char *
@@ -55,37 +115,16 @@ gss_time_us(gint64 secs, gboolean has_usec, gint32 usec)
     return kd_nstime_to_us(&t);
 }
 
-/* The verifier of a refusal: its packet type, the visible auth_info item and the
- * verifier's length. FALSE when the frame is no refusal with a verifier. */
+/* The PDU of a refusal with a verifier (Fault, bind_nak, alter_context_resp): the
+ * frame's first PDU, when it is one. FALSE otherwise. */
 static gboolean
-find_refusal_verifier(const kd_frame *fr, gint64 *ptype, const field_info **info, gint64 *auth_len)
+find_refusal_verifier(const kd_frame *fr, kd_rpc_pdu *p)
 {
-    *ptype = -1;
-    *auth_len = 0;
-    *info = NULL;
-    for (guint i = 0; i < fr->n; i++) {
-        const kd_item *it = &fr->it[i];
-        switch (it->role) {
-        case KF_DCERPC_PKT_TYPE:
-            if (*ptype < 0)
-                *ptype = kd_item_int(it->fi);
-            break;
-        case KF_DCERPC_AUTH_LEN:
-            if (*auth_len == 0)
-                *auth_len = kd_item_int(it->fi);
-            break;
-        case KF_DCERPC_AUTH_INFO:
-            /* The visible item (the hidden one is empty and starts at the verifier). */
-            if (!*info && it->fi->length >= DCERPC_SEC_TRAILER_LEN)
-                *info = it->fi;
-            break;
-        default:
-            break;
-        }
-    }
-    if (*ptype != KD_DCERPC_FAULT && *ptype != KD_DCERPC_BIND_NAK && *ptype != KD_DCERPC_ALTER_RESP)
+    if (!kd_rpc_pdu_around(fr, NULL, p))
         return FALSE;
-    return *info && (*info)->ds_tvb && *auth_len > 0 && *auth_len <= KD_MAX_VERIFIER;
+    if (p->ptype != DCERPC_PKT_FAULT && p->ptype != DCERPC_PKT_BIND_NAK && p->ptype != DCERPC_PKT_ALTER_CONTEXT_RESP)
+        return FALSE;
+    return p->trailer >= 0 && p->auth_len > 0 && p->auth_len <= KD_MAX_VERIFIER;
 }
 
 /* The KRB-ERROR g read from a verifier, as Kerberos observation k. */
@@ -122,21 +161,20 @@ fill_verifier_error(packet_info *pinfo, const kd_gsskrb *g, kd_krb *k)
 guint
 kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    gint64 ptype, auth_len;
-    const field_info *info;
+    kd_rpc_pdu p;
     /* Wireshark decoded the KRB-ERROR itself: the Kerberos reader has it. */
     for (guint i = 0; i < n_obs; i++) {
         if (obs[i].kind == KD_OBS_KRB && obs[i].u.krb.msg_type == KD_MSG_ERROR)
             return n_obs;
     }
-    if (!fr->seen[KF_DCERPC_AUTH_INFO] || !fr->seen[KF_DCERPC_PKT_TYPE] || n_obs >= KD_MAX_OBS_PER_FRAME ||
-        !find_refusal_verifier(fr, &ptype, &info, &auth_len))
+    if (!fr->seen[KF_DCERPC_PDU] || n_obs >= KD_MAX_OBS_PER_FRAME || !find_refusal_verifier(fr, &p))
         return n_obs;
-    gint start = info->start + DCERPC_SEC_TRAILER_LEN;
-    if (!tvb_bytes_exist(info->ds_tvb, start, (gint)auth_len))
+    const gint start = p.trailer + DCERPC_SEC_TRAILER_LEN, auth_len = p.auth_len;
+    tvbuff_t *t = p.fi->ds_tvb;
+    if (!tvb_bytes_exist(t, start, auth_len))
         return n_obs;
     packet_info *pinfo = fr->pinfo;
-    const guint8 *buf = tvb_memdup(pinfo->pool, info->ds_tvb, start, (size_t)auth_len);
+    const guint8 *buf = tvb_memdup(pinfo->pool, t, start, (size_t)auth_len);
     kd_gsskrb *g = wmem_new(pinfo->pool, kd_gsskrb);
     if (kd_gsskrb_parse(buf, (gsize)auth_len, g) != KD_GSSKRB_KRB_ERROR)
         return n_obs;
@@ -144,35 +182,46 @@ kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs)
     kd_obs_init(o, KD_OBS_KRB);
     kd_obs_header(pinfo, o);
     fill_verifier_error(pinfo, g, &o->u.krb);
-    o->u.krb.rpc_pkt_type = (guint8)ptype;
+    o->u.krb.rpc_pkt_type = p.ptype;
     return n_obs + 1;
 }
 
+/* The refusals of the frame (a Fault's status, a bind_nak's reject reason), with
+ * the type and auth provider of its PDUs (the last one read wins) and the opnum. */
 guint
 kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    if ((!fr->seen[KF_DCERPC_STATUS] && !fr->seen[KF_DCERPC_REJECT]) || n_obs >= KD_MAX_OBS_PER_FRAME)
+    if (!fr->seen[KF_DCERPC_PDU] || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DCERPC);
     kd_obs_header(fr->pinfo, o);
     kd_dcerpc *d = &o->u.dcerpc;
+    gboolean refusal = FALSE;
     for (guint i = 0; i < fr->n; i++) {
-        field_info *fi = fr->it[i].fi;
-        switch (fr->it[i].role) {
-        case KF_DCERPC_PKT_TYPE: d->pkt_type = (guint8)kd_item_int(fi); break;
-        case KF_DCERPC_STATUS:
+        kd_rpc_pdu p;
+        if (fr->it[i].role == KF_DCERPC_OPNUM) {
+            d->opnum = (gint32)kd_item_int(fr->it[i].fi);
+            continue;
+        }
+        if (fr->it[i].role != KF_DCERPC_PDU || !kd_rpc_pdu_read(fr->it[i].fi, &p))
+            continue;
+        d->pkt_type = p.ptype;
+        if (p.trailer >= 0) {
+            d->auth_type = p.auth_type;
+            d->auth_level = p.auth_level;
+        }
+        const gint start = p.fi->start;
+        if (p.ptype == DCERPC_PKT_FAULT && tvb_bytes_exist(p.fi->ds_tvb, start + KD_RPC_FAULT_CODE_OFFSET, 4)) {
             d->has_status = TRUE;
-            d->status = (guint32)kd_item_int(fi);
-            break;
-        case KF_DCERPC_REJECT: d->status = (guint32)kd_item_int(fi); break;
-        case KF_DCERPC_AUTH_TYPE: d->auth_type = (guint8)kd_item_int(fi); break;
-        case KF_DCERPC_AUTH_LEVEL: d->auth_level = (guint8)kd_item_int(fi); break;
-        case KF_DCERPC_OPNUM: d->opnum = (gint32)kd_item_int(fi); break;
-        default: break;
+            d->status = rpc_u32(&p, start + KD_RPC_FAULT_CODE_OFFSET);
+            refusal = TRUE;
+        } else if (p.ptype == DCERPC_PKT_BIND_NAK && tvb_bytes_exist(p.fi->ds_tvb, start + KD_RPC_REJECT_REASON_OFFSET, 2)) {
+            d->status = rpc_u16(&p, start + KD_RPC_REJECT_REASON_OFFSET);
+            refusal = TRUE;
         }
     }
-    return n_obs + 1;
+    return refusal ? n_obs + 1 : n_obs;
 }
 
 guint

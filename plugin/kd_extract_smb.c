@@ -83,17 +83,17 @@ ntlmssp_offered_mechs(const field_info *type, kd_carrier carrier)
            ? (guint8)tok.spnego_mechs : 0;
 }
 
-/* The security provider the sec_trailer before the NTLMSSP item at it[i] names
- * (DCE/RPC only); 0 when none is read. */
+/* The security provider the sec_trailer of the PDU holding the NTLMSSP item at
+ * it[i] names (DCE/RPC only); 0 when none is read. */
 static guint8
 rpc_auth_type_before(const kd_frame *fr, guint i)
 {
-    const kd_item *it = fr->it;
-    for (guint j = i; fr->carrier == KD_CARRIER_DCERPC && j-- > 0 && it[j].fi->ds_tvb == it[i].fi->ds_tvb;) {
-        if (it[j].role == KF_DCERPC_AUTH_TYPE)
-            return (guint8)kd_item_int(it[j].fi);
-    }
-    return 0;
+    kd_rpc_pdu p;
+    if (fr->carrier != KD_CARRIER_DCERPC || !kd_rpc_pdu_around(fr, fr->it[i].fi, &p) || p.trailer < 0)
+        return 0;
+    const field_info *fi = fr->it[i].fi;
+    /* The trailer is before the token, in the same buffer. */
+    return p.fi->ds_tvb == fi->ds_tvb && p.trailer < fi->start ? p.auth_type : 0;
 }
 
 guint

@@ -37,17 +37,18 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * protocol item of its own in SPNEGO, only its msg-type. */
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE, { NULL } },
     /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
-    [KF_DNS_CNAME]       = { "dns.cname", TRUE, { NULL } },
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE, { NULL } },
     /* An AUTHENTICATE's domain, user and target name (MsvAvTargetName, the SPN the
      * client names: "cifs/10.0.0.5") are read from the message's bytes, which start
      * 8 bytes (the signature) before its type (kd_ntlmauth.c). */
     [KF_NTLMSSP_TYPE]    = { "ntlmssp.messagetype", TRUE, { NULL } },
-    [KF_DCERPC_PKT_TYPE] = { "dcerpc.pkt_type", FALSE, { NULL } },
-    [KF_DCERPC_STATUS]   = { "dcerpc.cn_status", TRUE, { NULL } },
-    [KF_DCERPC_REJECT]   = { "dcerpc.cn_reject_reason", TRUE, { NULL } },
-    [KF_DCERPC_AUTH_TYPE] = { "dcerpc.auth_type", FALSE, { NULL } },
+    /* The DCE/RPC protocol item covers one connection-oriented PDU: its type,
+     * status or reject reason, and sec_trailer (auth type and level, where the
+     * verifier starts) are read from its bytes (kd_extract_rpc.c), instead of
+     * seven fields marked before every frame. A refusal (Fault, bind_nak) makes
+     * the frame worth reading. */
+    [KF_DCERPC_PDU]      = { "dcerpc", TRUE, { NULL } },
     [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE, { NULL } },
     /* smb2.cmd is in every SMB2 header (the carrier of a session set-up's token);
      * a response's flags are read from the header's bytes. */
@@ -60,12 +61,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * make the frame relevant. */
     [KF_LDAP_OP]         = { "ldap.protocolOp", TRUE, { NULL } },
     [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE, { NULL } },
-    /* The visible auth_info item starts at the 8-byte sec_trailer; the verifier's
-     * cn_auth_len bytes follow it in the same tvb (4.0, 4.4, 4.6 alike). */
-    [KF_DCERPC_AUTH_INFO] = { "dcerpc.auth_info", FALSE, { NULL } },
-    [KF_DCERPC_AUTH_LEN] = { "dcerpc.cn_auth_len", FALSE, { NULL } },
-    /* Occurs where dcerpc.auth_type does (authenticated PDUs): no new frames pay. */
-    [KF_DCERPC_AUTH_LEVEL] = { "dcerpc.auth_level", FALSE, { NULL } },
     /* TCP's expert items, present only on the segment after a gap (or on the one
      * acknowledging data the capture never saw): rare, so wanting them is cheap. */
     [KF_TCP_LOST]        = { "tcp.analysis.lost_segment", TRUE, { NULL } },
@@ -74,9 +69,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * on (same names in 4.0, 4.4, 4.6): no cost on other captures. */
     [KF_KRB_DECRYPTED]   = { "kerberos.decrypted_keytype", FALSE, { NULL } },
     [KF_KRB_MISSING]     = { "kerberos.missing_keytype", FALSE, { NULL } },
-    /* Only PTR answers carry it (same name in 4.0, 4.4, 4.6): the name a reverse
-     * look-up gave, which MIT clients (rdns = true) build the SPN from. */
-    [KF_DNS_PTR]         = { "dns.ptr.domain_name", TRUE, { NULL } },
 };
 
 /* Every hf id registered under each name (names can be registered several times). */
@@ -201,6 +193,12 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
             if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_ICMP_DEST_UNREACHABLE)
                 return TRUE;
             break;
+        case KF_DCERPC_PDU: {
+            kd_rpc_pdu p;
+            if (kd_rpc_pdu_read(fi, &p) && (p.ptype == DCERPC_PKT_FAULT || p.ptype == DCERPC_PKT_BIND_NAK))
+                return TRUE;
+            break;
+        }
         case KF_LDAP_OP:
             if (fvalue_get_uinteger(kd_fi_value(fi)) <= KD_LDAP_OP_BIND_RESPONSE)
                 return TRUE;
