@@ -26,6 +26,13 @@ kd_safe_str(packet_info *pinfo, const char *s)
     if (!s)
         return NULL;
     gsize n = strnlen(s, KD_MAX_STR * 4);
+    /* Printable ASCII within the limit (names, realms, hosts): already what the
+     * general path below would make of it. */
+    gsize plain = 0;
+    while (plain < n && (guchar)s[plain] >= 0x20 && (guchar)s[plain] < 0x7f)
+        plain++;
+    if (plain == n && n <= KD_MAX_STR)
+        return wmem_strndup(pinfo->pool, s, n);
     char *valid = g_utf8_make_valid(s, (gssize)n);
     /* Cut at a character boundary. */
     if (g_utf8_strlen(valid, -1) > KD_MAX_STR) {
