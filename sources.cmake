@@ -51,7 +51,6 @@ set(KD_PLUGIN_SOURCES
   kd_extract_net.c
   kd_extract_rpc.c
   kd_extract_smb.c
-  kd_extract_top.c
   kd_names.c
   kd_ladder.c
   kd_menu.c

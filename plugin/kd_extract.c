@@ -137,11 +137,6 @@ kd_obs_header(packet_info *pinfo, kd_obs *o)
 
 /* ------------------------------------------------------------------- frame */
 
-void
-kd_extract_reset(void)
-{
-    kd_top_reset();
-}
 
 static int
 item_cmp(gconstpointer pa, gconstpointer pb)
@@ -199,13 +194,6 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.it = (const kd_item *)(void *)items->data;
     fr.n = items->len;
     fr.carrier = carrier_of(fr.seen);
-    fr.bad_request_at = -1;
-    kd_top_items_of(tree, &fr.top);
-    if (pinfo->ptype == PT_TCP) {
-        fr.has_tcp = kd_tcp_segment_of(&fr.top, &fr.tcp);
-        if (kd_http_watched(pinfo))
-            fr.bad_request_at = kd_http_bad_request(&fr.top, &fr.bad_request_tvb);
-    }
 
     /* The order of the readers is the order of the observations the engine reads:
      * a carrier's context (DNS, HTTP) before the tokens it carries, the Kerberos

@@ -18,10 +18,6 @@
  * Returns the array of hf ids to give to set_postdissector_wanted_hfids(). */
 GArray *kd_extract_init(void);
 
-/* Forget what one capture taught the extractor (the connections whose HTTP answers
- * are read); call from the init routine. */
-void kd_extract_reset(void);
-
 /* O(1) test: does this frame carry any field krbdiag reads? */
 gboolean kd_extract_relevant(packet_info *pinfo, proto_tree *tree);
 

@@ -1,9 +1,9 @@
 /* kd_extract_dns.c
  * DNS answers: the name asked, its alias (CNAME chains) and the address it ends
- * at, and a reverse look-up's name (PTR). The records are read from the bytes of
- * the DNS message (the top-level DNS item) of an answer from port 53 or one
- * Wireshark marks with dns.cname or dns.ptr.domain_name, not from dns.resp.name,
- * dns.a and dns.aaaa, which would be marked before every frame.
+ * at, and a reverse look-up's name (PTR). The records of an answer from port 53
+ * are read from the bytes of the DNS message (the DNS protocol item), not from
+ * dns.resp.name, dns.a, dns.aaaa, dns.cname and dns.ptr.domain_name: one wanted
+ * item, on DNS frames only, instead of five marked before every frame.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -44,13 +44,15 @@ kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
     /* Answers with an alias (CNAME chains), an address (the name a client resolved
      * before a reverse look-up of its address) or a reverse look-up's name. */
-    if (!fr->top.n_dns || n_obs >= KD_MAX_OBS_PER_FRAME)
+    if (!fr->seen[KF_DNS_MSG] || fr->pinfo->srcport != DNS_PORT || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_DNS);
     kd_obs_header(fr->pinfo, o);
-    for (guint i = 0; i < fr->top.n_dns; i++)
-        read_message(fr->pinfo, fr->top.dns[i], &o->u.dns);
+    for (guint i = 0; i < fr->n; i++) {
+        if (fr->it[i].role == KF_DNS_MSG)
+            read_message(fr->pinfo, fr->it[i].fi, &o->u.dns);
+    }
     gboolean says = FALSE;
     for (guint i = 0; i < o->u.dns.n_answers && !says; i++) {
         const kd_dns_answer *a = &o->u.dns.answers[i];

@@ -97,23 +97,23 @@ http_host(packet_info *pinfo, const field_info *anchor)
  * web servers use to refuse an oversized header. */
 #define KD_MAX_HTTP_ERROR_TEXT 4096
 
-/* The 400 answer starting at its status code (offset `at` of t) says a request
- * header was too long: http.sys "Request Header Too Long" / "Header Field Too Long",
- * IIS "The size of the request headers is too long", Apache "Size of a request
- * header field exceeds server limit". A bounded, case-insensitive search of the
- * answer's first bytes. */
+/* The 400 answer starting at its status code says a request header was too long:
+ * http.sys "Request Header Too Long" / "Header Field Too Long", IIS "The size of the
+ * request headers is too long", Apache "Size of a request header field exceeds
+ * server limit". A bounded, case-insensitive search of the answer's first bytes. */
 static gboolean
-http_says_header_too_long(packet_info *pinfo, tvbuff_t *t, gint at)
+http_says_header_too_long(packet_info *pinfo, const field_info *code)
 {
     static const char *const says[] = { "too long", "exceeds server limit" };
-    if (!t || at < 0)
+    tvbuff_t *t = code->ds_tvb;
+    if (!t || code->start < 0)
         return FALSE;
-    const gint avail = tvb_captured_length_remaining(t, at);
+    const gint avail = tvb_captured_length_remaining(t, code->start);
     if (avail <= 0)
         return FALSE;
     const gint len = MIN(avail, KD_MAX_HTTP_ERROR_TEXT);
     char *text = wmem_alloc(pinfo->pool, len + 1);
-    tvb_memcpy(t, text, at, len);
+    tvb_memcpy(t, text, code->start, len);
     for (gint i = 0; i < len; i++)
         text[i] = text[i] ? g_ascii_tolower(text[i]) : ' ';
     text[len] = '\0';
@@ -124,17 +124,26 @@ http_says_header_too_long(packet_info *pinfo, tvbuff_t *t, gint at)
     return FALSE;
 }
 
-/* HTTP with authentication headers, or a 400 answer on a connection that carried
- * authentication: the carrier context comes before its tokens. */
+/* A 400 answer of the frame (the only status the relevance test lets through), or NULL. */
+static const field_info *
+bad_request_of(const kd_frame *fr)
+{
+    const field_info *bad_request = NULL;
+    for (guint i = 0; fr->seen[KF_HTTP_RESPONSE_CODE] && i < fr->n; i++) {
+        if (fr->it[i].role == KF_HTTP_RESPONSE_CODE && kd_item_int(fr->it[i].fi) == KD_HTTP_BAD_REQUEST)
+            bad_request = fr->it[i].fi;
+    }
+    return bad_request;
+}
+
+/* HTTP with authentication headers, or a 400 answer: the carrier context comes
+ * before its tokens. */
 guint
 kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    const gboolean bad_request = fr->bad_request_at >= 0;
+    const field_info *bad_request = bad_request_of(fr);
     if ((!fr->seen[KF_HTTP_AUTHZ] && !fr->seen[KF_HTTP_WWW_AUTH] && !bad_request) || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
-    /* Answers on a connection that carried authentication are read for a 400. */
-    if (fr->seen[KF_HTTP_AUTHZ] || fr->seen[KF_HTTP_WWW_AUTH])
-        kd_http_watch(fr->pinfo);
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_HTTP);
     kd_obs_header(fr->pinfo, o);
@@ -161,7 +170,7 @@ kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs)
     }
     if (bad_request && !h->is_request) {
         h->status = KD_HTTP_BAD_REQUEST;
-        h->says_header_too_long = http_says_header_too_long(fr->pinfo, fr->bad_request_tvb, fr->bad_request_at);
+        h->says_header_too_long = http_says_header_too_long(fr->pinfo, bad_request);
     }
     return n_obs + 1;
 }

@@ -21,18 +21,20 @@ typedef enum {
     /* Kerberos: where each message is (its protocol item), and msg-type (which
      * also tells a user-to-user token); the rest is read from the bytes */
     KF_KRB_PROTO, KF_KRB_MSG_TYPE,
-    /* HTTP (a 400's status is read from the top-level HTTP item: kd_extract_top.c) */
-    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH,
+    /* HTTP */
+    KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
     /* a DCE/RPC PDU (its header and sec_trailer are read from its bytes), and the
      * opnum (a response's is Wireshark's, from the matching request) */
     KF_DCERPC_PDU, KF_DCERPC_OPNUM,
     KF_SMB2_CMD, KF_SMB2_STATUS,
-    /* transport signs of a silent KDC (TCP's flags and payload are read from the
-     * top-level TCP item: kd_extract_top.c) */
-    KF_ICMP_TYPE,
+    /* transport signs of a silent KDC */
+    KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
+    KF_TCP_SEGMENT_DATA,
+    /* a DNS message (its records are read from its bytes: kd_dnsmsg.c) */
+    KF_DNS_MSG,
     KF_LDAP_OP, KF_LDAP_ENTRY,
     /* TCP analysis: the capture misses a segment of the connection */
     KF_TCP_LOST, KF_TCP_ACK_LOST,
@@ -60,46 +62,6 @@ typedef struct {
     field_info *fi;
 } kd_item;
 
-/* ------------------------------- top-level items (kd_extract_top.c) */
-
-#define KD_MAX_TOP_HTTP 8
-#define KD_MAX_TOP_DNS 8
-
-/* The frame's top-level IP, TCP and HTTP items (always built, never asked for). */
-typedef struct {
-    const field_info *ip;       /* the last IPv4/IPv6 header before TCP */
-    gboolean ip_v6;
-    const field_info *tcp;
-    const field_info *http[KD_MAX_TOP_HTTP];
-    guint n_http;
-    const field_info *dns[KD_MAX_TOP_DNS];
-    guint n_dns;
-} kd_top_items;
-
-/* A TCP segment's flags (RFC 9293) and payload length (-1 unknown). */
-typedef struct {
-    guint8 flags;
-    gint payload;
-} kd_tcp_segment;
-
-#define KD_TCP_FLAG_SYN 0x02
-#define KD_TCP_FLAG_RST 0x04
-#define KD_TCP_FLAG_ACK 0x10
-
-/* Protocol ids, once every protocol registered; the watch list, per capture. */
-void kd_top_init(void);
-void kd_top_reset(void);
-void kd_top_items_of(proto_tree *tree, kd_top_items *t);
-/* FALSE when the frame has no readable TCP header. */
-gboolean kd_tcp_segment_of(const kd_top_items *t, kd_tcp_segment *s);
-/* The connection of pinfo carried HTTP authentication (kd_http_watch): its 400
- * answers are read. */
-void kd_http_watch(const packet_info *pinfo);
-gboolean kd_http_watched(const packet_info *pinfo);
-/* Offset of the status code of an HTTP 400 answer among t's HTTP items (its buffer
- * in *tvb), or -1. */
-gint kd_http_bad_request(const kd_top_items *t, tvbuff_t **tvb);
-
 /* ------------------------------------------ DCE/RPC PDUs (kd_extract_rpc.c) */
 
 /* A connection-oriented DCE/RPC PDU, read from its header (C706 12.6, MS-RPCE 2.2.2). */
@@ -120,11 +82,6 @@ typedef struct {
     guint n;
     gboolean seen[KF_COUNT];    /* roles present at least once */
     kd_carrier carrier;         /* what a Kerberos message of this frame travels in */
-    kd_top_items top;           /* the frame's top-level IP, TCP, HTTP and DNS items */
-    gboolean has_tcp;           /* tcp: the frame's TCP segment, when it has one */
-    kd_tcp_segment tcp;
-    tvbuff_t *bad_request_tvb;  /* an HTTP 400 answer's status code, on a watched */
-    gint bad_request_at;        /* connection (-1 none) */
 } kd_frame;
 
 /* ------------------------------------------------ values (kd_extract.c) */

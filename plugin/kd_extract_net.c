@@ -74,8 +74,13 @@ add_net_event(const kd_frame *fr, kd_obs *obs, guint n_obs, kd_net_event event)
 static gboolean
 partial_request(const kd_frame *fr)
 {
-    return fr->has_tcp && fr->tcp.payload > 0 && !fr->seen[KF_KRB_PROTO] &&
-           fr->pinfo->destport == KERBEROS_PORT && fr->pinfo->srcport != KERBEROS_PORT;
+    gboolean payload = FALSE;
+    gboolean krb = FALSE;
+    for (guint i = 0; i < fr->n; i++) {
+        payload = payload || (fr->it[i].role == KF_TCP_SEGMENT_DATA && fr->it[i].fi->length > 0);
+        krb = krb || fr->it[i].role == KF_KRB_PROTO;
+    }
+    return payload && !krb && fr->pinfo->destport == KERBEROS_PORT && fr->pinfo->srcport != KERBEROS_PORT;
 }
 
 guint
@@ -84,10 +89,9 @@ kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs)
     packet_info *pinfo = fr->pinfo;
     if (pinfo->ptype != PT_TCP || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
-    /* A SYN without ACK to the KDC, a RST from it. */
-    const gboolean opens = fr->has_tcp && (fr->tcp.flags & (KD_TCP_FLAG_SYN | KD_TCP_FLAG_ACK)) == KD_TCP_FLAG_SYN;
-    gboolean syn = opens && pinfo->destport == KERBEROS_PORT;
-    gboolean rst = fr->has_tcp && (fr->tcp.flags & KD_TCP_FLAG_RST) && pinfo->srcport == KERBEROS_PORT;
+    /* TCP's expert items: a SYN without ACK to the KDC, a RST from it. */
+    gboolean syn = fr->seen[KF_TCP_SYN] && pinfo->destport == KERBEROS_PORT;
+    gboolean rst = fr->seen[KF_TCP_RST] && pinfo->srcport == KERBEROS_PORT;
     if (syn || rst) {
         n_obs = add_net_event(fr, obs, n_obs, rst ? KD_NET_TCP_RESET : KD_NET_TCP_SYN);
         obs[n_obs - 1].u.net.kdc = rst ? obs[n_obs - 1].src : obs[n_obs - 1].dst;
@@ -95,7 +99,7 @@ kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs)
     /* Connection facts the DCE/RPC rules weigh: a connection to the host's own
      * address, a segment the capture lost. */
     const kd_net_event facts[2] = { KD_NET_TCP_SELF_CONNECT, KD_NET_TCP_LOST_SEGMENT };
-    const gboolean has_fact[2] = { opens && kd_self_connection(pinfo),
+    const gboolean has_fact[2] = { fr->seen[KF_TCP_SYN] && kd_self_connection(pinfo),
                                    fr->seen[KF_TCP_LOST] || fr->seen[KF_TCP_ACK_LOST] };
     for (guint f = 0; f < G_N_ELEMENTS(facts) && n_obs < KD_MAX_OBS_PER_FRAME; f++) {
         if (has_fact[f])

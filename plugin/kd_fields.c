@@ -39,6 +39,11 @@ static const kd_field_def field_defs[KF_COUNT] = {
     /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },
     [KF_HTTP_WWW_AUTH]   = { "http.www_authenticate", TRUE, { NULL } },
+    /* On every HTTP response, but only a 400 makes the frame worth reading (a web
+     * server refusing an oversized Negotiate header); FT_UINT16 in 4.0, FT_UINT24
+     * from 4.4 on, the same name. (Wireshark 4.2 and later fake top-level protocol
+     * items too, so the status line cannot be read from the HTTP item unasked.) */
+    [KF_HTTP_RESPONSE_CODE] = { "http.response.code", TRUE, { NULL } },
     /* An AUTHENTICATE's domain, user and target name (MsvAvTargetName, the SPN the
      * client names: "cifs/10.0.0.5") are read from the message's bytes, which start
      * 8 bytes (the signature) before its type (kd_ntlmauth.c). */
@@ -55,7 +60,20 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_SMB2_CMD]        = { "smb2.cmd", FALSE, { NULL } },
     [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE, { NULL } },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
+    /* Every wanted field costs on every frame that has it: not tcp.flags (on every
+     * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
+     * segments carry. */
+    [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
+    [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
+    /* A segment TCP holds for reassembly: towards port 88, a request even when its
+     * message never completes. Asked for instead of tcp.len, which every TCP
+     * segment carries; this one occurs only on segments of a multi-segment message. */
+    [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE, { NULL } },
+    /* The DNS protocol item covers one DNS message (after the 2-byte length over
+     * TCP): an answer's records are read from its bytes (kd_dnsmsg.c). Only DNS
+     * frames carry it. */
+    [KF_DNS_MSG]         = { "dns", TRUE, { NULL } },
     /* An LDAP operation: binds (requests and answers) are read from its bytes, which
      * hold the whole [APPLICATION n] element (4.0, 4.4, 4.6 alike); only bind values
      * make the frame relevant. */
@@ -167,7 +185,6 @@ kd_extract_init(void)
         ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
     g_string_free(read, TRUE);
     reported = TRUE;
-    kd_top_init();
     return wanted;
 }
 
@@ -175,8 +192,20 @@ kd_extract_init(void)
 static gboolean
 trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
 {
+    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
+     * port; and a host connecting to its own address (DCOM sent to a shared one). */
+    if (r == KF_TCP_SYN)
+        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
     if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
         return pinfo->ptype == PT_TCP;
+    if (r == KF_TCP_RST)
+        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
+    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
+    if (r == KF_TCP_SEGMENT_DATA)
+        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
+    /* A DNS answer (from the server's port): its records are read from its bytes. */
+    if (r == KF_DNS_MSG)
+        return pinfo->srcport == DNS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)
@@ -191,6 +220,10 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
         }
         case KF_ICMP_TYPE:
             if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_ICMP_DEST_UNREACHABLE)
+                return TRUE;
+            break;
+        case KF_HTTP_RESPONSE_CODE:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_HTTP_BAD_REQUEST)
                 return TRUE;
             break;
         case KF_DCERPC_PDU: {
@@ -210,46 +243,6 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
     return FALSE;
 }
 
-/* A TCP segment that matters whatever fields it carries: a SYN to the KDC (a KDC
- * that never answers) or to the host's own address (DCOM sent to a shared one), a
- * RST from the KDC, payload to the KDC even when no Kerberos message can be read
- * from it, a 400 on a connection that carried HTTP authentication. Ports and the
- * connection first: the top-level items are read only on those frames. */
-static gboolean
-tcp_segment_matters(packet_info *pinfo, proto_tree *tree)
-{
-    if (pinfo->ptype != PT_TCP)
-        return FALSE;
-    const gboolean to_kdc = pinfo->destport == KERBEROS_PORT, from_kdc = pinfo->srcport == KERBEROS_PORT;
-    const gboolean self = kd_self_connection(pinfo);
-    const gboolean watched = kd_http_watched(pinfo);
-    if (!to_kdc && !from_kdc && !self && !watched)
-        return FALSE;
-    kd_top_items top;
-    kd_tcp_segment s;
-    kd_top_items_of(tree, &top);
-    if (kd_tcp_segment_of(&top, &s)) {
-        const gboolean opens = (s.flags & (KD_TCP_FLAG_SYN | KD_TCP_FLAG_ACK)) == KD_TCP_FLAG_SYN;
-        if ((opens && (to_kdc || self)) || ((s.flags & KD_TCP_FLAG_RST) && from_kdc) || (to_kdc && s.payload > 0))
-            return TRUE;
-    }
-    tvbuff_t *t;
-    return watched && kd_http_bad_request(&top, &t) >= 0;
-}
-
-/* A DNS answer from port 53 (UDP or TCP): its records are read from the DNS
- * message's bytes (kd_extract_dns.c); asking for dns.a and dns.aaaa instead would
- * mark them before every frame. */
-static gboolean
-dns_answer(packet_info *pinfo, proto_tree *tree)
-{
-    if (pinfo->srcport != DNS_PORT || (pinfo->ptype != PT_UDP && pinfo->ptype != PT_TCP))
-        return FALSE;
-    kd_top_items top;
-    kd_top_items_of(tree, &top);
-    return top.n_dns > 0;
-}
-
 gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
@@ -265,5 +258,5 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
                 return TRUE;
         }
     }
-    return tcp_segment_matters(pinfo, tree) || dns_answer(pinfo, tree);
+    return FALSE;
 }

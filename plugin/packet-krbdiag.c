@@ -283,7 +283,6 @@ krbdiag_init(void)
     ends_ring = NULL;
     memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    kd_extract_reset();
 }
 
 guint
