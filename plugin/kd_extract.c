@@ -194,6 +194,10 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.it = (const kd_item *)(void *)items->data;
     fr.n = items->len;
     fr.carrier = carrier_of(fr.seen);
+    /* A connection to the KDC: its later segments are read even when their message
+     * never completes. */
+    if (pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || pinfo->srcport == KERBEROS_PORT))
+        kd_extract_want(KF_TCP_SEGMENT_DATA);
 
     /* The order of the readers is the order of the observations the engine reads:
      * a carrier's context (DNS, HTTP) before the tokens it carries, the Kerberos

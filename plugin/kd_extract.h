@@ -14,9 +14,13 @@
 
 #define KD_MAX_OBS_PER_FRAME 16
 
-/* Resolve the field names (all same-name registrations; kd_fields.c); call from handoff.
- * Returns the array of hf ids to give to set_postdissector_wanted_hfids(). */
-GArray *kd_extract_init(void);
+/* Resolve the field names (all same-name registrations; kd_fields.c) and tell
+ * Wireshark which ones the post-dissector `handle` wants; call from handoff. */
+void kd_extract_init(dissector_handle_t handle);
+
+/* A new capture: the fields wanted only after something rarer (kd_fields.c,
+ * late_roles) are not wanted until it shows again; call from the init routine. */
+void kd_extract_reset(void);
 
 /* O(1) test: does this frame carry any field krbdiag reads? */
 gboolean kd_extract_relevant(packet_info *pinfo, proto_tree *tree);

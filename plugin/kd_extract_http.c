@@ -144,6 +144,9 @@ kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs)
     const field_info *bad_request = bad_request_of(fr);
     if ((!fr->seen[KF_HTTP_AUTHZ] && !fr->seen[KF_HTTP_WWW_AUTH] && !bad_request) || n_obs >= KD_MAX_OBS_PER_FRAME)
         return n_obs;
+    /* A request with an Authorization header: its answer may be a 400. */
+    if (fr->seen[KF_HTTP_AUTHZ])
+        kd_extract_want(KF_HTTP_RESPONSE_CODE);
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_HTTP);
     kd_obs_header(fr->pinfo, o);

@@ -45,6 +45,8 @@ typedef enum {
 
 /* Every hf id registered under the names of one role (kd_fields.c). */
 const GArray *kd_field_ids(kd_field_role role);
+/* From the next frame on, role r (one of the late ones) is wanted too. */
+void kd_extract_want(kd_field_role r);
 
 /* RFC 792: ICMP type 3, destination unreachable (the transport sign of a KDC that
  * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in

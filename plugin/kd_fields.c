@@ -12,6 +12,7 @@
 #include "kd_extract_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* A role's field name, and the names the same field has in other Wireshark
  * versions krbdiag supports. Every name this Wireshark registers is read (4.6
@@ -25,6 +26,13 @@ typedef struct {
     gboolean trigger;   /* its presence makes the frame worth reading */
     const char *other_names[KD_FIELD_MAX_OTHER_NAMES];
 } kd_field_def;
+
+/* Fields on many ordinary frames that matter only after something rarer: they are
+ * wanted from the frame that shows they can matter on (kd_extract_want), not from
+ * the start of the capture. A 400 answers a request, and the request carried an
+ * Authorization header; a segment of a request to the KDC follows the connection's
+ * SYN or an earlier segment to port 88. */
+static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_SEGMENT_DATA };
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* The Kerberos protocol item marks each message (from its record mark over
@@ -162,8 +170,57 @@ resolve_role(int r, GArray *wanted, GString *read, gboolean report)
     return !missing;
 }
 
-GArray *
-kd_extract_init(void)
+static gboolean
+is_late(int r)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(late_roles); i++) {
+        if ((int)late_roles[i] == r)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static dissector_handle_t wanting_handle;
+static gboolean late_on[KF_COUNT];
+
+/* The wanted list: every role but the late ones not yet wanted. */
+static void
+set_wanted(void)
+{
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    for (int r = 0; r < KF_COUNT; r++) {
+        if (is_late(r) && !late_on[r])
+            continue;
+        for (guint i = 0; i < field_ids[r]->len; i++)
+            g_array_append_val(wanted, g_array_index(field_ids[r], int, i));
+    }
+    /* Takes the array; the one it replaces was used to prime this frame, already done. */
+    set_postdissector_wanted_hfids(wanting_handle, wanted);
+}
+
+void
+kd_extract_want(kd_field_role r)
+{
+    if (late_on[r] || !wanting_handle)
+        return;
+    late_on[r] = TRUE;
+    set_wanted();
+}
+
+void
+kd_extract_reset(void)
+{
+    gboolean any = FALSE;
+    for (int r = 0; r < KF_COUNT; r++) {
+        any = any || late_on[r];
+        late_on[r] = FALSE;
+    }
+    if (any)
+        set_wanted();
+}
+
+void
+kd_extract_init(dissector_handle_t handle)
 {
     static gboolean reported;
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
@@ -185,7 +242,10 @@ kd_extract_init(void)
         ws_info("krbdiag: Wireshark %s fields read:%s", KD_WS_VERSION_STR, read->str);
     g_string_free(read, TRUE);
     reported = TRUE;
-    return wanted;
+    g_array_free(wanted, TRUE);
+    wanting_handle = handle;
+    memset(late_on, 0, sizeof late_on);
+    set_wanted();
 }
 
 /* Some trigger fields are everywhere in their protocol; only some values matter. */

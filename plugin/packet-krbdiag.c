@@ -283,6 +283,7 @@ krbdiag_init(void)
     ends_ring = NULL;
     memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    kd_extract_reset();
 }
 
 guint
@@ -683,7 +684,7 @@ proto_reg_handoff_krbdiag(void)
 {
     /* Field ids of other protocols are final once every protocol registered. */
     kd_names_init();
-    set_postdissector_wanted_hfids(krbdiag_handle, kd_extract_init());
+    kd_extract_init(krbdiag_handle);
     /* The statistics tree and the report read the findings through the "krbdiag"
      * tap, registered with the protocol. */
     kd_register_stats();

@@ -14,7 +14,8 @@ captures: about 2 % Kerberos frames) in three set-ups:
 and fails when (krbdiag - floor) / plain x 100 exceeds --max-points.
 
 The target is 3 points (README, Performance). krbdiag is not there yet: the
-default limit is where it stands (+3.8 on Wireshark 4.0, 17 wanted fields) plus
+default limit is where it stands (+5.3 on Wireshark 4.0, 19 wanted fields, two of
+them from the frame that shows they can matter on) plus
 the run-to-run spread of the floor (about 0.3 points: the same tshark counts a
 few hundred instructions per frame more or less from one run to the next) and a
 margin, so that the cost cannot creep back as rules and fields are added; lower
@@ -44,7 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 FLOOR_FILTER = "kerberos.msg_type || !kerberos.msg_type"
 # Points over the floor this check allows (target: 3; see the docstring).
-MAX_POINTS = 4.5
+MAX_POINTS = 5.8
 
 # Corpus captures mixed into the web load: KDC exchanges and errors, HTTP
 # Negotiate, DNS aliases, DCE/RPC, LDAP, SMB2 and an unreachable KDC, about 80
