@@ -44,13 +44,32 @@ write_page(const GString *page)
     return path;
 }
 
+#ifdef KD_HAVE_GIO
+/* Open uri with the desktop's application for text/html. Not by the file's sniffed
+ * content type (g_app_info_launch_default_for_uri): shared-mime-info takes the
+ * page's <html xmlns="http://www.w3.org/1999/xhtml"> for application/xhtml+xml,
+ * which desktops often leave without a default (GIO then says no application is
+ * registered) or hand to an XML editor. */
+static gboolean
+launch_html(const char *uri, GError **err)
+{
+    GAppInfo *app = g_app_info_get_default_for_type("text/html", FALSE);
+    if (!app)
+        return g_app_info_launch_default_for_uri(uri, NULL, err);
+    GList uris = { (gpointer)uri, NULL, NULL };
+    gboolean launched = g_app_info_launch_uris(app, &uris, NULL, err);
+    g_object_unref(app);
+    return launched;
+}
+#endif
+
 static void
 open_page(const char *path)
 {
 #ifdef KD_HAVE_GIO
     GError *err = NULL;
     char *uri = g_filename_to_uri(path, NULL, &err);
-    if (!uri || !g_app_info_launch_default_for_uri(uri, NULL, &err)) {
+    if (!uri || !launch_html(uri, &err)) {
         ws_warning("krbdiag: wrote %s, but cannot open it: %s", path, err ? err->message : "?");
         g_clear_error(&err);
     }
