@@ -93,18 +93,6 @@ kd_nstime_to_us(const nstime_t *t)
     return secs * G_USEC_PER_SEC + CLAMP(t->nsecs, 0, 999999999) / 1000;
 }
 
-gboolean
-kd_item_addr(const field_info *fi, kd_addr *out)
-{
-    int len = fi->hfinfo->type == FT_IPv4 ? 4 : fi->hfinfo->type == FT_IPv6 ? 16 : 0;
-    memset(out, 0, sizeof(*out));
-    if (!len || !fi->ds_tvb || fi->length != len || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
-        return FALSE;
-    tvb_memcpy(fi->ds_tvb, out->bytes, fi->start, len);
-    out->len = (guint8)len;
-    return TRUE;
-}
-
 static void
 pinfo_addr(const address *a, kd_addr *out)
 {

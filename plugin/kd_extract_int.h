@@ -94,26 +94,15 @@ const char *kd_safe_str(packet_info *pinfo, const char *s);
 gint64 kd_item_int(field_info *fi);
 /* A string (or byte string) field's value, as kd_safe_str; NULL for other types. */
 const char *kd_item_str(packet_info *pinfo, field_info *fi);
-/* An IPv4 or IPv6 field's address; FALSE (and out zeroed) for anything else. */
-gboolean kd_item_addr(const field_info *fi, kd_addr *out);
 /* Microseconds since the epoch, clamped so that later arithmetic cannot overflow. */
 gint64 kd_nstime_to_us(const nstime_t *t);
 /* The frame's number, time, addresses, ports and transport. */
 void kd_obs_header(packet_info *pinfo, kd_obs *o);
-/* Source and destination are one address: the host connected to itself. Inline:
- * the relevance test asks it of every TCP frame. */
+/* Source and destination are one address: the host connected to itself. */
 static inline gboolean
 kd_self_connection(const packet_info *pinfo)
 {
     return (pinfo->src.type == AT_IPv4 || pinfo->src.type == AT_IPv6) && addresses_equal(&pinfo->src, &pinfo->dst);
-}
-
-/* The leaf lies within the box's bytes (and is not the box itself). */
-static inline gboolean
-kd_inside(const field_info *leaf, const field_info *box)
-{
-    return leaf->ds_tvb == box->ds_tvb && leaf->start >= box->start &&
-           (gint64)leaf->start + leaf->length <= (gint64)box->start + box->length && leaf != box;
 }
 
 /* ------------------------------------- readers, one file per protocol

@@ -100,21 +100,14 @@ static const kd_field_def field_defs[KF_COUNT] = {
 /* Every hf id registered under each name (names can be registered several times). */
 static GArray *field_ids[KF_COUNT];
 
-/* The hf ids of the trigger fields, in one short array: the relevance test runs
- * on every frame that carries any wanted field. */
+/* The hf ids of the trigger fields, in one short array: the relevance test looks
+ * each up on every frame that carries any wanted field. */
 typedef struct {
     int id;
     kd_field_role role;
 } kd_trigger;
 static kd_trigger *triggers;
 static guint n_triggers;
-
-static gint
-trigger_cmp(gconstpointer pa, gconstpointer pb)
-{
-    const kd_trigger *a = pa, *b = pb;
-    return a->id < b->id ? -1 : a->id > b->id;
-}
 
 const GArray *
 kd_field_ids(kd_field_role role)
@@ -233,7 +226,6 @@ kd_extract_init(dissector_handle_t handle)
             g_array_append_val(trig, t);
         }
     }
-    g_array_sort(trig, trigger_cmp);
     g_free(triggers);
     n_triggers = trig->len;
     triggers = (kd_trigger *)(void *)g_array_free(trig, FALSE);
