@@ -205,8 +205,10 @@
 #define SMB2_NEGOTIATE                  0x0000
 #define SMB2_SESSION_SETUP              0x0001
 /* The SMB2 header (MS-SMB2 2.2.1): ProtocolId 0xFE 'S' 'M' 'B' (read big-endian), the
- * Command at byte 12, the Flags at byte 16 (SMB2_FLAGS_SERVER_TO_REDIR: a response) */
+ * Status at byte 8, the Command at byte 12, the Flags at byte 16
+ * (SMB2_FLAGS_SERVER_TO_REDIR: a response) */
 #define SMB2_PROTOCOL_ID                0xFE534D42u
+#define SMB2_HEADER_STATUS_OFFSET       8
 #define SMB2_HEADER_COMMAND_OFFSET      12
 #define SMB2_HEADER_FLAGS_OFFSET        16
 #define SMB2_FLAGS_SERVER_TO_REDIR      0x00000001u

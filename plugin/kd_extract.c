@@ -145,6 +145,8 @@ static void
 collect_items(proto_tree *tree, GArray *items, gboolean *seen)
 {
     for (int r = 0; r < KF_COUNT && items->len < KD_MAX_ITEMS; r++) {
+        if (!kd_field_primed((kd_field_role)r))
+            continue;
         const GArray *ids = kd_field_ids((kd_field_role)r);
         for (guint i = 0; i < ids->len; i++) {
             GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(ids, int, i));
@@ -166,7 +168,7 @@ static kd_carrier
 carrier_of(const gboolean *seen)
 {
     return seen[KF_HTTP_AUTHZ] || seen[KF_HTTP_WWW_AUTH] ? KD_CARRIER_HTTP
-         : seen[KF_SMB2_CMD] ? KD_CARRIER_SMB2
+         : seen[KF_SMB2_PDU] ? KD_CARRIER_SMB2
          : seen[KF_DCERPC_PDU] ? KD_CARRIER_DCERPC
          : seen[KF_LDAP_OP] ? KD_CARRIER_LDAP : KD_CARRIER_KDC;
 }
@@ -174,7 +176,11 @@ carrier_of(const gboolean *seen)
 guint
 kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
 {
-    GArray *items = g_array_sized_new(FALSE, FALSE, sizeof(kd_item), 64);
+    /* One array for every frame: its size is bounded by KD_MAX_ITEMS. */
+    static GArray *items;
+    if (!items)
+        items = g_array_sized_new(FALSE, FALSE, sizeof(kd_item), 64);
+    g_array_set_size(items, 0);
     kd_frame fr;
     memset(&fr, 0, sizeof fr);
     collect_items(tree, items, fr.seen);
@@ -183,9 +189,11 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.n = items->len;
     fr.carrier = carrier_of(fr.seen);
     /* A connection to the KDC: its later segments are read even when their message
-     * never completes. */
-    if (pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || pinfo->srcport == KERBEROS_PORT))
-        kd_extract_want(KF_TCP_SEGMENT_DATA);
+     * never completes, until the KDC answers or resets it. */
+    if (pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT)
+        kd_extract_open(KF_TCP_SEGMENT_DATA, pinfo);
+    else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT)
+        kd_extract_answered(KF_TCP_SEGMENT_DATA, pinfo);
 
     /* The order of the readers is the order of the observations the engine reads:
      * a carrier's context (DNS, HTTP) before the tokens it carries, the Kerberos
@@ -205,6 +213,5 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         n_obs = kd_read_dcom(&fr, obs, n_obs);
         n_obs = kd_read_ldap(&fr, obs, n_obs);
     }
-    g_array_free(items, TRUE);
     return n_obs;
 }

@@ -18,9 +18,10 @@
  * Wireshark which ones the post-dissector `handle` wants; call from handoff. */
 void kd_extract_init(dissector_handle_t handle);
 
-/* A new capture: the fields wanted only after something rarer (kd_fields.c,
- * late_roles) are not wanted until it shows again; call from the init routine. */
-void kd_extract_reset(void);
+/* A new capture: the fields wanted only while a rarer exchange is open (kd_fields.c,
+ * late_roles) are not wanted until one opens; Wireshark's decryption items are
+ * wanted only when its Kerberos preferences decrypt. Call from the init routine. */
+void kd_extract_reset(gboolean decryption_on);
 
 /* O(1) test: does this frame carry any field krbdiag reads? */
 gboolean kd_extract_relevant(packet_info *pinfo, proto_tree *tree);

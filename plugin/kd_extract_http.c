@@ -146,7 +146,7 @@ kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs)
         return n_obs;
     /* A request with an Authorization header: its answer may be a 400. */
     if (fr->seen[KF_HTTP_AUTHZ])
-        kd_extract_want(KF_HTTP_RESPONSE_CODE);
+        kd_extract_open(KF_HTTP_RESPONSE_CODE, fr->pinfo);
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_HTTP);
     kd_obs_header(fr->pinfo, o);

@@ -28,7 +28,8 @@ typedef enum {
     /* a DCE/RPC PDU (its header and sec_trailer are read from its bytes), and the
      * opnum (a response's is Wireshark's, from the matching request) */
     KF_DCERPC_PDU, KF_DCERPC_OPNUM,
-    KF_SMB2_CMD, KF_SMB2_STATUS,
+    /* an SMB2 PDU: its header (command, status, flags) is read from its bytes */
+    KF_SMB2_PDU,
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
@@ -45,8 +46,16 @@ typedef enum {
 
 /* Every hf id registered under the names of one role (kd_fields.c). */
 const GArray *kd_field_ids(kd_field_role role);
-/* From the next frame on, role r (one of the late ones) is wanted too. */
-void kd_extract_want(kd_field_role r);
+/* Whether the frame being read was primed with role r's fields (late roles and
+ * Wireshark's decryption items are not always wanted): only their items are read. */
+gboolean kd_field_primed(kd_field_role r);
+/* Late fields (kd_fields.c): the frame opens an exchange that needs role r (one of
+ * the late ones), from the client's side; r is wanted from the next frame on until
+ * the server's side of the same connection answers it (kd_extract_answered). */
+void kd_extract_open(kd_field_role r, const packet_info *pinfo);
+void kd_extract_answered(kd_field_role r, const packet_info *pinfo);
+/* Each frame, first pass: exchanges open too long (in capture time) close. */
+void kd_extract_tick(const packet_info *pinfo);
 
 /* RFC 792: ICMP type 3, destination unreachable (the transport sign of a KDC that
  * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
@@ -122,6 +131,17 @@ guint kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs);/* kd_e
 guint kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs);      /* kd_extract_rpc.c */
 guint kd_read_dcom(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_rpc.c */
 guint kd_read_ldap(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_ldap.c */
+
+/* An SMB2 header (MS-SMB2 2.2.1), read from the bytes of an SMB2 protocol item. */
+typedef struct {
+    guint16 cmd;
+    guint32 nt_status;
+    gboolean is_response;
+} kd_smb2_header;
+
+/* kd_extract_smb.c: the header an SMB2 item starts with; FALSE when its bytes hold
+ * none (a transform or compression header, a truncated frame). */
+gboolean kd_smb2_header_read(const field_info *fi, kd_smb2_header *h);
 
 /* kd_extract_rpc.c: the PDU a DCE/RPC item covers; FALSE when it is no readable
  * connection-oriented PDU. */

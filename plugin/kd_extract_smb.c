@@ -117,39 +117,47 @@ kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs)
     return n_obs;
 }
 
-/* Whether the SMB2 header holding this command is a response, read from the
- * header's bytes rather than asking for smb2.flags.response, which every SMB2
- * frame carries. `otherwise` when the bytes are not an SMB2 header. */
-static gboolean
-smb2_is_response(const field_info *cmd, gboolean otherwise)
+/* The SMB2 protocol item starts at its PDU's header (each PDU of a compound chain
+ * has its own item): command, status and flags are read from there rather than
+ * asking for smb2.cmd, smb2.nt_status and smb2.flags.response, which every SMB2
+ * frame carries. */
+gboolean
+kd_smb2_header_read(const field_info *fi, kd_smb2_header *h)
 {
-    tvbuff_t *t = cmd->ds_tvb;
-    gint h = cmd->start - SMB2_HEADER_COMMAND_OFFSET;
-    if (!t || h < 0 || !tvb_bytes_exist(t, h, SMB2_HEADER_FLAGS_OFFSET + 4) || tvb_get_ntohl(t, h) != SMB2_PROTOCOL_ID)
-        return otherwise;
-    return (tvb_get_letohl(t, h + SMB2_HEADER_FLAGS_OFFSET) & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+    tvbuff_t *t = fi->ds_tvb;
+    gint at = fi->start;
+    if (!t || at < 0 || !tvb_bytes_exist(t, at, SMB2_HEADER_FLAGS_OFFSET + 4) ||
+        tvb_get_ntohl(t, at) != SMB2_PROTOCOL_ID)
+        return FALSE;
+    h->nt_status = tvb_get_letohl(t, at + SMB2_HEADER_STATUS_OFFSET);
+    h->cmd = tvb_get_letohs(t, at + SMB2_HEADER_COMMAND_OFFSET);
+    h->is_response = (tvb_get_letohl(t, at + SMB2_HEADER_FLAGS_OFFSET) & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+    return TRUE;
 }
 
 guint
 kd_read_smb2(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
-    if (!fr->seen[KF_SMB2_STATUS] || !fr->seen[KF_SMB2_CMD] || n_obs >= KD_MAX_OBS_PER_FRAME)
+    if (!fr->seen[KF_SMB2_PDU] || n_obs >= KD_MAX_OBS_PER_FRAME)
+        return n_obs;
+    /* The last header of the frame (a compound frame holds several). */
+    kd_smb2_header last = { 0, 0, FALSE };
+    gboolean any = FALSE;
+    for (guint i = 0; i < fr->n; i++) {
+        kd_smb2_header h;
+        if (fr->it[i].role == KF_SMB2_PDU && kd_smb2_header_read(fr->it[i].fi, &h)) {
+            last = h;
+            any = TRUE;
+        }
+    }
+    /* Only a failed SESSION_SETUP answer is a sign of an authentication failure. */
+    if (!any || !last.is_response || last.cmd != SMB2_SESSION_SETUP || last.nt_status == 0)
         return n_obs;
     kd_obs *o = &obs[n_obs];
     kd_obs_init(o, KD_OBS_SMB2);
     kd_obs_header(fr->pinfo, o);
-    /* The last header of the frame (a compound frame holds several). */
-    for (guint i = 0; i < fr->n; i++) {
-        const kd_item *it = &fr->it[i];
-        if (it->role == KF_SMB2_CMD) {
-            o->u.smb2.cmd = (guint16)kd_item_int(it->fi);
-            o->u.smb2.is_response = smb2_is_response(it->fi, o->u.smb2.is_response);
-        } else if (it->role == KF_SMB2_STATUS) {
-            o->u.smb2.nt_status = (guint32)kd_item_int(it->fi);
-        }
-    }
-    /* Only a failed SESSION_SETUP answer is a sign of an authentication failure. */
-    if (o->u.smb2.is_response && o->u.smb2.cmd == SMB2_SESSION_SETUP && o->u.smb2.nt_status != 0)
-        return n_obs + 1;
-    return n_obs;
+    o->u.smb2.cmd = last.cmd;
+    o->u.smb2.nt_status = last.nt_status;
+    o->u.smb2.is_response = last.is_response;
+    return n_obs + 1;
 }

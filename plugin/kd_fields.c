@@ -27,11 +27,12 @@ typedef struct {
     const char *other_names[KD_FIELD_MAX_OTHER_NAMES];
 } kd_field_def;
 
-/* Fields on many ordinary frames that matter only after something rarer: they are
- * wanted from the frame that shows they can matter on (kd_extract_want), not from
- * the start of the capture. A 400 answers a request, and the request carried an
- * Authorization header; a segment of a request to the KDC follows the connection's
- * SYN or an earlier segment to port 88. */
+/* Fields on many ordinary frames that matter only while a rarer exchange is open:
+ * they are wanted from the frame that opens it (kd_extract_open) until its answer
+ * (kd_extract_answered), not from the start of the capture. A 400 that matters
+ * answers a request with an Authorization header; a segment of a request to the
+ * KDC follows the connection's SYN or an earlier segment to port 88, and the KDC's
+ * answer or reset ends the wait. */
 static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_SEGMENT_DATA };
 
 static const kd_field_def field_defs[KF_COUNT] = {
@@ -63,10 +64,10 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * the frame worth reading. */
     [KF_DCERPC_PDU]      = { "dcerpc", TRUE, { NULL } },
     [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE, { NULL } },
-    /* smb2.cmd is in every SMB2 header (the carrier of a session set-up's token);
-     * a response's flags are read from the header's bytes. */
-    [KF_SMB2_CMD]        = { "smb2.cmd", FALSE, { NULL } },
-    [KF_SMB2_STATUS]     = { "smb2.nt_status", TRUE, { NULL } },
+    /* The SMB2 protocol item starts at each PDU's header (the carrier of a session
+     * set-up's token): command, status and flags are read from its bytes
+     * (kd_smb2_header_read); only a refusal makes the frame worth reading. */
+    [KF_SMB2_PDU]        = { "smb2", TRUE, { NULL } },
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
     /* Every wanted field costs on every frame that has it: not tcp.flags (on every
      * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
@@ -173,17 +174,64 @@ is_late(int r)
     return FALSE;
 }
 
-static dissector_handle_t wanting_handle;
-static gboolean late_on[KF_COUNT];
+/* Expert items of Wireshark's own ticket decryption: present only when its Kerberos
+ * preferences turn decryption on. */
+static gboolean
+is_decryption_role(int r)
+{
+    return r == KF_KRB_DECRYPTED || r == KF_KRB_MISSING;
+}
 
-/* The wanted list: every role but the late ones not yet wanted. */
+/* ------------------------------------------------------------- late fields
+ * A late field is wanted while an exchange that needs it is open: a request with
+ * an Authorization header until its connection answers, a connection to the KDC
+ * until the KDC answers or resets it. The table is bounded: when it is full the
+ * oldest exchange gives way, and an exchange left open longer than
+ * KD_LATE_OPEN_S of capture time (a peer that never answers, a capture whose
+ * clock jumps) closes by itself. */
+#define KD_LATE_MAX_OPEN 64
+#define KD_LATE_OPEN_S 120
+/* Capture times are untrusted: clamped, so that differences cannot overflow. */
+#define KD_LATE_MAX_SECS ((gint64)1 << 40)
+
+typedef struct {
+    guint8 len;
+    guint8 bytes[16];
+} kd_late_addr;
+
+typedef struct {
+    kd_field_role role;
+    kd_late_addr client, server;
+    guint32 client_port, server_port;
+    gint64 opened;              /* capture time, seconds */
+} kd_late_exchange;
+
+static dissector_handle_t wanting_handle;
+static gboolean decrypting;
+/* The roles in the wanted list, and in the list this frame was primed with (the
+ * list as it stood when the frame began: a change made while reading a frame
+ * takes effect from the next one). */
+G_STATIC_ASSERT(KF_COUNT <= 32);
+static guint32 wanted_roles, primed_roles;
+#define KD_ROLE_BIT(r) ((guint32)1 << (r))
+static kd_late_exchange open_ex[KD_LATE_MAX_OPEN];
+static guint n_open;
+static guint open_of[KF_COUNT];
+/* The capture times the open exchanges were opened at: most frames compare their
+ * time with these two and nothing else. */
+static gint64 open_min, open_max;
+
+/* The wanted list: every role but the late ones no open exchange needs (and
+ * Wireshark's decryption items while decryption is off). */
 static void
 set_wanted(void)
 {
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
-        if (is_late(r) && !late_on[r])
+        if ((is_late(r) && !open_of[r]) || (is_decryption_role(r) && !decrypting))
             continue;
+        wanted_roles |= KD_ROLE_BIT(r);
         for (guint i = 0; i < field_ids[r]->len; i++)
             g_array_append_val(wanted, g_array_index(field_ids[r], int, i));
     }
@@ -191,24 +239,131 @@ set_wanted(void)
     set_postdissector_wanted_hfids(wanting_handle, wanted);
 }
 
-void
-kd_extract_want(kd_field_role r)
+static gint64
+capture_secs(const packet_info *pinfo)
 {
-    if (late_on[r] || !wanting_handle)
-        return;
-    late_on[r] = TRUE;
-    set_wanted();
+    return CLAMP((gint64)pinfo->abs_ts.secs, -KD_LATE_MAX_SECS, KD_LATE_MAX_SECS);
+}
+
+static void
+late_addr(const address *a, kd_late_addr *out)
+{
+    memset(out, 0, sizeof *out);
+    if ((a->type == AT_IPv4 || a->type == AT_IPv6) && a->len > 0 && a->len <= (int)sizeof out->bytes) {
+        out->len = (guint8)a->len;
+        memcpy(out->bytes, a->data, (size_t)a->len);
+    }
+}
+
+/* The frame's connection, seen from the client (from_client: the frame is the
+ * client's). */
+static void
+late_exchange_of(const packet_info *pinfo, kd_field_role r, gboolean from_client, kd_late_exchange *e)
+{
+    e->role = r;
+    late_addr(from_client ? &pinfo->src : &pinfo->dst, &e->client);
+    late_addr(from_client ? &pinfo->dst : &pinfo->src, &e->server);
+    e->client_port = from_client ? pinfo->srcport : pinfo->destport;
+    e->server_port = from_client ? pinfo->destport : pinfo->srcport;
+    e->opened = capture_secs(pinfo);
+}
+
+static gboolean
+same_exchange(const kd_late_exchange *a, const kd_late_exchange *b)
+{
+    return a->role == b->role && a->client_port == b->client_port && a->server_port == b->server_port &&
+           memcmp(&a->client, &b->client, sizeof a->client) == 0 &&
+           memcmp(&a->server, &b->server, sizeof a->server) == 0;
+}
+
+static void
+recompute_open_range(void)
+{
+    for (guint i = 0; i < n_open; i++) {
+        open_min = i == 0 || open_ex[i].opened < open_min ? open_ex[i].opened : open_min;
+        open_max = i == 0 || open_ex[i].opened > open_max ? open_ex[i].opened : open_max;
+    }
+}
+
+/* Remove exchange i; TRUE when its role needs the field no more. */
+static gboolean
+close_exchange(guint i)
+{
+    kd_field_role r = open_ex[i].role;
+    open_ex[i] = open_ex[--n_open];
+    return --open_of[r] == 0;
 }
 
 void
-kd_extract_reset(void)
+kd_extract_open(kd_field_role r, const packet_info *pinfo)
 {
-    gboolean any = FALSE;
-    for (int r = 0; r < KF_COUNT; r++) {
-        any = any || late_on[r];
-        late_on[r] = FALSE;
+    if (!wanting_handle || !is_late(r))
+        return;
+    kd_late_exchange e;
+    late_exchange_of(pinfo, r, TRUE, &e);
+    for (guint i = 0; i < n_open; i++) {
+        if (same_exchange(&open_ex[i], &e)) {
+            open_ex[i].opened = e.opened;
+            recompute_open_range();
+            return;
+        }
     }
-    if (any)
+    if (n_open == KD_LATE_MAX_OPEN) {
+        guint oldest = 0;
+        for (guint i = 1; i < n_open; i++)
+            oldest = open_ex[i].opened < open_ex[oldest].opened ? i : oldest;
+        close_exchange(oldest);
+    }
+    open_ex[n_open++] = e;
+    recompute_open_range();
+    if (open_of[r]++ == 0)
+        set_wanted();
+}
+
+void
+kd_extract_answered(kd_field_role r, const packet_info *pinfo)
+{
+    if (!open_of[r])
+        return;
+    kd_late_exchange e;
+    late_exchange_of(pinfo, r, FALSE, &e);
+    for (guint i = 0; i < n_open; i++) {
+        if (same_exchange(&open_ex[i], &e)) {
+            gboolean off = close_exchange(i);
+            recompute_open_range();
+            if (off)
+                set_wanted();
+            return;
+        }
+    }
+}
+
+void
+kd_extract_tick(const packet_info *pinfo)
+{
+    if (!n_open)
+        return;
+    gint64 now = capture_secs(pinfo);
+    if (now - open_min <= KD_LATE_OPEN_S && open_max - now <= KD_LATE_OPEN_S)
+        return;
+    gboolean off = FALSE;
+    for (guint i = n_open; i-- > 0;) {
+        if (now - open_ex[i].opened > KD_LATE_OPEN_S || open_ex[i].opened - now > KD_LATE_OPEN_S)
+            off = close_exchange(i) || off;
+    }
+    recompute_open_range();
+    if (off)
+        set_wanted();
+}
+
+void
+kd_extract_reset(gboolean decryption_on)
+{
+    gboolean changed = decrypting != decryption_on || n_open > 0;
+    decrypting = decryption_on;
+    n_open = 0;
+    memset(open_of, 0, sizeof open_of);
+    if (changed && wanting_handle)
         set_wanted();
 }
 
@@ -236,37 +391,62 @@ kd_extract_init(dissector_handle_t handle)
     reported = TRUE;
     g_array_free(wanted, TRUE);
     wanting_handle = handle;
-    memset(late_on, 0, sizeof late_on);
+    n_open = 0;
+    memset(open_of, 0, sizeof open_of);
     set_wanted();
+}
+
+gboolean
+kd_field_primed(kd_field_role r)
+{
+    return (primed_roles & KD_ROLE_BIT(r)) != 0;
+}
+
+/* What the frame's addresses and ports alone tell of a trigger: FALSE when its
+ * items could not matter on this frame, so that they are not even looked up.
+ * Items of a role krbdiag did not ask for on this frame are there only for
+ * someone else (a display filter): findings must not depend on them. */
+static gboolean
+trigger_may_matter(const packet_info *pinfo, kd_field_role r)
+{
+    if (!kd_field_primed(r))
+        return FALSE;
+    switch (r) {
+    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
+     * port; and a host connecting to its own address (DCOM sent to a shared one). */
+    case KF_TCP_SYN:
+        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
+    case KF_TCP_RST:
+        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
+    case KF_TCP_LOST:
+    case KF_TCP_ACK_LOST:
+        return pinfo->ptype == PT_TCP;
+    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
+    case KF_TCP_SEGMENT_DATA:
+        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
+    /* A DNS answer (from the server's port): its records are read from its bytes. */
+    case KF_DNS_MSG:
+        return pinfo->srcport == DNS_PORT;
+    default:
+        return TRUE;
+    }
 }
 
 /* Some trigger fields are everywhere in their protocol; only some values matter. */
 static gboolean
-trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
+trigger_value_matters(kd_field_role r, GPtrArray *a)
 {
-    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
-     * port; and a host connecting to its own address (DCOM sent to a shared one). */
-    if (r == KF_TCP_SYN)
-        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
-    if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
-        return pinfo->ptype == PT_TCP;
-    if (r == KF_TCP_RST)
-        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
-    /* Payload towards the KDC, even when no Kerberos message can be read from it. */
-    if (r == KF_TCP_SEGMENT_DATA)
-        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
-    /* A DNS answer (from the server's port): its records are read from its bytes. */
-    if (r == KF_DNS_MSG)
-        return pinfo->srcport == DNS_PORT;
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
         if (!fi)
             continue;
         switch (r) {
-        case KF_SMB2_STATUS: {
-            guint32 st = fvalue_get_uinteger(kd_fi_value(fi));
-            /* Not a failure: success, an interim answer, the next leg of a session set-up. */
-            if (st != STATUS_SUCCESS && st != STATUS_PENDING && st != STATUS_MORE_PROCESSING_REQUIRED)
+        case KF_SMB2_PDU: {
+            kd_smb2_header h;
+            /* Not a failure: a request, success, an interim answer, the next leg of a
+             * session set-up. */
+            if (kd_smb2_header_read(fi, &h) && h.is_response && h.nt_status != STATUS_SUCCESS &&
+                h.nt_status != STATUS_PENDING && h.nt_status != STATUS_MORE_PROCESSING_REQUIRED)
                 return TRUE;
             break;
         }
@@ -295,20 +475,38 @@ trigger_value_matters(packet_info *pinfo, kd_field_role r, GPtrArray *a)
     return FALSE;
 }
 
+/* An HTTP response on a connection whose request with an Authorization header is
+ * open answers it (whether or not the response itself matters). */
+static void
+note_http_answer(packet_info *pinfo, proto_tree *tree)
+{
+    const GArray *ids = field_ids[KF_HTTP_RESPONSE_CODE];
+    for (guint i = 0; kd_field_primed(KF_HTTP_RESPONSE_CODE) && open_of[KF_HTTP_RESPONSE_CODE] && i < ids->len; i++) {
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(ids, int, i));
+        if (a && a->len)
+            kd_extract_answered(KF_HTTP_RESPONSE_CODE, pinfo);
+    }
+}
+
 gboolean
 kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
 {
     if (!tree)
         return FALSE;
+    primed_roles = wanted_roles;
+    kd_extract_tick(pinfo);
     /* Wireshark tracks the wanted fields that occur on a frame: on most frames
      * (TCP acknowledgements, HTTP without authentication, ordinary DNS) there are
      * none, and one call answers. */
-    if (proto_tracking_interesting_fields(tree)) {
-        for (guint i = 0; i < n_triggers; i++) {
-            GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
-            if (a && a->len && trigger_value_matters(pinfo, triggers[i].role, a))
-                return TRUE;
-        }
+    if (!proto_tracking_interesting_fields(tree))
+        return FALSE;
+    gboolean relevant = FALSE;
+    for (guint i = 0; i < n_triggers && !relevant; i++) {
+        if (!trigger_may_matter(pinfo, triggers[i].role))
+            continue;
+        GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
+        relevant = a && a->len && trigger_value_matters(triggers[i].role, a);
     }
-    return FALSE;
+    note_http_answer(pinfo, tree);
+    return relevant;
 }

@@ -214,15 +214,21 @@ pref_text(module_t *module, const char *name)
     return pref ? prefs_pref_to_str(pref, pref_current) : NULL;
 }
 
+/* Whether the Kerberos preferences turn Wireshark's own decryption on. */
+static gboolean
+kerberos_decrypting(void)
+{
+    char *decrypt = pref_text(prefs_find_module("kerberos"), "decrypt");
+    gboolean on = decrypt && g_ascii_strcasecmp(decrypt, "TRUE") == 0;
+    g_free(decrypt);
+    return on;
+}
+
 /* The keytab file of the Kerberos preferences when decryption is on (g_free it), else NULL. */
 static char *
 kerberos_keytab_path(void)
 {
-    module_t *krb = prefs_find_module("kerberos");
-    char *decrypt = pref_text(krb, "decrypt");
-    gboolean on = decrypt && g_ascii_strcasecmp(decrypt, "TRUE") == 0;
-    g_free(decrypt);
-    char *path = on ? pref_text(krb, "file") : NULL;
+    char *path = kerberos_decrypting() ? pref_text(prefs_find_module("kerberos"), "file") : NULL;
     if (path && !*path) {
         g_free(path);
         return NULL;
@@ -283,7 +289,7 @@ krbdiag_init(void)
     ends_ring = NULL;
     memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    kd_extract_reset();
+    kd_extract_reset(kerberos_decrypting());
 }
 
 guint
