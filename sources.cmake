@@ -23,6 +23,7 @@ set(KD_ENGINE_SOURCES
   kd_lru.c
   kd_ntlmauth.c
   kd_obs.c
+  kd_pending.c
   kd_store.c
   kd_util.c
   rules/kd_rules_delegation.c

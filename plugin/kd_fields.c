@@ -10,6 +10,7 @@
 #define WS_LOG_DOMAIN "krbdiag"
 
 #include "kd_extract_int.h"
+#include "kd_pending.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -183,45 +184,20 @@ is_decryption_role(int r)
 }
 
 /* ------------------------------------------------------------- late fields
- * A late field is wanted while an exchange that needs it is open: a request with
- * an Authorization header until its connection answers, a connection to the KDC
- * until the KDC answers or resets it. The table is bounded: when it is full the
- * oldest exchange gives way, and an exchange left open longer than
- * KD_LATE_OPEN_S of capture time (a peer that never answers, a capture whose
- * clock jumps) closes by itself. */
-#define KD_LATE_MAX_OPEN 64
-#define KD_LATE_OPEN_S 120
-/* Capture times are untrusted: clamped, so that differences cannot overflow. */
-#define KD_LATE_MAX_SECS ((gint64)1 << 40)
-
-typedef struct {
-    guint8 len;
-    guint8 bytes[16];
-} kd_late_addr;
-
-typedef struct {
-    kd_field_role role;
-    kd_late_addr client, server;
-    guint32 client_port, server_port;
-    gint64 opened;              /* capture time, seconds */
-} kd_late_exchange;
-
+ * A late field is wanted while an exchange that needs it waits (kd_pending.h): a
+ * request with an Authorization header until its connection answers, a connection
+ * to the KDC until the KDC answers or resets it. */
 static dissector_handle_t wanting_handle;
 static gboolean decrypting;
+static kd_pending waiting;
 /* The roles in the wanted list, and in the list this frame was primed with (the
  * list as it stood when the frame began: a change made while reading a frame
  * takes effect from the next one). */
-G_STATIC_ASSERT(KF_COUNT <= 32);
+G_STATIC_ASSERT(KF_COUNT <= KD_PENDING_KINDS);
 static guint32 wanted_roles, primed_roles;
 #define KD_ROLE_BIT(r) ((guint32)1 << (r))
-static kd_late_exchange open_ex[KD_LATE_MAX_OPEN];
-static guint n_open;
-static guint open_of[KF_COUNT];
-/* The capture times the open exchanges were opened at: most frames compare their
- * time with these two and nothing else. */
-static gint64 open_min, open_max;
 
-/* The wanted list: every role but the late ones no open exchange needs (and
+/* The wanted list: every role but the late ones no waiting exchange needs (and
  * Wireshark's decryption items while decryption is off). */
 static void
 set_wanted(void)
@@ -229,7 +205,7 @@ set_wanted(void)
     GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
-        if ((is_late(r) && !open_of[r]) || (is_decryption_role(r) && !decrypting))
+        if ((is_late(r) && !kd_pending_waits(&waiting, (guint)r)) || (is_decryption_role(r) && !decrypting))
             continue;
         wanted_roles |= KD_ROLE_BIT(r);
         for (guint i = 0; i < field_ids[r]->len; i++)
@@ -239,14 +215,8 @@ set_wanted(void)
     set_postdissector_wanted_hfids(wanting_handle, wanted);
 }
 
-static gint64
-capture_secs(const packet_info *pinfo)
-{
-    return CLAMP((gint64)pinfo->abs_ts.secs, -KD_LATE_MAX_SECS, KD_LATE_MAX_SECS);
-}
-
 static void
-late_addr(const address *a, kd_late_addr *out)
+pending_addr(const address *a, kd_addr *out)
 {
     memset(out, 0, sizeof *out);
     if ((a->type == AT_IPv4 || a->type == AT_IPv6) && a->len > 0 && a->len <= (int)sizeof out->bytes) {
@@ -255,43 +225,17 @@ late_addr(const address *a, kd_late_addr *out)
     }
 }
 
-/* The frame's connection, seen from the client (from_client: the frame is the
- * client's). */
+/* The frame's connection as an exchange of role r: the frame is the client's
+ * (from_client) or the server's. */
 static void
-late_exchange_of(const packet_info *pinfo, kd_field_role r, gboolean from_client, kd_late_exchange *e)
+exchange_of(const packet_info *pinfo, kd_field_role r, gboolean from_client, kd_pending_exchange *e)
 {
-    e->role = r;
-    late_addr(from_client ? &pinfo->src : &pinfo->dst, &e->client);
-    late_addr(from_client ? &pinfo->dst : &pinfo->src, &e->server);
-    e->client_port = from_client ? pinfo->srcport : pinfo->destport;
-    e->server_port = from_client ? pinfo->destport : pinfo->srcport;
-    e->opened = capture_secs(pinfo);
-}
-
-static gboolean
-same_exchange(const kd_late_exchange *a, const kd_late_exchange *b)
-{
-    return a->role == b->role && a->client_port == b->client_port && a->server_port == b->server_port &&
-           memcmp(&a->client, &b->client, sizeof a->client) == 0 &&
-           memcmp(&a->server, &b->server, sizeof a->server) == 0;
-}
-
-static void
-recompute_open_range(void)
-{
-    for (guint i = 0; i < n_open; i++) {
-        open_min = i == 0 || open_ex[i].opened < open_min ? open_ex[i].opened : open_min;
-        open_max = i == 0 || open_ex[i].opened > open_max ? open_ex[i].opened : open_max;
-    }
-}
-
-/* Remove exchange i; TRUE when its role needs the field no more. */
-static gboolean
-close_exchange(guint i)
-{
-    kd_field_role r = open_ex[i].role;
-    open_ex[i] = open_ex[--n_open];
-    return --open_of[r] == 0;
+    e->kind = (guint)r;
+    pending_addr(from_client ? &pinfo->src : &pinfo->dst, &e->client);
+    pending_addr(from_client ? &pinfo->dst : &pinfo->src, &e->server);
+    e->client_port = (guint16)(from_client ? pinfo->srcport : pinfo->destport);
+    e->server_port = (guint16)(from_client ? pinfo->destport : pinfo->srcport);
+    e->opened_s = (gint64)pinfo->abs_ts.secs;
 }
 
 void
@@ -299,70 +243,36 @@ kd_extract_open(kd_field_role r, const packet_info *pinfo)
 {
     if (!wanting_handle || !is_late(r))
         return;
-    kd_late_exchange e;
-    late_exchange_of(pinfo, r, TRUE, &e);
-    for (guint i = 0; i < n_open; i++) {
-        if (same_exchange(&open_ex[i], &e)) {
-            open_ex[i].opened = e.opened;
-            recompute_open_range();
-            return;
-        }
-    }
-    if (n_open == KD_LATE_MAX_OPEN) {
-        guint oldest = 0;
-        for (guint i = 1; i < n_open; i++)
-            oldest = open_ex[i].opened < open_ex[oldest].opened ? i : oldest;
-        close_exchange(oldest);
-    }
-    open_ex[n_open++] = e;
-    recompute_open_range();
-    if (open_of[r]++ == 0)
+    kd_pending_exchange e;
+    exchange_of(pinfo, r, TRUE, &e);
+    if (kd_pending_open(&waiting, &e))
         set_wanted();
 }
 
 void
 kd_extract_answered(kd_field_role r, const packet_info *pinfo)
 {
-    if (!open_of[r])
+    if (!kd_pending_waits(&waiting, (guint)r))
         return;
-    kd_late_exchange e;
-    late_exchange_of(pinfo, r, FALSE, &e);
-    for (guint i = 0; i < n_open; i++) {
-        if (same_exchange(&open_ex[i], &e)) {
-            gboolean off = close_exchange(i);
-            recompute_open_range();
-            if (off)
-                set_wanted();
-            return;
-        }
-    }
+    kd_pending_exchange e;
+    exchange_of(pinfo, r, FALSE, &e);
+    if (kd_pending_answer(&waiting, &e))
+        set_wanted();
 }
 
 void
 kd_extract_tick(const packet_info *pinfo)
 {
-    if (!n_open)
-        return;
-    gint64 now = capture_secs(pinfo);
-    if (now - open_min <= KD_LATE_OPEN_S && open_max - now <= KD_LATE_OPEN_S)
-        return;
-    gboolean off = FALSE;
-    for (guint i = n_open; i-- > 0;) {
-        if (now - open_ex[i].opened > KD_LATE_OPEN_S || open_ex[i].opened - now > KD_LATE_OPEN_S)
-            off = close_exchange(i) || off;
-    }
-    recompute_open_range();
-    if (off)
+    if (kd_pending_expire(&waiting, (gint64)pinfo->abs_ts.secs))
         set_wanted();
 }
 
 void
 kd_extract_reset(gboolean decryption_on)
 {
-    gboolean changed = decrypting != decryption_on || n_open > 0;
+    gboolean changed = decrypting != decryption_on || waiting.n > 0;
     decrypting = decryption_on;
-    n_open = 0;
-    memset(open_of, 0, sizeof open_of);
+    kd_pending_clear(&waiting);
     if (changed && wanting_handle)
         set_wanted();
 }
@@ -391,8 +301,7 @@ kd_extract_init(dissector_handle_t handle)
     reported = TRUE;
     g_array_free(wanted, TRUE);
     wanting_handle = handle;
-    n_open = 0;
-    memset(open_of, 0, sizeof open_of);
+    kd_pending_clear(&waiting);
     set_wanted();
 }
 
@@ -481,7 +390,8 @@ static void
 note_http_answer(packet_info *pinfo, proto_tree *tree)
 {
     const GArray *ids = field_ids[KF_HTTP_RESPONSE_CODE];
-    for (guint i = 0; kd_field_primed(KF_HTTP_RESPONSE_CODE) && open_of[KF_HTTP_RESPONSE_CODE] && i < ids->len; i++) {
+    for (guint i = 0; kd_field_primed(KF_HTTP_RESPONSE_CODE) && kd_pending_waits(&waiting, KF_HTTP_RESPONSE_CODE) &&
+                      i < ids->len; i++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(ids, int, i));
         if (a && a->len)
             kd_extract_answered(KF_HTTP_RESPONSE_CODE, pinfo);
