@@ -202,14 +202,14 @@ static guint32 wanted_roles, primed_roles;
 static void
 set_wanted(void)
 {
-    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    /* Called at every change of a late role: one copy per role, no per-id appends. */
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), 32);
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
         if ((is_late(r) && !kd_pending_waits(&waiting, (guint)r)) || (is_decryption_role(r) && !decrypting))
             continue;
         wanted_roles |= KD_ROLE_BIT(r);
-        for (guint i = 0; i < field_ids[r]->len; i++)
-            g_array_append_val(wanted, g_array_index(field_ids[r], int, i));
+        g_array_append_vals(wanted, field_ids[r]->data, field_ids[r]->len);
     }
     /* Takes the array; the one it replaces was used to prime this frame, already done. */
     set_postdissector_wanted_hfids(wanting_handle, wanted);
