@@ -80,7 +80,7 @@ kd_pending_open(kd_pending *p, const kd_pending_exchange *e)
 }
 
 guint32
-kd_pending_answer(kd_pending *p, const kd_pending_exchange *e)
+kd_pending_close(kd_pending *p, const kd_pending_exchange *e)
 {
     if (e->kind >= KD_PENDING_KINDS || !p->per_kind[e->kind])
         return 0;

@@ -188,12 +188,21 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.it = (const kd_item *)(void *)items->data;
     fr.n = items->len;
     fr.carrier = carrier_of(fr.seen);
-    /* A connection to the KDC: its later segments are read even when their message
-     * never completes, until the KDC answers or resets it. */
-    if (pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT)
-        kd_extract_open(KF_TCP_SEGMENT_DATA, pinfo);
-    else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT)
-        kd_extract_answered(KF_TCP_SEGMENT_DATA, pinfo);
+    /* A connection to the KDC: a SYN waits for the KDC to accept it; from then on
+     * its segments are read, even when their message never completes, until the
+     * client's first whole request, the KDC's answer or its reset. */
+    if (pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT) {
+        if (fr.seen[KF_TCP_SYN])
+            kd_extract_open(KF_TCP_SYNACK, pinfo);
+        else if (fr.seen[KF_KRB_PROTO])
+            kd_extract_done_by_client(KF_TCP_SEGMENT_DATA, pinfo);
+    } else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT) {
+        kd_extract_answered(KF_TCP_SYNACK, pinfo);
+        if (fr.seen[KF_TCP_SYNACK])
+            kd_extract_open_by_server(KF_TCP_SEGMENT_DATA, pinfo);
+        else
+            kd_extract_answered(KF_TCP_SEGMENT_DATA, pinfo);
+    }
 
     /* The order of the readers is the order of the observations the engine reads:
      * a carrier's context (DNS, HTTP) before the tokens it carries, the Kerberos

@@ -33,7 +33,7 @@ typedef enum {
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
-    KF_TCP_SEGMENT_DATA,
+    KF_TCP_SEGMENT_DATA, KF_TCP_SYNACK,
     /* a DNS message (its records are read from its bytes: kd_dnsmsg.c) */
     KF_DNS_MSG,
     KF_LDAP_OP, KF_LDAP_ENTRY,
@@ -54,6 +54,10 @@ gboolean kd_field_primed(kd_field_role r);
  * the server's side of the same connection answers it (kd_extract_answered). */
 void kd_extract_open(kd_field_role r, const packet_info *pinfo);
 void kd_extract_answered(kd_field_role r, const packet_info *pinfo);
+/* The server's frame opens the exchange (the KDC accepting a connection). */
+void kd_extract_open_by_server(kd_field_role r, const packet_info *pinfo);
+/* The client's frame ends the exchange (its request is complete). */
+void kd_extract_done_by_client(kd_field_role r, const packet_info *pinfo);
 /* Each frame, first pass: exchanges open too long (in capture time) close. */
 void kd_extract_tick(const packet_info *pinfo);
 

@@ -32,9 +32,12 @@ typedef struct {
  * they are wanted from the frame that opens it (kd_extract_open) until its answer
  * (kd_extract_answered), not from the start of the capture. A 400 that matters
  * answers a request with an Authorization header; a segment of a request to the
- * KDC follows the connection's SYN or an earlier segment to port 88, and the KDC's
- * answer or reset ends the wait. */
-static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_SEGMENT_DATA };
+ * KDC that may never complete comes between the KDC's SYN-ACK (itself wanted while
+ * a SYN to port 88 waits) and the first whole request on the connection, or the
+ * KDC's answer or reset. Wireshark copies every segment's bytes into its
+ * tcp.segment_data item, whatever the connection: the shorter that window, the
+ * fewer copies. A connection the KDC never accepts carries no data. */
+static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_SEGMENT_DATA, KF_TCP_SYNACK };
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* The Kerberos protocol item marks each message (from its record mark over
@@ -78,8 +81,13 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
     /* A segment TCP holds for reassembly: towards port 88, a request even when its
      * message never completes. Asked for instead of tcp.len, which every TCP
-     * segment carries; this one occurs only on segments of a multi-segment message. */
+     * segment carries; this one occurs only on segments of a multi-segment message
+     * (and Wireshark copies each one's bytes into its item: wanted only while a
+     * connection to the KDC waits for its answer). */
     [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE, { NULL } },
+    /* The KDC accepting a connection (the SYN-ACK): wanted only while a SYN to port
+     * 88 waits; from it on, the connection's segments are read. */
+    [KF_TCP_SYNACK]      = { "tcp.connection.synack", TRUE, { NULL } },
     /* The DNS protocol item covers one DNS message (after the 2-byte length over
      * TCP): an answer's records are read from its bytes (kd_dnsmsg.c). Only DNS
      * frames carry it. */
@@ -238,26 +246,50 @@ exchange_of(const packet_info *pinfo, kd_field_role r, gboolean from_client, kd_
     e->opened_s = (gint64)pinfo->abs_ts.secs;
 }
 
-void
-kd_extract_open(kd_field_role r, const packet_info *pinfo)
+static void
+open_exchange(kd_field_role r, const packet_info *pinfo, gboolean from_client)
 {
     if (!wanting_handle || !is_late(r))
         return;
     kd_pending_exchange e;
-    exchange_of(pinfo, r, TRUE, &e);
+    exchange_of(pinfo, r, from_client, &e);
     if (kd_pending_open(&waiting, &e))
+        set_wanted();
+}
+
+void
+kd_extract_open(kd_field_role r, const packet_info *pinfo)
+{
+    open_exchange(r, pinfo, TRUE);
+}
+
+void
+kd_extract_open_by_server(kd_field_role r, const packet_info *pinfo)
+{
+    open_exchange(r, pinfo, FALSE);
+}
+
+static void
+close_exchange(kd_field_role r, const packet_info *pinfo, gboolean from_client)
+{
+    if (!kd_pending_waits(&waiting, (guint)r))
+        return;
+    kd_pending_exchange e;
+    exchange_of(pinfo, r, from_client, &e);
+    if (kd_pending_close(&waiting, &e))
         set_wanted();
 }
 
 void
 kd_extract_answered(kd_field_role r, const packet_info *pinfo)
 {
-    if (!kd_pending_waits(&waiting, (guint)r))
-        return;
-    kd_pending_exchange e;
-    exchange_of(pinfo, r, FALSE, &e);
-    if (kd_pending_answer(&waiting, &e))
-        set_wanted();
+    close_exchange(r, pinfo, FALSE);
+}
+
+void
+kd_extract_done_by_client(kd_field_role r, const packet_info *pinfo)
+{
+    close_exchange(r, pinfo, TRUE);
 }
 
 void
@@ -326,6 +358,7 @@ trigger_may_matter(const packet_info *pinfo, kd_field_role r)
     case KF_TCP_SYN:
         return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
     case KF_TCP_RST:
+    case KF_TCP_SYNACK:
         return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
     case KF_TCP_LOST:
     case KF_TCP_ACK_LOST:

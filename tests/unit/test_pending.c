@@ -53,15 +53,15 @@ test_answer_ends_its_own_connection(void **state)
     /* Another port of the same client, or the same connection of another kind: no answer. */
     kd_pending_exchange other_port = exchange(KIND_HTTP, 1, 50001, 80, 100);
     kd_pending_exchange other_kind = exchange(KIND_KDC, 1, 50000, 80, 100);
-    assert_int_equal(kd_pending_answer(&p, &other_port), 0);
-    assert_int_equal(kd_pending_answer(&p, &other_kind), 0);
+    assert_int_equal(kd_pending_close(&p, &other_port), 0);
+    assert_int_equal(kd_pending_close(&p, &other_kind), 0);
     assert_int_equal(p.n, 2);
     /* a's answer ends a only; b still waits. */
-    assert_int_equal(kd_pending_answer(&p, &a), 0);
+    assert_int_equal(kd_pending_close(&p, &a), 0);
     assert_int_equal(p.n, 1);
     assert_true(kd_pending_waits(&p, KIND_HTTP));
-    assert_int_equal(kd_pending_answer(&p, &a), 0);    /* answered already */
-    assert_int_equal(kd_pending_answer(&p, &b), 1u << KIND_HTTP);
+    assert_int_equal(kd_pending_close(&p, &a), 0);    /* answered already */
+    assert_int_equal(kd_pending_close(&p, &b), 1u << KIND_HTTP);
     assert_false(kd_pending_waits(&p, KIND_HTTP));
     assert_int_equal(p.n, 0);
 }
@@ -121,13 +121,13 @@ test_bounded_oldest_gives_way(void **state)
     assert_int_equal(kd_pending_open(&p, &extra), 1u << KIND_KDC);
     assert_int_equal(p.n, KD_PENDING_MAX);
     assert_false(kd_pending_waits(&p, KIND_KDC));
-    assert_int_equal(kd_pending_answer(&p, &kdc), 0);
+    assert_int_equal(kd_pending_close(&p, &kdc), 0);
     /* One more again: the oldest HTTP one gives way, and HTTP still waits (no change). */
     kd_pending_exchange more = exchange(KIND_HTTP, 4, 9, 80, 501);
     assert_int_equal(kd_pending_open(&p, &more), 0);
     assert_int_equal(p.n, KD_PENDING_MAX);
     kd_pending_exchange first_http = exchange(KIND_HTTP, 2, 1001, 80, 0);
-    assert_int_equal(kd_pending_answer(&p, &first_http), 0);
+    assert_int_equal(kd_pending_close(&p, &first_http), 0);
     assert_int_equal(p.n, KD_PENDING_MAX);
 }
 
@@ -146,7 +146,7 @@ test_hostile_times_and_kinds(void **state)
     /* A kind beyond the table's is ignored, not written out of bounds. */
     kd_pending_exchange bad = exchange(KD_PENDING_KINDS, 1, 1, 88, 0);
     assert_int_equal(kd_pending_open(&p, &bad), 0);
-    assert_int_equal(kd_pending_answer(&p, &bad), 0);
+    assert_int_equal(kd_pending_close(&p, &bad), 0);
     assert_false(kd_pending_waits(&p, KD_PENDING_KINDS));
     assert_int_equal(p.n, 0);
 }
