@@ -34,7 +34,7 @@ struct kd_lru {
     GQueue order;       /* head = most recent */
 };
 
-#define KD_LRU_MIN_SLOTS 16u
+#define KD_LRU_MIN_SLOTS 64u   /* room for 32 entries before the first growth */
 
 kd_lru *
 kd_lru_new_keyed(guint cap, gsize key_size, GHashFunc hash, GEqualFunc equal, GDestroyNotify value_free)
@@ -165,7 +165,11 @@ void
 kd_lru_put(kd_lru *lru, gconstpointer key, gpointer value)
 {
     guint hash = lru->hash(key);
-    kd_lru_entry *e = lookup(lru, key, hash);
+    /* The empty slot the look-up ends at is where the key goes, unless an eviction
+     * (which moves entries back) or growing comes first. */
+    gboolean have_slot = lru->n_slots > 0;
+    guint slot = have_slot ? find_slot(lru, key, hash) : 0;
+    kd_lru_entry *e = have_slot ? lru->slots[slot] : NULL;
     if (e) {
         if (lru->value_free && e->value && e->value != value)
             lru->value_free(e->value);
@@ -173,10 +177,14 @@ kd_lru_put(kd_lru *lru, gconstpointer key, gpointer value)
         touch_entry(lru, e);
         return;
     }
-    while (lru->size >= lru->cap && lru->order.tail)
+    while (lru->size >= lru->cap && lru->order.tail) {
         drop_entry(lru, lru->order.tail->data);
-    if ((lru->size + 1) * 2 > lru->n_slots)
+        have_slot = FALSE;
+    }
+    if ((lru->size + 1) * 2 > lru->n_slots) {
         grow(lru);
+        have_slot = FALSE;
+    }
     gsize key_size = lru->key_size ? lru->key_size : strlen(key) + 1;
     e = g_malloc(sizeof(kd_lru_entry) + key_size);
     e->key = e + 1;
@@ -186,7 +194,7 @@ kd_lru_put(kd_lru *lru, gconstpointer key, gpointer value)
     e->link.data = e;
     e->link.next = e->link.prev = NULL;
     g_queue_push_head_link(&lru->order, &e->link);
-    lru->slots[find_slot(lru, key, hash)] = e;
+    lru->slots[have_slot ? slot : find_slot(lru, key, hash)] = e;
     lru->size++;
 }
 
