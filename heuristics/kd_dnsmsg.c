@@ -95,6 +95,8 @@ read_rr(const guint8 *buf, gsize len, gsize *at, kd_dnsmsg_rr *rr)
     if (type == KD_DNS_RR_CNAME || type == KD_DNS_RR_PTR) {
         gsize t = rdata;
         rr->has_target = read_name(buf, len, &t, rr->target);
+        if (!rr->has_target)
+            rr->target[0] = '\0';  /* a broken name leaves no partial text */
     } else if ((type == KD_DNS_TYPE_A && rdlen == 4) || (type == KD_DNS_TYPE_AAAA && rdlen == 16)) {
         rr->addr.len = (guint8)rdlen;
         memcpy(rr->addr.bytes, buf + rdata, rdlen);
@@ -105,7 +107,10 @@ read_rr(const guint8 *buf, gsize len, gsize *at, kd_dnsmsg_rr *rr)
 gboolean
 kd_dnsmsg_parse(const guint8 *buf, gsize len, kd_dnsmsg *out)
 {
-    memset(out, 0, sizeof(*out));
+    /* Only the header and the records read are set: the record array is 8 kB,
+     * and a reader sees no record past n_rrs. */
+    out->is_response = FALSE;
+    out->n_rrs = 0;
     if (!buf || len < KD_DNS_HEADER_LEN)
         return FALSE;
     out->is_response = (buf[KD_DNS_FLAGS] & KD_DNS_QR) != 0;
@@ -120,7 +125,12 @@ kd_dnsmsg_parse(const guint8 *buf, gsize len, kd_dnsmsg *out)
         records += be16(buf + KD_DNS_ANCOUNT + 2 * s);
     for (guint r = 0; r < records && out->n_rrs < KD_MAX_DNS_ANSWERS; r++) {
         kd_dnsmsg_rr *rr = &out->rrs[out->n_rrs];
-        memset(rr, 0, sizeof(*rr));
+        /* Every field but the name, which read_rr writes whole or the record is
+         * dropped. */
+        rr->type = 0;
+        rr->has_target = FALSE;
+        rr->target[0] = '\0';
+        memset(&rr->addr, 0, sizeof rr->addr);
         if (!read_rr(buf, len, &at, rr))
             break;
         out->n_rrs++;

@@ -11,48 +11,6 @@
 
 #include <string.h>
 
-/* Reads one TLV; `body` receives the value. FALSE on any malformation. */
-gboolean
-kd_der_next(kd_der *d, guint8 *tag, kd_der *body)
-{
-    if (!d->p || d->len < 2)
-        return FALSE;
-    *tag = d->p[0];
-    if ((*tag & 0x1f) == 0x1f)
-        return FALSE;
-    gsize pos = 1;
-    gsize l = d->p[pos++];
-    if (l & 0x80) {
-        guint n = l & 0x7f;
-        if (n == 0 || n > 4 || d->len - pos < n)
-            return FALSE;
-        l = 0;
-        for (guint i = 0; i < n; i++)
-            l = (l << 8) | d->p[pos++];
-    }
-    if (l > d->len - pos)
-        return FALSE;
-    body->p = d->p + pos;
-    body->len = l;
-    d->p += pos + l;
-    d->len -= pos + l;
-    return TRUE;
-}
-
-gboolean
-kd_der_int(kd_der v, gint64 *out)
-{
-    guint8 tag;
-    kd_der body;
-    if (!kd_der_next(&v, &tag, &body) || tag != 0x02 || body.len == 0 || body.len > 8)
-        return FALSE;
-    gint64 x = (body.p[0] & 0x80) ? -1 : 0;
-    for (gsize i = 0; i < body.len; i++)
-        x = (gint64)(((guint64)x << 8) | body.p[i]);
-    *out = x;
-    return TRUE;
-}
-
 /* { [1] type INTEGER, [2] value OCTET STRING } (PA-DATA and KERB-ERROR-DATA alike). */
 static gboolean
 typed_value(kd_der seq, gint64 *type, kd_der *value)

@@ -23,14 +23,53 @@ typedef struct {
 /* Reads the next TLV of `d` into `tag` and `body` (its value) and moves `d` past it.
  * Only definite lengths of at most 4 length bytes and low tag numbers (< 31) are
  * accepted; FALSE on anything else, on a length past the end of `d`, or when fewer
- * than 2 bytes are left. `d` is unchanged when FALSE is returned. */
-gboolean kd_der_next(kd_der *d, guint8 *tag, kd_der *body);
+ * than 2 bytes are left. `d` is unchanged when FALSE is returned.
+ * Inline: the readers call it for every TLV of every message. */
+static inline gboolean
+kd_der_next(kd_der *d, guint8 *tag, kd_der *body)
+{
+    if (!d->p || d->len < 2)
+        return FALSE;
+    *tag = d->p[0];
+    if ((*tag & 0x1f) == 0x1f)
+        return FALSE;
+    gsize pos = 1;
+    gsize l = d->p[pos++];
+    if (l & 0x80) {
+        guint n = l & 0x7f;
+        if (n == 0 || n > 4 || d->len - pos < n)
+            return FALSE;
+        l = 0;
+        for (guint i = 0; i < n; i++)
+            l = (l << 8) | d->p[pos++];
+    }
+    if (l > d->len - pos)
+        return FALSE;
+    body->p = d->p + pos;
+    body->len = l;
+    d->p += pos + l;
+    d->len -= pos + l;
+    return TRUE;
+}
+
 /* The content of a KerberosTime (GeneralizedTime "YYYYMMDDHHMMSSZ", RFC 4120 5.2.3) as
  * seconds since 1970; FALSE for any other text. */
 gboolean kd_der_kerberos_time(kd_der t, gint64 *out);
 
 /* Reads an INTEGER TLV of 1 to 8 value bytes (two's complement) from the start of `v`. */
-gboolean kd_der_int(kd_der v, gint64 *out);
+static inline gboolean
+kd_der_int(kd_der v, gint64 *out)
+{
+    guint8 tag;
+    kd_der body;
+    if (!kd_der_next(&v, &tag, &body) || tag != 0x02 || body.len == 0 || body.len > 8)
+        return FALSE;
+    gint64 x = (body.p[0] & 0x80) ? -1 : 0;
+    for (gsize i = 0; i < body.len; i++)
+        x = (gint64)(((guint64)x << 8) | body.p[i]);
+    *out = x;
+    return TRUE;
+}
 
 typedef struct {
     gboolean has_nt_status;

@@ -23,7 +23,10 @@ typedef struct {
     guint32 frame[KD_WAIT_LIST_MAX];
     guint position[KD_WAIT_LIST_MAX];
     guint n;
+    guint *live;            /* the count of waits of its kind (kd_findings.live) */
 } kd_wait;
+
+#define KD_WAIT_KINDS (KD_WAIT_TICKET_CLAIM + 1)
 
 struct kd_findings {
     const kd_config *cfg;
@@ -31,6 +34,8 @@ struct kd_findings {
     kd_lru *waits;          /* wait kind + subject -> kd_wait */
     GArray *dirty;          /* guint32: frames touched during the current feed */
     guint32 feed_frame;     /* the frame of the current feed's observations */
+    /* Waits held per kind: a look-up of a kind none is held of builds no key. */
+    guint live[KD_WAIT_KINDS];
 };
 
 const char *
@@ -132,13 +137,22 @@ frame_equal(gconstpointer a, gconstpointer b)
     return memcmp(a, b, sizeof(guint32)) == 0;
 }
 
+/* A wait leaves the table (taken, replaced, evicted or freed with it). */
+static void
+wait_free(gpointer p)
+{
+    kd_wait *w = p;
+    (*w->live)--;
+    g_free(w);
+}
+
 kd_findings *
 kd_findings_new(const kd_config *cfg)
 {
     kd_findings *fx = g_new0(kd_findings, 1);
     fx->cfg = cfg;
     fx->frames = kd_lru_new_keyed(KD_STORE_CAP, sizeof(guint32), frame_hash, frame_equal, frame_rec_free);
-    fx->waits = kd_lru_new(KD_STORE_CAP, g_free);
+    fx->waits = kd_lru_new(KD_STORE_CAP, wait_free);
     fx->dirty = g_array_new(FALSE, FALSE, sizeof(guint32));
     return fx;
 }
@@ -685,6 +699,8 @@ kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 fra
     kd_wait *w = wait_is_list(kind) ? kd_lru_get(fx->waits, k) : NULL;
     if (!w) {
         w = g_new0(kd_wait, 1);
+        w->live = &fx->live[kind];
+        fx->live[kind]++;
         kd_lru_put(fx->waits, k, w);
     }
     kd_key_done(&key);
@@ -708,6 +724,8 @@ kd_wait_set(kd_findings *fx, kd_wait_kind kind, const char *subject, guint32 fra
 static kd_wait *
 wait_find(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
+    if (!fx->live[kind])
+        return NULL;
     kd_key key;
     kd_wait *w = kd_lru_get(fx->waits, wait_key(&key, kind, subject));
     kd_key_done(&key);
@@ -730,6 +748,8 @@ kd_wait_peek(kd_findings *fx, kd_wait_kind kind, const char *subject)
 kd_finding *
 kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
+    if (!fx->live[kind])
+        return NULL;
     kd_key key;
     const char *k = wait_key(&key, kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, k);
@@ -743,6 +763,8 @@ kd_wait_take(kd_findings *fx, kd_wait_kind kind, const char *subject)
 guint
 kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_finding **out, guint max)
 {
+    if (!fx->live[kind])
+        return 0;
     kd_key key;
     const char *k = wait_key(&key, kind, subject);
     kd_wait *w = kd_lru_get(fx->waits, k);
@@ -761,6 +783,8 @@ kd_wait_take_all(kd_findings *fx, kd_wait_kind kind, const char *subject, kd_fin
 void
 kd_wait_cancel(kd_findings *fx, kd_wait_kind kind, const char *subject)
 {
+    if (!fx->live[kind])
+        return;
     kd_key key;
     kd_lru_remove(fx->waits, wait_key(&key, kind, subject));
     kd_key_done(&key);

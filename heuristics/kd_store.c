@@ -9,6 +9,7 @@
 #include "kd_engine.h"
 #include "kd_lru.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* Only a request this recent can be the one a reply without a port match answers. */
@@ -1477,7 +1478,9 @@ static const struct {
 gboolean
 kd_store_observe(kd_store *st, const kd_obs *obs, kd_event *ev)
 {
-    memset(ev, 0, sizeof(*ev));
+    /* Everything but `filled`, a whole observation that is only read once a copy
+     * of the frame's is made in it. */
+    memset(ev, 0, offsetof(kd_event, filled));
     ev->obs = obs;
     if (!st->first_frame || obs->frame < st->first_frame) {
         st->first_frame = obs->frame;

@@ -26,6 +26,28 @@ auth_scheme(const char *v)
     return KD_AUTH_OTHER;
 }
 
+/* The scheme of an authentication header item. auth_scheme() looks at the first 11
+ * bytes only: when they are printable ASCII, kd_item_str() would return them as
+ * they are, so the value is read in place rather than copied and checked whole (a
+ * Negotiate token runs to kilobytes). */
+#define KD_AUTH_SCHEME_PREFIX 11
+static kd_auth_scheme
+item_auth_scheme(packet_info *pinfo, field_info *fi)
+{
+    const char *raw = NULL;
+    switch (fi->hfinfo->type) {
+    case FT_STRING: case FT_STRINGZ: case FT_UINT_STRING: case FT_STRINGZPAD: case FT_STRINGZTRUNC:
+        raw = fvalue_get_string(kd_fi_value(fi));
+        break;
+    default:
+        break;
+    }
+    gboolean plain = raw != NULL;
+    for (guint i = 0; plain && i < KD_AUTH_SCHEME_PREFIX && raw[i]; i++)
+        plain = (guchar)raw[i] >= 0x20 && (guchar)raw[i] < 0x7f;
+    return auth_scheme(plain ? raw : kd_item_str(pinfo, fi));
+}
+
 static gboolean
 is_line_feed(tvbuff_t *t, gint off)
 {
@@ -157,7 +179,7 @@ kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs)
         const kd_item *it = &fr->it[i];
         if (it->role != KF_HTTP_AUTHZ && it->role != KF_HTTP_WWW_AUTH)
             continue;
-        kd_auth_scheme scheme = auth_scheme(kd_item_str(fr->pinfo, it->fi));
+        kd_auth_scheme scheme = item_auth_scheme(fr->pinfo, it->fi);
         if (it->role == KF_HTTP_WWW_AUTH)
             h->offers |= KD_AUTH_BIT(scheme == KD_AUTH_NEGOTIATE_BARE ? KD_AUTH_NEGOTIATE : scheme);
         if (h->auth == KD_AUTH_NONE) {

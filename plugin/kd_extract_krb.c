@@ -78,6 +78,20 @@ message_bytes(const field_info *fi, kd_msg_bytes *m)
     return TRUE;
 }
 
+/* A KerberosString kd_safe_str would keep as it is: printable ASCII, no NUL, at
+ * most KD_MAX_STR bytes. Names and realms nearly always are. */
+static gboolean
+plain_string(kd_der s)
+{
+    if (!s.p || s.len > KD_MAX_STR)
+        return FALSE;
+    for (gsize i = 0; i < s.len; i++) {
+        if (s.p[i] < 0x20 || s.p[i] >= 0x7f)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* A KerberosString as text: cut at a NUL, made valid UTF-8, control characters
  * replaced (kd_safe_str). */
 static const char *
@@ -85,6 +99,8 @@ krb_string(packet_info *pinfo, kd_der s)
 {
     if (!s.p)
         return NULL;
+    if (plain_string(s))
+        return wmem_strndup(pinfo->pool, (const char *)s.p, s.len);
     gsize n = MIN(s.len, (gsize)KD_MAX_STR * 4);
     return kd_safe_str(pinfo, wmem_strndup(pinfo->pool, (const char *)s.p, n));
 }
@@ -102,13 +118,40 @@ join_name(packet_info *pinfo, const char *sofar, const char *part)
     return wmem_strdup_printf(pinfo->pool, "%s/%s", sofar, part);
 }
 
-/* "HTTP/web.example.test" from a principal's components, NULL when it has none. */
+/* "HTTP/web.example.test" from a principal's components, NULL when it has none.
+ * Components are appended while the name is at most KD_MAX_STR bytes long. */
 static const char *
 name_of(packet_info *pinfo, const kd_krbmsg_name *n, const char *sofar)
 {
-    for (guint i = 0; i < n->n; i++)
-        sofar = join_name(pinfo, sofar, krb_string(pinfo, n->part[i]));
-    return sofar;
+    gboolean plain = TRUE;
+    for (guint i = 0; i < n->n && plain; i++)
+        plain = plain_string(n->part[i]);
+    if (!plain) {
+        for (guint i = 0; i < n->n; i++)
+            sofar = join_name(pinfo, sofar, krb_string(pinfo, n->part[i]));
+        return sofar;
+    }
+    /* Plain components, joined in one buffer: what join_name would build, with one
+     * allocation. Each component is at most KD_MAX_STR bytes, and none is appended
+     * to a name longer than that. */
+    char buf[KD_MAX_STR * 2 + 2];
+    gsize len = 0;
+    gboolean have = sofar != NULL, grew = FALSE;
+    if (have) {
+        len = strnlen(sofar, KD_MAX_STR + 1);
+        if (len > KD_MAX_STR)
+            return sofar;
+        memcpy(buf, sofar, len);
+    }
+    for (guint i = 0; i < n->n && len <= KD_MAX_STR; i++) {
+        const kd_der *part = &n->part[i];
+        if (have)
+            buf[len++] = '/';
+        memcpy(buf + len, part->p, part->len);
+        len += part->len;
+        have = grew = TRUE;
+    }
+    return grew ? wmem_strndup(pinfo->pool, buf, len) : sofar;
 }
 
 /* A hash of the message's bytes: recorded copies of one datagram compare equal. */

@@ -188,6 +188,93 @@ test_lru_struct_keys(void **state)
     kd_lru_free(lru);
 }
 
+/* Puts, gets and removals in any order find what a plain map holds: the index keeps
+ * every entry reachable after removals inside a probe run and after growing. */
+static void
+test_lru_matches_map(void **state)
+{
+    (void)state;
+    kd_lru *lru = kd_lru_new_keyed(4096, sizeof(kd_addr), addr_hash, addr_equal, g_free);
+    GHashTable *ref = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    guint32 x = 12345;
+    for (guint step = 0; step < 20000; step++) {
+        x = x * 1103515245u + 12345u;
+        guint id = (x >> 8) % 700;
+        kd_addr a = v4(10, 1, (guint8)(id / 256), (guint8)id);
+        gpointer rk = GUINT_TO_POINTER(id + 1);
+        switch ((x >> 24) % 4) {
+        case 0:
+        case 1:
+            kd_lru_put(lru, &a, g_strdup_printf("%u", step));
+            g_hash_table_insert(ref, rk, g_strdup_printf("%u", step));
+            break;
+        case 2:
+            kd_lru_remove(lru, &a);
+            g_hash_table_remove(ref, rk);
+            break;
+        default: {
+            const char *got = kd_lru_get(lru, &a), *want = g_hash_table_lookup(ref, rk);
+            if (want)
+                assert_string_equal(got, want);
+            else
+                assert_null(got);
+        }
+        }
+        assert_int_equal(kd_lru_size(lru), g_hash_table_size(ref));
+    }
+    for (guint id = 0; id < 700; id++) {
+        kd_addr a = v4(10, 1, (guint8)(id / 256), (guint8)id);
+        const char *got = kd_lru_get(lru, &a), *want = g_hash_table_lookup(ref, GUINT_TO_POINTER(id + 1));
+        if (want)
+            assert_string_equal(got, want);
+        else
+            assert_null(got);
+    }
+    g_hash_table_destroy(ref);
+    kd_lru_free(lru);
+}
+
+/* With evictions between the look-up and the insertion: a value found is always the
+ * latest put for its key, and the most recent puts are all there. */
+static void
+test_lru_evicting_matches_map(void **state)
+{
+    (void)state;
+    const guint cap = 48;
+    kd_lru *lru = kd_lru_new_keyed(cap, sizeof(kd_addr), addr_hash, addr_equal, g_free);
+    GHashTable *ref = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    guint32 x = 777;
+    for (guint step = 0; step < 20000; step++) {
+        x = x * 1103515245u + 12345u;
+        guint id = (x >> 8) % 300;
+        kd_addr a = v4(10, 2, (guint8)(id / 256), (guint8)id);
+        gpointer rk = GUINT_TO_POINTER(id + 1);
+        if ((x >> 24) % 3 == 0) {
+            const char *got = kd_lru_get(lru, &a);
+            if (got)
+                assert_string_equal(got, g_hash_table_lookup(ref, rk));
+            continue;
+        }
+        kd_lru_put(lru, &a, g_strdup_printf("%u", step));
+        g_hash_table_insert(ref, rk, g_strdup_printf("%u", step));
+        assert_true(kd_lru_size(lru) <= cap);
+    }
+    /* cap puts of distinct keys in a row: every one of them is held, with its value. */
+    for (guint id = 0; id < cap; id++) {
+        kd_addr a = v4(10, 2, 0, (guint8)(id * 5));
+        kd_lru_put(lru, &a, g_strdup_printf("last %u", id));
+    }
+    assert_int_equal(kd_lru_size(lru), cap);
+    for (guint id = 0; id < cap; id++) {
+        kd_addr a = v4(10, 2, 0, (guint8)(id * 5));
+        char *want = g_strdup_printf("last %u", id);
+        assert_string_equal(kd_lru_get(lru, &a), want);
+        g_free(want);
+    }
+    g_hash_table_destroy(ref);
+    kd_lru_free(lru);
+}
+
 int
 main(void)
 {
@@ -197,6 +284,8 @@ main(void)
         cmocka_unit_test(test_lower_is_ascii_only),
         cmocka_unit_test(test_lru_bounded),
         cmocka_unit_test(test_lru_struct_keys),
+        cmocka_unit_test(test_lru_matches_map),
+        cmocka_unit_test(test_lru_evicting_matches_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

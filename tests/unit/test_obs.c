@@ -40,6 +40,10 @@ test_ipv4_text_matches_inet_ntop(void **state)
         assert_non_null(inet_ntop(AF_INET, a.bytes, ref, sizeof ref));
         assert_string_equal(kd_addr_to_str(&a, mine, sizeof mine), ref);
     }
+    /* The longest text fills a 16-byte buffer exactly, NUL included. */
+    kd_addr widest = { .bytes = { 255, 255, 255, 255 }, .len = 4 };
+    char exact[16];
+    assert_string_equal(kd_addr_to_str(&widest, exact, sizeof exact), "255.255.255.255");
 }
 
 /* IPv6, a short buffer and an empty address keep their old behaviour. */
