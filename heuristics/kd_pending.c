@@ -94,6 +94,16 @@ kd_pending_close(kd_pending *p, const kd_pending_exchange *e)
     return 0;
 }
 
+gboolean
+kd_pending_has(const kd_pending *p, const kd_pending_exchange *e)
+{
+    for (guint i = 0; e->kind < KD_PENDING_KINDS && p->per_kind[e->kind] && i < p->n; i++) {
+        if (same_connection(&p->ex[i], e))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 guint32
 kd_pending_expire(kd_pending *p, gint64 now_s)
 {

@@ -47,6 +47,8 @@ guint32 kd_pending_open(kd_pending *p, const kd_pending_exchange *e);
 /* e ends: the server's side of its connection answered, or the client's side
  * finished what needed watching (e->opened_s unused). */
 guint32 kd_pending_close(kd_pending *p, const kd_pending_exchange *e);
+/* Whether e (its kind and connection) waits. */
+gboolean kd_pending_has(const kd_pending *p, const kd_pending_exchange *e);
 /* A frame at capture time now_s: exchanges waiting too long end. O(1) unless one does. */
 guint32 kd_pending_expire(kd_pending *p, gint64 now_s);
 

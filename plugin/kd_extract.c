@@ -195,7 +195,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         if (fr.seen[KF_TCP_SYN])
             kd_extract_open(KF_TCP_SYNACK, pinfo);
         else if (fr.seen[KF_KRB_PROTO])
-            kd_extract_done_by_client(KF_TCP_SEGMENT_DATA, pinfo);
+            kd_extract_request_complete(pinfo);
     } else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT) {
         kd_extract_answered(KF_TCP_SYNACK, pinfo);
         if (fr.seen[KF_TCP_SYNACK])

@@ -56,8 +56,10 @@ void kd_extract_open(kd_field_role r, const packet_info *pinfo);
 void kd_extract_answered(kd_field_role r, const packet_info *pinfo);
 /* The server's frame opens the exchange (the KDC accepting a connection). */
 void kd_extract_open_by_server(kd_field_role r, const packet_info *pinfo);
-/* The client's frame ends the exchange (its request is complete). */
-void kd_extract_done_by_client(kd_field_role r, const packet_info *pinfo);
+/* A whole request to the KDC over TCP: its connection's segments need no reading
+ * any more (or, when the capture did not show the KDC accept the connection,
+ * every later segment to port 88 is read). */
+void kd_extract_request_complete(const packet_info *pinfo);
 /* Each frame, first pass: exchanges open too long (in capture time) close. */
 void kd_extract_tick(const packet_info *pinfo);
 

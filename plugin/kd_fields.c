@@ -198,6 +198,11 @@ is_decryption_role(int r)
 static dissector_handle_t wanting_handle;
 static gboolean decrypting;
 static kd_pending waiting;
+/* A whole request to the KDC came on a connection whose SYN-ACK the capture did
+ * not show (it began before the capture, or the capture holds one direction or
+ * no handshakes): from then on, every segment to port 88 is read, as no window
+ * can be known. */
+static gboolean segments_always;
 /* The roles in the wanted list, and in the list this frame was primed with (the
  * list as it stood when the frame began: a change made while reading a frame
  * takes effect from the next one). */
@@ -214,7 +219,9 @@ set_wanted(void)
     GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), 32);
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
-        if ((is_late(r) && !kd_pending_waits(&waiting, (guint)r)) || (is_decryption_role(r) && !decrypting))
+        gboolean late_off = is_late(r) && !kd_pending_waits(&waiting, (guint)r) &&
+                            !(r == KF_TCP_SEGMENT_DATA && segments_always);
+        if (late_off || (is_decryption_role(r) && !decrypting))
             continue;
         wanted_roles |= KD_ROLE_BIT(r);
         g_array_append_vals(wanted, field_ids[r]->data, field_ids[r]->len);
@@ -287,9 +294,16 @@ kd_extract_answered(kd_field_role r, const packet_info *pinfo)
 }
 
 void
-kd_extract_done_by_client(kd_field_role r, const packet_info *pinfo)
+kd_extract_request_complete(const packet_info *pinfo)
 {
-    close_exchange(r, pinfo, TRUE);
+    kd_pending_exchange e;
+    exchange_of(pinfo, KF_TCP_SEGMENT_DATA, TRUE, &e);
+    if (kd_pending_has(&waiting, &e)) {
+        close_exchange(KF_TCP_SEGMENT_DATA, pinfo, TRUE);
+    } else if (!segments_always && wanting_handle) {
+        segments_always = TRUE;
+        set_wanted();
+    }
 }
 
 void
@@ -302,8 +316,9 @@ kd_extract_tick(const packet_info *pinfo)
 void
 kd_extract_reset(gboolean decryption_on)
 {
-    gboolean changed = decrypting != decryption_on || waiting.n > 0;
+    gboolean changed = decrypting != decryption_on || waiting.n > 0 || segments_always;
     decrypting = decryption_on;
+    segments_always = FALSE;
     kd_pending_clear(&waiting);
     if (changed && wanting_handle)
         set_wanted();
@@ -334,6 +349,7 @@ kd_extract_init(dissector_handle_t handle)
     g_array_free(wanted, TRUE);
     wanting_handle = handle;
     kd_pending_clear(&waiting);
+    segments_always = FALSE;
     set_wanted();
 }
 

@@ -56,8 +56,12 @@ test_answer_ends_its_own_connection(void **state)
     assert_int_equal(kd_pending_close(&p, &other_port), 0);
     assert_int_equal(kd_pending_close(&p, &other_kind), 0);
     assert_int_equal(p.n, 2);
+    assert_true(kd_pending_has(&p, &a));
+    assert_false(kd_pending_has(&p, &other_port));
+    assert_false(kd_pending_has(&p, &other_kind));
     /* a's answer ends a only; b still waits. */
     assert_int_equal(kd_pending_close(&p, &a), 0);
+    assert_false(kd_pending_has(&p, &a));
     assert_int_equal(p.n, 1);
     assert_true(kd_pending_waits(&p, KIND_HTTP));
     assert_int_equal(kd_pending_close(&p, &a), 0);    /* answered already */
