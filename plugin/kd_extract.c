@@ -145,7 +145,7 @@ static void
 collect_items(proto_tree *tree, GArray *items, gboolean *seen)
 {
     for (int r = 0; r < KF_COUNT && items->len < KD_MAX_ITEMS; r++) {
-        if (!kd_field_primed((kd_field_role)r))
+        if (!kd_field_readable((kd_field_role)r))
             continue;
         const GArray *ids = kd_field_ids((kd_field_role)r);
         for (guint i = 0; i < ids->len; i++) {

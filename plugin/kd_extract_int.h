@@ -49,6 +49,9 @@ const GArray *kd_field_ids(kd_field_role role);
 /* Whether the frame being read was primed with role r's fields (late roles and
  * Wireshark's decryption items are not always wanted): only their items are read. */
 gboolean kd_field_primed(kd_field_role r);
+/* Whether the frame being read can use role r's items: primed, and, for the roles
+ * that matter only on some ports (TCP's signs of a KDC, DNS answers), on those. */
+gboolean kd_field_readable(kd_field_role r);
 /* Late fields (kd_fields.c): the frame opens an exchange that needs role r (one of
  * the late ones), from the client's side; r is wanted from the next frame on until
  * the server's side of the same connection answers it (kd_extract_answered). */

@@ -359,35 +359,44 @@ kd_field_primed(kd_field_role r)
     return (primed_roles & KD_ROLE_BIT(r)) != 0;
 }
 
-/* What the frame's addresses and ports alone tell of a trigger: FALSE when its
- * items could not matter on this frame, so that they are not even looked up.
- * Items of a role krbdiag did not ask for on this frame are there only for
- * someone else (a display filter): findings must not depend on them. */
-static gboolean
-trigger_may_matter(const packet_info *pinfo, kd_field_role r)
+/* The roles whose items the frame being read can use (set by the relevance test). */
+static guint32 frame_roles;
+
+gboolean
+kd_field_readable(kd_field_role r)
 {
-    if (!kd_field_primed(r))
-        return FALSE;
-    switch (r) {
-    /* A KDC that refuses (RST) or never answers (SYN after SYN): only the Kerberos
-     * port; and a host connecting to its own address (DCOM sent to a shared one). */
-    case KF_TCP_SYN:
-        return pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo));
-    case KF_TCP_RST:
-    case KF_TCP_SYNACK:
-        return pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT;
-    case KF_TCP_LOST:
-    case KF_TCP_ACK_LOST:
-        return pinfo->ptype == PT_TCP;
+    return (frame_roles & KD_ROLE_BIT(r)) != 0;
+}
+
+/* What the frame's addresses and ports alone tell of the triggers: the roles whose
+ * items could matter on this frame (the others are not even looked up), among
+ * those the frame was primed with. Items of a role krbdiag did not ask for on this
+ * frame are there only for someone else (a display filter): findings must not
+ * depend on them. One mask per frame rather than a test per trigger. */
+static guint32
+roles_that_may_matter(const packet_info *pinfo)
+{
+    const guint32 port_gated = KD_ROLE_BIT(KF_TCP_SYN) | KD_ROLE_BIT(KF_TCP_RST) | KD_ROLE_BIT(KF_TCP_SYNACK) |
+                               KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST) |
+                               KD_ROLE_BIT(KF_TCP_SEGMENT_DATA) | KD_ROLE_BIT(KF_DNS_MSG);
+    guint32 may = primed_roles & ~port_gated;
+    gboolean tcp = pinfo->ptype == PT_TCP;
+    /* A KDC that refuses (RST) or never answers (SYN after SYN), or accepts (SYN-ACK):
+     * only the Kerberos port; and a host connecting to its own address (DCOM sent to a
+     * shared one). */
+    if (tcp && (pinfo->destport == KERBEROS_PORT || kd_self_connection(pinfo)))
+        may |= KD_ROLE_BIT(KF_TCP_SYN);
+    if (tcp && pinfo->srcport == KERBEROS_PORT)
+        may |= KD_ROLE_BIT(KF_TCP_RST) | KD_ROLE_BIT(KF_TCP_SYNACK);
+    if (tcp)
+        may |= KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST);
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
-    case KF_TCP_SEGMENT_DATA:
-        return pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT;
+    if (tcp && pinfo->destport == KERBEROS_PORT)
+        may |= KD_ROLE_BIT(KF_TCP_SEGMENT_DATA);
     /* A DNS answer (from the server's port): its records are read from its bytes. */
-    case KF_DNS_MSG:
-        return pinfo->srcport == DNS_PORT;
-    default:
-        return TRUE;
-    }
+    if (pinfo->srcport == DNS_PORT)
+        may |= KD_ROLE_BIT(KF_DNS_MSG);
+    return may & primed_roles;
 }
 
 /* Some trigger fields are everywhere in their protocol; only some values matter. */
@@ -460,8 +469,9 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
     if (!proto_tracking_interesting_fields(tree))
         return FALSE;
     gboolean relevant = FALSE;
+    guint32 may = frame_roles = roles_that_may_matter(pinfo);
     for (guint i = 0; i < n_triggers && !relevant; i++) {
-        if (!trigger_may_matter(pinfo, triggers[i].role))
+        if (!(may & KD_ROLE_BIT(triggers[i].role)))
             continue;
         GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
         relevant = a && a->len && trigger_value_matters(triggers[i].role, a);
