@@ -60,26 +60,6 @@ gboolean kd_has_padata(const gint32 *pa, guint n, gint32 type);
  * request, FAST, encrypted challenge): the request is pre-authenticated. */
 gboolean kd_padata_preauthenticated(const gint32 *pa, guint n);
 
-/* The hash of the store's keys (zeroed structs of 16 to 38 bytes, text keys) and of
- * whole Kerberos messages, on nearly every frame the store is fed: FNV-1a's step
- * taken a 64-bit word at a time, and the high bits, where the multiplications leave
- * the words' high bits, folded into the low 32. */
-static inline guint32
-kd_key_hash(const guint8 *p, gsize n)
-{
-    guint64 h = G_GUINT64_CONSTANT(14695981039346656037);
-    gsize i = 0;
-    for (; i + sizeof(guint64) <= n; i += sizeof(guint64)) {
-        guint64 w;
-        memcpy(&w, p + i, sizeof w);
-        h = (h ^ w) * G_GUINT64_CONSTANT(1099511628211);
-    }
-    for (; i < n; i++)
-        h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
-    h ^= h >> 32;
-    return (guint32)(h ^ (h >> 16));
-}
-
 /* FNV-1a (64 bit) over n bytes, its step taken a 64-bit word at a time, the bytes
  * after the last whole word one at a time: the fingerprint of a ciphertext. */
 static inline guint64
@@ -95,6 +75,18 @@ kd_fnv1a_64(const guint8 *p, gsize n)
     for (; i < n; i++)
         h = (h ^ p[i]) * G_GUINT64_CONSTANT(1099511628211);
     return h;
+}
+
+/* The hash of the store's keys (zeroed structs of 16 to 38 bytes, text keys) and of
+ * whole Kerberos messages, on nearly every frame the store is fed: FNV-1a's step
+ * taken a 64-bit word at a time, and the high bits, where the multiplications leave
+ * the words' high bits, folded into the low 32. */
+static inline guint32
+kd_key_hash(const guint8 *p, gsize n)
+{
+    guint64 h = kd_fnv1a_64(p, n);
+    h ^= h >> 32;
+    return (guint32)(h ^ (h >> 16));
 }
 
 #endif /* KD_UTIL_H */

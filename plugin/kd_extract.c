@@ -93,8 +93,8 @@ kd_nstime_to_us(const nstime_t *t)
     return secs * G_USEC_PER_SEC + CLAMP(t->nsecs, 0, 999999999) / 1000;
 }
 
-static void
-pinfo_addr(const address *a, kd_addr *out)
+void
+kd_pinfo_addr(const address *a, kd_addr *out)
 {
     memset(out, 0, sizeof(*out));
     if (a->type == AT_IPv4 && a->len == 4) {
@@ -111,12 +111,12 @@ kd_obs_header(packet_info *pinfo, kd_obs *o)
 {
     o->frame = pinfo->num;
     o->time_us = kd_nstime_to_us(&pinfo->abs_ts);
-    pinfo_addr(&pinfo->net_src, &o->src);
-    pinfo_addr(&pinfo->net_dst, &o->dst);
+    kd_pinfo_addr(&pinfo->net_src, &o->src);
+    kd_pinfo_addr(&pinfo->net_dst, &o->dst);
     if (o->src.len == 0)
-        pinfo_addr(&pinfo->src, &o->src);
+        kd_pinfo_addr(&pinfo->src, &o->src);
     if (o->dst.len == 0)
-        pinfo_addr(&pinfo->dst, &o->dst);
+        kd_pinfo_addr(&pinfo->dst, &o->dst);
     o->sport = (guint16)pinfo->srcport;
     o->dport = (guint16)pinfo->destport;
     o->transport = pinfo->ptype == PT_TCP ? KD_TRANSPORT_TCP

@@ -114,6 +114,8 @@ gint64 kd_item_int(field_info *fi);
 const char *kd_item_str(packet_info *pinfo, field_info *fi);
 /* Microseconds since the epoch, clamped so that later arithmetic cannot overflow. */
 gint64 kd_nstime_to_us(const nstime_t *t);
+/* An IPv4 or IPv6 address as the engine keeps it; len 0 for any other kind. */
+void kd_pinfo_addr(const address *a, kd_addr *out);
 /* The frame's number, time, addresses, ports and transport. */
 void kd_obs_header(packet_info *pinfo, kd_obs *o);
 /* Source and destination are one address: the host connected to itself. */

@@ -230,24 +230,14 @@ set_wanted(void)
     set_postdissector_wanted_hfids(wanting_handle, wanted);
 }
 
-static void
-pending_addr(const address *a, kd_addr *out)
-{
-    memset(out, 0, sizeof *out);
-    if ((a->type == AT_IPv4 || a->type == AT_IPv6) && a->len > 0 && a->len <= (int)sizeof out->bytes) {
-        out->len = (guint8)a->len;
-        memcpy(out->bytes, a->data, (size_t)a->len);
-    }
-}
-
 /* The frame's connection as an exchange of role r: the frame is the client's
  * (from_client) or the server's. */
 static void
 exchange_of(const packet_info *pinfo, kd_field_role r, gboolean from_client, kd_pending_exchange *e)
 {
     e->kind = (guint)r;
-    pending_addr(from_client ? &pinfo->src : &pinfo->dst, &e->client);
-    pending_addr(from_client ? &pinfo->dst : &pinfo->src, &e->server);
+    kd_pinfo_addr(from_client ? &pinfo->src : &pinfo->dst, &e->client);
+    kd_pinfo_addr(from_client ? &pinfo->dst : &pinfo->src, &e->server);
     e->client_port = (guint16)(from_client ? pinfo->srcport : pinfo->destport);
     e->server_port = (guint16)(from_client ? pinfo->destport : pinfo->srcport);
     e->opened_s = (gint64)pinfo->abs_ts.secs;
