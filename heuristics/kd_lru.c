@@ -155,8 +155,14 @@ kd_lru_free(kd_lru *lru)
 {
     if (!lru)
         return;
-    while (lru->order.tail)
-        drop_entry(lru, lru->order.tail->data);
+    /* The whole index goes: no slot to empty, no run to shift back. */
+    for (GList *l = lru->order.head, *next; l; l = next) {
+        kd_lru_entry *e = l->data;
+        next = l->next;
+        if (lru->value_free && e->value)
+            lru->value_free(e->value);
+        g_free(e);
+    }
     g_free(lru->slots);
     g_free(lru);
 }
