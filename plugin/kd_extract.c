@@ -199,9 +199,9 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     } else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT) {
         kd_extract_answered(KF_TCP_SYNACK, pinfo);
         if (fr.seen[KF_TCP_SYNACK])
-            kd_extract_open_by_server(KF_TCP_SEGMENT_DATA, pinfo);
+            kd_extract_open_by_server(KF_TCP_PAYLOAD_LEN, pinfo);
         else
-            kd_extract_answered(KF_TCP_SEGMENT_DATA, pinfo);
+            kd_extract_answered(KF_TCP_PAYLOAD_LEN, pinfo);
     }
 
     /* The order of the readers is the order of the observations the engine reads:

@@ -33,10 +33,10 @@ typedef enum {
     /* transport signs of a silent KDC */
     KF_ICMP_TYPE, KF_TCP_SYN, KF_TCP_RST,
     KF_DCOM_ADDR,
-    KF_TCP_SEGMENT_DATA, KF_TCP_SYNACK,
+    KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK,
     /* a DNS message (its records are read from its bytes: kd_dnsmsg.c) */
     KF_DNS_MSG,
-    KF_LDAP_OP, KF_LDAP_ENTRY,
+    KF_LDAP_OP,
     /* TCP analysis: the capture misses a segment of the connection */
     KF_TCP_LOST, KF_TCP_ACK_LOST,
     /* Wireshark's own ticket decryption with the keytab of its Kerberos preferences */
@@ -70,9 +70,11 @@ void kd_extract_tick(const packet_info *pinfo);
  * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
  * heuristics/kd_numbers.h (included through kd_obs.h). */
 #define KD_ICMP_DEST_UNREACHABLE 3
-/* LDAP protocolOp choices (RFC 4511 4.2): a bind's request and its answer. */
+/* LDAP protocolOp choices (RFC 4511 4.2): a bind's request and its answer, an
+ * entry a search returns. */
 #define KD_LDAP_OP_BIND_REQUEST 0
 #define KD_LDAP_OP_BIND_RESPONSE 1
+#define KD_LDAP_OP_SEARCH_RES_ENTRY 4
 /* Strings read from a capture are cut at this many characters. */
 #define KD_MAX_STR 256
 

@@ -2,7 +2,7 @@
  * LDAP search results naming service principals: the entry's DN, its
  * servicePrincipalName values and sAMAccountName (duplicate SPNs); binds, their
  * requests and answers (the result code and Active Directory's diagnostic message).
- * Both are read from the bytes of one item each (the entry, the operation).
+ * Both are read from the bytes of the operation's item (ldap.protocolOp).
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -78,7 +78,7 @@ guint
 kd_read_ldap(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
     for (guint i = 0; i < fr->n && n_obs < KD_MAX_OBS_PER_FRAME; i++) {
-        if (fr->it[i].role != KF_LDAP_ENTRY)
+        if (fr->it[i].role != KF_LDAP_OP || kd_item_int(fr->it[i].fi) != KD_LDAP_OP_SEARCH_RES_ENTRY)
             continue;
         kd_obs *o = &obs[n_obs];
         kd_obs_init(o, KD_OBS_LDAP_ENTRY);

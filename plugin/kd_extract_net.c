@@ -77,7 +77,7 @@ partial_request(const kd_frame *fr)
     gboolean payload = FALSE;
     gboolean krb = FALSE;
     for (guint i = 0; i < fr->n; i++) {
-        payload = payload || (fr->it[i].role == KF_TCP_SEGMENT_DATA && fr->it[i].fi->length > 0);
+        payload = payload || (fr->it[i].role == KF_TCP_PAYLOAD_LEN && kd_item_int(fr->it[i].fi) > 0);
         krb = krb || fr->it[i].role == KF_KRB_PROTO;
     }
     return payload && !krb && fr->pinfo->destport == KERBEROS_PORT && fr->pinfo->srcport != KERBEROS_PORT;

@@ -34,10 +34,11 @@ typedef struct {
  * answers a request with an Authorization header; a segment of a request to the
  * KDC that may never complete comes between the KDC's SYN-ACK (itself wanted while
  * a SYN to port 88 waits) and the first whole request on the connection, or the
- * KDC's answer or reset. Wireshark copies every segment's bytes into its
- * tcp.segment_data item, whatever the connection: the shorter that window, the
- * fewer copies. A connection the KDC never accepts carries no data. */
-static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_SEGMENT_DATA, KF_TCP_SYNACK };
+ * KDC's answer or reset. While a late field is wanted, every frame that carries
+ * it (tcp.len: every TCP segment, whatever the connection) builds its item and is
+ * looked at: the shorter the window, the cheaper. A connection the KDC never
+ * accepts carries no data. */
+static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK };
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* The Kerberos protocol item marks each message (from its record mark over
@@ -79,12 +80,13 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
     [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
-    /* A segment TCP holds for reassembly: towards port 88, a request even when its
-     * message never completes. Asked for instead of tcp.len, which every TCP
-     * segment carries; this one occurs only on segments of a multi-segment message
-     * (and Wireshark copies each one's bytes into its item: wanted only while a
-     * connection to the KDC waits for its answer). */
-    [KF_TCP_SEGMENT_DATA] = { "tcp.segment_data", TRUE, { NULL } },
+    /* A segment's payload length: towards port 88, payload without a Kerberos item
+     * is a request whose message never completes. Only the length matters, so not
+     * tcp.segment_data (only on segments held for reassembly, but Wireshark copies
+     * each one's bytes into that item, on every connection, while it is wanted:
+     * about 600 instructions a frame of a bulk transfer, against about 150 for this
+     * number). Wanted only while a connection to the KDC waits for its request. */
+    [KF_TCP_PAYLOAD_LEN] = { "tcp.len", TRUE, { NULL } },
     /* The KDC accepting a connection (the SYN-ACK): wanted only while a SYN to port
      * 88 waits; from it on, the connection's segments are read. */
     [KF_TCP_SYNACK]      = { "tcp.connection.synack", TRUE, { NULL } },
@@ -92,11 +94,11 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * TCP): an answer's records are read from its bytes (kd_dnsmsg.c). Only DNS
      * frames carry it. */
     [KF_DNS_MSG]         = { "dns", TRUE, { NULL } },
-    /* An LDAP operation: binds (requests and answers) are read from its bytes, which
-     * hold the whole [APPLICATION n] element (4.0, 4.4, 4.6 alike); only bind values
-     * make the frame relevant. */
+    /* An LDAP operation: binds (requests and answers) and search result entries are
+     * read from its bytes, which hold the whole [APPLICATION n] element (4.0, 4.4,
+     * 4.6 alike); only those operations make the frame relevant. One field rather
+     * than one per operation: each wanted id is marked before every frame. */
     [KF_LDAP_OP]         = { "ldap.protocolOp", TRUE, { NULL } },
-    [KF_LDAP_ENTRY]      = { "ldap.searchResEntry_element", TRUE, { NULL } },
     /* TCP's expert items, present only on the segment after a gap (or on the one
      * acknowledging data the capture never saw): rare, so wanting them is cheap. */
     [KF_TCP_LOST]        = { "tcp.analysis.lost_segment", TRUE, { NULL } },
@@ -203,6 +205,8 @@ static kd_pending waiting;
  * no handshakes): from then on, every segment to port 88 is read, as no window
  * can be known. */
 static gboolean segments_always;
+/* Registrations of every role together: a name is registered once or a few times. */
+#define KD_MAX_WANTED_IDS 64
 /* The roles in the wanted list, and in the list this frame was primed with (the
  * list as it stood when the frame began: a change made while reading a frame
  * takes effect from the next one). */
@@ -215,17 +219,22 @@ static guint32 wanted_roles, primed_roles;
 static void
 set_wanted(void)
 {
-    /* Called at every change of a late role: one copy per role, no per-id appends. */
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), 32);
+    /* Called at every change of a late role (twice per authenticated HTTP request):
+     * the ids go to a buffer first, then into the array in one append. */
+    int ids[KD_MAX_WANTED_IDS];
+    guint n = 0;
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
         gboolean late_off = is_late(r) && !kd_pending_waits(&waiting, (guint)r) &&
-                            !(r == KF_TCP_SEGMENT_DATA && segments_always);
+                            !(r == KF_TCP_PAYLOAD_LEN && segments_always);
         if (late_off || (is_decryption_role(r) && !decrypting))
             continue;
         wanted_roles |= KD_ROLE_BIT(r);
-        g_array_append_vals(wanted, field_ids[r]->data, field_ids[r]->len);
+        for (guint i = 0; i < field_ids[r]->len && n < G_N_ELEMENTS(ids); i++)
+            ids[n++] = g_array_index(field_ids[r], int, i);
     }
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), n);
+    g_array_append_vals(wanted, ids, n);
     /* Takes the array; the one it replaces was used to prime this frame, already done. */
     set_postdissector_wanted_hfids(wanting_handle, wanted);
 }
@@ -287,9 +296,9 @@ void
 kd_extract_request_complete(const packet_info *pinfo)
 {
     kd_pending_exchange e;
-    exchange_of(pinfo, KF_TCP_SEGMENT_DATA, TRUE, &e);
+    exchange_of(pinfo, KF_TCP_PAYLOAD_LEN, TRUE, &e);
     if (kd_pending_has(&waiting, &e)) {
-        close_exchange(KF_TCP_SEGMENT_DATA, pinfo, TRUE);
+        close_exchange(KF_TCP_PAYLOAD_LEN, pinfo, TRUE);
     } else if (!segments_always && wanting_handle) {
         segments_always = TRUE;
         set_wanted();
@@ -368,7 +377,7 @@ roles_that_may_matter(const packet_info *pinfo)
 {
     const guint32 port_gated = KD_ROLE_BIT(KF_TCP_SYN) | KD_ROLE_BIT(KF_TCP_RST) | KD_ROLE_BIT(KF_TCP_SYNACK) |
                                KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST) |
-                               KD_ROLE_BIT(KF_TCP_SEGMENT_DATA) | KD_ROLE_BIT(KF_DNS_MSG);
+                               KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) | KD_ROLE_BIT(KF_DNS_MSG);
     guint32 may = primed_roles & ~port_gated;
     gboolean tcp = pinfo->ptype == PT_TCP;
     /* A KDC that refuses (RST) or never answers (SYN after SYN), or accepts (SYN-ACK):
@@ -382,7 +391,7 @@ roles_that_may_matter(const packet_info *pinfo)
         may |= KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST);
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
     if (tcp && pinfo->destport == KERBEROS_PORT)
-        may |= KD_ROLE_BIT(KF_TCP_SEGMENT_DATA);
+        may |= KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN);
     /* A DNS answer (from the server's port): its records are read from its bytes. */
     if (pinfo->srcport == DNS_PORT)
         may |= KD_ROLE_BIT(KF_DNS_MSG);
@@ -421,10 +430,16 @@ trigger_value_matters(kd_field_role r, GPtrArray *a)
                 return TRUE;
             break;
         }
-        case KF_LDAP_OP:
-            if (fvalue_get_uinteger(kd_fi_value(fi)) <= KD_LDAP_OP_BIND_RESPONSE)
+        case KF_TCP_PAYLOAD_LEN:
+            if (fvalue_get_uinteger(kd_fi_value(fi)) > 0)
                 return TRUE;
             break;
+        case KF_LDAP_OP: {
+            guint32 op = fvalue_get_uinteger(kd_fi_value(fi));
+            if (op <= KD_LDAP_OP_BIND_RESPONSE || op == KD_LDAP_OP_SEARCH_RES_ENTRY)
+                return TRUE;
+            break;
+        }
         default:
             return TRUE;
         }

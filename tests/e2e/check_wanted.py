@@ -3,7 +3,7 @@
 """Findings do not depend on what else the session asks Wireshark for.
 
 krbdiag asks for some fields only part of the time: http.response.code while a
-request with an Authorization header waits for its answer, tcp.segment_data while
+request with an Authorization header waits for its answer, tcp.len while
 a connection to the KDC waits for the KDC, Wireshark's decryption items only when
 its Kerberos preferences decrypt (plugin/kd_fields.c). A display filter, a column
 or another plugin can make Wireshark build those items on every frame anyway; the
@@ -23,6 +23,7 @@ import kdtest
 # from bytes instead of asking for them.
 PRIMING_FILTER = ("http.response.code || tcp.segment_data || kerberos.decrypted_keytype || "
                   "kerberos.missing_keytype || smb2.nt_status || smb2.cmd || tcp.len || "
+                  "ldap.searchResEntry_element || "
                   "!http.response.code")
 FIELDS = ["frame.number", "krbdiag.cause", "krbdiag.confidence", "krbdiag.evidence"]
 
