@@ -190,12 +190,14 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.carrier = carrier_of(fr.seen);
     /* A connection to the KDC: a SYN waits for the KDC to accept it; from then on
      * its segments are read, even when their message never completes, until the
-     * client's first whole request, the KDC's answer or its reset. */
+     * client's first payload, the KDC's answer or its reset. */
     if (pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT) {
         if (fr.seen[KF_TCP_SYN])
             kd_extract_open(KF_TCP_SYNACK, pinfo);
         else if (fr.seen[KF_KRB_PROTO])
             kd_extract_request_complete(pinfo);
+        else if (kd_partial_request(&fr))
+            kd_extract_request_partial(pinfo);
     } else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT) {
         kd_extract_answered(KF_TCP_SYNACK, pinfo);
         if (fr.seen[KF_TCP_SYNACK])
@@ -221,6 +223,11 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
         n_obs = kd_read_dcerpc(&fr, obs, n_obs);
         n_obs = kd_read_dcom(&fr, obs, n_obs);
         n_obs = kd_read_ldap(&fr, obs, n_obs);
+    }
+    for (guint i = 0; i < n_obs; i++) {
+        if (obs[i].kind == KD_OBS_KRB && obs[i].u.krb.msg_type == KD_MSG_AP_REP &&
+            obs[i].u.krb.carrier == KD_CARRIER_DCERPC && obs[i].transport == KD_TRANSPORT_TCP)
+            kd_extract_rpc_ap_reply();
     }
     return n_obs;
 }

@@ -63,6 +63,12 @@ void kd_extract_open_by_server(kd_field_role r, const packet_info *pinfo);
  * any more (or, when the capture did not show the KDC accept the connection,
  * every later segment to port 88 is read). */
 void kd_extract_request_complete(const packet_info *pinfo);
+/* Payload to the KDC that is not a whole request: the connection has carried its
+ * request, read or not; its later segments need no reading. */
+void kd_extract_request_partial(const packet_info *pinfo);
+/* An AP-REP inside a DCE/RPC PDU: from the next frame on, segments the capture lost
+ * are read. */
+void kd_extract_rpc_ap_reply(void);
 /* Each frame, first pass: exchanges open too long (in capture time) close. */
 void kd_extract_tick(const packet_info *pinfo);
 
@@ -137,6 +143,9 @@ guint kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_e
  * frame is an ICMP destination unreachable: nothing else of it is read. */
 guint kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp);
 guint kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_net.c */
+/* Payload to the KDC's port that yields no Kerberos message: a request that never
+ * completes (kd_extract_net.c). */
+gboolean kd_partial_request(const kd_frame *fr);
 guint kd_read_krb(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_krb.c */
 guint kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs);     /* kd_extract_smb.c */
 guint kd_read_smb2(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_smb.c */

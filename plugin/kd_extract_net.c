@@ -71,8 +71,8 @@ add_net_event(const kd_frame *fr, kd_obs *obs, guint n_obs, kd_net_event event)
 /* Payload to the KDC that yields no Kerberos message (a segment whose reassembly
  * never completes): still a request on its connection, which the KDC's answer on
  * that connection answers. */
-static gboolean
-partial_request(const kd_frame *fr)
+gboolean
+kd_partial_request(const kd_frame *fr)
 {
     gboolean payload = FALSE;
     gboolean krb = FALSE;
@@ -105,7 +105,7 @@ kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs)
         if (has_fact[f])
             n_obs = add_net_event(fr, obs, n_obs, facts[f]);
     }
-    if (n_obs < KD_MAX_OBS_PER_FRAME && partial_request(fr)) {
+    if (n_obs < KD_MAX_OBS_PER_FRAME && kd_partial_request(fr)) {
         n_obs = add_net_event(fr, obs, n_obs, KD_NET_TCP_PARTIAL_REQUEST);
         obs[n_obs - 1].u.net.kdc = obs[n_obs - 1].dst;
     }

@@ -33,8 +33,8 @@ typedef struct {
  * (kd_extract_answered), not from the start of the capture. A 400 that matters
  * answers a request with an Authorization header; a segment of a request to the
  * KDC that may never complete comes between the KDC's SYN-ACK (itself wanted while
- * a SYN to port 88 waits) and the first whole request on the connection, or the
- * KDC's answer or reset. While a late field is wanted, every frame that carries
+ * a SYN to port 88 waits) and the connection's first payload, or the KDC's answer
+ * or reset (the reset itself: late_role_wanted). While a late field is wanted, every frame that carries
  * it (tcp.len: every TCP segment, whatever the connection) builds its item and is
  * looked at: the shorter the window, the cheaper. A connection the KDC never
  * accepts carries no data. */
@@ -76,7 +76,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
     /* Every wanted field costs on every frame that has it: not tcp.flags (on every
      * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
-     * segments carry. */
+     * segments carry. The reset only while a connection attempt to the KDC waits
+     * (late_role_wanted). */
     [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
     [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
@@ -205,6 +206,11 @@ static kd_pending waiting;
  * no handshakes): from then on, every segment to port 88 is read, as no window
  * can be known. */
 static gboolean segments_always;
+/* An AP-REP came in a DCE/RPC bind_ack or alter_context_resp. A segment the capture
+ * lost matters only after such an AP-REP on its connection (the DCE/RPC rules weigh
+ * it against a later message-check failure; every AP-REP forgets earlier gaps): TCP
+ * analysis's lost-segment items are wanted from the frame after the first one. */
+static gboolean gaps_matter;
 /* Registrations of every role together: a name is registered once or a few times. */
 #define KD_MAX_WANTED_IDS 64
 /* The roles in the wanted list, and in the list this frame was primed with (the
@@ -213,6 +219,23 @@ static gboolean segments_always;
 G_STATIC_ASSERT(KF_COUNT <= KD_PENDING_KINDS);
 static guint32 wanted_roles, primed_roles;
 #define KD_ROLE_BIT(r) ((guint32)1 << (r))
+
+/* Whether role r is wanted now: every role but a late one no waiting exchange needs.
+ * A KDC's reset matters only to a connection attempt that has not carried its
+ * request yet (the transport rules ignore any other): wanted while a SYN waits for
+ * its SYN-ACK or an accepted connection for its first payload, and never opened on
+ * its own. */
+static gboolean
+late_role_wanted(int r)
+{
+    if (r == KF_TCP_RST)
+        return kd_pending_waits(&waiting, KF_TCP_SYNACK) || kd_pending_waits(&waiting, KF_TCP_PAYLOAD_LEN);
+    if (r == KF_TCP_PAYLOAD_LEN && segments_always)
+        return TRUE;
+    if (r == KF_TCP_LOST || r == KF_TCP_ACK_LOST)
+        return gaps_matter;
+    return !is_late(r) || kd_pending_waits(&waiting, (guint)r);
+}
 
 /* The wanted list: every role but the late ones no waiting exchange needs (and
  * Wireshark's decryption items while decryption is off). */
@@ -225,9 +248,7 @@ set_wanted(void)
     guint n = 0;
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
-        gboolean late_off = is_late(r) && !kd_pending_waits(&waiting, (guint)r) &&
-                            !(r == KF_TCP_PAYLOAD_LEN && segments_always);
-        if (late_off || (is_decryption_role(r) && !decrypting))
+        if (!late_role_wanted(r) || (is_decryption_role(r) && !decrypting))
             continue;
         wanted_roles |= KD_ROLE_BIT(r);
         for (guint i = 0; i < field_ids[r]->len && n < G_N_ELEMENTS(ids); i++)
@@ -306,6 +327,24 @@ kd_extract_request_complete(const packet_info *pinfo)
 }
 
 void
+kd_extract_request_partial(const packet_info *pinfo)
+{
+    /* Only this connection's wait ends: a piece of a request never turns on reading
+     * every segment (kd_extract_request_complete does, for a whole one). Its later
+     * pieces add nothing: the store counts one request per connection. */
+    close_exchange(KF_TCP_PAYLOAD_LEN, pinfo, TRUE);
+}
+
+void
+kd_extract_rpc_ap_reply(void)
+{
+    if (!gaps_matter && wanting_handle) {
+        gaps_matter = TRUE;
+        set_wanted();
+    }
+}
+
+void
 kd_extract_tick(const packet_info *pinfo)
 {
     if (kd_pending_expire(&waiting, (gint64)pinfo->abs_ts.secs))
@@ -315,9 +354,10 @@ kd_extract_tick(const packet_info *pinfo)
 void
 kd_extract_reset(gboolean decryption_on)
 {
-    gboolean changed = decrypting != decryption_on || waiting.n > 0 || segments_always;
+    gboolean changed = decrypting != decryption_on || waiting.n > 0 || segments_always || gaps_matter;
     decrypting = decryption_on;
     segments_always = FALSE;
+    gaps_matter = FALSE;
     kd_pending_clear(&waiting);
     if (changed && wanting_handle)
         set_wanted();
@@ -349,6 +389,7 @@ kd_extract_init(dissector_handle_t handle)
     wanting_handle = handle;
     kd_pending_clear(&waiting);
     segments_always = FALSE;
+    gaps_matter = FALSE;
     set_wanted();
 }
 
