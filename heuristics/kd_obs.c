@@ -27,9 +27,6 @@ kd_obs_init(kd_obs *obs, kd_obs_kind kind)
         obs->u.krb.addl_ticket.etype = -1;
         obs->u.krb.addl_ticket.kvno = -1;
         break;
-    case KD_OBS_DCERPC:
-        obs->u.dcerpc.opnum = -1;
-        break;
     case KD_OBS_LDAP_BIND:
         obs->u.bind.result_code = -1;
         break;

@@ -212,7 +212,6 @@ typedef struct {
     guint32 status;         /* fault status, or bind_nak reject reason */
     guint8 auth_type;       /* 0 none, 9 SPNEGO, 10 NTLM, 16 Kerberos */
     guint8 auth_level;      /* the PDU's own sec_trailer level, 0 when it has none */
-    gint32 opnum;           /* -1 when absent */
 } kd_dcerpc;
 
 /* RPC_S_SEC_PKG_ERROR, as a DCE/RPC status or as an HRESULT: "a security package

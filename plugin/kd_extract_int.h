@@ -25,9 +25,8 @@ typedef enum {
     KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */
     KF_NTLMSSP_TYPE,
-    /* a DCE/RPC PDU (its header and sec_trailer are read from its bytes), and the
-     * opnum (a response's is Wireshark's, from the matching request) */
-    KF_DCERPC_PDU, KF_DCERPC_OPNUM,
+    /* a DCE/RPC PDU (its header and sec_trailer are read from its bytes) */
+    KF_DCERPC_PDU,
     /* an SMB2 PDU: its header (command, status, flags) is read from its bytes */
     KF_SMB2_PDU,
     /* transport signs of a silent KDC */

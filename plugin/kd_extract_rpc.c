@@ -187,7 +187,7 @@ kd_read_rpc_verifier(const kd_frame *fr, kd_obs *obs, guint n_obs)
 }
 
 /* The refusals of the frame (a Fault's status, a bind_nak's reject reason), with
- * the type and auth provider of its PDUs (the last one read wins) and the opnum. */
+ * the type and auth provider of its PDUs (the last one read wins). */
 guint
 kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs)
 {
@@ -200,10 +200,6 @@ kd_read_dcerpc(const kd_frame *fr, kd_obs *obs, guint n_obs)
     gboolean refusal = FALSE;
     for (guint i = 0; i < fr->n; i++) {
         kd_rpc_pdu p;
-        if (fr->it[i].role == KF_DCERPC_OPNUM) {
-            d->opnum = (gint32)kd_item_int(fr->it[i].fi);
-            continue;
-        }
         if (fr->it[i].role != KF_DCERPC_PDU || !kd_rpc_pdu_read(fr->it[i].fi, &p))
             continue;
         d->pkt_type = p.ptype;

@@ -68,7 +68,6 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * seven fields marked before every frame. A refusal (Fault, bind_nak) makes
      * the frame worth reading. */
     [KF_DCERPC_PDU]      = { "dcerpc", TRUE, { NULL } },
-    [KF_DCERPC_OPNUM]    = { "dcerpc.opnum", FALSE, { NULL } },
     /* The SMB2 protocol item starts at each PDU's header (the carrier of a session
      * set-up's token): command, status and flags are read from its bytes
      * (kd_smb2_header_read); only a refusal makes the frame worth reading. */

@@ -416,7 +416,6 @@ fill_obs(rd *r, kd_obs *o, guint32 frame, gint64 time_us)
         d->status = s < 230 ? st[s % G_N_ELEMENTS(st)] : u32(r);
         static const guint8 at[] = { 0, 9, 10, 16, 68 };
         d->auth_type = at[u8(r) % G_N_ELEMENTS(at)];
-        d->opnum = num32(r, -1, 10);
         d->auth_level = (guint8)(s % 7);  /* from a byte already read: seeds keep their meaning */
         break;
     }
