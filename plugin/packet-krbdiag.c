@@ -517,7 +517,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
 {
     /* Feed the engine once, on the first pass, in capture order. Later passes
      * (tshark -2, GUI redisplay) only render what was stored. */
-    gboolean amends = FALSE;
+    gboolean amends = FALSE, fed = FALSE;
     if (!pinfo->fd->visited && engine && kd_extract_relevant(pinfo, tree)) {
         kd_obs obs[KD_MAX_OBS_PER_FRAME];
         guint n = kd_extract_frame(pinfo, tree, obs);
@@ -528,6 +528,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
             }
         }
         if (n) {
+            fed = TRUE;
             remember_ends(obs, n);
             guint before = wmem_array_get_count(amended);
             feeding_frame = pinfo->num;
@@ -536,7 +537,9 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
             amends = wmem_array_get_count(amended) != before;
         }
     }
-    const kd_stored_frame *sf = kd_frame_findings(pinfo->num);
+    /* On the first pass a frame has findings of its own only when it was fed: the
+     * engine adds findings to the frame it reads, and amends only earlier ones. */
+    const kd_stored_frame *sf = pinfo->fd->visited || fed ? kd_frame_findings(pinfo->num) : NULL;
     /* The statistics recount frames this one amended, even with no finding of its own. */
     if (!sf) {
         if (amends)
