@@ -214,6 +214,14 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     n_obs = kd_read_dns(&fr, obs, n_obs);
     n_obs = kd_read_http(&fr, obs, n_obs);
     n_obs = kd_read_icmp(&fr, obs, n_obs, &is_icmp);
+    /* A request to the KDC over UDP waits for its answer: an ICMP unreachable may
+     * come instead. */
+    if (!is_icmp && pinfo->ptype == PT_UDP && fr.seen[KF_KRB_PROTO]) {
+        if (pinfo->destport == KERBEROS_PORT)
+            kd_extract_open(KF_ICMP_TYPE, pinfo);
+        else if (pinfo->srcport == KERBEROS_PORT)
+            kd_extract_answered(KF_ICMP_TYPE, pinfo);
+    }
     if (!is_icmp) {
         n_obs = kd_read_tcp(&fr, obs, n_obs);
         n_obs = kd_read_krb(&fr, obs, n_obs);

@@ -45,7 +45,11 @@ icmp_unreachable(const kd_frame *fr, const field_info *icmp, kd_obs *obs, guint 
 }
 
 /* An ICMP error quotes the datagram it is about: a request to a KDC that does
- * not listen. Its quoted Kerberos message is not a new request. */
+ * not listen. Its quoted Kerberos message is not a new request. ICMP's type is
+ * wanted only while a request to port 88 over UDP waits for its answer; outside
+ * that window a quoted Kerberos message is still not read as a request (the frame's
+ * layers name ICMP), and no unreachable is reported: no request of the capture
+ * waits for it. */
 guint
 kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp)
 {
@@ -54,7 +58,8 @@ kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp)
         if (fr->it[i].role == KF_ICMP_TYPE && kd_item_int(fr->it[i].fi) == KD_ICMP_DEST_UNREACHABLE)
             icmp = fr->it[i].fi;
     }
-    *is_icmp = icmp != NULL;
+    *is_icmp = icmp != NULL || (!kd_field_primed(KF_ICMP_TYPE) && fr->seen[KF_KRB_PROTO] &&
+                                proto_is_frame_protocol(fr->pinfo->layers, "icmp"));
     return icmp ? icmp_unreachable(fr, icmp, obs, n_obs) : n_obs;
 }
 

@@ -38,7 +38,7 @@ typedef struct {
  * it (tcp.len: every TCP segment, whatever the connection) builds its item and is
  * looked at: the shorter the window, the cheaper. A connection the KDC never
  * accepts carries no data. */
-static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK };
+static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE };
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* The Kerberos protocol item marks each message (from its record mark over
@@ -72,6 +72,8 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * set-up's token): command, status and flags are read from its bytes
      * (kd_smb2_header_read); only a refusal makes the frame worth reading. */
     [KF_SMB2_PDU]        = { "smb2", TRUE, { NULL } },
+    /* An unreachable quoting a request to port 88 over UDP: wanted while such a
+     * request waits for the KDC's answer (kd_read_icmp). */
     [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
     /* Every wanted field costs on every frame that has it: not tcp.flags (on every
      * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
