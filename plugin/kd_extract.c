@@ -188,6 +188,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     fr.it = (const kd_item *)(void *)items->data;
     fr.n = items->len;
     fr.carrier = carrier_of(fr.seen);
+    fr.partial_request = kd_partial_request(&fr);
     /* A connection to the KDC: a SYN waits for the KDC to accept it; from then on
      * its segments are read, even when their message never completes, until the
      * client's first payload, the KDC's answer or its reset. */
@@ -196,7 +197,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             kd_extract_open(KF_TCP_SYNACK, pinfo);
         else if (fr.seen[KF_KRB_PROTO])
             kd_extract_request_complete(pinfo);
-        else if (kd_partial_request(&fr))
+        else if (fr.partial_request)
             kd_extract_request_partial(pinfo);
     } else if (pinfo->ptype == PT_TCP && pinfo->srcport == KERBEROS_PORT) {
         kd_extract_answered(KF_TCP_SYNACK, pinfo);

@@ -109,6 +109,7 @@ typedef struct {
     guint n;
     gboolean seen[KF_COUNT];    /* roles present at least once */
     kd_carrier carrier;         /* what a Kerberos message of this frame travels in */
+    gboolean partial_request;   /* payload to the KDC's port, no Kerberos message in it */
 } kd_frame;
 
 /* ------------------------------------------------ values (kd_extract.c) */
@@ -139,11 +140,12 @@ kd_self_connection(const packet_info *pinfo)
 guint kd_read_dns(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_dns.c */
 guint kd_read_http(const kd_frame *fr, kd_obs *obs, guint n_obs);        /* kd_extract_http.c */
 /* kd_extract_net.c: an ICMP error about a request to a KDC. Sets *is_icmp when the
- * frame is an ICMP destination unreachable: nothing else of it is read. */
+ * frame is an ICMP destination unreachable, or (ICMP's type not wanted on this
+ * frame) an ICMP error quoting a Kerberos message: nothing else of it is read. */
 guint kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp);
 guint kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_net.c */
 /* Payload to the KDC's port that yields no Kerberos message: a request that never
- * completes (kd_extract_net.c). */
+ * completes (kd_extract_net.c; kd_extract_frame keeps it in fr->partial_request). */
 gboolean kd_partial_request(const kd_frame *fr);
 guint kd_read_krb(const kd_frame *fr, kd_obs *obs, guint n_obs);         /* kd_extract_krb.c */
 guint kd_read_ntlmssp(const kd_frame *fr, kd_obs *obs, guint n_obs);     /* kd_extract_smb.c */

@@ -58,8 +58,10 @@ kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp)
         if (fr->it[i].role == KF_ICMP_TYPE && kd_item_int(fr->it[i].fi) == KD_ICMP_DEST_UNREACHABLE)
             icmp = fr->it[i].fi;
     }
+    /* The layers are walked only for a Kerberos message outside TCP: a quoted TCP
+     * header carries no message, and most Kerberos frames are not ICMP errors. */
     *is_icmp = icmp != NULL || (!kd_field_primed(KF_ICMP_TYPE) && fr->seen[KF_KRB_PROTO] &&
-                                proto_is_frame_protocol(fr->pinfo->layers, "icmp"));
+                                fr->pinfo->ptype != PT_TCP && proto_is_frame_protocol(fr->pinfo->layers, "icmp"));
     return icmp ? icmp_unreachable(fr, icmp, obs, n_obs) : n_obs;
 }
 
@@ -110,7 +112,7 @@ kd_read_tcp(const kd_frame *fr, kd_obs *obs, guint n_obs)
         if (has_fact[f])
             n_obs = add_net_event(fr, obs, n_obs, facts[f]);
     }
-    if (n_obs < KD_MAX_OBS_PER_FRAME && kd_partial_request(fr)) {
+    if (n_obs < KD_MAX_OBS_PER_FRAME && fr->partial_request) {
         n_obs = add_net_event(fr, obs, n_obs, KD_NET_TCP_PARTIAL_REQUEST);
         obs[n_obs - 1].u.net.kdc = obs[n_obs - 1].dst;
     }

@@ -34,10 +34,12 @@ typedef struct {
  * answers a request with an Authorization header; a segment of a request to the
  * KDC that may never complete comes between the KDC's SYN-ACK (itself wanted while
  * a SYN to port 88 waits) and the connection's first payload, or the KDC's answer
- * or reset (the reset itself: late_role_wanted). While a late field is wanted, every frame that carries
- * it (tcp.len: every TCP segment, whatever the connection) builds its item and is
- * looked at: the shorter the window, the cheaper. A connection the KDC never
- * accepts carries no data. */
+ * or reset; an ICMP unreachable answers a request to port 88 over UDP. While a late
+ * field is wanted, every frame that carries it (tcp.len: every TCP segment,
+ * whatever the connection) builds its item and is looked at: the shorter the
+ * window, the cheaper. A connection the KDC never accepts carries no data. The
+ * roles wanted on other conditions (the KDC's reset, TCP's lost segments) are in
+ * late_role_wanted. */
 static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE };
 
 static const kd_field_def field_defs[KF_COUNT] = {
