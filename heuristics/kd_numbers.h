@@ -191,6 +191,8 @@
 #define DCERPC_PKT_ALTER_CONTEXT        14
 #define DCERPC_PKT_ALTER_CONTEXT_RESP   15
 #define DCERPC_PKT_AUTH3                16
+/* The header's flags (C706 12.6.3.1): the last fragment of a PDU. */
+#define DCERPC_PFC_LAST_FRAG            0x02
 
 /* ---- DCE/RPC authentication (MS-RPCE 2.2.1.1.7, 2.2.1.1.8) ---- */
 #define RPC_C_AUTHN_GSS_NEGOTIATE       9

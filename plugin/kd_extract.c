@@ -207,6 +207,12 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
             kd_extract_answered(KF_TCP_PAYLOAD_LEN, pinfo);
     }
 
+    for (guint i = 0; fr.seen[KF_DCERPC_PDU] && i < fr.n; i++) {
+        kd_rpc_pdu p;
+        if (fr.it[i].role == KF_DCERPC_PDU && kd_rpc_pdu_read(fr.it[i].fi, &p))
+            kd_extract_rpc_pdu(pinfo, &p);
+    }
+
     /* The order of the readers is the order of the observations the engine reads:
      * a carrier's context (DNS, HTTP) before the tokens it carries, the Kerberos
      * error inside a DCE/RPC refusal's verifier before the refusal. */

@@ -95,6 +95,7 @@ typedef struct {
 typedef struct {
     const field_info *fi;       /* the DCE/RPC protocol item: the PDU's bytes */
     guint8 ptype;
+    guint8 flags;               /* DCERPC_PFC_* */
     gboolean little_endian;     /* the data representation's integer format */
     guint16 frag_len, auth_len;
     gint trailer;               /* the sec_trailer's offset in fi->ds_tvb; -1 none */
@@ -169,6 +170,9 @@ gboolean kd_smb2_header_read(const field_info *fi, kd_smb2_header *h);
 /* kd_extract_rpc.c: the PDU a DCE/RPC item covers; FALSE when it is no readable
  * connection-oriented PDU. */
 gboolean kd_rpc_pdu_read(const field_info *fi, kd_rpc_pdu *p);
+/* kd_fields.c: a PDU of the frame, for DCOM's late address field. A request opens its
+ * connection's call; the last fragment of an answer (response or Fault) ends it. */
+void kd_extract_rpc_pdu(const packet_info *pinfo, const kd_rpc_pdu *p);
 /* The frame's PDU whose bytes hold fi's start (same buffer), else its first one;
  * FALSE when the frame has none. */
 gboolean kd_rpc_pdu_around(const kd_frame *fr, const field_info *fi, kd_rpc_pdu *p);

@@ -24,6 +24,7 @@
 #define KD_RPC_CN_VERSION 5
 #define KD_RPC_HEADER_LEN 16
 #define KD_RPC_PTYPE_OFFSET 2
+#define KD_RPC_FLAGS_OFFSET 3
 #define KD_RPC_DREP_OFFSET 4
 #define KD_RPC_DREP_LITTLE_ENDIAN 0x10
 #define KD_RPC_FRAG_LEN_OFFSET 8
@@ -54,6 +55,7 @@ kd_rpc_pdu_read(const field_info *fi, kd_rpc_pdu *p)
         return FALSE;
     p->fi = fi;
     p->ptype = kd_tvb_get_u8(t, fi->start + KD_RPC_PTYPE_OFFSET);
+    p->flags = kd_tvb_get_u8(t, fi->start + KD_RPC_FLAGS_OFFSET);
     p->little_endian = (kd_tvb_get_u8(t, fi->start + KD_RPC_DREP_OFFSET) & KD_RPC_DREP_LITTLE_ENDIAN) != 0;
     p->frag_len = rpc_u16(p, fi->start + KD_RPC_FRAG_LEN_OFFSET);
     p->auth_len = rpc_u16(p, fi->start + KD_RPC_AUTH_LEN_OFFSET);

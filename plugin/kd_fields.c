@@ -37,10 +37,14 @@ typedef struct {
  * or reset; an ICMP unreachable answers a request to port 88 over UDP. While a late
  * field is wanted, every frame that carries it (tcp.len: every TCP segment,
  * whatever the connection) builds its item and is looked at: the shorter the
- * window, the cheaper. A connection the KDC never accepts carries no data. The
- * roles wanted on other conditions (the KDC's reset, TCP's lost segments) are in
- * late_role_wanted. */
-static const kd_field_role late_roles[] = { KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE };
+ * window, the cheaper. A connection the KDC never accepts carries no data. DCOM's
+ * address list (a DUALSTRINGARRAY) comes in the answer to a DCE/RPC call (an
+ * activation, an OXID resolution, ServerAlive2): its field is wanted from a request
+ * until the last fragment of an answer on that connection. The roles wanted on
+ * other conditions (the KDC's reset, TCP's lost segments) are in late_role_wanted. */
+static const kd_field_role late_roles[] = {
+    KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE, KF_DCOM_ADDR
+};
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* The Kerberos protocol item marks each message (from its record mark over
@@ -339,6 +343,17 @@ kd_extract_request_partial(const packet_info *pinfo)
 }
 
 void
+kd_extract_rpc_pdu(const packet_info *pinfo, const kd_rpc_pdu *p)
+{
+    /* One call waits per connection: DCOM's calls that return an address list are
+     * made one at a time (the client needs the answer to go on). */
+    if (p->ptype == DCERPC_PKT_REQUEST)
+        open_exchange(KF_DCOM_ADDR, pinfo, TRUE);
+    else if ((p->ptype == DCERPC_PKT_RESPONSE || p->ptype == DCERPC_PKT_FAULT) && (p->flags & DCERPC_PFC_LAST_FRAG))
+        close_exchange(KF_DCOM_ADDR, pinfo, FALSE);
+}
+
+void
 kd_extract_rpc_ap_reply(void)
 {
     if (!gaps_matter && wanting_handle) {
@@ -444,7 +459,7 @@ roles_that_may_matter(const packet_info *pinfo)
 
 /* Some trigger fields are everywhere in their protocol; only some values matter. */
 static gboolean
-trigger_value_matters(kd_field_role r, GPtrArray *a)
+trigger_value_matters(const packet_info *pinfo, kd_field_role r, GPtrArray *a)
 {
     for (guint j = 0; j < a->len; j++) {
         field_info *fi = g_ptr_array_index(a, j);
@@ -470,8 +485,13 @@ trigger_value_matters(kd_field_role r, GPtrArray *a)
             break;
         case KF_DCERPC_PDU: {
             kd_rpc_pdu p;
-            if (kd_rpc_pdu_read(fi, &p) && (p.ptype == DCERPC_PKT_FAULT || p.ptype == DCERPC_PKT_BIND_NAK))
+            if (!kd_rpc_pdu_read(fi, &p))
+                break;
+            /* A refusal makes the frame worth reading (which reads every PDU of it
+             * again); otherwise every PDU is read here, for DCOM's late field. */
+            if (p.ptype == DCERPC_PKT_FAULT || p.ptype == DCERPC_PKT_BIND_NAK)
                 return TRUE;
+            kd_extract_rpc_pdu(pinfo, &p);
             break;
         }
         case KF_TCP_PAYLOAD_LEN:
@@ -523,7 +543,7 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
         if (!(may & KD_ROLE_BIT(triggers[i].role)))
             continue;
         GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
-        relevant = a && a->len && trigger_value_matters(triggers[i].role, a);
+        relevant = a && a->len && trigger_value_matters(pinfo, triggers[i].role, a);
     }
     note_http_answer(pinfo, tree);
     return relevant;

@@ -6,7 +6,8 @@ krbdiag asks for some fields only part of the time: http.response.code while a
 request with an Authorization header waits for its answer, tcp.len while
 a connection to the KDC waits for its request, the KDC's reset while a connection
 attempt waits, ICMP's type while a request over UDP waits, TCP's lost-segment
-items after an AP-REP in DCE/RPC, Wireshark's decryption items only when
+items after an AP-REP in DCE/RPC, DCOM's address list while a DCE/RPC call
+waits for its answer, Wireshark's decryption items only when
 its Kerberos preferences decrypt (plugin/kd_fields.c). A display filter, a column
 or another plugin can make Wireshark build those items on every frame anyway; the
 findings must be the ones krbdiag gives alone. Every corpus capture is read twice,
@@ -27,6 +28,7 @@ PRIMING_FILTER = ("http.response.code || tcp.segment_data || kerberos.decrypted_
                   "kerberos.missing_keytype || smb2.nt_status || smb2.cmd || tcp.len || "
                   "ldap.searchResEntry_element || icmp.type || tcp.connection.rst || "
                   "tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment || dcerpc.opnum || "
+                  "dcom.dualstringarray.network_addr || "
                   "!http.response.code")
 FIELDS = ["frame.number", "krbdiag.cause", "krbdiag.confidence", "krbdiag.evidence"]
 
