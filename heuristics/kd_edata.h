@@ -20,30 +20,42 @@ typedef struct {
     gsize len;
 } kd_der;
 
-/* Reads the next TLV of `d` into `tag` and `body` (its value) and moves `d` past it.
- * Only definite lengths of at most 4 length bytes and low tag numbers (< 31) are
- * accepted; FALSE on anything else, on a length past the end of `d`, or when fewer
- * than 2 bytes are left. `d` is unchanged when FALSE is returned.
+/* Reads the identifier and length octets at the start of `d`: the tag, how many
+ * bytes they take (`header`) and the length they announce (`length`), which may run
+ * past the end of `d`. Only definite lengths of at most 4 length bytes and low tag
+ * numbers (< 31) are accepted; FALSE on anything else or when `d` is too short. */
+static inline gboolean
+kd_der_header(kd_der d, guint8 *tag, gsize *header, gsize *length)
+{
+    if (!d.p || d.len < 2)
+        return FALSE;
+    *tag = d.p[0];
+    if ((*tag & 0x1f) == 0x1f)
+        return FALSE;
+    gsize pos = 1;
+    gsize l = d.p[pos++];
+    if (l & 0x80) {
+        guint n = l & 0x7f;
+        if (n == 0 || n > 4 || d.len - pos < n)
+            return FALSE;
+        l = 0;
+        for (guint i = 0; i < n; i++)
+            l = (l << 8) | d.p[pos++];
+    }
+    *header = pos;
+    *length = l;
+    return TRUE;
+}
+
+/* Reads the next TLV of `d` into `tag` and `body` (its value) and moves `d` past it
+ * (kd_der_header's limits); FALSE also on a length past the end of `d`. `d` is
+ * unchanged when FALSE is returned.
  * Inline: the readers call it for every TLV of every message. */
 static inline gboolean
 kd_der_next(kd_der *d, guint8 *tag, kd_der *body)
 {
-    if (!d->p || d->len < 2)
-        return FALSE;
-    *tag = d->p[0];
-    if ((*tag & 0x1f) == 0x1f)
-        return FALSE;
-    gsize pos = 1;
-    gsize l = d->p[pos++];
-    if (l & 0x80) {
-        guint n = l & 0x7f;
-        if (n == 0 || n > 4 || d->len - pos < n)
-            return FALSE;
-        l = 0;
-        for (guint i = 0; i < n; i++)
-            l = (l << 8) | d->p[pos++];
-    }
-    if (l > d->len - pos)
+    gsize pos, l;
+    if (!kd_der_header(*d, tag, &pos, &l) || l > d->len - pos)
         return FALSE;
     body->p = d->p + pos;
     body->len = l;

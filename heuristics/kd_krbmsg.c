@@ -231,6 +231,59 @@ krb_error(const kd_der *f, kd_krbmsg *m)
     padata_list(edata, FALSE, m);
 }
 
+static gboolean
+is_message_tag(guint8 tag)
+{
+    if ((tag & TAG_CLASS_MASK) != TAG_APPLICATION)
+        return FALSE;
+    switch (tag & TAG_NUMBER_MASK) {
+    case KRB_AS_REQ: case KRB_TGS_REQ: case KRB_AS_REP: case KRB_TGS_REP:
+    case KRB_AP_REQ: case KRB_AP_REP: case KRB_ERROR:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* Whether the message starting at `at` has its msg-type value exactly at
+ * value[0 .. value_len); *total: its TLV's length. */
+static gboolean
+message_starts_at(const guint8 *at, const guint8 *value, gsize value_len, gsize *total)
+{
+    kd_der d = { at, (gsize)(value + value_len - at) }, pvno, type;
+    guint8 tag;
+    gsize header, length;
+    if (!kd_der_header(d, &tag, &header, &length) || !is_message_tag(tag))
+        return FALSE;
+    const guint first = (tag & TAG_NUMBER_MASK) == KRB_AS_REQ || (tag & TAG_NUMBER_MASK) == KRB_TGS_REQ ? 1 : 0;
+    *total = header + length;
+    d.p += header;
+    d.len -= header;
+    if (!kd_der_header(d, &tag, &header, &length) || tag != TAG_SEQUENCE)
+        return FALSE;
+    d.p += header;
+    d.len -= header;
+    if (!kd_der_next(&d, &tag, &pvno) || tag != (TAG_CONTEXT | first) ||
+        !kd_der_next(&d, &tag, &type) || tag != (TAG_CONTEXT | (first + 1)) ||
+        !kd_der_header(type, &tag, &header, &length) || tag != TAG_INTEGER)
+        return FALSE;
+    return type.p + header == value && length == value_len;
+}
+
+gboolean
+kd_krbmsg_locate(const guint8 *buf, gsize value_at, gsize value_len, gsize *start, gsize *total)
+{
+    if (!buf || value_len == 0)
+        return FALSE;
+    for (gsize back = KD_KRBMSG_TYPE_MIN_OFFSET; back <= KD_KRBMSG_TYPE_MAX_OFFSET && back <= value_at; back++) {
+        if (message_starts_at(buf + value_at - back, buf + value_at, value_len, total)) {
+            *start = value_at - back;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 gboolean
 kd_krbmsg_parse(const guint8 *buf, gsize len, kd_krbmsg *out)
 {

@@ -69,4 +69,18 @@ gboolean kd_krbmsg_parse(const guint8 *buf, gsize len, kd_krbmsg *out);
 /* Reads a Ticket TLV at the start of buf[0 .. len). FALSE when it is not one. */
 gboolean kd_krbmsg_ticket_parse(const guint8 *buf, gsize len, kd_krbmsg_ticket *out);
 
+/* Every message above starts with [APPLICATION n] { SEQUENCE { pvno [0], msg-type
+ * [1] ... } } (a KDC-REQ: pvno [1], msg-type [2]), so the value of its msg-type
+ * sits a few header bytes after the message's start: at least
+ * KD_KRBMSG_TYPE_MIN_OFFSET (short lengths), at most KD_KRBMSG_TYPE_MAX_OFFSET. */
+#define KD_KRBMSG_TYPE_MIN_OFFSET 13
+#define KD_KRBMSG_TYPE_MAX_OFFSET 40
+
+/* The message whose msg-type value is the value_len bytes at buf[value_at ..]:
+ * the nearest start before it that reads forward, tag by tag, to exactly that
+ * value. Its offset in buf goes to *start and its TLV's whole length (which may run
+ * past what buf holds) to *total. Reads only buf[0 .. value_at + value_len). FALSE
+ * for a msg-type outside every message (a user-to-user token's). */
+gboolean kd_krbmsg_locate(const guint8 *buf, gsize value_at, gsize value_len, gsize *start, gsize *total);
+
 #endif /* KD_KRBMSG_H */

@@ -195,7 +195,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     if (pinfo->ptype == PT_TCP && pinfo->destport == KERBEROS_PORT) {
         if (fr.seen[KF_TCP_SYN])
             kd_extract_open(KF_TCP_SYNACK, pinfo);
-        else if (fr.seen[KF_KRB_PROTO])
+        else if (fr.seen[KF_KRB_MSG_TYPE])
             kd_extract_request_complete(pinfo);
         else if (fr.partial_request)
             kd_extract_request_partial(pinfo);
@@ -223,7 +223,7 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     n_obs = kd_read_icmp(&fr, obs, n_obs, &is_icmp);
     /* A request to the KDC over UDP waits for its answer: an ICMP unreachable may
      * come instead. */
-    if (!is_icmp && pinfo->ptype == PT_UDP && fr.seen[KF_KRB_PROTO]) {
+    if (!is_icmp && pinfo->ptype == PT_UDP && fr.seen[KF_KRB_MSG_TYPE]) {
         if (pinfo->destport == KERBEROS_PORT)
             kd_extract_open(KF_ICMP_TYPE, pinfo);
         else if (pinfo->srcport == KERBEROS_PORT)

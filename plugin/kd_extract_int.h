@@ -18,9 +18,9 @@
 
 /* The fields krbdiag reads, by what they mean; kd_fields.c names them. */
 typedef enum {
-    /* Kerberos: where each message is (its protocol item), and msg-type (which
-     * also tells a user-to-user token); the rest is read from the bytes */
-    KF_KRB_PROTO, KF_KRB_MSG_TYPE,
+    /* Kerberos: each message's msg-type, which also marks where the message is
+     * (and tells a user-to-user token); the rest is read from the bytes */
+    KF_KRB_MSG_TYPE,
     /* HTTP */
     KF_HTTP_AUTHZ, KF_HTTP_WWW_AUTH, KF_HTTP_RESPONSE_CODE,
     /* NTLMSSP, DCE/RPC, SMB2, DCOM, LDAP */

@@ -2,7 +2,7 @@
  * Kerberos messages (in KDC exchanges and in the GSS tokens of HTTP, SMB2,
  * DCE/RPC and LDAP): names, realms, pre-authentication types, the ticket and
  * the additional tickets, etypes, errors and times. Wireshark marks where each
- * message is (its Kerberos protocol item); what the message says is read from its
+ * message is (its msg-type item); what the message says is read from its
  * bytes (kd_krbmsg.c and the engine's other bounded readers), so that none of the
  * dozen Kerberos fields krbdiag reads has to be marked before every frame.
  *
@@ -30,11 +30,6 @@
  * bytes identify the ticket (the same ticket presented twice has the same bytes). */
 #define KD_CIPHER_HASH_BYTES 256
 #define KD_MAX_EDATA 4096
-/* RFC 4120 7.2.2: over TCP a 4-byte record mark precedes each message. */
-#define KD_KRB_RECORD_MARK_LEN 4
-/* X.690: the class bits of an identifier octet, and [APPLICATION n] constructed. */
-#define KD_DER_CLASS_MASK 0xe0
-#define KD_DER_APPLICATION 0x60
 /* Kerberos messages read per frame (more are ignored). */
 #define KD_MAX_MESSAGES 16
 
@@ -48,33 +43,27 @@ typedef struct {
     gsize len;
 } kd_msg_bytes;
 
-/* The message a Kerberos protocol item covers: the item runs from the message
- * (or from the 4-byte record mark before it, over TCP) to the end of its buffer;
- * the message's own DER length ends it. FALSE when no message starts there. */
+/* The message a msg-type item belongs to (its [APPLICATION n] TLV): the nearest
+ * start before the item that reads forward to exactly this msg-type. FALSE for a
+ * msg-type outside every message (a user-to-user token's) or one whose message the
+ * capture cut short. Asking for the Kerberos protocol item instead marked one more
+ * field before every frame. */
 static gboolean
 message_bytes(const field_info *fi, kd_msg_bytes *m)
 {
     tvbuff_t *t = fi->ds_tvb;
-    if (!t || fi->start < 0 || fi->length < 2)
+    if (!t || fi->start < KD_KRBMSG_TYPE_MIN_OFFSET || fi->length < 1 || !tvb_bytes_exist(t, fi->start, fi->length))
         return FALSE;
-    gint start = fi->start;
-    gint len = MIN(fi->length, tvb_captured_length_remaining(t, start));
-    /* Every message starts with an [APPLICATION n] constructed tag; a record mark
-     * never does (its first byte holds the reserved bit and a length's top bits). */
-    if (len >= 2 && (kd_tvb_get_u8(t, start) & KD_DER_CLASS_MASK) != KD_DER_APPLICATION) {
-        start += KD_KRB_RECORD_MARK_LEN;
-        len -= KD_KRB_RECORD_MARK_LEN;
-    }
-    if (len < 2 || !tvb_bytes_exist(t, start, len))
-        return FALSE;
-    kd_der d = { tvb_get_ptr(t, start, len), (gsize)len }, body;
-    guint8 tag;
-    if (!kd_der_next(&d, &tag, &body))
+    const gint from = MAX(0, fi->start - KD_KRBMSG_TYPE_MAX_OFFSET);
+    const guint8 *w = tvb_get_ptr(t, from, fi->start + fi->length - from);
+    gsize at, total;
+    if (!kd_krbmsg_locate(w, (gsize)(fi->start - from), (gsize)fi->length, &at, &total) || total > G_MAXINT32 ||
+        !tvb_bytes_exist(t, from + (gint)at, (gint)total))
         return FALSE;
     m->tvb = t;
-    m->start = start;
-    m->p = tvb_get_ptr(t, start, len);
-    m->len = (gsize)len - d.len;
+    m->start = from + (gint)at;
+    m->p = tvb_get_ptr(t, m->start, (gint)total);
+    m->len = total;
     return TRUE;
 }
 
@@ -384,7 +373,7 @@ frame_messages(const kd_frame *fr, kd_msg_at *at)
     guint n = 0;
     for (guint i = 0; i < fr->n && n < KD_MAX_MESSAGES; i++) {
         kd_msg_bytes m;
-        if (fr->it[i].role != KF_KRB_PROTO || !message_bytes(fr->it[i].fi, &m))
+        if (fr->it[i].role != KF_KRB_MSG_TYPE || !message_bytes(fr->it[i].fi, &m))
             continue;
         gboolean nested = FALSE;
         for (guint j = 0; j < n && !nested; j++)

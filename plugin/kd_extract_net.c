@@ -60,7 +60,7 @@ kd_read_icmp(const kd_frame *fr, kd_obs *obs, guint n_obs, gboolean *is_icmp)
     }
     /* The layers are walked only for a Kerberos message outside TCP: a quoted TCP
      * header carries no message, and most Kerberos frames are not ICMP errors. */
-    *is_icmp = icmp != NULL || (!kd_field_primed(KF_ICMP_TYPE) && fr->seen[KF_KRB_PROTO] &&
+    *is_icmp = icmp != NULL || (!kd_field_primed(KF_ICMP_TYPE) && fr->seen[KF_KRB_MSG_TYPE] &&
                                 fr->pinfo->ptype != PT_TCP && proto_is_frame_protocol(fr->pinfo->layers, "icmp"));
     return icmp ? icmp_unreachable(fr, icmp, obs, n_obs) : n_obs;
 }
@@ -85,7 +85,7 @@ kd_partial_request(const kd_frame *fr)
     gboolean krb = FALSE;
     for (guint i = 0; i < fr->n; i++) {
         payload = payload || (fr->it[i].role == KF_TCP_PAYLOAD_LEN && kd_item_int(fr->it[i].fi) > 0);
-        krb = krb || fr->it[i].role == KF_KRB_PROTO;
+        krb = krb || fr->it[i].role == KF_KRB_MSG_TYPE;
     }
     return payload && !krb && fr->pinfo->destport == KERBEROS_PORT && fr->pinfo->srcport != KERBEROS_PORT;
 }

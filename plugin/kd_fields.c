@@ -47,14 +47,14 @@ static const kd_field_role late_roles[] = {
 };
 
 static const kd_field_def field_defs[KF_COUNT] = {
-    /* The Kerberos protocol item marks each message (from its record mark over
-     * TCP); kd_krbmsg.c reads names, realms, PA-DATA, ETYPE-INFO, e-text, the
-     * ticket and the error from the message's bytes. Asking for those fields
-     * instead (a dozen, with several registrations each) marked them before every
-     * frame and built their items on every Kerberos frame. */
-    [KF_KRB_PROTO]       = { "kerberos", FALSE, { NULL } },
-    /* Also the floor's field; a user-to-user token (KERB-TGT-REQUEST/REPLY) has no
-     * protocol item of its own in SPNEGO, only its msg-type. */
+    /* Each message's msg-type marks where the message is: its [APPLICATION n] TLV
+     * starts a few header bytes before (kd_extract_krb.c); kd_krbmsg.c reads names,
+     * realms, PA-DATA, ETYPE-INFO, e-text, the ticket and the error from the
+     * message's bytes. Asking for those fields instead (a dozen, with several
+     * registrations each) marked them before every frame and built their items on
+     * every Kerberos frame; asking for the Kerberos protocol item too marked one
+     * more. Also the floor's field. A user-to-user token (KERB-TGT-REQUEST/REPLY)
+     * is no message, only its msg-type. */
     [KF_KRB_MSG_TYPE]    = { "kerberos.msg_type", TRUE, { NULL } },
     /* A KRB-ERROR's error code, times and e-data are read from its bytes. */
     [KF_HTTP_AUTHZ]      = { "http.authorization", TRUE, { NULL } },

@@ -73,9 +73,9 @@ def main():
     check("the fields krbdiag resolved are in tshark -G fields",
           len(read) >= 15 and all(n in registered for n in read),
           "read %d, not registered: %s" % (len(read), [n for n in read if n not in registered]))
-    # Kerberos messages (names, realms, tickets, errors) are read from the bytes the
-    # Kerberos protocol item covers: that item must be read.
-    check("the Kerberos protocol item is read (messages are read from its bytes)", "kerberos" in read, str(read))
+    # Kerberos messages (names, realms, tickets, errors) are read from their bytes,
+    # found from each message's msg-type item: that item must be read.
+    check("kerberos.msg_type is read (it locates each message's bytes)", "kerberos.msg_type" in read, str(read))
 
     rows = [l.split("\t") for l in out.splitlines() if "\tkrbdiag." in l and l.startswith("F\t")]
     bare = [r[2] for r in rows if len(r) < 8 or not r[7].strip()]

@@ -367,6 +367,104 @@ test_krb_hostile(void **state)
     assert_false(kd_krbmsg_parse(NULL, 0, &m));
 }
 
+/* ------------------------------------------------- a message from its msg-type */
+
+/* Where the value of msg-type sits in a message: after pvno's INTEGER 5 and
+ * msg-type's own headers ("02 01 05 a? 03 02 01 <type>"), found by those bytes and
+ * not by the reader under test. */
+static gsize
+msg_type_value_at(const guint8 *msg, gsize len, guint8 type)
+{
+    static const guint8 before[] = { 0x02, 0x01, 0x05 };
+    for (gsize i = 0; i + 8 <= len; i++) {
+        if (memcmp(msg + i, before, sizeof before) == 0 && (msg[i + 3] & 0xf0) == 0xa0 && msg[i + 4] == 0x03 &&
+            msg[i + 5] == 0x02 && msg[i + 6] == 0x01 && msg[i + 7] == type)
+            return i + 7;
+    }
+    fail_msg("no msg-type %u", type);
+    return 0;
+}
+
+/* The message behind 11 bytes of something else (a record mark, a GSS header; here
+ * bytes that look like an AP-REQ's tag): found where it starts, whole. One byte
+ * off, the value is no message's msg-type. Every shorter buffer ending at the value
+ * holds what the reader reads (a read past it is one past the allocation). */
+static void
+check_located(const guint8 *msg, gsize len, guint8 type)
+{
+    const gsize lead = 11;
+    guint8 *buf = g_malloc(lead + len);
+    memset(buf, 0x6e, lead);
+    memcpy(buf + lead, msg, len);
+    const gsize at = lead + msg_type_value_at(msg, len, type);
+    gsize start = 0, total = 0;
+    guint8 *exact = copy_of(buf, at + 1);
+    assert_true(kd_krbmsg_locate(exact, at, 1, &start, &total));
+    assert_int_equal(start, lead);
+    assert_int_equal(total, len);
+    g_free(exact);
+    assert_false(kd_krbmsg_locate(buf, at + 1, 1, &start, &total));
+    assert_false(kd_krbmsg_locate(buf, at - 1, 1, &start, &total));
+    /* the value is one byte: two would end past it */
+    assert_false(kd_krbmsg_locate(buf, at, 2, &start, &total));
+    g_free(buf);
+}
+
+static void
+test_krb_locate(void **state)
+{
+    (void)state;
+    check_located(krb_as_req, sizeof krb_as_req, 10);
+    check_located(krb_as_rep, sizeof krb_as_rep, 11);
+    check_located(krb_tgs_req, sizeof krb_tgs_req, 12);
+    check_located(krb_tgs_rep, sizeof krb_tgs_rep, 13);
+    check_located(krb_ap_req, sizeof krb_ap_req, 14);
+    check_located(krb_error_preauth, sizeof krb_error_preauth, 30);
+
+    /* The AP-REQ in a TGS-REQ's PA-TGS-REQ: its own msg-type leads to it, not to the
+     * TGS-REQ around it. */
+    gsize start = 0, total = 0;
+    const gsize inner = msg_type_value_at(krb_tgs_req, sizeof krb_tgs_req, 14);
+    assert_true(kd_krbmsg_locate(krb_tgs_req, inner, 1, &start, &total));
+    assert_true(start > 0 && start + total <= sizeof krb_tgs_req);
+    kd_krbmsg m;
+    assert_true(kd_krbmsg_parse(krb_tgs_req + start, total, &m));
+    assert_int_equal(m.app_tag, 14);
+
+    /* A user-to-user token (KERB-TGT-REQUEST): pvno and msg-type 16 in a SEQUENCE
+     * with no [APPLICATION n] around it, behind its GSS header (the user-to-user
+     * mechanism's OID 1.2.840.113554.1.2.2.3, TOK_ID 04 00). Nor does an
+     * [APPLICATION n] that is no message Wireshark decodes (a Ticket's, 1) count. */
+    static const guint8 tgt_request[] = { 0x60, 0x1a, 0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01,
+                                          0x02, 0x02, 0x03, 0x04, 0x00, 0x30, 0x0a, 0xa0, 0x03, 0x02, 0x01,
+                                          0x05, 0xa1, 0x03, 0x02, 0x01, 0x10 };
+    assert_false(kd_krbmsg_locate(tgt_request, sizeof tgt_request - 1, 1, &start, &total));
+    static const guint8 not_message[] = { 0x61, 0x0e, 0x30, 0x0c, 0xa0, 0x03, 0x02, 0x01, 0x05,
+                                          0xa1, 0x03, 0x02, 0x01, 0x0e };
+    assert_false(kd_krbmsg_locate(not_message, sizeof not_message - 1, 1, &start, &total));
+    /* The same bytes as an AP-REQ ([APPLICATION 14]) are one, even when its length
+     * runs past what the buffer holds (the caller checks the bytes exist). */
+    guint8 *c = patched(not_message, sizeof not_message, 0, 0x6e);
+    c[1] = 0x7f;
+    assert_true(kd_krbmsg_locate(c, sizeof not_message - 1, 1, &start, &total));
+    assert_int_equal(start, 0);
+    assert_int_equal(total, 0x81);
+    g_free(c);
+
+    /* Too close to the buffer's start for any message; nothing to read. */
+    assert_false(kd_krbmsg_locate(krb_as_req, KD_KRBMSG_TYPE_MIN_OFFSET - 1, 1, &start, &total));
+    assert_false(kd_krbmsg_locate(NULL, 20, 1, &start, &total));
+    /* Every position of every byte: whatever is found reads as that message. */
+    for (gsize at = 0; at < sizeof krb_tgs_req; at++) {
+        guint8 *e = copy_of(krb_tgs_req, at + 1);
+        if (kd_krbmsg_locate(e, at, 1, &start, &total)) {
+            assert_true(start + KD_KRBMSG_TYPE_MIN_OFFSET <= at);
+            assert_true(at == msg_type_value_at(krb_tgs_req, sizeof krb_tgs_req, 12) || at == inner);
+        }
+        g_free(e);
+    }
+}
+
 /* ---------------------------------------------------------------------- DNS */
 
 static void
@@ -772,6 +870,7 @@ main(void)
         cmocka_unit_test(test_krb_fast_armor),
         cmocka_unit_test(test_krb_s4u_for_user),
         cmocka_unit_test(test_krb_hostile),
+        cmocka_unit_test(test_krb_locate),
         cmocka_unit_test(test_dns_cname_a),
         cmocka_unit_test(test_dns_ptr),
         cmocka_unit_test(test_dns_authority),
