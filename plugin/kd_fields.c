@@ -365,7 +365,7 @@ kd_extract_rpc_ap_reply(void)
 void
 kd_extract_tick(const packet_info *pinfo)
 {
-    if (kd_pending_expire(&waiting, (gint64)pinfo->abs_ts.secs))
+    if (waiting.n && kd_pending_expire(&waiting, (gint64)pinfo->abs_ts.secs))
         set_wanted();
 }
 

@@ -380,6 +380,10 @@ add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text)
     }
     proto_item *it = proto_tree_add_string_format_value(tree, hf, tvb, 0, 0, text, "%.*s \u2026", (int)first, text);
     proto_item_set_generated(it);
+    /* The wrapped lines are for reading only (the field holds the whole text): not
+     * built where nobody sees the tree (tshark -z expert, -T fields without it). */
+    if (!proto_field_is_referenced(tree, hf))
+        return;
     proto_tree *sub = proto_item_add_subtree(it, ett_text);
     for (const char *p = text; *p;) {
         size_t n = text_line_length(p);
