@@ -362,10 +362,21 @@ kd_extract_rpc_ap_reply(void)
     }
 }
 
+/* The capture second the waiting exchanges were last checked at. Exchanges expire
+ * by whole seconds, and one opened since was opened at that second: within one
+ * second the answer cannot change (a dense capture has thousands of frames a second). */
+static gint64 checked_s;
+static gboolean checked_any;
+
 void
 kd_extract_tick(const packet_info *pinfo)
 {
-    if (waiting.n && kd_pending_expire(&waiting, (gint64)pinfo->abs_ts.secs))
+    const gint64 now_s = (gint64)pinfo->abs_ts.secs;
+    if (!waiting.n || (checked_any && now_s == checked_s))
+        return;
+    checked_s = now_s;
+    checked_any = TRUE;
+    if (kd_pending_expire(&waiting, now_s))
         set_wanted();
 }
 
@@ -376,6 +387,7 @@ kd_extract_reset(gboolean decryption_on)
     decrypting = decryption_on;
     segments_always = FALSE;
     gaps_matter = FALSE;
+    checked_any = FALSE;
     kd_pending_clear(&waiting);
     if (changed && wanting_handle)
         set_wanted();
