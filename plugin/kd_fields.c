@@ -449,8 +449,12 @@ roles_that_may_matter(const packet_info *pinfo)
     const guint32 port_gated = KD_ROLE_BIT(KF_TCP_SYN) | KD_ROLE_BIT(KF_TCP_RST) | KD_ROLE_BIT(KF_TCP_SYNACK) |
                                KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST) |
                                KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) | KD_ROLE_BIT(KF_DNS_MSG);
-    guint32 may = primed_roles & ~port_gated;
+    /* HTTP/1.x authenticates over TCP only (SSDP's HTTP over UDP carries no
+     * Negotiate): not looked up on DNS, Kerberos-over-UDP or LDAP-over-UDP frames. */
+    const guint32 over_tcp = KD_ROLE_BIT(KF_HTTP_AUTHZ) | KD_ROLE_BIT(KF_HTTP_WWW_AUTH) |
+                             KD_ROLE_BIT(KF_HTTP_RESPONSE_CODE);
     gboolean tcp = pinfo->ptype == PT_TCP;
+    guint32 may = primed_roles & ~port_gated & (tcp ? ~0u : ~over_tcp);
     /* A KDC that refuses (RST) or never answers (SYN after SYN), or accepts (SYN-ACK):
      * only the Kerberos port; and a host connecting to its own address (DCOM sent to a
      * shared one). */
@@ -529,7 +533,7 @@ static void
 note_http_answer(packet_info *pinfo, proto_tree *tree)
 {
     const GArray *ids = field_ids[KF_HTTP_RESPONSE_CODE];
-    for (guint i = 0; kd_field_primed(KF_HTTP_RESPONSE_CODE) && kd_pending_waits(&waiting, KF_HTTP_RESPONSE_CODE) &&
+    for (guint i = 0; kd_field_readable(KF_HTTP_RESPONSE_CODE) && kd_pending_waits(&waiting, KF_HTTP_RESPONSE_CODE) &&
                       i < ids->len; i++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(ids, int, i));
         if (a && a->len)
