@@ -27,6 +27,8 @@ void proto_register_krbdiag(void);
 void proto_reg_handoff_krbdiag(void);
 
 static int proto_krbdiag = -1;
+/* Wireshark's expert protocol ("_ws.expert"), whose fields a display filter may name. */
+static int proto_expert_items = -1;
 static int krbdiag_tap = -1;
 static dissector_handle_t krbdiag_handle;
 
@@ -437,9 +439,10 @@ add_lists(tvbuff_t *tvb, proto_tree *ft, const kd_finding *f)
     }
 }
 
-/* The finding's expert item. A note of a failure cause (the client recovered, or the
- * engine judged this case routine) is an expert note, told apart from the failure by
- * its own item. */
+/* The finding's expert item, under the finding's cause item (ci), or on no item when
+ * nothing reads the tree (tree_items_read). A note of a failure cause (the client
+ * recovered, or the engine judged this case routine) is an expert note, told apart
+ * from the failure by its own item. */
 static void
 add_expert(packet_info *pinfo, proto_item *ci, const kd_finding *f, const char *label)
 {
@@ -516,6 +519,19 @@ render_finding(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const kd_fin
     add_expert(pinfo, ci, f, label);
 }
 
+/* Whether anything reads krbdiag's tree items on this frame: a tree that is shown
+ * (the GUI's packet details, -V, -T json or pdml), or a filter, column, -e or Lua
+ * field that names a krbdiag field or an expert field. Otherwise (tshark -z expert,
+ * a display filter on other fields) Wireshark fakes every item anyway, and the
+ * findings need only their expert items (the expert tap reads them), the Info
+ * column and the statistics tap. */
+static gboolean
+tree_items_read(proto_tree *tree)
+{
+    return proto_field_is_referenced(tree, proto_krbdiag) ||
+           (proto_expert_items > 0 && proto_field_is_referenced(tree, proto_expert_items));
+}
+
 static int
 dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
@@ -558,20 +574,30 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     if (!shown)
         return 0;
 
-    proto_item *ti = proto_tree_add_item(tree, proto_krbdiag, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    proto_tree *kt = proto_item_add_subtree(ti, ett_krbdiag);
+    const gboolean items = tree_items_read(tree);
+    proto_item *ti = NULL;
+    proto_tree *kt = NULL;
+    if (items) {
+        ti = proto_tree_add_item(tree, proto_krbdiag, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        kt = proto_item_add_subtree(ti, ett_krbdiag);
+    }
     /* The Info column names every finding shown, by its short title, in one tag. */
     wmem_strbuf_t *info = wmem_strbuf_new(pinfo->pool, NULL);
     for (guint i = 0; i < sf->n; i++) {
         const kd_finding *f = &sf->findings[i];
         if (!pref_show_info && kd_finding_is_note(f))
             continue;
-        render_finding(tvb, pinfo, kt, f);
-        if (wmem_strbuf_get_len(info) == 0)
-            proto_item_append_text(ti, ": %s", kd_cause_get(f->cause)->title);
+        if (items)
+            render_finding(tvb, pinfo, kt, f);
         else
+            add_expert(pinfo, NULL, f, kd_finding_error_label(pinfo->pool, f));
+        if (wmem_strbuf_get_len(info) == 0) {
+            if (items)
+                proto_item_append_text(ti, ": %s", kd_cause_get(f->cause)->title);
+        } else {
             wmem_strbuf_append(info, "; ");
+        }
         wmem_strbuf_append(info, kd_cause_short_title(f->cause));
     }
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[krbdiag: %s]", wmem_strbuf_get_str(info));
@@ -698,6 +724,7 @@ proto_reg_handoff_krbdiag(void)
     /* Field ids of other protocols are final once every protocol registered. */
     kd_names_init();
     kd_extract_init(krbdiag_handle);
+    proto_expert_items = proto_get_id_by_filter_name("_ws.expert");
     /* The statistics tree and the report read the findings through the "krbdiag"
      * tap, registered with the protocol. */
     kd_register_stats();

@@ -168,6 +168,19 @@ def main():
     check("-z expert lists krbdiag items",
           "KRBDIAG" in out and "KDC_ERR_PREAUTH_FAILED: Wrong password" in out, out[-600:])
 
+    # Where nothing reads krbdiag's tree (-z expert alone), its items are not built, only
+    # the expert items: -z expert must say the same as when a filter names krbdiag.
+    def krbdiag_lines(text):
+        return sorted(l.strip() for l in text.splitlines() if "KRBDIAG" in l)
+    alone = krbdiag_lines(out)
+    _, read, _ = kdtest.tshark(["-r", wrong, "-q", "-z", "expert", "-Y", "krbdiag || !krbdiag"])
+    check("-z expert says the same whether or not krbdiag's tree is read",
+          alone and alone == krbdiag_lines(read), "\n".join(alone) + "\n---\n" + "\n".join(krbdiag_lines(read)))
+    # A filter on expert fields alone still finds krbdiag's expert items in the tree.
+    _, out, _ = kdtest.tshark(["-r", wrong, "-Y", "_ws.expert.message contains \"Wrong password\"", "-T", "fields",
+                               "-e", "frame.number"])
+    check("a filter on _ws.expert finds krbdiag's expert items", out.split() == ["4", "8", "12"], out)
+
     _, out, _ = kdtest.tshark(["-r", wrong])
     check("Info column carries the finding's short title", "[krbdiag: Wrong password]" in out, out[-400:])
 
