@@ -555,12 +555,21 @@ kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
         return FALSE;
     gboolean relevant = FALSE;
     guint32 may = frame_roles = roles_that_may_matter(pinfo);
+    guint32 looked = 0, present = 0;
     for (guint i = 0; i < n_triggers && !relevant; i++) {
-        if (!(may & KD_ROLE_BIT(triggers[i].role)))
+        const guint32 bit = KD_ROLE_BIT(triggers[i].role);
+        if (!(may & bit))
             continue;
         GPtrArray *a = proto_get_finfo_ptr_array(tree, triggers[i].id);
+        looked |= bit;
+        if (a && a->len)
+            present |= bit;
         relevant = a && a->len && trigger_value_matters(pinfo, triggers[i].role, a);
     }
+    /* A role looked up in full and absent is not looked up again by the extractor:
+     * a role's ids are consecutive among the triggers, and the search stops on a
+     * present one. */
+    frame_roles &= ~(looked & ~present);
     note_http_answer(pinfo, tree);
     return relevant;
 }
