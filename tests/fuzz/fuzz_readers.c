@@ -1,5 +1,6 @@
 /* fuzz_readers.c
- * Fuzz target: the bounded readers of a message's bytes: kd_krbmsg_parse() and
+ * Fuzz target: the bounded readers of a message's bytes: kd_krbmsg_parse(),
+ * kd_krbmsg_locate() (the last byte as a msg-type's value) and
  * kd_krbmsg_ticket_parse(), kd_dnsmsg_parse(), kd_ldapentry_parse(),
  * kd_ntlmauth_parse(). The first byte picks the reader (its value modulo 4:
  * 1 Kerberos, 2 DNS, 3 LDAP, 0 NTLMSSP), the rest is the message.
@@ -80,6 +81,12 @@ check_krb(const guint8 *buf, gsize len)
     memset(&t, 0xa5, sizeof t);
     if (kd_krbmsg_ticket_parse(buf, len, &t))
         ticket_inside(&t, buf, len);
+    /* The last byte as a msg-type's value: the message found starts far enough
+     * before it, and nothing past the buffer is read (the allocation ends there). */
+    gsize start, total;
+    if (len > 0 && kd_krbmsg_locate(buf, len - 1, 1, &start, &total) &&
+        (start + KD_KRBMSG_TYPE_MIN_OFFSET > len - 1 || start + KD_KRBMSG_TYPE_MAX_OFFSET < len - 1))
+        fail("a message located outside its msg-type's reach");
 }
 
 static void
