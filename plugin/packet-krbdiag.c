@@ -292,6 +292,9 @@ krbdiag_init(void)
     memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     kd_extract_reset(kerberos_decrypting());
+    /* Looked up here, when a file opens, not at hand-off: Wireshark 4.4 registers the
+     * expert protocol after the plugins' hand-off (the look-up found nothing there). */
+    proto_expert_items = proto_get_id_by_filter_name("_ws.expert");
 }
 
 guint
@@ -724,7 +727,6 @@ proto_reg_handoff_krbdiag(void)
     /* Field ids of other protocols are final once every protocol registered. */
     kd_names_init();
     kd_extract_init(krbdiag_handle);
-    proto_expert_items = proto_get_id_by_filter_name("_ws.expert");
     /* The statistics tree and the report read the findings through the "krbdiag"
      * tap, registered with the protocol. */
     kd_register_stats();
