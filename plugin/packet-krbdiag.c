@@ -292,8 +292,9 @@ krbdiag_init(void)
     memset(ends_written, 0, sizeof ends_written);
     cited_ends = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
     kd_extract_reset(kerberos_decrypting());
-    /* Looked up here, when a file opens, not at hand-off: Wireshark 4.4 registers the
-     * expert protocol after the plugins' hand-off (the look-up found nothing there). */
+    /* Looked up here, when a file opens, not at hand-off: Wireshark 4.4 and 4.6
+     * register the expert protocol after the plugins' hand-off (the look-up found
+     * nothing there). */
     proto_expert_items = proto_get_id_by_filter_name("_ws.expert");
 }
 
