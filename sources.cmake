@@ -19,6 +19,7 @@ set(KD_ENGINE_SOURCES
   kd_engine.c
   kd_findings.c
   kd_gsskrb.c
+  kd_ippkt.c
   kd_keytab.c
   kd_lru.c
   kd_ntlmauth.c

@@ -20,6 +20,18 @@
 #define KPASSWD_PORT                    464     /* kpasswd (RFC 3244) */
 #define DNS_PORT                        53      /* domain, UDP and TCP */
 
+/* ---- IP protocol numbers (IANA), ICMP types (RFC 792) ---- */
+#define KD_IPPROTO_V6_HOPOPTS           0       /* IPv6 hop-by-hop options */
+#define KD_IPPROTO_ICMP                 1
+#define KD_IPPROTO_TCP                  6
+#define KD_IPPROTO_UDP                  17
+#define KD_IPPROTO_V6_ROUTING           43
+#define KD_IPPROTO_V6_FRAGMENT          44
+#define KD_IPPROTO_AH                   51
+#define KD_IPPROTO_V6_DSTOPTS           60
+/* destination unreachable: the transport sign of a KDC that does not listen */
+#define KD_ICMP_DEST_UNREACHABLE        3
+
 /* ---- Kerberos message types (RFC 4120 5.10, MS-KILE 2.2.4) ---- */
 #define KRB_PVNO                        5       /* protocol version number */
 #define KRB_AS_REQ                      10

@@ -184,6 +184,9 @@ kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs)
     kd_frame fr;
     memset(&fr, 0, sizeof fr);
     collect_items(tree, items, fr.seen);
+    static const kd_field_role from_headers[] = { KF_TCP_SYNACK, KF_TCP_RST, KF_TCP_PAYLOAD_LEN, KF_ICMP_TYPE };
+    for (guint i = 0; i < G_N_ELEMENTS(from_headers); i++)
+        fr.seen[from_headers[i]] = kd_header_has(pinfo, from_headers[i]);
     fr.pinfo = pinfo;
     fr.it = (const kd_item *)(void *)items->data;
     fr.n = items->len;

@@ -23,8 +23,9 @@ void kd_extract_init(dissector_handle_t handle);
  * wanted only when its Kerberos preferences decrypt. Call from the init routine. */
 void kd_extract_reset(gboolean decryption_on);
 
-/* O(1) test: does this frame carry any field krbdiag reads? */
-gboolean kd_extract_relevant(packet_info *pinfo, proto_tree *tree);
+/* O(1) test: does this frame carry any field krbdiag reads, or a transport header
+ * fact (kd_ippkt.h) read from the frame's bytes, tvb? */
+gboolean kd_extract_relevant(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 
 /* Fill obs[] (at most KD_MAX_OBS_PER_FRAME) for this frame; strings live in pinfo->pool. */
 guint kd_extract_frame(packet_info *pinfo, proto_tree *tree, kd_obs *obs);

@@ -51,6 +51,16 @@ gboolean kd_field_primed(kd_field_role r);
 /* Whether the frame being read can use role r's items: primed, and, for the roles
  * that matter only on some ports (TCP's signs of a KDC, DNS answers), on those. */
 gboolean kd_field_readable(kd_field_role r);
+/* Whether the frame's own headers (kd_ippkt.h) showed role r, one of the roles with
+ * no field (TCP's SYN-ACK, reset, payload to port 88; an ICMP unreachable for a UDP
+ * datagram to port 88), as the relevance test read them. */
+gboolean kd_header_has(const packet_info *pinfo, kd_field_role r);
+/* The destination of the datagram an ICMP unreachable of this frame quotes; NULL
+ * when there is none. */
+const kd_addr *kd_header_icmp_kdc(const packet_info *pinfo);
+/* The protocol of the frame's IP packet (KD_IPPROTO_*) where the relevance test read
+ * its headers; 0 where it did not. */
+guint8 kd_header_ip_proto(const packet_info *pinfo);
 /* Late fields (kd_fields.c): the frame opens an exchange that needs role r (one of
  * the late ones), from the client's side; r is wanted from the next frame on until
  * the server's side of the same connection answers it (kd_extract_answered). */
@@ -71,10 +81,8 @@ void kd_extract_rpc_ap_reply(void);
 /* Each frame, first pass: exchanges open too long (in capture time) close. */
 void kd_extract_tick(const packet_info *pinfo);
 
-/* RFC 792: ICMP type 3, destination unreachable (the transport sign of a KDC that
- * does not listen). Kerberos, NTSTATUS, DCE/RPC and SMB2 numbers are named in
+/* Kerberos, NTSTATUS, DCE/RPC, SMB2, IP and ICMP numbers are named in
  * heuristics/kd_numbers.h (included through kd_obs.h). */
-#define KD_ICMP_DEST_UNREACHABLE 3
 /* LDAP protocolOp choices (RFC 4511 4.2): a bind's request and its answer, an
  * entry a search returns. */
 #define KD_LDAP_OP_BIND_REQUEST 0

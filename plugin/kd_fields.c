@@ -10,6 +10,7 @@
 #define WS_LOG_DOMAIN "krbdiag"
 
 #include "kd_extract_int.h"
+#include "kd_ippkt.h"
 #include "kd_pending.h"
 
 #include <stdlib.h>
@@ -19,7 +20,8 @@
  * versions krbdiag supports. Every name this Wireshark registers is read (4.6
  * split kerberos.enc_part_element into one field per kind of enc-part; byte
  * ranges, not names, place them). A role none of whose names exists is
- * reported once at start-up. */
+ * reported once at start-up. A role without a name is read from the frame's own
+ * IP, TCP or ICMP header (header_roles). */
 #define KD_FIELD_MAX_OTHER_NAMES 5
 
 typedef struct {
@@ -28,20 +30,20 @@ typedef struct {
     const char *other_names[KD_FIELD_MAX_OTHER_NAMES];
 } kd_field_def;
 
-/* Fields on many ordinary frames that matter only while a rarer exchange is open:
- * they are wanted from the frame that opens it (kd_extract_open) until its answer
- * (kd_extract_answered), not from the start of the capture. A 400 that matters
- * answers a request with an Authorization header; a segment of a request to the
- * KDC that may never complete comes between the KDC's SYN-ACK (itself wanted while
- * a SYN to port 88 waits) and the connection's first payload, or the KDC's answer
- * or reset; an ICMP unreachable answers a request to port 88 over UDP. While a late
- * field is wanted, every frame that carries it (tcp.len: every TCP segment,
- * whatever the connection) builds its item and is looked at: the shorter the
- * window, the cheaper. A connection the KDC never accepts carries no data. DCOM's
- * address list (a DUALSTRINGARRAY) comes in the answer to a DCE/RPC call (an
- * activation, an OXID resolution, ServerAlive2): its field is wanted from a request
- * until the last fragment of an answer on that connection. The roles wanted on
- * other conditions (the KDC's reset, TCP's lost segments) are in late_role_wanted. */
+/* Roles that matter only while a rarer exchange is open: they are wanted from the
+ * frame that opens it (kd_extract_open) until its answer (kd_extract_answered), not
+ * from the start of the capture. A 400 that matters answers a request with an
+ * Authorization header; a segment of a request to the KDC that may never complete
+ * comes between the KDC's SYN-ACK (itself wanted while a SYN to port 88 waits) and
+ * the connection's first payload, or the KDC's answer or reset; an ICMP unreachable
+ * answers a request to port 88 over UDP. While a late field is wanted, every frame
+ * that carries it builds its item and is looked at: the shorter the window, the
+ * cheaper. DCOM's address list (a DUALSTRINGARRAY) comes in the answer to a DCE/RPC
+ * call (an activation, an OXID resolution, ServerAlive2): its field is wanted from a
+ * request until the last fragment of an answer on that connection. A header role
+ * (read from the frame's bytes, marked before no frame) is read only while it is
+ * wanted: the findings stay those of the windows. The roles wanted on other
+ * conditions (the KDC's reset, TCP's lost segments) are in late_role_wanted. */
 static const kd_field_role late_roles[] = {
     KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE, KF_DCOM_ADDR
 };
@@ -78,26 +80,30 @@ static const kd_field_def field_defs[KF_COUNT] = {
      * set-up's token): command, status and flags are read from its bytes
      * (kd_smb2_header_read); only a refusal makes the frame worth reading. */
     [KF_SMB2_PDU]        = { "smb2", TRUE, { NULL } },
-    /* An unreachable quoting a request to port 88 over UDP: wanted while such a
-     * request waits for the KDC's answer (kd_read_icmp). */
-    [KF_ICMP_TYPE]       = { "icmp.type", TRUE, { NULL } },
-    /* Every wanted field costs on every frame that has it: not tcp.flags (on every
-     * TCP segment) but TCP's expert items, which only SYN (without ACK) and RST
-     * segments carry. The reset only while a connection attempt to the KDC waits
-     * (late_role_wanted). */
+    /* Header roles, read from the frame's bytes (kd_ippkt.h) on the few frames they
+     * can matter on (to or from port 88), instead of TCP's SYN-ACK and reset items,
+     * tcp.len and icmp.type: each of those was marked before every frame while it was
+     * wanted, and tcp.len built an item on every TCP segment.
+     * An unreachable quoting a request to port 88 over UDP: read while such a request
+     * waits for the KDC's answer (kd_read_icmp). */
+    [KF_ICMP_TYPE]       = { NULL, TRUE, { NULL } },
+    /* A SYN (without ACK) to port 88 or to the host's own address. A field, not a
+     * header role: a host's connections to itself are every frame of a loopback
+     * capture, and TCP's SYN item is on SYN segments only, whereas finding each
+     * frame's headers costs more than marking one id. Every wanted field costs on
+     * every frame that has it: not tcp.flags (on every TCP segment). */
     [KF_TCP_SYN]         = { "tcp.connection.syn", TRUE, { NULL } },
-    [KF_TCP_RST]         = { "tcp.connection.rst", TRUE, { NULL } },
+    /* The KDC's reset, only while a connection attempt to it waits
+     * (late_role_wanted). */
+    [KF_TCP_RST]         = { NULL, TRUE, { NULL } },
     [KF_DCOM_ADDR]       = { "dcom.dualstringarray.network_addr", TRUE, { NULL } },
     /* A segment's payload length: towards port 88, payload without a Kerberos item
-     * is a request whose message never completes. Only the length matters, so not
-     * tcp.segment_data (only on segments held for reassembly, but Wireshark copies
-     * each one's bytes into that item, on every connection, while it is wanted:
-     * about 600 instructions a frame of a bulk transfer, against about 150 for this
-     * number). Wanted only while a connection to the KDC waits for its request. */
-    [KF_TCP_PAYLOAD_LEN] = { "tcp.len", TRUE, { NULL } },
-    /* The KDC accepting a connection (the SYN-ACK): wanted only while a SYN to port
-     * 88 waits; from it on, the connection's segments are read. */
-    [KF_TCP_SYNACK]      = { "tcp.connection.synack", TRUE, { NULL } },
+     * is a request whose message never completes. Read only while a connection to
+     * the KDC waits for its request. */
+    [KF_TCP_PAYLOAD_LEN] = { NULL, TRUE, { NULL } },
+    /* The KDC accepting a connection (the SYN-ACK): read only while a SYN to port 88
+     * waits; from it on, the connection's segments are read. */
+    [KF_TCP_SYNACK]      = { NULL, TRUE, { NULL } },
     /* The DNS protocol item covers one DNS message (after the 2-byte length over
      * TCP): an answer's records are read from its bytes (kd_dnsmsg.c). Only DNS
      * frames carry it. */
@@ -163,6 +169,8 @@ resolve_role(int r, GArray *wanted, GString *read, gboolean report)
     if (field_ids[r])
         g_array_free(field_ids[r], TRUE);
     field_ids[r] = g_array_new(FALSE, FALSE, sizeof(int));
+    if (!field_defs[r].name)
+        return TRUE;    /* a header role: no field */
     GString *tried = g_string_new(NULL);
     for (int n = 0; n <= KD_FIELD_MAX_OTHER_NAMES; n++) {
         const char *name = n == 0 ? field_defs[r].name : field_defs[r].other_names[n - 1];
@@ -225,7 +233,12 @@ static gboolean gaps_matter;
  * takes effect from the next one). */
 G_STATIC_ASSERT(KF_COUNT <= KD_PENDING_KINDS);
 static guint32 wanted_roles, primed_roles;
+/* Wireshark has the ids of wanted_roles (FALSE: set them whatever changed). */
+static gboolean wanted_ids_set;
 #define KD_ROLE_BIT(r) ((guint32)1 << (r))
+/* The roles read from the frame's own headers (kd_ippkt.h), not from fields. */
+static const guint32 header_roles = KD_ROLE_BIT(KF_TCP_SYNACK) | KD_ROLE_BIT(KF_TCP_RST) |
+                                    KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) | KD_ROLE_BIT(KF_ICMP_TYPE);
 
 /* Whether role r is wanted now: every role but a late one no waiting exchange needs.
  * A KDC's reset matters only to a connection attempt that has not carried its
@@ -250,9 +263,11 @@ static void
 set_wanted(void)
 {
     /* Called at every change of a late role (twice per authenticated HTTP request):
-     * the ids go to a buffer first, then into the array in one append. */
+     * the ids go to a buffer first, then into the array in one append. A change of
+     * header roles only changes no field. */
     int ids[KD_MAX_WANTED_IDS];
     guint n = 0;
+    const guint32 before = wanted_roles;
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
         if (!late_role_wanted(r) || (is_decryption_role(r) && !decrypting))
@@ -261,6 +276,9 @@ set_wanted(void)
         for (guint i = 0; i < field_ids[r]->len && n < G_N_ELEMENTS(ids); i++)
             ids[n++] = g_array_index(field_ids[r], int, i);
     }
+    if (wanted_ids_set && (before & ~header_roles) == (wanted_roles & ~header_roles))
+        return;
+    wanted_ids_set = TRUE;
     GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), n);
     g_array_append_vals(wanted, ids, n);
     /* Takes the array; the one it replaces was used to prime this frame, already done. */
@@ -420,6 +438,7 @@ kd_extract_init(dissector_handle_t handle)
     kd_pending_clear(&waiting);
     segments_always = FALSE;
     gaps_matter = FALSE;
+    wanted_ids_set = FALSE;
     set_wanted();
 }
 
@@ -438,6 +457,14 @@ kd_field_readable(kd_field_role r)
     return (frame_roles & KD_ROLE_BIT(r)) != 0;
 }
 
+/* A frame an ICMP error about a datagram to port 88 can be: Wireshark 4.0 leaves
+ * the quoted datagram's transport and ports (UDP to 88), 4.4 and 4.6 none. */
+static inline gboolean
+icmp_error_frame(const packet_info *pinfo)
+{
+    return pinfo->ptype == PT_NONE || (pinfo->ptype == PT_UDP && pinfo->destport == KERBEROS_PORT);
+}
+
 /* What the frame's addresses and ports alone tell of the triggers: the roles whose
  * items could matter on this frame (the others are not even looked up), among
  * those the frame was primed with. Items of a role krbdiag did not ask for on this
@@ -446,9 +473,8 @@ kd_field_readable(kd_field_role r)
 static guint32
 roles_that_may_matter(const packet_info *pinfo)
 {
-    const guint32 port_gated = KD_ROLE_BIT(KF_TCP_SYN) | KD_ROLE_BIT(KF_TCP_RST) | KD_ROLE_BIT(KF_TCP_SYNACK) |
-                               KD_ROLE_BIT(KF_TCP_LOST) | KD_ROLE_BIT(KF_TCP_ACK_LOST) |
-                               KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) | KD_ROLE_BIT(KF_DNS_MSG);
+    const guint32 port_gated = header_roles | KD_ROLE_BIT(KF_TCP_SYN) | KD_ROLE_BIT(KF_TCP_LOST) |
+                               KD_ROLE_BIT(KF_TCP_ACK_LOST) | KD_ROLE_BIT(KF_DNS_MSG);
     /* HTTP/1.x authenticates over TCP only (SSDP's HTTP over UDP carries no
      * Negotiate): not looked up on DNS, Kerberos-over-UDP or LDAP-over-UDP frames. */
     const guint32 over_tcp = KD_ROLE_BIT(KF_HTTP_AUTHZ) | KD_ROLE_BIT(KF_HTTP_WWW_AUTH) |
@@ -467,6 +493,8 @@ roles_that_may_matter(const packet_info *pinfo)
     /* Payload towards the KDC, even when no Kerberos message can be read from it. */
     if (tcp && pinfo->destport == KERBEROS_PORT)
         may |= KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN);
+    if (icmp_error_frame(pinfo))
+        may |= KD_ROLE_BIT(KF_ICMP_TYPE);
     /* A DNS answer (from the server's port): its records are read from its bytes. */
     if (pinfo->srcport == DNS_PORT)
         may |= KD_ROLE_BIT(KF_DNS_MSG);
@@ -491,10 +519,6 @@ trigger_value_matters(const packet_info *pinfo, kd_field_role r, GPtrArray *a)
                 return TRUE;
             break;
         }
-        case KF_ICMP_TYPE:
-            if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_ICMP_DEST_UNREACHABLE)
-                return TRUE;
-            break;
         case KF_HTTP_RESPONSE_CODE:
             if (fvalue_get_uinteger(kd_fi_value(fi)) == KD_HTTP_BAD_REQUEST)
                 return TRUE;
@@ -510,10 +534,6 @@ trigger_value_matters(const packet_info *pinfo, kd_field_role r, GPtrArray *a)
             kd_extract_rpc_pdu(pinfo, &p);
             break;
         }
-        case KF_TCP_PAYLOAD_LEN:
-            if (fvalue_get_uinteger(kd_fi_value(fi)) > 0)
-                return TRUE;
-            break;
         case KF_LDAP_OP: {
             guint32 op = fvalue_get_uinteger(kd_fi_value(fi));
             if (op <= KD_LDAP_OP_BIND_RESPONSE || op == KD_LDAP_OP_SEARCH_RES_ENTRY)
@@ -541,21 +561,102 @@ note_http_answer(packet_info *pinfo, proto_tree *tree)
     }
 }
 
+/* What the frame's own headers told (set by the relevance test). */
+static struct {
+    guint32 frame;
+    guint32 roles;          /* header roles present */
+    guint8 ip_proto;        /* the IP packet's protocol; 0 when not read */
+    kd_addr icmp_kdc;       /* an unreachable's quoted destination */
+} header;
+
 gboolean
-kd_extract_relevant(packet_info *pinfo, proto_tree *tree)
+kd_header_has(const packet_info *pinfo, kd_field_role r)
+{
+    return header.frame == pinfo->num && (header.roles & KD_ROLE_BIT(r)) != 0;
+}
+
+const kd_addr *
+kd_header_icmp_kdc(const packet_info *pinfo)
+{
+    return kd_header_has(pinfo, KF_ICMP_TYPE) ? &header.icmp_kdc : NULL;
+}
+
+guint8
+kd_header_ip_proto(const packet_info *pinfo)
+{
+    return header.frame == pinfo->num ? header.ip_proto : 0;
+}
+
+/* The header roles present on a frame whose ports let them matter (may): a SYN-ACK,
+ * a reset, a segment with payload, an ICMP unreachable for a UDP datagram to port
+ * 88. Addresses and ports as the frame's dissection left them find its IP header;
+ * where the last one was is tried first (a capture's link layer seldom changes). */
+static guint32
+read_header_roles(tvbuff_t *tvb, const packet_info *pinfo, guint32 may)
+{
+    kd_addr src, dst;
+    kd_pinfo_addr(&pinfo->net_src, &src);
+    kd_pinfo_addr(&pinfo->net_dst, &dst);
+    if (src.len == 0)
+        kd_pinfo_addr(&pinfo->src, &src);
+    if (dst.len == 0)
+        kd_pinfo_addr(&pinfo->dst, &dst);
+    const guint len = tvb_captured_length(tvb);
+    const guint8 *p = len ? tvb_get_ptr(tvb, 0, len) : NULL;
+    guint32 roles = 0;
+    static gsize ip_at;
+    kd_ip_packet ip;
+    if (!kd_ip_packet_find(p, len, tvb_reported_length(tvb), &src, &dst, &ip_at, &ip))
+        return 0;
+    header.ip_proto = ip.proto;
+    kd_tcp_segment seg;
+    if ((may & ~KD_ROLE_BIT(KF_ICMP_TYPE)) &&
+        kd_tcp_segment_read(p, len, &ip, (guint16)pinfo->srcport, (guint16)pinfo->destport, &seg)) {
+        const gboolean syn_ack = (seg.flags & (KD_TCP_FLAG_SYN | KD_TCP_FLAG_ACK)) == (KD_TCP_FLAG_SYN | KD_TCP_FLAG_ACK);
+        roles |= (syn_ack ? KD_ROLE_BIT(KF_TCP_SYNACK) : 0) | (seg.flags & KD_TCP_FLAG_RST ? KD_ROLE_BIT(KF_TCP_RST) : 0) |
+                 (seg.payload_len ? KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) : 0);
+    }
+    if ((may & KD_ROLE_BIT(KF_ICMP_TYPE)) && kd_icmp_unreachable_read(p, len, &ip, KERBEROS_PORT, &header.icmp_kdc))
+        roles |= KD_ROLE_BIT(KF_ICMP_TYPE);
+    return roles & may;
+}
+
+/* Whether a header role can matter on this frame at all: TCP to or from port 88,
+ * an ICMP error about a datagram to port 88. On every frame. */
+static gboolean
+header_frame(const packet_info *pinfo)
+{
+    return (pinfo->ptype == PT_TCP && (pinfo->destport == KERBEROS_PORT || pinfo->srcport == KERBEROS_PORT)) ||
+           icmp_error_frame(pinfo);
+}
+
+gboolean
+kd_extract_relevant(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     if (!tree)
         return FALSE;
     primed_roles = wanted_roles;
     kd_extract_tick(pinfo);
+    header.frame = pinfo->num;
+    header.roles = 0;
+    header.ip_proto = 0;
+    guint32 may = 0;
+    if ((primed_roles & header_roles) && header_frame(pinfo)) {
+        may = roles_that_may_matter(pinfo);
+        header.roles = read_header_roles(tvb, pinfo, may & header_roles);
+    }
     /* Wireshark tracks the wanted fields that occur on a frame: on most frames
      * (TCP acknowledgements, HTTP without authentication, ordinary DNS) there are
      * none, and one call answers. */
-    if (!proto_tracking_interesting_fields(tree))
+    if (!header.roles && !proto_tracking_interesting_fields(tree))
         return FALSE;
-    gboolean relevant = FALSE;
-    guint32 may = frame_roles = roles_that_may_matter(pinfo);
-    guint32 looked = 0, present = 0;
+    /* Each header role present makes the frame worth reading (payload to the KDC,
+     * an unreachable for a request to it, a SYN, SYN-ACK or reset). */
+    gboolean relevant = header.roles != 0;
+    if (!may)
+        may = roles_that_may_matter(pinfo);
+    frame_roles = may;
+    guint32 looked = may & header_roles, present = header.roles;
     for (guint i = 0; i < n_triggers && !relevant; i++) {
         const guint32 bit = KD_ROLE_BIT(triggers[i].role);
         if (!(may & bit))

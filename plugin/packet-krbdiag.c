@@ -542,7 +542,7 @@ dissect_krbdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data 
     /* Feed the engine once, on the first pass, in capture order. Later passes
      * (tshark -2, GUI redisplay) only render what was stored. */
     gboolean amends = FALSE, fed = FALSE;
-    if (!pinfo->fd->visited && engine && kd_extract_relevant(pinfo, tree)) {
+    if (!pinfo->fd->visited && engine && kd_extract_relevant(tvb, pinfo, tree)) {
         kd_obs obs[KD_MAX_OBS_PER_FRAME];
         guint n = kd_extract_frame(pinfo, tree, obs);
         for (guint i = 0; i < n; i++) {

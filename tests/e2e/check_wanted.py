@@ -3,13 +3,15 @@
 """Findings do not depend on what else the session asks Wireshark for.
 
 krbdiag asks for some fields only part of the time: http.response.code while a
-request with an Authorization header waits for its answer, tcp.len while
-a connection to the KDC waits for its request, the KDC's reset while a connection
-attempt waits, ICMP's type while a request over UDP waits, TCP's lost-segment
+request with an Authorization header waits for its answer, TCP's lost-segment
 items after an AP-REP in DCE/RPC, DCOM's address list while a DCE/RPC call
 waits for its answer, Wireshark's decryption items only when
-its Kerberos preferences decrypt (plugin/kd_fields.c). A display filter, a column
-or another plugin can make Wireshark build those items on every frame anyway; the
+its Kerberos preferences decrypt (plugin/kd_fields.c). It reads a segment's payload
+length while a connection to the KDC waits for its request, the KDC's SYN-ACK and
+reset while a connection attempt waits, and an ICMP unreachable while a request
+over UDP waits, from the frame's own headers (heuristics/kd_ippkt.c), not from
+tcp.len, tcp.connection.* or icmp.type. A display filter, a column or another
+plugin can make Wireshark build any of those items on every frame anyway; the
 findings must be the ones krbdiag gives alone. Every corpus capture is read twice,
 once as is and once with a display filter that is true on every frame and primes
 those fields (and a few more krbdiag reads from bytes), and every frame's causes
@@ -26,7 +28,7 @@ import kdtest
 # from bytes instead of asking for them.
 PRIMING_FILTER = ("http.response.code || tcp.segment_data || kerberos.decrypted_keytype || "
                   "kerberos.missing_keytype || smb2.nt_status || smb2.cmd || tcp.len || "
-                  "ldap.searchResEntry_element || icmp.type || tcp.connection.rst || "
+                  "ldap.searchResEntry_element || icmp.type || tcp.connection.rst || tcp.connection.synack || "
                   "tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment || dcerpc.opnum || "
                   "dcom.dualstringarray.network_addr || "
                   "!http.response.code")

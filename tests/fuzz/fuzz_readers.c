@@ -3,7 +3,10 @@
  * kd_krbmsg_locate() (the last byte as a msg-type's value) and
  * kd_krbmsg_ticket_parse(), kd_dnsmsg_parse(), kd_ldapentry_parse(),
  * kd_ntlmauth_parse(). The first byte picks the reader (its value modulo 4:
- * 1 Kerberos, 2 DNS, 3 LDAP, 0 NTLMSSP), the rest is the message.
+ * 1 Kerberos, 2 DNS, 3 LDAP, 0 NTLMSSP), the rest is the message. The rest is
+ * also read as a frame (kd_ippkt.h): the addresses of an Ethernet frame's IPv4 or
+ * IPv6 header in it are looked for, and a TCP segment and an ICMP unreachable read
+ * from the packet found.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "kd_dnsmsg.h"
+#include "kd_ippkt.h"
 #include "kd_krbmsg.h"
 #include "kd_ldapentry.h"
 #include "kd_ntlmauth.h"
@@ -147,6 +151,43 @@ check_ntlm(const guint8 *buf, gsize len)
         fail("MsvAvTargetName not UTF-16");
 }
 
+/* The addresses the frame reader looks for: taken from the whole input, used for
+ * each of its prefixes. */
+static kd_addr frame_src, frame_dst;
+
+static void
+check_ip(const guint8 *buf, gsize len)
+{
+    gsize ip_at = len ? buf[0] : 0;
+    kd_ip_packet ip;
+    if (!kd_ip_packet_find(buf, len, len, &frame_src, &frame_dst, &ip_at, &ip))
+        return;
+    if (ip_at >= len)
+        fail("an IP header found outside the input");
+    kd_tcp_segment seg;
+    (void)kd_tcp_segment_read(buf, len, &ip, 88, 88, &seg);
+    kd_addr kdc;
+    if (kd_icmp_unreachable_read(buf, len, &ip, 88, &kdc) && kdc.len != 4)
+        fail("an unreachable's destination not IPv4");
+}
+
+/* An Ethernet frame's addresses: IPv4 at bytes 26 and 30, IPv6 at 22 and 38
+ * (the first byte after the link header says which). */
+static void
+frame_addresses(const guint8 *p, gsize len)
+{
+    frame_src.len = frame_dst.len = 0;
+    if (len >= 54 && (p[14] >> 4) == 6) {
+        frame_src.len = frame_dst.len = 16;
+        memcpy(frame_src.bytes, p + 22, 16);
+        memcpy(frame_dst.bytes, p + 38, 16);
+    } else if (len >= 34) {
+        frame_src.len = frame_dst.len = 4;
+        memcpy(frame_src.bytes, p + 26, 4);
+        memcpy(frame_dst.bytes, p + 30, 4);
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -156,5 +197,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     void (*check)(const guint8 *, gsize) = readers[data[0] % 4];
     kd_fuzz_prefixes(data + 1, size - 1, check);
     check(NULL, size - 1);
+    frame_addresses(data + 1, size - 1);
+    kd_fuzz_prefixes(data + 1, size - 1, check_ip);
     return 0;
 }
