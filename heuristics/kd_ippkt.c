@@ -53,13 +53,22 @@ transport_len(gsize stated, gsize ip_len_so_far, gsize start, gsize reported)
     return reported > start ? reported - start : 0;
 }
 
+/* Whether p[i] starts a header of this IP version, its fixed part captured, from
+ * src to dst (the addresses at src_at and dst_at in it). */
+static gboolean
+addressed_header(const guint8 *p, gsize len, gsize i, guint version, gsize fixed_len, gsize src_at, gsize dst_at,
+                 const kd_addr *src, const kd_addr *dst)
+{
+    return i + fixed_len <= len && (p[i] >> 4) == version && memcmp(p + i + src_at, src->bytes, src->len) == 0 &&
+           memcmp(p + i + dst_at, dst->bytes, dst->len) == 0;
+}
+
 /* An IPv4 header at p[i] from src to dst. */
 static gboolean
 ipv4_at(const guint8 *p, gsize len, gsize reported, gsize i, const kd_addr *src, const kd_addr *dst,
         kd_ip_packet *out)
 {
-    if (i + IPV4_MIN_HEADER > len || (p[i] >> 4) != 4 || memcmp(p + i + IPV4_SRC_OFFSET, src->bytes, 4) != 0 ||
-        memcmp(p + i + IPV4_DST_OFFSET, dst->bytes, 4) != 0)
+    if (!addressed_header(p, len, i, 4, IPV4_MIN_HEADER, IPV4_SRC_OFFSET, IPV4_DST_OFFSET, src, dst))
         return FALSE;
     gsize ihl = (gsize)(p[i] & 0x0f) * 4;
     if (ihl < IPV4_MIN_HEADER)
@@ -77,8 +86,7 @@ static gboolean
 ipv6_at(const guint8 *p, gsize len, gsize reported, gsize i, const kd_addr *src, const kd_addr *dst,
         kd_ip_packet *out)
 {
-    if (i + IPV6_HEADER > len || (p[i] >> 4) != 6 || memcmp(p + i + IPV6_SRC_OFFSET, src->bytes, 16) != 0 ||
-        memcmp(p + i + IPV6_DST_OFFSET, dst->bytes, 16) != 0)
+    if (!addressed_header(p, len, i, 6, IPV6_HEADER, IPV6_SRC_OFFSET, IPV6_DST_OFFSET, src, dst))
         return FALSE;
     guint8 next = p[i + IPV6_NEXT_HEADER_OFFSET];
     gsize at = i + IPV6_HEADER;
