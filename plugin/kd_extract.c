@@ -144,8 +144,9 @@ item_cmp(gconstpointer pa, gconstpointer pb)
 static void
 collect_items(proto_tree *tree, GArray *items, gboolean *seen)
 {
+    const guint32 readable = kd_readable_roles();
     for (int r = 0; r < KF_COUNT && items->len < KD_MAX_ITEMS; r++) {
-        if (!kd_field_readable((kd_field_role)r))
+        if (!(readable & ((guint32)1 << r)))
             continue;
         const GArray *ids = kd_field_ids((kd_field_role)r);
         for (guint i = 0; i < ids->len; i++) {

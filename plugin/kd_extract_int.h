@@ -51,6 +51,8 @@ gboolean kd_field_primed(kd_field_role r);
 /* Whether the frame being read can use role r's items: primed, and, for the roles
  * that matter only on some ports (TCP's signs of a KDC, DNS answers), on those. */
 gboolean kd_field_readable(kd_field_role r);
+/* The same for every role: bit r set for role r (the extractor's loop). */
+guint32 kd_readable_roles(void);
 /* Whether the frame's own headers (kd_ippkt.h) showed role r, one of the roles with
  * no field (TCP's SYN-ACK, reset, payload to port 88; an ICMP unreachable for a UDP
  * datagram to port 88), as the relevance test read them. */
@@ -78,8 +80,6 @@ void kd_extract_request_partial(const packet_info *pinfo);
 /* An AP-REP inside a DCE/RPC PDU: from the next frame on, segments the capture lost
  * are read. */
 void kd_extract_rpc_ap_reply(void);
-/* Each frame, first pass: exchanges open too long (in capture time) close. */
-void kd_extract_tick(const packet_info *pinfo);
 
 /* Kerberos, NTSTATUS, DCE/RPC, SMB2, IP and ICMP numbers are named in
  * heuristics/kd_numbers.h (included through kd_obs.h). */

@@ -386,8 +386,9 @@ kd_extract_rpc_ap_reply(void)
 static gint64 checked_s;
 static gboolean checked_any;
 
-void
-kd_extract_tick(const packet_info *pinfo)
+/* Each frame, first pass: exchanges open too long (in capture time) close. */
+static inline void
+extract_tick(const packet_info *pinfo)
 {
     const gint64 now_s = (gint64)pinfo->abs_ts.secs;
     if (!waiting.n || (checked_any && now_s == checked_s))
@@ -455,6 +456,12 @@ gboolean
 kd_field_readable(kd_field_role r)
 {
     return (frame_roles & KD_ROLE_BIT(r)) != 0;
+}
+
+guint32
+kd_readable_roles(void)
+{
+    return frame_roles;
 }
 
 /* A frame an ICMP error about a datagram to port 88 can be: Wireshark 4.0 leaves
@@ -636,7 +643,7 @@ kd_extract_relevant(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     if (!tree)
         return FALSE;
     primed_roles = wanted_roles;
-    kd_extract_tick(pinfo);
+    extract_tick(pinfo);
     header.frame = pinfo->num;
     header.roles = 0;
     header.ip_proto = 0;
