@@ -44,9 +44,9 @@ typedef struct {
  * (read from the frame's bytes, marked before no frame) is read only while it is
  * wanted: the findings stay those of the windows. The roles wanted on other
  * conditions (the KDC's reset, TCP's lost segments) are in late_role_wanted. */
-static const kd_field_role late_roles[] = {
-    KF_HTTP_RESPONSE_CODE, KF_TCP_PAYLOAD_LEN, KF_TCP_SYNACK, KF_ICMP_TYPE, KF_DCOM_ADDR
-};
+#define KD_ROLE_BIT(r) ((guint32)1 << (r))
+static const guint32 late_roles = KD_ROLE_BIT(KF_HTTP_RESPONSE_CODE) | KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) |
+                                  KD_ROLE_BIT(KF_TCP_SYNACK) | KD_ROLE_BIT(KF_ICMP_TYPE) | KD_ROLE_BIT(KF_DCOM_ADDR);
 
 static const kd_field_def field_defs[KF_COUNT] = {
     /* Each message's msg-type marks where the message is: its [APPLICATION n] TLV
@@ -194,11 +194,7 @@ resolve_role(int r, GArray *wanted, GString *read, gboolean report)
 static gboolean
 is_late(int r)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(late_roles); i++) {
-        if ((int)late_roles[i] == r)
-            return TRUE;
-    }
-    return FALSE;
+    return (late_roles & KD_ROLE_BIT(r)) != 0;
 }
 
 /* Expert items of Wireshark's own ticket decryption: present only when its Kerberos
@@ -235,7 +231,6 @@ G_STATIC_ASSERT(KF_COUNT <= KD_PENDING_KINDS);
 static guint32 wanted_roles, primed_roles;
 /* Wireshark has the ids of wanted_roles (FALSE: set them whatever changed). */
 static gboolean wanted_ids_set;
-#define KD_ROLE_BIT(r) ((guint32)1 << (r))
 /* The roles read from the frame's own headers (kd_ippkt.h), not from fields. */
 static const guint32 header_roles = KD_ROLE_BIT(KF_TCP_SYNACK) | KD_ROLE_BIT(KF_TCP_RST) |
                                     KD_ROLE_BIT(KF_TCP_PAYLOAD_LEN) | KD_ROLE_BIT(KF_ICMP_TYPE);
@@ -262,23 +257,25 @@ late_role_wanted(int r)
 static void
 set_wanted(void)
 {
-    /* Called at every change of a late role (twice per authenticated HTTP request):
-     * the ids go to a buffer first, then into the array in one append. A change of
-     * header roles only changes no field. */
-    int ids[KD_MAX_WANTED_IDS];
-    guint n = 0;
+    /* Called at every change of a late role (twice per authenticated HTTP request,
+     * per DCE/RPC call, per connection to the KDC). A change of header roles only
+     * changes no field, and leaves Wireshark's list as it is. */
     const guint32 before = wanted_roles;
     wanted_roles = 0;
     for (int r = 0; r < KF_COUNT; r++) {
-        if (!late_role_wanted(r) || (is_decryption_role(r) && !decrypting))
-            continue;
-        wanted_roles |= KD_ROLE_BIT(r);
-        for (guint i = 0; i < field_ids[r]->len && n < G_N_ELEMENTS(ids); i++)
-            ids[n++] = g_array_index(field_ids[r], int, i);
+        if (late_role_wanted(r) && (!is_decryption_role(r) || decrypting))
+            wanted_roles |= KD_ROLE_BIT(r);
     }
-    if (wanted_ids_set && (before & ~header_roles) == (wanted_roles & ~header_roles))
+    if (wanted_ids_set && ((before ^ wanted_roles) & ~header_roles) == 0)
         return;
     wanted_ids_set = TRUE;
+    /* The ids go to a buffer first, then into the array in one append. */
+    int ids[KD_MAX_WANTED_IDS];
+    guint n = 0;
+    for (int r = 0; r < KF_COUNT; r++) {
+        for (guint i = 0; (wanted_roles & KD_ROLE_BIT(r)) && i < field_ids[r]->len && n < G_N_ELEMENTS(ids); i++)
+            ids[n++] = g_array_index(field_ids[r], int, i);
+    }
     GArray *wanted = g_array_sized_new(FALSE, FALSE, sizeof(int), n);
     g_array_append_vals(wanted, ids, n);
     /* Takes the array; the one it replaces was used to prime this frame, already done. */
