@@ -6,10 +6,10 @@
  * any link layer, VLAN tag or tunnel before it is skipped without being parsed.
  *
  * Reading these from the bytes of the few frames that can matter (TCP to or from
- * port 88, UDP to port 88) instead of asking Wireshark for TCP's SYN, SYN-ACK and
- * reset items, its segment length and ICMP's type keeps those fields from being
- * marked before every frame, and their items from being built on every TCP
- * segment.
+ * port 88, an ICMP error about a datagram to port 88) instead of asking Wireshark
+ * for TCP's SYN-ACK and reset items, its segment length and ICMP's type keeps those
+ * fields from being marked before every frame, and tcp.len's items from being
+ * built on every TCP segment.
  *
  * krbdiag - Kerberos failure diagnosis for Wireshark
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -26,7 +26,6 @@
 #define KD_IPPKT_SCAN_MAX 256
 
 /* RFC 9293 3.1: the control bits in byte 13 of the TCP header. */
-#define KD_TCP_FLAG_FIN 0x01
 #define KD_TCP_FLAG_SYN 0x02
 #define KD_TCP_FLAG_RST 0x04
 #define KD_TCP_FLAG_ACK 0x10

@@ -107,16 +107,22 @@ kd_pinfo_addr(const address *a, kd_addr *out)
 }
 
 void
+kd_pinfo_ends(const packet_info *pinfo, kd_addr *src, kd_addr *dst)
+{
+    kd_pinfo_addr(&pinfo->net_src, src);
+    kd_pinfo_addr(&pinfo->net_dst, dst);
+    if (src->len == 0)
+        kd_pinfo_addr(&pinfo->src, src);
+    if (dst->len == 0)
+        kd_pinfo_addr(&pinfo->dst, dst);
+}
+
+void
 kd_obs_header(packet_info *pinfo, kd_obs *o)
 {
     o->frame = pinfo->num;
     o->time_us = kd_nstime_to_us(&pinfo->abs_ts);
-    kd_pinfo_addr(&pinfo->net_src, &o->src);
-    kd_pinfo_addr(&pinfo->net_dst, &o->dst);
-    if (o->src.len == 0)
-        kd_pinfo_addr(&pinfo->src, &o->src);
-    if (o->dst.len == 0)
-        kd_pinfo_addr(&pinfo->dst, &o->dst);
+    kd_pinfo_ends(pinfo, &o->src, &o->dst);
     o->sport = (guint16)pinfo->srcport;
     o->dport = (guint16)pinfo->destport;
     o->transport = pinfo->ptype == PT_TCP ? KD_TRANSPORT_TCP

@@ -45,13 +45,9 @@ typedef enum {
 
 /* Every hf id registered under the names of one role (kd_fields.c). */
 const GArray *kd_field_ids(kd_field_role role);
-/* Whether the frame being read was primed with role r's fields (late roles and
- * Wireshark's decryption items are not always wanted): only their items are read. */
-gboolean kd_field_primed(kd_field_role r);
-/* Whether the frame being read can use role r's items: primed, and, for the roles
- * that matter only on some ports (TCP's signs of a KDC, DNS answers), on those. */
-gboolean kd_field_readable(kd_field_role r);
-/* The same for every role: bit r set for role r (the extractor's loop). */
+/* The roles whose items the frame being read can use, bit r for role r: primed, and,
+ * for the roles that matter only on some ports (TCP's signs of a KDC, DNS answers),
+ * on those. */
 guint32 kd_readable_roles(void);
 /* Whether the frame's own headers (kd_ippkt.h) showed role r, one of the roles with
  * no field (TCP's SYN-ACK, reset, payload to port 88; an ICMP unreachable for a UDP
@@ -133,6 +129,8 @@ const char *kd_item_str(packet_info *pinfo, field_info *fi);
 gint64 kd_nstime_to_us(const nstime_t *t);
 /* An IPv4 or IPv6 address as the engine keeps it; len 0 for any other kind. */
 void kd_pinfo_addr(const address *a, kd_addr *out);
+/* The frame's network addresses (the innermost IP header's), else its addresses. */
+void kd_pinfo_ends(const packet_info *pinfo, kd_addr *src, kd_addr *dst);
 /* The frame's number, time, addresses, ports and transport. */
 void kd_obs_header(packet_info *pinfo, kd_obs *o);
 /* Source and destination are one address: the host connected to itself. */

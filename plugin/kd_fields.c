@@ -440,17 +440,11 @@ kd_extract_init(dissector_handle_t handle)
     set_wanted();
 }
 
-gboolean
-kd_field_primed(kd_field_role r)
-{
-    return (primed_roles & KD_ROLE_BIT(r)) != 0;
-}
-
 /* The roles whose items the frame being read can use (set by the relevance test). */
 static guint32 frame_roles;
 
-gboolean
-kd_field_readable(kd_field_role r)
+static gboolean
+field_readable(kd_field_role r)
 {
     return (frame_roles & KD_ROLE_BIT(r)) != 0;
 }
@@ -557,7 +551,7 @@ static void
 note_http_answer(packet_info *pinfo, proto_tree *tree)
 {
     const GArray *ids = field_ids[KF_HTTP_RESPONSE_CODE];
-    for (guint i = 0; kd_field_readable(KF_HTTP_RESPONSE_CODE) && kd_pending_waits(&waiting, KF_HTTP_RESPONSE_CODE) &&
+    for (guint i = 0; field_readable(KF_HTTP_RESPONSE_CODE) && kd_pending_waits(&waiting, KF_HTTP_RESPONSE_CODE) &&
                       i < ids->len; i++) {
         GPtrArray *a = proto_get_finfo_ptr_array(tree, g_array_index(ids, int, i));
         if (a && a->len)
@@ -599,12 +593,7 @@ static guint32
 read_header_roles(tvbuff_t *tvb, const packet_info *pinfo, guint32 may)
 {
     kd_addr src, dst;
-    kd_pinfo_addr(&pinfo->net_src, &src);
-    kd_pinfo_addr(&pinfo->net_dst, &dst);
-    if (src.len == 0)
-        kd_pinfo_addr(&pinfo->src, &src);
-    if (dst.len == 0)
-        kd_pinfo_addr(&pinfo->dst, &dst);
+    kd_pinfo_ends(pinfo, &src, &dst);
     const guint len = tvb_captured_length(tvb);
     const guint8 *p = len ? tvb_get_ptr(tvb, 0, len) : NULL;
     guint32 roles = 0;
@@ -647,7 +636,8 @@ kd_extract_relevant(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     guint32 may = 0;
     if ((primed_roles & header_roles) && header_frame(pinfo)) {
         may = roles_that_may_matter(pinfo);
-        header.roles = read_header_roles(tvb, pinfo, may & header_roles);
+        if (may & header_roles)
+            header.roles = read_header_roles(tvb, pinfo, may & header_roles);
     }
     /* Wireshark tracks the wanted fields that occur on a frame: on most frames
      * (TCP acknowledgements, HTTP without authentication, ordinary DNS) there are
@@ -655,7 +645,7 @@ kd_extract_relevant(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     if (!header.roles && !proto_tracking_interesting_fields(tree))
         return FALSE;
     /* Each header role present makes the frame worth reading (payload to the KDC,
-     * an unreachable for a request to it, a SYN, SYN-ACK or reset). */
+     * an unreachable for a request to it, the KDC's SYN-ACK or reset). */
     gboolean relevant = header.roles != 0;
     if (!may)
         may = roles_that_may_matter(pinfo);
